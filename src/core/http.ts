@@ -1,0 +1,74 @@
+/**
+ * Every network call goes through here: undici fetch with a per-request timeout
+ * and an injectable dispatcher (tests pass an undici MockAgent).
+ */
+import type { Dispatcher, RequestInit, Response } from 'undici';
+import { redactUrl, redactText } from './redact.js';
+
+export type HttpInit = RequestInit & { timeoutMs?: number };
+
+export interface Http {
+  fetch(url: string | URL, init?: HttpInit): Promise<Response>;
+}
+
+export interface HttpOptions {
+  dispatcher?: Dispatcher;
+  timeoutMs?: number;
+  debug?: (line: string) => void;
+}
+
+export function createHttp(opts: HttpOptions = {}): Http {
+  // undici is imported on first use: commands that never touch the network start faster.
+  let ready: Promise<{ f: typeof import('undici').fetch; dispatcher: Dispatcher }> | undefined;
+  const load = () =>
+    (ready ??= import('undici').then((u) => ({
+      f: u.fetch,
+      dispatcher: opts.dispatcher ?? new u.Agent({ connectTimeout: 10_000, headersTimeout: 30_000, bodyTimeout: 60_000, keepAliveTimeout: 1_000 }),
+    })));
+  const defaultTimeout = opts.timeoutMs ?? 30_000;
+  return {
+    async fetch(url, init = {}) {
+      const { timeoutMs, ...rest } = init;
+      const signal = rest.signal ?? AbortSignal.timeout(timeoutMs ?? defaultTimeout);
+      const method = rest.method ?? 'GET';
+      const started = performance.now();
+      const { f, dispatcher } = await load();
+      try {
+        const res = await f(url, { ...rest, signal, dispatcher });
+        opts.debug?.(`${method} ${redactUrl(url)} -> ${res.status} (${Math.round(performance.now() - started)} ms)`);
+        return res;
+      } catch (e) {
+        opts.debug?.(`${method} ${redactUrl(url)} -> error ${redactText(String((e as Error).message))}`);
+        throw e;
+      }
+    },
+  };
+}
+
+/** Reads a body as JSON; returns undefined (not a throw) when it is not JSON. */
+export async function readJson(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function formBody(fields: Record<string, string | undefined>): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) p.set(k, v);
+  return p;
+}
+
+/** Parses Retry-After (seconds or HTTP date) into milliseconds from `now`. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const secs = Number(header);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+export type { Response };

@@ -1,0 +1,42 @@
+/**
+ * Where socialync keeps things. SOCIALYNC_HOME puts everything in one folder
+ * (profiles, tests, the sandbox); otherwise the XDG base directories.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync, chmodSync, statSync } from 'node:fs';
+
+export interface Paths {
+  home: string | undefined;
+  configDir: string;
+  dataDir: string;
+  stateDb: string;
+  vaultDir: string;
+  keyFile: string;
+  locksDir: string;
+}
+
+export function resolvePaths(env: NodeJS.ProcessEnv): Paths {
+  const home = env.SOCIALYNC_HOME || undefined;
+  const configDir = home ? home : join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'socialync');
+  const dataDir = home ? home : join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'socialync');
+  return {
+    home,
+    configDir,
+    dataDir,
+    stateDb: join(dataDir, 'state.db'),
+    vaultDir: join(dataDir, 'vault'),
+    keyFile: env.SOCIALYNC_VAULT_KEY_FILE || join(configDir, 'vault.key'),
+    locksDir: join(dataDir, 'locks'),
+  };
+}
+
+/** Creates a folder (and parents) private to the user: 0700. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    if ((statSync(dir).mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
+  } catch {
+    /* a folder we cannot chmod is reported by doctor */
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The one factory of side effects (gh's cmdutil.Factory, workers-auth's context).
+ * Commands receive Deps and never import process, undici, the keychain or prompts.
+ * Expensive parts (database, secret store, network) are created once, on first use.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { processIO, type IO } from './core/io.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { createHttp, type Http } from './core/http.js';
+import { createConfig, type Config } from './core/config.js';
+import { resolvePaths, type Paths } from './core/paths.js';
+import { createPrompts, type Prompts } from './core/prompt.js';
+import { CliError, UsageError } from './core/errors.js';
+import { rememberSecret, redactText } from './core/redact.js';
+import type { Store } from './store/types.js';
+import type { SecretStore } from './secrets/types.js';
+import { secretKeys } from './secrets/types.js';
+import type { PlatformId, Provider, ProviderDeps } from './providers/types.js';
+import { loadProvider, resolveApiVersion, resolveHosts } from './providers/registry.js';
+
+export interface Browser {
+  /** Opens a URL in the user's browser; throws when no browser could be started. */
+  open(url: string): Promise<void>;
+}
+
+export interface Random {
+  bytes(n: number): Buffer;
+  uuid(): string;
+}
+
+export interface Deps {
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  paths: Paths;
+  clock: Clock;
+  http: Http;
+  config: Config;
+  random: Random;
+  prompts: Prompts;
+  browser: Browser;
+  store(): Promise<Store>;
+  secrets(): Promise<SecretStore>;
+  provider(id: PlatformId): Promise<Provider>;
+  /** Everything a provider call needs: hosts, API version, app credentials (secret from the store). */
+  providerDeps(id: PlatformId): Promise<ProviderDeps>;
+  /** A name for this process in locks and logs. */
+  processId: string;
+  close(): Promise<void>;
+}
+
+export type DepsOverrides = Partial<Omit<Deps, 'store' | 'secrets'>> & {
+  store?: () => Promise<Store>;
+  secrets?: () => Promise<SecretStore>;
+};
+
+export function createDeps(over: DepsOverrides = {}): Deps {
+  const env = over.env ?? process.env;
+  const io = over.io ?? processIO();
+  const paths = over.paths ?? resolvePaths(env);
+  const clock = over.clock ?? systemClock;
+  const config = over.config ?? createConfig(paths.configDir, env);
+  const http = over.http ?? createHttp({ debug: (l) => io.debug(l) });
+  let store: Promise<Store> | undefined;
+  let secrets: Promise<SecretStore> | undefined;
+  const deps: Deps = {
+    io,
+    env,
+    paths,
+    clock,
+    http,
+    config,
+    random: over.random ?? { bytes: (n) => randomBytes(n), uuid: () => randomUUID() },
+    prompts: over.prompts ?? createPrompts(io),
+    browser: over.browser ?? {
+      async open(url) {
+        const { default: open } = await import('open');
+        const child = await open(url, { wait: false });
+        await new Promise<void>((resolve, reject) => {
+          child.once('error', reject);
+          // `open` resolves once spawned; an immediate non-zero exit means no browser.
+          child.once('exit', (code) => (code && code !== 0 ? reject(new Error(`browser launcher exited with ${code}`)) : resolve()));
+          setTimeout(resolve, 1500).unref();
+        });
+      },
+    },
+    processId: over.processId ?? `${process.pid}-${randomUUID().slice(0, 8)}`,
+    store: over.store ?? (() => (store ??= import('./store/sqlite.js').then((m) => m.openSqliteStore(paths.stateDb)))),
+    secrets:
+      over.secrets ??
+      (() =>
+        (secrets ??= import('./secrets/open.js').then((m) => m.openSecretStore({ paths, env, config, io })))),
+    provider: over.provider ?? loadProvider,
+    async providerDeps(id) {
+      const provider = await deps.provider(id);
+      const app = config.get<{ clientId?: string; clientType?: 'public' | 'confidential'; flags?: Record<string, boolean> }>(`apps.${id}`);
+      const clientId = env[`SOCIALYNC_${id.toUpperCase()}_CLIENT_ID`] || app?.clientId;
+      if (!clientId) {
+        throw new CliError(`${id}: no app credentials configured`, { exitCode: 3, hint: `run: socialync app set ${id}` });
+      }
+      let clientSecret = env[`SOCIALYNC_${id.toUpperCase()}_CLIENT_SECRET`] || undefined;
+      if (!clientSecret) clientSecret = await (await deps.secrets()).get(secretKeys.clientSecret(id));
+      rememberSecret(clientSecret);
+      const d = provider.descriptor;
+      const needsSecret = d.clientSecret === 'required' || (d.clientSecret === 'confidential-only' && app?.clientType === 'confidential');
+      if (needsSecret && !clientSecret) {
+        throw new UsageError(`${id}: the app's client secret is missing`, `run: socialync app set ${id}`);
+      }
+      const apiVersion = resolveApiVersion(d, config);
+      return {
+        http,
+        clock,
+        hosts: resolveHosts(d, config),
+        app: { clientId, ...(clientSecret ? { clientSecret } : {}), ...(app?.clientType ? { clientType: app.clientType } : {}), ...(app?.flags ? { flags: app.flags } : {}) },
+        ...(apiVersion ? { apiVersion } : {}),
+      };
+    },
+    async close() {
+      if (store) await (await store.catch(() => undefined))?.close();
+    },
+  };
+  return deps;
+}
+
+export { redactText };

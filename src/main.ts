@@ -1,0 +1,49 @@
+/**
+ * Entry point: builds the program, runs it, and maps every error to the one
+ * documented exit-code table. Never calls process.exit.
+ */
+import { CommanderError } from 'commander';
+import { CliError, ExitCode, ProviderError, exitCodeForClass } from './core/errors.js';
+import { redactText } from './core/redact.js';
+import { createDeps, type Deps, type DepsOverrides } from './deps.js';
+import { createProgram } from './program.js';
+
+export async function main(argv: string[], over: DepsOverrides | Deps = {}): Promise<number> {
+  const deps = 'store' in over && typeof over.store === 'function' && 'providerDeps' in over ? (over as Deps) : createDeps(over as DepsOverrides);
+  const { io } = deps;
+  let code: number = ExitCode.ok;
+  try {
+    const program = createProgram(deps, (c) => (code = c));
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    code = report(e, deps);
+  } finally {
+    await deps.close().catch(() => undefined);
+  }
+  void io;
+  return code;
+}
+
+function report(e: unknown, deps: Deps): number {
+  const { io } = deps;
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+    // commander already printed its message through configureOutput
+    return ExitCode.usage;
+  }
+  if (e instanceof CliError) {
+    io.err(`error: ${redactText(e.message)}`);
+    if (e.hint) io.err(`  ${redactText(e.hint)}`);
+    if (io.verbosity === 'debug' && e.cause) io.debug(redactText(String((e.cause as Error)?.stack ?? e.cause)));
+    return e.exitCode;
+  }
+  if (e instanceof ProviderError) {
+    io.err(`error: ${redactText(e.message)}`);
+    return exitCodeForClass(e.errorClass);
+  }
+  const err = e as Error;
+  io.err(`error: ${redactText(err?.message ?? String(e))}`);
+  io.err('  this is a bug in socialync; run again with --debug and report it at https://github.com/socialync/socialync/issues');
+  if (io.verbosity === 'debug') io.debug(redactText(String(err?.stack)));
+  return ExitCode.failed;
+}

@@ -1,0 +1,52 @@
+/**
+ * Lazy provider registry: a command loads only the platform files it needs.
+ * Hosts and API versions resolve defaults < config < environment.
+ */
+import { UsageError } from '../core/errors.js';
+import type { Config } from '../core/config.js';
+import { PLATFORMS, isPlatform, type PlatformId, type Provider, type ProviderDescriptor } from './types.js';
+
+const loaders: Record<PlatformId, () => Promise<{ provider: Provider }>> = {
+  instagram: () => import('./instagram.js'),
+  facebook: () => import('./facebook.js'),
+  tiktok: () => import('./tiktok.js'),
+  youtube: () => import('./youtube.js'),
+  x: () => import('./x.js'),
+  linkedin: () => import('./linkedin.js'),
+};
+
+export async function loadProvider(id: PlatformId): Promise<Provider> {
+  return (await loaders[id]()).provider;
+}
+
+export function parsePlatform(s: string | undefined): PlatformId {
+  const v = (s ?? '').toLowerCase().trim();
+  const alias: Record<string, PlatformId> = { twitter: 'x', google: 'youtube', ig: 'instagram', fb: 'facebook' };
+  const id = alias[v] ?? v;
+  if (!isPlatform(id)) {
+    throw new UsageError(`unknown platform "${s ?? ''}"`, `use one of: ${PLATFORMS.join(', ')}`);
+  }
+  return id;
+}
+
+/** SOCIALYNC_TIKTOK_API_URL overrides host "api" of tiktok; config endpoints.tiktok.api too. */
+export function envHostVar(platform: PlatformId, host: string): string {
+  return `SOCIALYNC_${platform.toUpperCase()}_${host.toUpperCase()}_URL`;
+}
+
+export function resolveHosts(d: ProviderDescriptor, config: Config): Record<string, string> {
+  const out: Record<string, string> = {};
+  const fromConfig = config.get<Record<string, string>>(`endpoints.${d.id}`) ?? {};
+  for (const [name, def] of Object.entries(d.hosts)) {
+    out[name] = (config.env[envHostVar(d.id, name)] || fromConfig[name] || def).replace(/\/+$/, '');
+  }
+  return out;
+}
+
+export function resolveApiVersion(d: ProviderDescriptor, config: Config): string | undefined {
+  return config.env[`SOCIALYNC_${d.id.toUpperCase()}_API_VERSION`] || config.get<string>(`apiVersions.${d.id}`) || d.apiVersion;
+}
+
+export function thresholdMinutes(d: ProviderDescriptor, config: Config): number {
+  return config.get<number>(`refreshThresholdMinutes.${d.id}`) ?? d.refresh.thresholdMinutes;
+}

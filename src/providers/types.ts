@@ -1,0 +1,198 @@
+/**
+ * The provider contract (STYLE.md §3). One file per platform implements it;
+ * every platform quirk lives in that file. Callers branch on ProviderError's
+ * `errorClass`, never on message text.
+ */
+import type { Http } from '../core/http.js';
+import type { Clock } from '../core/clock.js';
+
+export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin'] as const;
+export type PlatformId = (typeof PLATFORMS)[number];
+
+export function isPlatform(s: string): s is PlatformId {
+  return (PLATFORMS as readonly string[]).includes(s);
+}
+
+/** Tokens as kept in the secret store (never in SQLite or config). */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  tokenType?: string;
+  /** Access-token expiry, ms since epoch; absent = does not expire (e.g. a Facebook Page token). */
+  expiresAt?: number;
+  /** Refresh-token (or reconnect) deadline, ms since epoch, when known or estimated. */
+  refreshExpiresAt?: number;
+  /** True when refreshExpiresAt is an estimate (X's ~6 months), shown with `~`. */
+  refreshExpiresEstimated?: boolean;
+  /** Scopes actually granted. */
+  scopes: string[];
+  /** When the current access token was issued (Instagram can refresh only tokens ≥ 24 h old). */
+  obtainedAt: number;
+  /** Extra secret material, e.g. a Facebook Page access token. */
+  extra?: Record<string, string>;
+}
+
+export interface AccountInfo {
+  /** Stable platform id of the account (used to refuse reconnecting a different account). */
+  id: string;
+  username?: string;
+  displayName: string;
+  /** e.g. Instagram BUSINESS / MEDIA_CREATOR / PERSONAL. */
+  accountType?: string;
+  /** Meta: data access expires 90 days after the user's last activity. */
+  dataAccessExpiresAt?: number;
+  /** Non-secret platform identifiers, e.g. { pageId } or { authorUrn }. */
+  meta?: Record<string, string>;
+}
+
+export interface AppCredentials {
+  clientId: string;
+  clientSecret?: string;
+  clientType?: 'public' | 'confidential';
+  flags?: Record<string, boolean>;
+}
+
+/** Side effects a provider may use; injected, never imported. */
+export interface ProviderDeps {
+  http: Http;
+  clock: Clock;
+  /** Resolved origins of this platform's hosts (defaults overridden by config/env). */
+  hosts: Record<string, string>;
+  app: AppCredentials;
+  /** Resolved API version (Graph `v25.0`, LinkedIn `202604`), when the platform has one. */
+  apiVersion?: string;
+}
+
+export interface AuthorizeInput {
+  redirectUri: string;
+  state: string;
+  /** PKCE verifier; the provider derives the challenge in its own format. */
+  codeVerifier: string;
+  scopes: string[];
+}
+
+export interface CodeInput {
+  code: string;
+  redirectUri: string;
+  codeVerifier: string;
+  /** Full callback query, for platforms that report granted scopes there (TikTok `scopes`). */
+  callbackParams: Record<string, string>;
+}
+
+export interface ScopeSpec {
+  scope: string;
+  /** What stops working without it, shown when the user refused it. */
+  why: string;
+  required: boolean;
+}
+
+export type RefreshKind =
+  /** RFC 6749 refresh_token grant. */
+  | 'refresh_token'
+  /** Instagram Login: GET refresh_access_token?grant_type=ig_refresh_token. */
+  | 'ig_refresh'
+  /** Facebook: re-exchange a still-valid long-lived token (fb_exchange_token). */
+  | 'fb_exchange';
+
+export interface ProviderDescriptor {
+  id: PlatformId;
+  displayName: string;
+  /** Default origins by host name, e.g. { www: 'https://www.tiktok.com', api: 'https://open.tiktokapis.com' }. */
+  hosts: Record<string, string>;
+  scopes: ScopeSpec[];
+  scopeSeparator: ',' | ' ';
+  redirect: {
+    /** 'any' = platform accepts any loopback port (bind 127.0.0.1:0); a number = exact registered port. */
+    port: 'any' | number;
+    path: string;
+    https: boolean;
+    host: '127.0.0.1' | 'localhost';
+    /** What to tell the user to register, e.g. 'http://127.0.0.1:*\/callback/' for TikTok. */
+    registerHint?: string;
+  };
+  pkce: 'S256' | 'S256-hex' | 'none';
+  /** Whether token calls need the client secret. */
+  clientSecret: 'required' | 'optional' | 'confidential-only';
+  refresh: {
+    kind: RefreshKind;
+    /** Single-use refresh tokens: the old one dies when a new one is issued. */
+    rotates: boolean;
+    /** Refresh when less than this is left (product default, configurable). */
+    thresholdMinutes: number;
+    /** Used only when the platform does not return a refresh-token lifetime. */
+    fallbackRefreshLifetimeDays?: number;
+    fallbackIsEstimate?: boolean;
+  };
+  /** Default API version where the platform versions its API. */
+  apiVersion?: string;
+}
+
+export interface Provider {
+  descriptor: ProviderDescriptor;
+  buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL;
+  /** Exchanges the code server-to-server (and short→long where the platform needs it). */
+  exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet>;
+  /** Refreshes by the platform's own mechanism; never returns an empty refresh token if one was held. */
+  refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet>;
+  /** Lightweight who-am-I; also the live validation before a post. */
+  whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo>;
+  /** Revokes at the platform where an API exists. */
+  revoke?(t: TokenSet, d: ProviderDeps): Promise<void>;
+  /** An explanation when the account type cannot be served (e.g. a personal Instagram account). */
+  unsupportedAccount?(a: AccountInfo): string | undefined;
+}
+
+// ---- Publishing contract (Scheduling and publishing issue) ----
+
+export interface MediaRef {
+  kind: 'file' | 'url';
+  /** Local file path (kind 'file'). */
+  path?: string;
+  /** Public URL (kind 'url'; required for Instagram images). */
+  url?: string;
+  sha256?: string;
+  size?: number;
+  mime: string;
+  durationSec?: number;
+}
+
+export interface PostDraft {
+  text: string;
+  title?: string;
+  privacy?: string;
+  media: MediaRef[];
+  /** Platform-specific options (e.g. { visibility: 'PUBLIC' }). */
+  options: Record<string, string>;
+}
+
+export interface ValidationIssue {
+  field: string;
+  message: string;
+}
+
+export interface PublishContext {
+  /** Where a previous attempt stopped (TikTok publish_id, Instagram container id, YouTube session URI...). */
+  checkpoint: Record<string, string>;
+  /** Persist a checkpoint before the step it guards, so a crash can resume or reconcile. */
+  saveCheckpoint(cp: Record<string, string>): Promise<void>;
+  onProgress?(sentBytes: number, totalBytes: number): void;
+  /** The connection's non-secret identifiers (page id, author URN, IG user id). */
+  account: { id: string; meta: Record<string, string> };
+}
+
+export interface PublishResult {
+  remoteId: string;
+  url?: string;
+  /** e.g. "unaudited TikTok app: posted as SELF_ONLY". */
+  note?: string;
+}
+
+export type ReconcileResult = { status: 'published'; result: PublishResult } | { status: 'not_posted' } | { status: 'unknown' };
+
+export interface Publisher {
+  /** Pure checks at schedule time: text length, media type/size/duration, required fields. */
+  validate(p: PostDraft): ValidationIssue[];
+  publish(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<PublishResult>;
+  /** After a crash or timeout: find out whether the post exists, from the checkpoint or the platform. */
+  reconcile(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<ReconcileResult>;
+}

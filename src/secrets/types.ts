@@ -1,0 +1,26 @@
+/**
+ * Secret store interface (STYLE.md habit 9). Tokens, client secrets and the
+ * SMTP password live only behind this; never in SQLite, config, logs or argv.
+ */
+export type SecretBackend = 'keychain' | 'file';
+
+export interface SecretBackendInfo {
+  backend: SecretBackend;
+  /** Human description of where secrets live, for status/doctor. */
+  location: string;
+  detail?: string;
+}
+
+export interface SecretStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  describe(): SecretBackendInfo;
+}
+
+/** Secret keys used across the code base. */
+export const secretKeys = {
+  connection: (connectionId: string) => `conn.${connectionId}`,
+  clientSecret: (platform: string) => `app.${platform}.client_secret`,
+  smtpPassword: () => 'notify.smtp.password',
+};

@@ -1,0 +1,204 @@
+/**
+ * SQLite state store (better-sqlite3, WAL). Safe for several processes: every
+ * write is one statement or one IMMEDIATE transaction, with a busy timeout.
+ */
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CliError, ExitCode } from '../core/errors.js';
+import { ensurePrivateDir } from '../core/paths.js';
+import { migrations } from './migrations.js';
+import type { Connection, ConnectionPatch, EventRecord, Store } from './types.js';
+
+type Row = Record<string, unknown>;
+
+const columns: Record<keyof ConnectionPatch, string> = {
+  name: 'name',
+  accountId: 'account_id',
+  username: 'username',
+  displayName: 'display_name',
+  accountType: 'account_type',
+  scopes: 'scopes',
+  accessExpiresAt: 'access_expires_at',
+  refreshExpiresAt: 'refresh_expires_at',
+  refreshExpiresEstimated: 'refresh_expires_estimated',
+  dataAccessExpiresAt: 'data_access_expires_at',
+  tokenObtainedAt: 'token_obtained_at',
+  lastRefreshAt: 'last_refresh_at',
+  health: 'health',
+  reason: 'reason',
+  reasonDetail: 'reason_detail',
+  meta: 'meta',
+  tokenGeneration: 'token_generation',
+  updatedAt: 'updated_at',
+};
+
+function toDb(key: keyof ConnectionPatch, v: unknown): unknown {
+  if (key === 'scopes' || key === 'meta') return JSON.stringify(v ?? (key === 'scopes' ? [] : {}));
+  if (key === 'refreshExpiresEstimated') return v ? 1 : 0;
+  return v ?? null;
+}
+
+function fromRow(r: Row): Connection {
+  return {
+    id: r.id as string,
+    platform: r.platform as Connection['platform'],
+    name: r.name as string,
+    accountId: r.account_id as string,
+    username: (r.username as string) ?? null,
+    displayName: (r.display_name as string) ?? null,
+    accountType: (r.account_type as string) ?? null,
+    scopes: JSON.parse(r.scopes as string) as string[],
+    accessExpiresAt: (r.access_expires_at as number) ?? null,
+    refreshExpiresAt: (r.refresh_expires_at as number) ?? null,
+    refreshExpiresEstimated: r.refresh_expires_estimated === 1,
+    dataAccessExpiresAt: (r.data_access_expires_at as number) ?? null,
+    tokenObtainedAt: (r.token_obtained_at as number) ?? null,
+    lastRefreshAt: (r.last_refresh_at as number) ?? null,
+    health: r.health as Connection['health'],
+    reason: (r.reason as Connection['reason']) ?? null,
+    reasonDetail: (r.reason_detail as string) ?? null,
+    meta: JSON.parse(r.meta as string) as Record<string, string>,
+    tokenGeneration: r.token_generation as number,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+export function corruptDbError(file: string, cause: unknown): CliError {
+  return new CliError(`state database ${file} is unreadable or corrupted`, {
+    exitCode: ExitCode.failed,
+    hint: `move it aside (mv "${file}" "${file}.broken") and reconnect with: socialync connect <platform>; or run: socialync doctor`,
+    cause,
+  });
+}
+
+/** Opens (creating if needed) and migrates the state database. */
+export function openSqliteStore(file: string): SqliteStore {
+  ensurePrivateDir(dirname(file));
+  const fresh = !existsSync(file);
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+    db.pragma('busy_timeout = 10000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw corruptDbError(file, e);
+  }
+  if (fresh) {
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      try {
+        chmodSync(f, 0o600);
+      } catch {
+        /* -wal/-shm may not exist yet */
+      }
+    }
+  }
+  return new SqliteStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new CliError(`state database schema v${current} is newer than this socialync (v${migrations.length})`, {
+      hint: 'upgrade socialync: npm install -g socialync',
+    });
+  }
+  for (let v = current; v < migrations.length; v++) {
+    const step = db.transaction(() => {
+      // Re-check inside the write lock: another process may have migrated meanwhile.
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (now > v) return;
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    });
+    step.immediate();
+  }
+}
+
+export class SqliteStore implements Store {
+  constructor(readonly db: Database.Database) {}
+
+  async listConnections(filter: { platform?: string; name?: string } = {}): Promise<Connection[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.platform) (where.push('platform = ?'), args.push(filter.platform));
+    if (filter.name) (where.push('name = ?'), args.push(filter.name));
+    const sql = `SELECT * FROM connections ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY platform, name`;
+    return (this.db.prepare(sql).all(...args) as Row[]).map(fromRow);
+  }
+
+  async getConnection(id: string): Promise<Connection | undefined> {
+    const r = this.db.prepare('SELECT * FROM connections WHERE id = ?').get(id) as Row | undefined;
+    return r ? fromRow(r) : undefined;
+  }
+
+  async findConnection(platform: string, name: string): Promise<Connection | undefined> {
+    const r = this.db.prepare('SELECT * FROM connections WHERE platform = ? AND name = ?').get(platform, name) as Row | undefined;
+    return r ? fromRow(r) : undefined;
+  }
+
+  async insertConnection(c: Omit<Connection, 'tokenGeneration' | 'createdAt' | 'updatedAt'>, now: number): Promise<Connection> {
+    const full: Connection = { ...c, tokenGeneration: 1, createdAt: now, updatedAt: now };
+    const keys = Object.keys(columns) as (keyof ConnectionPatch)[];
+    const cols = ['id', 'platform', 'created_at', ...keys.map((k) => columns[k])];
+    const vals = [full.id, full.platform, now, ...keys.map((k) => toDb(k, full[k]))];
+    this.db.prepare(`INSERT INTO connections (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...vals);
+    return full;
+  }
+
+  async updateConnection(id: string, patch: ConnectionPatch, now: number): Promise<void> {
+    const entries = Object.entries({ ...patch, updatedAt: now }).filter(([k]) => k in columns) as [keyof ConnectionPatch, unknown][];
+    const sets = entries.map(([k]) => `${columns[k]} = ?`).join(', ');
+    this.db.prepare(`UPDATE connections SET ${sets} WHERE id = ?`).run(...entries.map(([k, v]) => toDb(k, v)), id);
+  }
+
+  async deleteConnection(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM connections WHERE id = ?').run(id);
+  }
+
+  async addEvent(e: EventRecord): Promise<void> {
+    this.db.prepare('INSERT INTO events (at, connection_id, kind, message) VALUES (?, ?, ?, ?)').run(e.at, e.connectionId ?? null, e.kind, e.message);
+  }
+
+  async listEvents(filter: { connectionId?: string; kind?: string; since?: number } = {}) {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.connectionId) (where.push('connection_id = ?'), args.push(filter.connectionId));
+    if (filter.kind) (where.push('kind = ?'), args.push(filter.kind));
+    if (filter.since !== undefined) (where.push('at >= ?'), args.push(filter.since));
+    const rows = this.db.prepare(`SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`).all(...args) as Row[];
+    return rows.map((r) => ({ id: r.id as number, at: r.at as number, connectionId: (r.connection_id as string) ?? null, kind: r.kind as string, message: r.message as string }));
+  }
+
+  async tryLock(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    const res = this.db
+      .prepare(
+        `INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE locks.expires_at < ? OR locks.owner = excluded.owner`,
+      )
+      .run(name, owner, now + ttlMs, now);
+    return res.changes === 1;
+  }
+
+  async releaseLock(name: string, owner: string): Promise<void> {
+    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+  }
+
+  async markOnce(key: string, now: number): Promise<boolean> {
+    return this.db.prepare('INSERT OR IGNORE INTO once_markers (key, at) VALUES (?, ?)').run(key, now).changes === 1;
+  }
+
+  async schemaVersion(): Promise<number> {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * State store interface. SQLite today; kept async and small so a PostgreSQL
+ * backend (several publisher machines) can implement the same contract.
+ * No secret ever goes through this interface.
+ */
+import type { PlatformId } from '../providers/types.js';
+import type { ReconnectReason } from '../core/errors.js';
+
+export type Health = 'healthy' | 'needs_reconnect';
+
+export interface Connection {
+  id: string;
+  platform: PlatformId;
+  /** Local name chosen with --name (default: the platform username). Unique per platform. */
+  name: string;
+  accountId: string;
+  username: string | null;
+  displayName: string | null;
+  accountType: string | null;
+  scopes: string[];
+  accessExpiresAt: number | null;
+  refreshExpiresAt: number | null;
+  refreshExpiresEstimated: boolean;
+  dataAccessExpiresAt: number | null;
+  /** When the current access token was obtained. */
+  tokenObtainedAt: number | null;
+  lastRefreshAt: number | null;
+  health: Health;
+  reason: ReconnectReason | null;
+  reasonDetail: string | null;
+  /** Non-secret platform identifiers (page id, author URN, ...). */
+  meta: Record<string, string>;
+  /** Bumped on every token write; lets a process notice another refreshed first. */
+  tokenGeneration: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ConnectionPatch = Partial<Omit<Connection, 'id' | 'platform' | 'createdAt'>>;
+
+export interface EventRecord {
+  at: number;
+  connectionId?: string | null;
+  kind: string;
+  message: string;
+}
+
+export interface Store {
+  listConnections(filter?: { platform?: PlatformId; name?: string }): Promise<Connection[]>;
+  getConnection(id: string): Promise<Connection | undefined>;
+  findConnection(platform: PlatformId, name: string): Promise<Connection | undefined>;
+  insertConnection(c: Omit<Connection, 'tokenGeneration' | 'createdAt' | 'updatedAt'>, now: number): Promise<Connection>;
+  updateConnection(id: string, patch: ConnectionPatch, now: number): Promise<void>;
+  deleteConnection(id: string): Promise<void>;
+  addEvent(e: EventRecord): Promise<void>;
+  listEvents(filter?: { connectionId?: string; kind?: string; since?: number }): Promise<(EventRecord & { id: number })[]>;
+  /**
+   * Cross-process lease lock. Returns true when `owner` holds `name` until now+ttlMs.
+   * A lease whose holder died expires by itself.
+   */
+  tryLock(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  releaseLock(name: string, owner: string): Promise<void>;
+  /** Once-per-key marker (e.g. a warning once per connection per day). True the first time. */
+  markOnce(key: string, now: number): Promise<boolean>;
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}
