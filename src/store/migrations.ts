@@ -47,4 +47,65 @@ export const migrations: string[] = [
     at INTEGER NOT NULL
   );
   `,
+  // 2: scheduled posts, their media, per-platform targets and publish attempts
+  `
+  CREATE TABLE posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    text TEXT NOT NULL DEFAULT '',
+    title TEXT,
+    privacy TEXT,
+    options TEXT NOT NULL DEFAULT '{}',
+    overrides TEXT NOT NULL DEFAULT '{}',
+    scheduled_at INTEGER NOT NULL,
+    tz TEXT NOT NULL,
+    local_time TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX posts_scheduled ON posts(scheduled_at);
+  CREATE TABLE media (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    path TEXT,
+    url TEXT,
+    sha256 TEXT,
+    size INTEGER,
+    mime TEXT NOT NULL,
+    duration_sec REAL
+  );
+  CREATE INDEX media_post ON media(post_id, position);
+  CREATE TABLE targets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    platform TEXT NOT NULL,
+    connection_id TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'scheduled',
+    error_class TEXT,
+    reason TEXT,
+    remote_id TEXT,
+    url TEXT,
+    note TEXT,
+    checkpoint TEXT NOT NULL DEFAULT '{}',
+    claimed_by TEXT,
+    claim_expires_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    published_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (post_id, platform, connection_id)
+  );
+  CREATE INDEX targets_state ON targets(state, next_attempt_at);
+  CREATE INDEX targets_post ON targets(post_id);
+  CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    error_class TEXT,
+    message TEXT
+  );
+  CREATE INDEX attempts_target ON attempts(target_id, at);
+  `,
 ];
