@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore, type SqliteStore } from './sqlite.js';
+import { SqlitePostStore } from './posts.js';
+
+let dir: string;
+let stores: SqliteStore[] = [];
+afterEach(async () => {
+  for (const s of stores) await s.close();
+  stores = [];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function open(): SqlitePostStore {
+  const s = openSqliteStore(join(dir, 'state.db'));
+  stores.push(s);
+  return new SqlitePostStore(s.db);
+}
+
+const post = (at: number) => ({
+  text: 'hello',
+  options: {},
+  overrides: { x: { text: 'hi x' } },
+  scheduledAt: at,
+  tz: 'UTC',
+  localTime: '2026-01-01 00:00',
+  media: [{ kind: 'file' as const, path: '/tmp/a.jpg', mime: 'image/jpeg', size: 3, sha256: 'ab' }],
+  targets: [
+    { platform: 'x' as const, connectionId: 'c1' },
+    { platform: 'linkedin' as const, connectionId: 'c2' },
+  ],
+});
+
+describe('post store', () => {
+  it('stores a post with media, overrides and targets, and lists due targets only once due', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'posts-'));
+    const ps = open();
+    const id = await ps.createPost(post(1000), 1);
+    const p = await ps.getPost(id);
+    expect(p?.overrides.x?.text).toBe('hi x');
+    expect(p?.media[0]).toMatchObject({ kind: 'file', path: '/tmp/a.jpg', size: 3 });
+    expect(await ps.dueTargets(999, 10)).toHaveLength(0);
+    expect((await ps.dueTargets(1000, 10)).map((t) => t.platform)).toEqual(['x', 'linkedin']);
+    expect((await ps.listSummaries())[0]!.targets).toHaveLength(2);
+  });
+
+  it('two stores claiming the same target: exactly one wins; a stale claim can be taken over', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'posts-'));
+    const a = open();
+    const b = open();
+    await a.createPost(post(0), 1);
+    const [t] = await a.dueTargets(10, 1);
+    const results = await Promise.all([a.claim(t!.id, 'A', 1000, 10), b.claim(t!.id, 'B', 1000, 10)]);
+    expect(results.filter((r) => r === 'scheduled')).toHaveLength(1);
+    expect(await b.claim(t!.id, 'B', 1000, 500)).toBeUndefined();
+    // A's claim expired (crash): B takes it over and learns it was mid-publish.
+    expect(await b.claim(t!.id, 'B', 1000, 2000)).toBe('publishing');
+    // A's late write is fenced out.
+    expect(await a.updateTarget(t!.id, 'A', { state: 'published', remoteId: '1' }, 2001)).toBe(false);
+    expect(await b.updateTarget(t!.id, 'B', { state: 'published', remoteId: '2' }, 2001)).toBe(true);
+    expect((await a.getTarget(t!.id))?.remoteId).toBe('2');
+  });
+});

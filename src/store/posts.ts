@@ -1,0 +1,299 @@
+/**
+ * Posts, media, per-platform targets and attempts. Behind the PostStore
+ * interface so a PostgreSQL backend can implement the same contract; the
+ * claim is one conditional UPDATE, so two publishers never hold one target.
+ */
+import type Database from 'better-sqlite3';
+import type { MediaRef, PlatformId } from '../providers/types.js';
+import type { Store } from './types.js';
+
+export type TargetState = 'scheduled' | 'publishing' | 'published' | 'failed' | 'unconfirmed' | 'cancelled';
+export const TARGET_STATES: TargetState[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled'];
+
+/** Per-platform replacements for the shared fields. */
+export interface PostOverride {
+  text?: string;
+  title?: string;
+  privacy?: string;
+  options?: Record<string, string>;
+}
+
+export interface NewPost {
+  text: string;
+  title?: string | undefined;
+  privacy?: string | undefined;
+  options: Record<string, string>;
+  overrides: Partial<Record<PlatformId, PostOverride>>;
+  scheduledAt: number;
+  tz: string;
+  localTime: string;
+  media: MediaRef[];
+  targets: { platform: PlatformId; connectionId: string }[];
+}
+
+export interface Post extends Omit<NewPost, 'targets'> {
+  id: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Target {
+  id: number;
+  postId: number;
+  platform: PlatformId;
+  connectionId: string;
+  state: TargetState;
+  errorClass: string | null;
+  reason: string | null;
+  remoteId: string | null;
+  url: string | null;
+  note: string | null;
+  checkpoint: Record<string, string>;
+  claimedBy: string | null;
+  claimExpiresAt: number | null;
+  attempts: number;
+  nextAttemptAt: number | null;
+  publishedAt: number | null;
+  updatedAt: number;
+}
+
+export interface Attempt {
+  id: number;
+  targetId: number;
+  at: number;
+  outcome: string;
+  errorClass: string | null;
+  message: string | null;
+}
+
+/** A summary row for `schedule list` (one query, no media). */
+export interface PostSummary {
+  id: number;
+  scheduledAt: number;
+  tz: string;
+  text: string;
+  targets: { platform: PlatformId; state: TargetState }[];
+}
+
+export type TargetPatch = Partial<
+  Pick<Target, 'state' | 'errorClass' | 'reason' | 'remoteId' | 'url' | 'note' | 'checkpoint' | 'claimedBy' | 'claimExpiresAt' | 'nextAttemptAt' | 'publishedAt'>
+>;
+
+export interface PostStore {
+  createPost(p: NewPost, now: number): Promise<number>;
+  getPost(id: number): Promise<Post | undefined>;
+  updatePost(id: number, p: Omit<NewPost, 'targets'>, now: number): Promise<void>;
+  deletePost(id: number): Promise<void>;
+  listSummaries(filter?: { state?: TargetState }): Promise<PostSummary[]>;
+  targets(postId: number): Promise<Target[]>;
+  getTarget(id: number): Promise<Target | undefined>;
+  /** Targets a tick should look at now (due scheduled, due unconfirmed, stale publishing), oldest first. */
+  dueTargets(now: number, limit: number): Promise<Target[]>;
+  /**
+   * Atomically takes `id` for `owner` until now+ttl; returns the state it had
+   * (so the caller knows whether a previous run may have sent it) or undefined when someone else holds it.
+   */
+  claim(id: number, owner: string, ttlMs: number, now: number): Promise<TargetState | undefined>;
+  /** Extends a held claim; false when the claim was lost. */
+  heartbeat(id: number, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Writes only while `owner` holds the claim (fencing); true when written. */
+  updateTarget(id: number, owner: string | null, patch: TargetPatch, now: number): Promise<boolean>;
+  addAttempt(a: Omit<Attempt, 'id'>): Promise<void>;
+  attempts(targetId: number): Promise<Attempt[]>;
+}
+
+type Row = Record<string, unknown>;
+
+const targetCols: Record<keyof TargetPatch, string> = {
+  state: 'state',
+  errorClass: 'error_class',
+  reason: 'reason',
+  remoteId: 'remote_id',
+  url: 'url',
+  note: 'note',
+  checkpoint: 'checkpoint',
+  claimedBy: 'claimed_by',
+  claimExpiresAt: 'claim_expires_at',
+  nextAttemptAt: 'next_attempt_at',
+  publishedAt: 'published_at',
+};
+
+function targetFromRow(r: Row): Target {
+  return {
+    id: r.id as number,
+    postId: r.post_id as number,
+    platform: r.platform as PlatformId,
+    connectionId: r.connection_id as string,
+    state: r.state as TargetState,
+    errorClass: (r.error_class as string) ?? null,
+    reason: (r.reason as string) ?? null,
+    remoteId: (r.remote_id as string) ?? null,
+    url: (r.url as string) ?? null,
+    note: (r.note as string) ?? null,
+    checkpoint: JSON.parse((r.checkpoint as string) || '{}') as Record<string, string>,
+    claimedBy: (r.claimed_by as string) ?? null,
+    claimExpiresAt: (r.claim_expires_at as number) ?? null,
+    attempts: r.attempts as number,
+    nextAttemptAt: (r.next_attempt_at as number) ?? null,
+    publishedAt: (r.published_at as number) ?? null,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function mediaFromRow(r: Row): MediaRef {
+  const m: MediaRef = { kind: r.kind as MediaRef['kind'], mime: r.mime as string };
+  if (r.path != null) m.path = r.path as string;
+  if (r.url != null) m.url = r.url as string;
+  if (r.sha256 != null) m.sha256 = r.sha256 as string;
+  if (r.size != null) m.size = r.size as number;
+  if (r.duration_sec != null) m.durationSec = r.duration_sec as number;
+  return m;
+}
+
+export class SqlitePostStore implements PostStore {
+  constructor(private readonly db: Database.Database) {}
+
+  private insertMedia(postId: number, media: MediaRef[]): void {
+    const ins = this.db.prepare('INSERT INTO media (post_id, position, kind, path, url, sha256, size, mime, duration_sec) VALUES (?,?,?,?,?,?,?,?,?)');
+    media.forEach((m, i) => ins.run(postId, i, m.kind, m.path ?? null, m.url ?? null, m.sha256 ?? null, m.size ?? null, m.mime, m.durationSec ?? null));
+  }
+
+  async createPost(p: NewPost, now: number): Promise<number> {
+    const tx = this.db.transaction(() => {
+      const res = this.db
+        .prepare('INSERT INTO posts (text, title, privacy, options, overrides, scheduled_at, tz, local_time, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)')
+        .run(p.text, p.title ?? null, p.privacy ?? null, JSON.stringify(p.options), JSON.stringify(p.overrides), p.scheduledAt, p.tz, p.localTime, now, now);
+      const id = Number(res.lastInsertRowid);
+      this.insertMedia(id, p.media);
+      const t = this.db.prepare('INSERT INTO targets (post_id, platform, connection_id, updated_at) VALUES (?,?,?,?)');
+      for (const x of p.targets) t.run(id, x.platform, x.connectionId, now);
+      return id;
+    });
+    return tx.immediate();
+  }
+
+  async getPost(id: number): Promise<Post | undefined> {
+    const r = this.db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row | undefined;
+    if (!r) return undefined;
+    const media = (this.db.prepare('SELECT * FROM media WHERE post_id = ? ORDER BY position').all(id) as Row[]).map(mediaFromRow);
+    const post: Post = {
+      id,
+      text: r.text as string,
+      options: JSON.parse(r.options as string) as Record<string, string>,
+      overrides: JSON.parse(r.overrides as string) as Post['overrides'],
+      scheduledAt: r.scheduled_at as number,
+      tz: r.tz as string,
+      localTime: r.local_time as string,
+      media,
+      createdAt: r.created_at as number,
+      updatedAt: r.updated_at as number,
+    };
+    if (r.title != null) post.title = r.title as string;
+    if (r.privacy != null) post.privacy = r.privacy as string;
+    return post;
+  }
+
+  async updatePost(id: number, p: Omit<NewPost, 'targets'>, now: number): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE posts SET text=?, title=?, privacy=?, options=?, overrides=?, scheduled_at=?, tz=?, local_time=?, updated_at=? WHERE id=?')
+        .run(p.text, p.title ?? null, p.privacy ?? null, JSON.stringify(p.options), JSON.stringify(p.overrides), p.scheduledAt, p.tz, p.localTime, now, id);
+      this.db.prepare('DELETE FROM media WHERE post_id = ?').run(id);
+      this.insertMedia(id, p.media);
+    }).immediate();
+  }
+
+  async deletePost(id: number): Promise<void> {
+    this.db.prepare('DELETE FROM posts WHERE id = ?').run(id);
+  }
+
+  async listSummaries(filter: { state?: TargetState } = {}): Promise<PostSummary[]> {
+    // One pass over posts joined with targets; grouping in JS keeps it a single query.
+    const where = filter.state ? 'WHERE p.id IN (SELECT post_id FROM targets WHERE state = ?)' : '';
+    const rows = this.db
+      .prepare(`SELECT p.id, p.scheduled_at, p.tz, p.text, t.platform, t.state FROM posts p JOIN targets t ON t.post_id = p.id ${where} ORDER BY p.scheduled_at, p.id, t.id`)
+      .raw()
+      .all(...(filter.state ? [filter.state] : [])) as [number, number, string, string, PlatformId, TargetState][];
+    const out: PostSummary[] = [];
+    let cur: PostSummary | undefined;
+    for (const [id, at, tz, text, platform, state] of rows) {
+      if (!cur || cur.id !== id) out.push((cur = { id, scheduledAt: at, tz, text, targets: [] }));
+      cur.targets.push({ platform, state });
+    }
+    return out;
+  }
+
+  async targets(postId: number): Promise<Target[]> {
+    return (this.db.prepare('SELECT * FROM targets WHERE post_id = ? ORDER BY id').all(postId) as Row[]).map(targetFromRow);
+  }
+
+  async getTarget(id: number): Promise<Target | undefined> {
+    const r = this.db.prepare('SELECT * FROM targets WHERE id = ?').get(id) as Row | undefined;
+    return r ? targetFromRow(r) : undefined;
+  }
+
+  async dueTargets(now: number, limit: number): Promise<Target[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT t.* FROM targets t JOIN posts p ON p.id = t.post_id
+         WHERE (t.state = 'scheduled' AND p.scheduled_at <= @now AND (t.next_attempt_at IS NULL OR t.next_attempt_at <= @now))
+            OR (t.state = 'unconfirmed' AND t.next_attempt_at IS NOT NULL AND t.next_attempt_at <= @now)
+            OR (t.state = 'publishing' AND t.claim_expires_at < @now)
+         ORDER BY p.scheduled_at, t.id LIMIT @limit`,
+      )
+      .all({ now, limit }) as Row[];
+    return rows.map(targetFromRow);
+  }
+
+  async claim(id: number, owner: string, ttlMs: number, now: number): Promise<TargetState | undefined> {
+    // Read the previous state and take the claim in one write transaction: the
+    // UPDATE's WHERE is the arbiter, so only one process can win.
+    return this.db.transaction(() => {
+      const r = this.db.prepare('SELECT state FROM targets WHERE id = ?').get(id) as { state: TargetState } | undefined;
+      if (!r) return undefined;
+      const res = this.db
+        .prepare(
+          `UPDATE targets SET state = 'publishing', claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ?
+           WHERE id = ? AND (state IN ('scheduled', 'unconfirmed') OR (state = 'publishing' AND claim_expires_at < ?))`,
+        )
+        .run(owner, now + ttlMs, now, id, now);
+      return res.changes === 1 ? r.state : undefined;
+    }).immediate();
+  }
+
+  async heartbeat(id: number, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.db.prepare(`UPDATE targets SET claim_expires_at = ? WHERE id = ? AND claimed_by = ? AND state = 'publishing'`).run(now + ttlMs, id, owner).changes === 1;
+  }
+
+  async updateTarget(id: number, owner: string | null, patch: TargetPatch, now: number): Promise<boolean> {
+    const entries = Object.entries(patch) as [keyof TargetPatch, unknown][];
+    const sets = [...entries.map(([k]) => `${targetCols[k]} = ?`), 'updated_at = ?'].join(', ');
+    const vals = entries.map(([k, v]) => (k === 'checkpoint' ? JSON.stringify(v ?? {}) : (v ?? null)));
+    const fence = owner === null ? '' : ' AND claimed_by = ?';
+    const args = [...vals, now, id, ...(owner === null ? [] : [owner])];
+    return this.db.prepare(`UPDATE targets SET ${sets} WHERE id = ?${fence}`).run(...args).changes === 1;
+  }
+
+  async addAttempt(a: Omit<Attempt, 'id'>): Promise<void> {
+    this.db.prepare('INSERT INTO attempts (target_id, at, outcome, error_class, message) VALUES (?,?,?,?,?)').run(a.targetId, a.at, a.outcome, a.errorClass, a.message);
+  }
+
+  async attempts(targetId: number): Promise<Attempt[]> {
+    const rows = this.db.prepare('SELECT * FROM attempts WHERE target_id = ? ORDER BY id').all(targetId) as Row[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      targetId: r.target_id as number,
+      at: r.at as number,
+      outcome: r.outcome as string,
+      errorClass: (r.error_class as string) ?? null,
+      message: (r.message as string) ?? null,
+    }));
+  }
+}
+
+/** The post store of the state database (SQLite today). */
+export function postStoreFor(store: Store): PostStore {
+  const db = (store as { db?: Database.Database }).db;
+  if (!db) throw new Error('this state store does not support posts');
+  return new SqlitePostStore(db);
+}
