@@ -1,0 +1,118 @@
+/**
+ * startSandbox: one HTTP server per platform on 127.0.0.1:0, each serving that
+ * platform's OAuth/API routes (src/sandbox/<platform>.ts), its publishing routes
+ * (src/sandbox/<platform>-publish.ts, when present) and the /__sandbox control API.
+ *
+ * Modules come from a static list of names (no filesystem scan); a module that is
+ * not written yet is skipped, so the sandbox runs whatever platforms exist.
+ */
+import type { AddressInfo } from 'node:net';
+import { PLATFORMS, type PlatformId } from '../providers/types.js';
+import { envHostVar } from '../providers/registry.js';
+import type { SandboxApp, SandboxModule, SandboxOptions, SandboxRoutesModule } from './common.js';
+import { combineControls, type PlatformControl, type SandboxControl } from './control.js';
+import { createPlatformServer, type PlatformServer } from './runtime.js';
+
+export type { SandboxOptions } from './common.js';
+export type { SandboxControl, PlatformControl, FaultSpec, SandboxStats, ValidateResult } from './control.js';
+
+export interface Sandbox {
+  /** Platforms actually running (those requested whose module exists). */
+  platforms: PlatformId[];
+  /** Origin per running platform, e.g. http://127.0.0.1:41234. */
+  origins: Record<PlatformId, string>;
+  /** { SOCIALYNC_TIKTOK_API_URL: origin, ... } for every host of every running platform. */
+  hostEnv(): Record<string, string>;
+  /** Config `endpoints` object: { tiktok: { www: origin, api: origin }, ... }. */
+  endpoints(): Record<string, Record<string, string>>;
+  /** Default app per running platform (X: confidential). */
+  apps: Record<PlatformId, Pick<SandboxApp, 'clientId' | 'clientSecret' | 'clientType'>>;
+  /** Every registered app per platform (e.g. LinkedIn's app without programmatic refresh). */
+  allApps: Record<PlatformId, readonly SandboxApp[]>;
+  control: SandboxControl;
+  close(): Promise<void>;
+}
+
+/** Module file names, loaded lazily; missing ones are skipped. */
+const MODULE_NAMES: Record<PlatformId, { main: string; publish: string }> = Object.fromEntries(
+  PLATFORMS.map((p) => [p, { main: `./${p}.js`, publish: `./${p}-publish.js` }]),
+) as Record<PlatformId, { main: string; publish: string }>;
+
+async function importOptional<T>(spec: string): Promise<T | undefined> {
+  try {
+    return (await import(spec)) as T;
+  } catch (e) {
+    if (isMissingModule(e, spec)) return undefined;
+    throw e;
+  }
+}
+
+function isMissingModule(e: unknown, spec: string): boolean {
+  const err = e as { code?: string; message?: string };
+  const base = spec.replace(/^\.\//, '').replace(/\.js$/, '');
+  const msg = String(err?.message ?? '');
+  const missing = err?.code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|Does the file exist/i.test(msg);
+  // Only the module itself being absent counts; a missing import *inside* it is a real error.
+  return missing && (msg.includes(`/${base}.js`) || msg.includes(`/${base}.ts`) || msg.includes(`'${spec}'`) || msg.includes(`"${spec}"`) || msg.includes(` ${spec} `));
+}
+
+/** Loads the platform's sandbox module (undefined when not written yet). */
+export async function loadSandboxModule(p: PlatformId): Promise<{ main: SandboxModule; extra: SandboxRoutesModule[] } | undefined> {
+  const main = await importOptional<SandboxModule>(MODULE_NAMES[p].main);
+  if (!main) return undefined;
+  const pub = await importOptional<SandboxRoutesModule>(MODULE_NAMES[p].publish);
+  return { main, extra: pub ? [pub] : [] };
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const wanted = opts.platforms ?? [...PLATFORMS];
+  const running: PlatformServer[] = [];
+  try {
+    for (const p of wanted) {
+      const mods = await loadSandboxModule(p);
+      if (!mods) continue;
+      const ps = createPlatformServer(p, mods.main, mods.extra, opts);
+      await new Promise<void>((resolve, reject) => {
+        ps.server.once('error', reject);
+        ps.server.listen(0, '127.0.0.1', () => resolve());
+      });
+      running.push(ps);
+    }
+  } catch (e) {
+    await Promise.all(running.map(closeServer));
+    throw e;
+  }
+  const origins = {} as Record<PlatformId, string>;
+  const apps = {} as Sandbox['apps'];
+  const allApps = {} as Sandbox['allApps'];
+  const controls = new Map<PlatformId, PlatformControl>();
+  for (const ps of running) {
+    origins[ps.platform] = `http://127.0.0.1:${(ps.server.address() as AddressInfo).port}`;
+    const a = ps.ctx.apps[0];
+    if (a) apps[ps.platform] = { clientId: a.clientId, clientSecret: a.clientSecret, ...(a.clientType ? { clientType: a.clientType } : {}) };
+    allApps[ps.platform] = ps.ctx.apps;
+    controls.set(ps.platform, ps.control);
+  }
+  const endpoints = () => Object.fromEntries(running.map((ps) => [ps.platform, Object.fromEntries(ps.hosts.map((h) => [h, origins[ps.platform]]))]));
+  return {
+    platforms: running.map((ps) => ps.platform),
+    origins,
+    apps,
+    allApps,
+    hostEnv() {
+      const env: Record<string, string> = {};
+      for (const ps of running) for (const h of ps.hosts) env[envHostVar(ps.platform, h)] = origins[ps.platform];
+      return env;
+    },
+    endpoints,
+    control: combineControls(controls),
+    close: async () => void (await Promise.all(running.map(closeServer))),
+  };
+}
+
+function closeServer(ps: PlatformServer): Promise<void> {
+  return new Promise((resolve) => {
+    ps.server.close(() => resolve());
+    ps.server.closeAllConnections();
+  });
+}
