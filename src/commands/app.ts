@@ -1,0 +1,153 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { UsageError } from '../core/errors.js';
+import { loadProvider, parsePlatform } from '../providers/registry.js';
+import { PLATFORMS, type PlatformId, type Provider } from '../providers/types.js';
+import { secretKeys } from '../secrets/types.js';
+import type { AppSettings } from '../core/config.js';
+import { parsePort } from './connect.js';
+import { redirectPort, redirectUriFor } from '../auth/login.js';
+
+export interface AppSetOptions {
+  platform: PlatformId;
+  clientId?: string;
+  /** Read from stdin (--client-secret-stdin), the environment, or a prompt; never from argv. */
+  clientSecret?: string;
+  clientType?: 'public' | 'confidential';
+  port?: number;
+  redirectHost?: string;
+  flags?: Record<string, boolean>;
+}
+
+export interface AppEntry {
+  platform: PlatformId;
+  clientId: string | null;
+  clientSecret: 'stored' | 'missing' | 'not needed';
+  clientType: string | null;
+  redirectUri: string;
+}
+
+export function registerApp(program: Command, { deps }: CommandContext): void {
+  const app = program.command('app').description("manage your own developer apps' credentials, one per platform");
+  app
+    .command('set')
+    .description("store a platform app's client id and secret, and print the redirect URI to register")
+    .argument('<platform>', PLATFORMS.join(', '))
+    .option('--client-id <id>', 'client id (TikTok: client key); or env SOCIALYNC_<PLATFORM>_CLIENT_ID')
+    .option('--client-secret-stdin', 'read the client secret from standard input (or env SOCIALYNC_<PLATFORM>_CLIENT_SECRET, or a prompt)')
+    .option('--client-type <type>', 'X only: public (Native App, no secret) or confidential (Web App, Basic auth)')
+    .option('--port <port>', 'fixed redirect port to register (X, LinkedIn, Instagram, Facebook)', parsePort)
+    .option('--redirect-host <host>', 'loopback host in the redirect URI: 127.0.0.1 or localhost')
+    .option('--programmatic-refresh', 'LinkedIn: the app is approved for programmatic refresh tokens')
+    .option('--testing', 'YouTube: the Google app is in Testing status (refresh tokens last 7 days)')
+    .addHelpText('after', `
+Examples:
+  $ socialync app set tiktok --client-id abc123          # prompts for the secret
+  $ printf %s "$SECRET" | socialync app set x --client-id abc --client-type confidential --client-secret-stdin`)
+    .action(async (platform: string, o: Record<string, unknown>) => {
+      const id = parsePlatform(platform);
+      let secret: string | undefined;
+      if (o.clientSecretStdin) secret = (await readAll(deps)).trim();
+      const flags: Record<string, boolean> = {};
+      if (o.programmaticRefresh) flags.programmaticRefresh = true;
+      if (o.testing) flags.testing = true;
+      const ct = o.clientType as string | undefined;
+      if (ct && ct !== 'public' && ct !== 'confidential') throw new UsageError(`--client-type must be public or confidential, got "${ct}"`);
+      const host = o.redirectHost as string | undefined;
+      if (host && host !== '127.0.0.1' && host !== 'localhost') throw new UsageError(`--redirect-host must be 127.0.0.1 or localhost`);
+      const r = await runAppSet(deps, {
+        platform: id,
+        ...(o.clientId ? { clientId: o.clientId as string } : {}),
+        ...(secret ? { clientSecret: secret } : {}),
+        ...(ct ? { clientType: ct as 'public' | 'confidential' } : {}),
+        ...(o.port !== undefined ? { port: o.port as number } : {}),
+        ...(host ? { redirectHost: host } : {}),
+        ...(Object.keys(flags).length ? { flags } : {}),
+      });
+      deps.io.info(`✓ Saved the ${id} app (client id ${r.clientId}; secret ${r.clientSecret}).`);
+      deps.io.info(`Register this redirect URI in the ${id} developer console:`);
+      deps.io.out(r.redirectUri);
+    });
+  app
+    .command('list')
+    .description('show the configured apps (secrets masked)')
+    .option('--json', 'print JSON (AppEntry[])')
+    .action(async (o: { json?: boolean }) => {
+      const entries = await runAppList(deps);
+      if (o.json) return deps.io.out(JSON.stringify(entries, null, 2));
+      for (const e of entries) deps.io.out([e.platform, e.clientId ?? '-', `secret: ${e.clientSecret}`, e.clientType ?? '', e.redirectUri].join('\t'));
+    });
+  app
+    .command('remove')
+    .description("forget a platform app's credentials (connections stay)")
+    .argument('<platform>')
+    .action(async (platform: string) => {
+      const id = parsePlatform(platform);
+      await deps.config.delete(`apps.${id}`);
+      await (await deps.secrets()).delete(secretKeys.clientSecret(id));
+      deps.io.info(`✓ Removed the ${id} app credentials.`);
+    });
+}
+
+async function readAll(deps: Deps): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of deps.io.stdin) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function registerHint(p: Provider, deps: Deps): string {
+  const port = redirectPort(p, deps);
+  if (p.descriptor.redirect.registerHint && port === 0) return p.descriptor.redirect.registerHint;
+  return redirectUriFor(p, deps, port === 0 ? '*' : port).replace(':*', p.descriptor.redirect.port === 'any' ? ':<any port>' : ':*');
+}
+
+export async function runAppSet(deps: Deps, o: AppSetOptions): Promise<AppEntry> {
+  const p = await loadProvider(o.platform);
+  const prefix = `SOCIALYNC_${o.platform.toUpperCase()}`;
+  const prev = deps.config.get<AppSettings>(`apps.${o.platform}`);
+  let clientId = o.clientId ?? deps.env[`${prefix}_CLIENT_ID`] ?? undefined;
+  if (!clientId) clientId = await deps.prompts.input(`${p.descriptor.displayName} client id${o.platform === 'tiktok' ? ' (client key)' : ''}:`, prev?.clientId ? { default: prev.clientId } : {});
+  if (!clientId?.trim()) throw new UsageError('a client id is needed', `pass --client-id or set ${prefix}_CLIENT_ID`);
+  const clientType = o.clientType ?? prev?.clientType;
+  const needs = p.descriptor.clientSecret === 'required' || (p.descriptor.clientSecret === 'confidential-only' && clientType === 'confidential');
+  let secret = o.clientSecret ?? deps.env[`${prefix}_CLIENT_SECRET`] ?? undefined;
+  const secrets = await deps.secrets();
+  const haveStored = Boolean(await secrets.get(secretKeys.clientSecret(o.platform)));
+  if (!secret && needs && !haveStored) {
+    if (!deps.io.canPrompt) throw new UsageError(`${o.platform} needs a client secret`, `pipe it in with --client-secret-stdin or set ${prefix}_CLIENT_SECRET`);
+    secret = await deps.prompts.password(`${p.descriptor.displayName} client secret:`);
+  }
+  // Secret first: a failure leaves the config untouched.
+  if (secret) await secrets.set(secretKeys.clientSecret(o.platform), secret);
+  const next: AppSettings = {
+    ...(prev ?? {}),
+    clientId: clientId.trim(),
+    ...(clientType ? { clientType } : {}),
+    ...(o.port !== undefined ? { redirectPort: o.port } : {}),
+    ...(o.redirectHost ? { redirectHost: o.redirectHost } : {}),
+    ...(o.flags ? { flags: { ...(prev?.flags ?? {}), ...o.flags } } : {}),
+  };
+  await deps.config.set(`apps.${o.platform}`, next);
+  return (await runAppList(deps)).find((e) => e.platform === o.platform)!;
+}
+
+export async function runAppList(deps: Deps): Promise<AppEntry[]> {
+  const out: AppEntry[] = [];
+  const secrets = await deps.secrets();
+  for (const id of PLATFORMS) {
+    const a = deps.config.get<AppSettings>(`apps.${id}`);
+    if (!a) continue;
+    const p = await loadProvider(id);
+    const needs = p.descriptor.clientSecret === 'required' || (p.descriptor.clientSecret === 'confidential-only' && a.clientType === 'confidential');
+    const stored = Boolean(await secrets.get(secretKeys.clientSecret(id)));
+    out.push({
+      platform: id,
+      clientId: a.clientId ?? null,
+      clientSecret: stored ? 'stored' : needs ? 'missing' : 'not needed',
+      clientType: a.clientType ?? null,
+      redirectUri: registerHint(p, deps),
+    });
+  }
+  return out;
+}

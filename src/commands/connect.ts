@@ -1,0 +1,159 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { CliError, ExitCode, UsageError } from '../core/errors.js';
+import { parsePlatform } from '../providers/registry.js';
+import { runLogin } from '../auth/login.js';
+import { saveTokens, tokenMetadata } from '../auth/tokens.js';
+import { secretKeys } from '../secrets/types.js';
+import type { Connection } from '../store/types.js';
+import type { PlatformId } from '../providers/types.js';
+
+export interface ConnectOptions {
+  platform: PlatformId;
+  name?: string;
+  port?: number;
+  browser: boolean;
+  timeoutSec: number;
+  json?: boolean;
+}
+
+export interface ConnectResult {
+  platform: PlatformId;
+  name: string;
+  accountId: string;
+  username: string | null;
+  reconnected: boolean;
+  missingScopes: string[];
+}
+
+export function registerConnect(program: Command, { deps, setExitCode }: CommandContext): void {
+  program
+    .command('connect')
+    .description('log in to a platform in the browser and keep the connection')
+    .argument('<platform>', 'instagram, facebook, tiktok, youtube, x or linkedin')
+    .option('--name <name>', 'local name for this account (default: its username); reconnects it if it exists')
+    .option('--port <port>', 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)', parsePort)
+    .option('--no-browser', 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)')
+    .option('--timeout <seconds>', 'how long to wait for the browser', parsePositive, 300)
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ socialync connect tiktok
+  $ socialync connect youtube --name brand-channel
+  $ socialync connect x --no-browser          # on a server: open the URL elsewhere, paste the final URL back`,
+    )
+    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean }) => {
+      const r = await runConnect(deps, {
+        platform: parsePlatform(platform),
+        ...(o.name ? { name: o.name } : {}),
+        ...(o.port !== undefined ? { port: o.port } : {}),
+        browser: o.browser,
+        timeoutSec: o.timeout,
+        ...(o.json ? { json: true } : {}),
+      });
+      if (o.json) deps.io.out(JSON.stringify(r, null, 2));
+      if (r.missingScopes.length) setExitCode(ExitCode.partial);
+    });
+}
+
+export function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${v}"`);
+  return n;
+}
+
+export function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`expected a positive number, got "${v}"`);
+  return n;
+}
+
+async function* stdinLines(deps: Deps): AsyncIterable<string> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: deps.io.stdin, crlfDelay: Infinity, terminal: false });
+  try {
+    for await (const line of rl) yield line;
+  } finally {
+    rl.close();
+  }
+}
+
+export async function runConnect(deps: Deps, o: ConnectOptions): Promise<ConnectResult> {
+  const store = await deps.store();
+  await deps.secrets(); // verify the secret backend before sending the user to a browser
+  const existing = o.name ? await store.findConnection(o.platform, o.name) : undefined;
+  const login = await runLogin(deps, {
+    platform: o.platform,
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    browser: o.browser,
+    timeoutMs: o.timeoutSec * 1000,
+    ...(!o.browser ? { pasteInput: stdinLines(deps) } : {}),
+  });
+  const { account, tokens, provider } = login;
+  const d = provider.descriptor;
+  try {
+    const unsupported = provider.unsupportedAccount?.(account);
+    if (unsupported) throw new CliError(`${d.id}: ${unsupported}`, { hint: `then run: socialync connect ${d.id}` });
+
+    // Reconnect: the named connection, or the same platform account under any name.
+    let target: Connection | undefined = existing;
+    if (!target && !o.name) target = (await store.listConnections({ platform: o.platform })).find((c) => c.accountId === account.id);
+    if (target && target.accountId !== account.id) {
+      throw new CliError(
+        `${d.id}/${target.name} belongs to ${target.username ? '@' + target.username : target.accountId}, but you logged in as ${account.username ? '@' + account.username : account.id}; nothing was changed`,
+        { hint: `log in as ${target.username ?? target.accountId} to reconnect it, or connect the other account under a new name: socialync connect ${d.id} --name <new-name>` },
+      );
+    }
+    const missing = login.missingScopes;
+    const health = missing.length ? ('needs_reconnect' as const) : ('healthy' as const);
+    const reasonDetail = missing.length ? missing.map((m) => `${m.scope} not granted: ${m.why}`).join('; ') : null;
+    const now = deps.clock.now();
+    const common = {
+      username: account.username ?? null,
+      displayName: account.displayName,
+      accountType: account.accountType ?? null,
+      dataAccessExpiresAt: account.dataAccessExpiresAt ?? null,
+      meta: account.meta ?? {},
+      health,
+      reason: missing.length ? ('scope_missing' as const) : null,
+      reasonDetail,
+      lastRefreshAt: null,
+    };
+    let name: string;
+    let reconnected = false;
+    if (target) {
+      name = target.name;
+      reconnected = true;
+      await saveTokens(deps, target, tokens, common);
+    } else {
+      name = o.name ?? account.username ?? account.id;
+      const clash = await store.findConnection(o.platform, name);
+      if (clash) {
+        throw new UsageError(`${d.id}: the name "${name}" is already used by another account; nothing was saved`, `pass a different name: socialync connect ${d.id} --name <name>`);
+      }
+      const id = deps.random.uuid();
+      const secrets = await deps.secrets();
+      await secrets.set(secretKeys.connection(id), JSON.stringify(tokens));
+      try {
+        await store.insertConnection({ id, platform: o.platform, name, accountId: account.id, ...tokenMetadata(tokens), ...common } as never, now);
+      } catch (e) {
+        await secrets.delete(secretKeys.connection(id)).catch(() => undefined);
+        throw e;
+      }
+    }
+    await store.addEvent({ at: now, kind: reconnected ? 'reconnected' : 'connected', message: `${d.id}/${name}`, connectionId: target?.id ?? null });
+    const who = account.username ? `@${account.username}` : account.displayName;
+    login.finish(true, `Connected to ${d.displayName}`, `socialync is now connected to ${d.displayName} as ${who}.`);
+    deps.io.info(`✓ ${reconnected ? 'Reconnected' : 'Connected'} ${d.displayName} account ${who} as "${name}".`);
+    for (const m of missing) {
+      deps.io.err(`! ${d.id}: you did not grant "${m.scope}": ${m.why}. To fix it, run: socialync connect ${d.id} --name ${name} and keep that permission ticked.`);
+    }
+    return { platform: o.platform, name, accountId: account.id, username: account.username ?? null, reconnected, missingScopes: missing.map((m) => m.scope) };
+  } catch (e) {
+    login.finish(false, 'Not connected', e instanceof CliError ? e.message : 'socialync could not save this connection.');
+    throw e;
+  }
+}

@@ -1,0 +1,111 @@
+import type { Command } from 'commander';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandContext } from '../program.js';
+import { createDeps, type Deps } from '../deps.js';
+import { ensurePrivateDir } from '../core/paths.js';
+import { ExitCode } from '../core/errors.js';
+import { PLATFORMS, type PlatformId } from '../providers/types.js';
+import { runAppSet } from './app.js';
+import { runConnect } from './connect.js';
+import { runStatus } from './status.js';
+
+export interface SandboxProfile {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function registerSandbox(program: Command, { deps, setExitCode }: CommandContext): void {
+  const sb = program.command('sandbox').description('try socialync against the built-in simulator of all six platforms (no real accounts)');
+  sb.command('demo')
+    .description('start the sandbox, connect all six platforms in a throwaway profile, then show status')
+    .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
+    .option('--browser', 'open each consent page in your browser and click Approve yourself')
+    .option('--json', 'print the final status as JSON')
+    .addHelpText('after', `
+Examples:
+  $ socialync sandbox demo
+  $ socialync sandbox demo --browser --dir ./try-socialync`)
+    .action(async (o: { dir?: string; browser?: boolean; json?: boolean }) => {
+      const code = await runSandboxDemo(deps, { ...(o.dir ? { dir: o.dir } : {}), browser: Boolean(o.browser), json: Boolean(o.json) });
+      setExitCode(code);
+    });
+  sb.command('serve')
+    .description('run the sandbox in the foreground with a profile pointed at it (use it from another terminal)')
+    .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
+    .option('--auto-approve', 'approve consent pages automatically')
+    .action(async (o: { dir?: string; autoApprove?: boolean }) => {
+      const { startSandbox } = await import('../sandbox/server.js');
+      const sandbox = await startSandbox({ demo: Boolean(o.autoApprove) });
+      const profile = await makeSandboxProfile(deps, sandbox, o.dir);
+      deps.io.err(`Sandbox running (${sandbox.platforms.length} platforms). In another terminal:`);
+      deps.io.out(`export SOCIALYNC_HOME='${profile.dir}'`);
+      deps.io.err('then: socialync connect tiktok, socialync status, ... Press Ctrl-C to stop.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await sandbox.close();
+    });
+}
+
+type StartedSandbox = Awaited<ReturnType<typeof import('../sandbox/server.js').startSandbox>>;
+
+/** A throwaway profile whose endpoints and apps point at the sandbox; secrets in an explicit file vault. */
+export async function makeSandboxProfile(deps: Deps, sandbox: StartedSandbox, dir?: string): Promise<SandboxProfile> {
+  const home = dir ?? mkdtempSync(join(tmpdir(), 'socialync-sandbox-'));
+  ensurePrivateDir(home);
+  const keyFile = join(home, 'vault.key');
+  writeFileSync(keyFile, deps.random.bytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'w' });
+  // Self-contained: SOCIALYNC_HOME alone selects this profile; its config names the file backend
+  // explicitly and the key file sits at the default place (<home>/vault.key, 0600).
+  const env: NodeJS.ProcessEnv = { ...deps.env, SOCIALYNC_HOME: home };
+  for (const k of Object.keys(env)) if (/^SOCIALYNC_[A-Z]+_[A-Z]+_URL$/.test(k) || /_CLIENT_(ID|SECRET)$/.test(k)) delete env[k];
+  for (const k of ['SOCIALYNC_VAULT_KEY', 'SOCIALYNC_VAULT_KEY_FILE', 'SOCIALYNC_SECRET_BACKEND']) delete env[k];
+  const pdeps = createDeps({ io: deps.io, env, clock: deps.clock });
+  await pdeps.config.set('secrets', { backend: 'file' });
+  await pdeps.config.set('endpoints', sandbox.endpoints());
+  await pdeps.config.set('sandbox', { demo: true });
+  for (const p of sandbox.platforms) {
+    const app = sandbox.apps[p];
+    await runAppSet(pdeps, { platform: p, clientId: app.clientId, clientSecret: app.clientSecret, ...(app.clientType ? { clientType: app.clientType } : {}) });
+  }
+  await pdeps.close();
+  return { dir: home, env };
+}
+
+export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boolean; json: boolean }): Promise<number> {
+  const { io } = deps;
+  const { startSandbox } = await import('../sandbox/server.js');
+  const { createSandboxBrowser } = await import('../sandbox/browser.js');
+  const sandbox = await startSandbox({ demo: !o.browser });
+  try {
+    const profile = await makeSandboxProfile(deps, sandbox, o.dir);
+    io.info(`Sandbox profile: ${profile.dir} (secrets in an encrypted file vault; key file ${join(profile.dir, 'vault.key')})`);
+    const pdeps = createDeps({ io, env: profile.env, clock: deps.clock, browser: o.browser ? deps.browser : createSandboxBrowser() });
+    let failed = 0;
+    try {
+      for (const p of PLATFORMS.filter((x): x is PlatformId => sandbox.platforms.includes(x))) {
+        try {
+          await runConnect(pdeps, { platform: p, browser: true, timeoutSec: o.browser ? 300 : 30 });
+        } catch (e) {
+          failed++;
+          io.err(`✗ ${p}: ${(e as Error).message}`);
+        }
+      }
+      const entries = await runStatus(pdeps, {});
+      if (o.json) io.out(JSON.stringify(entries, null, 2));
+      else {
+        const { renderStatus } = await import('./status.js');
+        await renderStatus(pdeps, entries);
+      }
+      io.info(`\nLook around: SOCIALYNC_HOME='${profile.dir}' socialync status   (the sandbox itself stops now; use "socialync sandbox serve" to keep one running)`);
+    } finally {
+      await pdeps.close();
+    }
+    return failed ? ExitCode.partial : ExitCode.ok;
+  } finally {
+    await sandbox.close();
+  }
+}

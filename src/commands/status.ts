@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { DAY } from '../core/clock.js';
+import { ExitCode, reconnectReasonText } from '../core/errors.js';
+import { humanDuration, iso, relativeTime } from '../core/format.js';
+import { parsePlatform } from '../providers/registry.js';
+import { reconnectDeadline } from '../auth/deadlines.js';
+import type { Connection } from '../store/types.js';
+
+/** Public JSON schema of `socialync status --json` (an array of these). Stable: add fields, never rename. */
+export interface StatusEntry {
+  platform: string;
+  name: string;
+  accountId: string;
+  username: string | null;
+  /** green healthy, yellow expiring (manual reconnect due within warnDays), red needs_reconnect. */
+  health: 'healthy' | 'expiring' | 'needs_reconnect';
+  reason: string | null;
+  reasonText: string | null;
+  accessExpiresAt: string | null;
+  /** Date by which a manual reconnect is needed (refresh-token expiry or the platform's reconnect deadline). */
+  reconnectBy: string | null;
+  daysUntilReconnect: number | null;
+  reconnectEstimated: boolean;
+  reconnectWhy: string | null;
+  lastRefreshAt: string | null;
+  /** The exact command that fixes this connection, when one is needed. */
+  fix: string | null;
+}
+
+export function registerStatus(program: Command, { deps, setExitCode }: CommandContext): void {
+  program
+    .command('status')
+    .description('show the health of every connection and the command that fixes it')
+    .argument('[platform]', 'only this platform')
+    .option('--json', 'print JSON (schema: StatusEntry[] in the README)')
+    .addHelpText('after', `
+Examples:
+  $ socialync status
+  $ socialync status tiktok --json
+Exit code 4 when any connection needs a reconnect now or within the warning window.`)
+    .action(async (platform: string | undefined, o: { json?: boolean }) => {
+      const entries = await runStatus(deps, platform ? { platform: parsePlatform(platform) } : {});
+      if (o.json) deps.io.out(JSON.stringify(entries, null, 2));
+      else await renderStatus(deps, entries);
+      if (entries.some((e) => e.health !== 'healthy')) setExitCode(ExitCode.reconnectNeeded);
+    });
+}
+
+export function statusEntry(c: Connection, now: number, warnDays: number): StatusEntry {
+  const dl = reconnectDeadline(c, now);
+  let health: StatusEntry['health'] = 'healthy';
+  let reason: string | null = c.reason;
+  if (c.health === 'needs_reconnect') health = 'needs_reconnect';
+  else if (dl.at !== null && dl.at <= now) {
+    health = 'needs_reconnect';
+    reason = 'token_expired';
+  } else if (dl.at !== null && dl.at - now <= warnDays * DAY) health = 'expiring';
+  const fix = health === 'healthy' ? null : `socialync connect ${c.platform} --name ${c.name}`;
+  return {
+    platform: c.platform,
+    name: c.name,
+    accountId: c.accountId,
+    username: c.username,
+    health,
+    reason,
+    reasonText: health === 'needs_reconnect' ? (c.reasonDetail ?? reconnectReasonText[(reason ?? 'unknown') as keyof typeof reconnectReasonText] ?? reason) : null,
+    accessExpiresAt: iso(c.accessExpiresAt),
+    reconnectBy: iso(dl.at),
+    daysUntilReconnect: dl.at === null ? null : Math.floor((dl.at - now) / DAY),
+    reconnectEstimated: dl.estimated,
+    reconnectWhy: dl.why || null,
+    lastRefreshAt: iso(c.lastRefreshAt),
+    fix,
+  };
+}
+
+export async function runStatus(deps: Deps, filter: { platform?: Connection['platform'] }): Promise<StatusEntry[]> {
+  const store = await deps.store();
+  const now = deps.clock.now();
+  const warnDays = deps.config.get<number>('warnDays') ?? 14;
+  return (await store.listConnections(filter)).map((c) => statusEntry(c, now, warnDays));
+}
+
+export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<void> {
+  const { io } = deps;
+  const now = deps.clock.now();
+  if (!entries.length) {
+    io.info('No connections yet. Run: socialync connect <platform>   (or try: socialync sandbox demo)');
+    return;
+  }
+  const days = (e: StatusEntry) => (e.daysUntilReconnect === null ? 'none' : `${e.reconnectEstimated ? '~' : ''}${e.daysUntilReconnect}`);
+  const access = (e: StatusEntry) => (e.accessExpiresAt ? humanDuration(Date.parse(e.accessExpiresAt) - now) : 'never');
+  const last = (e: StatusEntry) => relativeTime(e.lastRefreshAt ? Date.parse(e.lastRefreshAt) : null, now);
+  if (!io.stdoutIsTTY) {
+    for (const e of entries) {
+      io.out([e.platform, e.name, e.health, e.accessExpiresAt ?? '', e.daysUntilReconnect ?? '', e.reconnectBy ?? '', e.lastRefreshAt ?? '', e.reasonText ?? '', e.fix ?? ''].join('\t'));
+    }
+    return;
+  }
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: io.color ? 1 : 0 });
+  const { default: Table } = await import('cli-table3');
+  const table = new Table({
+    head: ['PLATFORM', 'ACCOUNT', 'HEALTH', 'ACCESS EXPIRES', 'DAYS TO RECONNECT', 'LAST REFRESH', 'FIX'],
+    style: { head: io.color ? ['bold'] : [], border: io.color ? ['grey'] : [] },
+  });
+  for (const e of entries) {
+    const paint = e.health === 'healthy' ? chalk.green : e.health === 'expiring' ? chalk.yellow : chalk.red;
+    const label = e.health === 'needs_reconnect' ? `needs reconnect${e.reasonText ? ` (${e.reasonText})` : ''}` : e.health;
+    table.push([e.platform, e.username ? `${e.name} (@${e.username})` : e.name, paint(label), access(e), days(e), last(e), e.fix ?? '']);
+  }
+  io.out(table.toString());
+  const backend = deps.env.SOCIALYNC_SECRET_BACKEND || deps.config.get<string>('secrets.backend') || 'keychain';
+  io.info(`secrets: ${backend === 'file' ? 'encrypted file vault (file backend)' : 'OS keychain-protected vault'} · ~ = estimated`);
+}

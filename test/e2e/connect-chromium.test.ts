@@ -1,0 +1,120 @@
+/**
+ * End to end: the built CLI connects all six platforms while real headless
+ * Chromium clicks Approve on the sandbox consent pages; then `status` shows
+ * them with the right days until reconnect, and no token value is left
+ * anywhere under the socialync home except the encrypted vault.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { PLATFORMS } from '../../src/providers/types.js';
+import { cliEnv, runCli, startCli } from '../helpers/cli.js';
+import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
+
+const skip = chromiumMissing();
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () => {
+  let sandbox: Sandbox;
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  const outputs: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({});
+    home = mkdtempSync(join(tmpdir(), 'socialync-e2e-'));
+    env = cliEnv({ SOCIALYNC_HOME: home, SOCIALYNC_SECRET_BACKEND: 'file', SOCIALYNC_VAULT_KEY: randomBytes(32).toString('hex'), ...sandbox.hostEnv() });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.close();
+  });
+
+  it('sets up the apps and prints the redirect URI to register', async () => {
+    for (const p of PLATFORMS) {
+      const app = sandbox.apps[p];
+      const args = ['app', 'set', p, '--client-id', app.clientId, '--client-secret-stdin', ...(app.clientType ? ['--client-type', app.clientType] : [])];
+      const r = await runCli(args, env, app.clientSecret);
+      outputs.push(r.stdout, r.stderr);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^https?:\/\/(127\.0\.0\.1|localhost):/);
+    }
+    const list = await runCli(['app', 'list', '--json'], env);
+    const apps = JSON.parse(list.stdout) as { platform: string; clientSecret: string }[];
+    expect(apps.map((a) => a.platform).sort()).toEqual([...PLATFORMS].sort());
+    expect(apps.every((a) => a.clientSecret !== 'missing')).toBe(true);
+    expect(list.stdout).not.toContain(sandbox.apps.tiktok.clientSecret);
+  });
+
+  for (const p of PLATFORMS) {
+    it(`connects ${p} by clicking Approve`, async () => {
+      const run = startCli(['connect', p, '--no-browser', '--timeout', '60'], env);
+      const [url] = await run.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\S+/);
+      const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
+      const page = await ctx.newPage();
+      await page.goto(url);
+      await page.click('#approve');
+      await page.waitForSelector('#result', { timeout: 20_000 });
+      expect(await page.textContent('#result')).toMatch(/Connected/);
+      await ctx.close();
+      const r = await run.done;
+      outputs.push(r.stdout, r.stderr);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/Connected .* as "alice"/);
+    });
+  }
+
+  it('shows all six healthy in status with days until reconnect', async () => {
+    const r = await runCli(['status', '--json'], env);
+    outputs.push(r.stdout, r.stderr);
+    expect(r.code, r.stderr).toBe(0);
+    const entries = JSON.parse(r.stdout) as { platform: string; health: string; daysUntilReconnect: number | null; reconnectEstimated: boolean }[];
+    expect(entries).toHaveLength(6);
+    const by = Object.fromEntries(entries.map((e) => [e.platform, e]));
+    for (const e of entries) expect(e.health, e.platform).toBe('healthy');
+    // Sandbox lifetimes: TikTok refresh 180 d, LinkedIn 365 d, X ~6 months (estimate), Meta 60 d, Google none.
+    expect(by.tiktok!.daysUntilReconnect).toBeGreaterThanOrEqual(179);
+    expect(by.tiktok!.daysUntilReconnect).toBeLessThanOrEqual(180);
+    expect(by.linkedin!.daysUntilReconnect).toBeGreaterThanOrEqual(364);
+    expect(by.x!.reconnectEstimated).toBe(true);
+    expect(by.x!.daysUntilReconnect).toBeGreaterThan(170);
+    expect(by.instagram!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
+    expect(by.facebook!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
+    expect(by.youtube!.daysUntilReconnect).toBeNull();
+    const table = await runCli(['status'], env);
+    expect(table.stdout.split('\n').filter(Boolean)).toHaveLength(6);
+  });
+
+  it('leaves no token value outside the encrypted vault', async () => {
+    const { openSecretStore } = await import('../../src/secrets/open.js');
+    const { createDeps } = await import('../../src/deps.js');
+    const deps = createDeps({ env, io: { ...(await import('../../src/core/io.js')).createIO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {} }) } });
+    const secrets = await openSecretStore({ paths: deps.paths, env, config: deps.config, io: deps.io });
+    const store = await deps.store();
+    const values: string[] = [];
+    for (const c of await store.listConnections()) {
+      const t = JSON.parse((await secrets.get(`conn.${c.id}`))!) as { accessToken: string; refreshToken?: string; extra?: Record<string, string> };
+      values.push(t.accessToken, ...(t.refreshToken ? [t.refreshToken] : []), ...Object.values(t.extra ?? {}));
+    }
+    await deps.close();
+    expect(values.length).toBeGreaterThanOrEqual(6);
+    const vault = join(home, 'vault');
+    for (const f of filesUnder(home)) {
+      if (f.startsWith(vault) || !statSync(f).isFile()) continue;
+      const text = readFileSync(f).toString('latin1');
+      for (const v of values) expect(text.includes(v), `${f} contains a token`).toBe(false);
+    }
+    for (const o of outputs) for (const v of values) expect(o.includes(v)).toBe(false);
+  });
+});
