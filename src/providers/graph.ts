@@ -1,0 +1,158 @@
+/**
+ * Meta Graph API helpers shared by instagram.ts (Instagram API with Instagram
+ * Login, graph.instagram.com) and facebook.ts (graph.facebook.com): the error
+ * envelope, its classification, and the JSON request/processing step.
+ *
+ * Envelope: https://developers.facebook.com/docs/graph-api/guides/error-handling
+ *   { "error": { "message", "type", "code", "error_subcode", "error_user_title",
+ *                "error_user_msg", "fbtrace_id", "is_transient" } }
+ * Classify by code/subcode, never by message text (platforms.md §4.19).
+ */
+import { ProviderError, type ErrorClass, type ReconnectReason } from '../core/errors.js';
+import { readJson, retryAfterMs, type Http, type Response } from '../core/http.js';
+import { redactText } from '../core/redact.js';
+import type { PlatformId } from './types.js';
+
+export interface GraphErrorBody {
+  message?: string;
+  type?: string;
+  code?: number;
+  error_subcode?: number;
+  is_transient?: boolean;
+  fbtrace_id?: string;
+}
+
+export interface Classification {
+  errorClass: ErrorClass;
+  reason?: ReconnectReason;
+  /** "190/460" style, for logs and tests. */
+  platformCode?: string;
+  message: string;
+}
+
+/**
+ * Code 190 subcodes (https://developers.facebook.com/docs/graph-api/guides/error-handling#errorcodes,
+ * older list gist.github.com/MauricioKruijer/7663113). All mean: the user must log in again.
+ */
+const SUBCODE_REASON: Record<number, ReconnectReason> = {
+  458: 'app_removed', // app not installed: the user removed it
+  459: 'platform_revoked', // user checkpointed (security check on the account)
+  460: 'password_changed',
+  463: 'token_expired',
+  464: 'unknown', // unconfirmed user
+  466: 'platform_revoked', // invalidated through the API
+  467: 'unknown', // invalid access token (user logged out)
+  468: 'inactive', // not used for a long time
+};
+
+/** Codes 4/17/341 (app/user/platform throttling), 9/32 (IG publish limit, Ayrshare), 1390008 (FB "posting too fast"). */
+const RATE_CODES = new Set([4, 9, 17, 32, 341, 613, 1390008]);
+/** IG 2207042: daily publishing limit reached. */
+const RATE_SUBCODES = new Set([2207042]);
+/** 10 and 200–299: permission not granted; 368 policy block; 1404078 Page publishing authorization. */
+const isPermission = (code: number) => code === 10 || (code >= 200 && code <= 299) || code === 368 || code === 1404078;
+/** Codes 1 ("unknown error") and 2 ("service temporarily unavailable") are documented as retryable. */
+const TRANSIENT_CODES = new Set([1, 2]);
+
+/** The `error` object of a Graph envelope, or the older flat Instagram OAuth shape. */
+export function graphError(body: unknown): GraphErrorBody | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  if (b.error && typeof b.error === 'object') return b.error as GraphErrorBody;
+  // api.instagram.com/oauth/access_token answers {"error_type":"OAuthException","code":400,"error_message":"..."}
+  if (typeof b.error_type === 'string' || typeof b.error_message === 'string') {
+    return { type: String(b.error_type ?? ''), message: String(b.error_message ?? ''), ...(typeof b.code === 'number' ? { code: b.code } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * Pure classification of a Graph failure (platforms.md §2.1/§2.2 error tables).
+ * `status` is the HTTP status (0 for a network failure).
+ */
+export function classifyGraphError(status: number, body: unknown): Classification {
+  const e = graphError(body);
+  const code = typeof e?.code === 'number' ? e.code : undefined;
+  const sub = typeof e?.error_subcode === 'number' ? e.error_subcode : undefined;
+  const platformCode = code === undefined ? (status ? `http ${status}` : undefined) : sub === undefined ? String(code) : `${code}/${sub}`;
+  const message = redactText(e?.message || (status ? `HTTP ${status}` : 'network error')).slice(0, 300);
+  const out = (errorClass: ErrorClass, reason?: ReconnectReason): Classification => ({
+    errorClass,
+    ...(reason ? { reason } : {}),
+    ...(platformCode ? { platformCode } : {}),
+    message,
+  });
+  if (code === 190 || code === 102) return out('reconnect_needed', (sub !== undefined && SUBCODE_REASON[sub]) || 'unknown');
+  if ((sub !== undefined && RATE_SUBCODES.has(sub)) || (code !== undefined && RATE_CODES.has(code)) || status === 429) {
+    return out('rate_limited');
+  }
+  if (code !== undefined && isPermission(code)) return out('permission');
+  if (e?.is_transient === true || (code !== undefined && TRANSIENT_CODES.has(code)) || status >= 500 || status === 0) {
+    return out('transient');
+  }
+  return out('invalid_request');
+}
+
+export function graphProviderError(platform: PlatformId, what: string, status: number, body: unknown, res?: Response, now = 0): ProviderError {
+  const c = classifyGraphError(status, body);
+  const retry = res ? retryAfterMs(res.headers.get('retry-after'), now) : undefined;
+  return new ProviderError(`${platform}: ${what} failed: ${c.message}${c.platformCode ? ` (${c.platformCode})` : ''}`, {
+    errorClass: c.errorClass,
+    ...(c.reason ? { reason: c.reason } : {}),
+    status,
+    ...(c.platformCode ? { platformCode: c.platformCode } : {}),
+    ...(retry !== undefined ? { retryAfterMs: retry } : {}),
+  });
+}
+
+/**
+ * Request + process in one step: network errors and non-JSON 5xx become `transient`,
+ * any Graph error envelope is classified, a 2xx JSON body is returned.
+ */
+export async function graphCall(
+  platform: PlatformId,
+  what: string,
+  http: Http,
+  url: URL | string,
+  init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {},
+  now = 0,
+): Promise<Record<string, unknown>> {
+  let res: Response;
+  try {
+    res = await http.fetch(url, { method: init.method ?? 'GET', ...(init.body ? { body: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}) });
+  } catch (e) {
+    throw new ProviderError(`${platform}: ${what} failed: ${redactText(String((e as Error).message))}`, { errorClass: 'transient', cause: e });
+  }
+  const body = await readJson(res);
+  if (!res.ok || graphError(body)) throw graphProviderError(platform, what, res.status, body, res, now);
+  if (!body || typeof body !== 'object') {
+    throw new ProviderError(`${platform}: ${what} returned a response that is not JSON (HTTP ${res.status})`, {
+      errorClass: 'transient',
+      status: res.status,
+    });
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Meta appends `#_` to the redirect; a pasted-back URL keeps it in the code (platforms.md §2.1, §4.4). */
+export function stripMetaCodeSuffix(code: string): string {
+  return code.replace(/#_?$/, '');
+}
+
+/** Comma- or space-separated scopes (Meta accepts both on input; responses vary). */
+export function parseScopeList(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String).filter(Boolean);
+  if (typeof v === 'string') return v.split(/[,\s]+/).filter(Boolean);
+  return [];
+}
+
+export function num(v: unknown): number | undefined {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'string' && v) return v;
+  if (typeof v === 'number') return String(v);
+  return undefined;
+}
