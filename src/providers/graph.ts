@@ -47,8 +47,8 @@ const SUBCODE_REASON: Record<number, ReconnectReason> = {
 
 /** Codes 4/17/341 (app/user/platform throttling), 9/32 (IG publish limit, Ayrshare), 1390008 (FB "posting too fast"). */
 const RATE_CODES = new Set([4, 9, 17, 32, 341, 613, 1390008]);
-/** IG 2207042: daily publishing limit reached. */
-const RATE_SUBCODES = new Set([2207042]);
+/** IG 2207042: daily publishing limit reached; FB 1390008 "posting too fast" (arrives under code 368). */
+const RATE_SUBCODES = new Set([2207042, 1390008]);
 /** 10 and 200–299: permission not granted; 368 policy block; 1404078 Page publishing authorization. */
 const isPermission = (code: number) => code === 10 || (code >= 200 && code <= 299) || code === 368 || code === 1404078;
 /** Codes 1 ("unknown error") and 2 ("service temporarily unavailable") are documented as retryable. */

@@ -1,0 +1,269 @@
+/**
+ * Facebook Pages through Facebook Login ("manual flow").
+ * Facts: /work/shared/platforms.md §2.2.
+ * - https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow (dialog, code exchange)
+ * - https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived (fb_exchange_token, Page tokens)
+ * - https://developers.facebook.com/docs/graph-api/reference/debug_token (validity, scopes, data_access_expires_at)
+ * The Graph version is configuration (descriptor.apiVersion, SOCIALYNC_FACEBOOK_API_VERSION,
+ * config apiVersions.facebook): versions are retired over time.
+ *
+ * Which Page: the tool publishes as one Page per connection. exchangeCode preselects the first
+ * Page /me/accounts lists. When a user manages several, the connect command lets them choose:
+ *   const pages = await listPages(tokens, d);                 // [{ id, name, tasks }, ...]
+ *   tokens = withPage(tokens, choosePage(pages, opts.page));  // --page <id|name>, or a prompt's answer
+ *   const account = await provider.whoami(tokens, d);         // meta.pageId / meta.pageName
+ * The Page token goes into TokenSet.extra.pageAccessToken (secret store), the Page id/name into
+ * AccountInfo.meta. A Page token taken from a long-lived user token does not expire (community reports).
+ */
+import { ProviderError, UsageError } from '../core/errors.js';
+import { rememberSecret } from '../core/redact.js';
+import { classifyGraphError, graphCall, graphProviderError, num, parseScopeList, str, stripMetaCodeSuffix, type Classification } from './graph.js';
+import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
+
+export const descriptor: ProviderDescriptor = {
+  id: 'facebook',
+  displayName: 'Facebook Pages',
+  hosts: { www: 'https://www.facebook.com', graph: 'https://graph.facebook.com' },
+  scopes: [
+    { scope: 'pages_show_list', why: 'finding the Pages you manage', required: true },
+    { scope: 'pages_manage_posts', why: 'publishing posts to the Page', required: true },
+    { scope: 'pages_read_engagement', why: 'reading the Page and its posts (needed to publish)', required: true },
+    { scope: 'publish_video', why: 'publishing videos', required: false },
+  ],
+  scopeSeparator: ',',
+  // Strict mode: exact registered redirect, port included. Whether http://localhost is exempt from
+  // "Enforce HTTPS" DISAGREES (development mode only?); http by default.
+  redirect: { port: 8742, path: '/callback', https: false, host: '127.0.0.1' },
+  pkce: 'none',
+  clientSecret: 'required',
+  refresh: { kind: 'fb_exchange', rotates: false, thresholdMinutes: 15 * 24 * 60 },
+  apiVersion: 'v25.0',
+};
+
+export interface FacebookPage {
+  id: string;
+  name: string;
+  /** Page access token (secret). */
+  accessToken: string;
+  tasks: string[];
+}
+
+export const classifyFacebookError = (status: number, body: unknown): Classification => classifyGraphError(status, body);
+
+const version = (d: ProviderDeps) => d.apiVersion ?? (descriptor.apiVersion as string);
+
+function graphUrl(d: ProviderDeps, path: string, params: Record<string, string | undefined>): URL {
+  const u = new URL(`/${version(d)}${path}`, d.hosts.graph);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
+  return u;
+}
+
+function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
+  const u = new URL(`/${version(d)}/dialog/oauth`, d.hosts.www);
+  u.searchParams.set('client_id', d.app.clientId);
+  u.searchParams.set('redirect_uri', i.redirectUri);
+  u.searchParams.set('state', i.state);
+  u.searchParams.set('response_type', 'code');
+  u.searchParams.set('scope', i.scopes.join(','));
+  return u;
+}
+
+interface DebugInfo {
+  userId?: string;
+  scopes: string[];
+  expiresAt?: number;
+  dataAccessExpiresAt?: number;
+}
+
+/** debug_token with the app token `app_id|app_secret`; an invalid token carries its own 190/subcode. */
+async function debugToken(token: string, d: ProviderDeps): Promise<DebugInfo> {
+  const appToken = `${d.app.clientId}|${d.app.clientSecret ?? ''}`;
+  rememberSecret(appToken);
+  const b = await graphCall('facebook', 'token check', d.http, graphUrl(d, '/debug_token', { input_token: token, access_token: appToken }), {}, d.clock.now());
+  const data = (b.data && typeof b.data === 'object' ? b.data : {}) as Record<string, unknown>;
+  if (data.is_valid !== true) {
+    const e = (data.error && typeof data.error === 'object' ? data.error : {}) as Record<string, unknown>;
+    const subcode = num(e.subcode) ?? num(e.error_subcode);
+    throw graphProviderError('facebook', 'token check', 400, {
+      error: { code: num(e.code) ?? 190, ...(subcode !== undefined ? { error_subcode: subcode } : {}), message: str(e.message) ?? 'token is not valid' },
+    });
+  }
+  const userId = str(data.user_id);
+  const exp = num(data.expires_at);
+  const dax = num(data.data_access_expires_at);
+  return {
+    ...(userId ? { userId } : {}),
+    scopes: parseScopeList(data.scopes),
+    // 0 means "never expires" in debug_token.
+    ...(exp ? { expiresAt: exp * 1000 } : {}),
+    ...(dax ? { dataAccessExpiresAt: dax * 1000 } : {}),
+  };
+}
+
+/** fb_exchange_token: works only while the token is still valid (an expired one cannot be exchanged). */
+async function exchangeLongLived(token: string, d: ProviderDeps): Promise<{ accessToken: string; expiresIn?: number }> {
+  const b = await graphCall(
+    'facebook',
+    'long-lived token exchange',
+    d.http,
+    graphUrl(d, '/oauth/access_token', {
+      grant_type: 'fb_exchange_token',
+      client_id: d.app.clientId,
+      client_secret: d.app.clientSecret,
+      fb_exchange_token: token,
+    }),
+    {},
+    d.clock.now(),
+  );
+  const accessToken = str(b.access_token);
+  if (!accessToken) throw new ProviderError('facebook: the token response has no access_token', { errorClass: 'transient' });
+  rememberSecret(accessToken);
+  const expiresIn = num(b.expires_in);
+  return { accessToken, ...(expiresIn !== undefined ? { expiresIn } : {}) };
+}
+
+/** Pages the user manages, with their Page tokens (GET /me/accounts, paged; bounded). */
+export async function listPages(t: TokenSet, d: ProviderDeps): Promise<FacebookPage[]> {
+  const pages: FacebookPage[] = [];
+  let url: URL | undefined = graphUrl(d, '/me/accounts', { fields: 'id,name,access_token,tasks', limit: '100', access_token: t.accessToken });
+  for (let i = 0; url && i < 20; i++) {
+    const b = await graphCall('facebook', 'page list', d.http, url, {}, d.clock.now());
+    for (const p of Array.isArray(b.data) ? (b.data as Record<string, unknown>[]) : []) {
+      const id = str(p.id);
+      const accessToken = str(p.access_token);
+      if (!id || !accessToken) continue;
+      rememberSecret(accessToken);
+      pages.push({ id, name: str(p.name) ?? id, accessToken, tasks: Array.isArray(p.tasks) ? p.tasks.map(String) : [] });
+    }
+    const next = str((b.paging as Record<string, unknown> | undefined)?.next);
+    // Follow paging only on the Graph host itself: the URL carries the user token.
+    url = next && new URL(next).origin === new URL(d.hosts.graph).origin ? new URL(next) : undefined;
+  }
+  return pages;
+}
+
+/** Pure: the Page matching `choice` (id, or name case-insensitively); no choice = the first one. */
+export function choosePage(pages: FacebookPage[], choice?: string): FacebookPage {
+  if (!pages.length) {
+    throw new UsageError('facebook: this account manages no Facebook Page the app may use', 'create a Page (or get a role on one), then run: socialync connect facebook');
+  }
+  if (choice === undefined || choice === '') return pages[0] as FacebookPage;
+  const c = choice.trim().toLowerCase();
+  const found = pages.find((p) => p.id === choice.trim()) ?? pages.find((p) => p.name.toLowerCase() === c);
+  if (!found) {
+    throw new UsageError(
+      `facebook: no Page "${choice}" among: ${pages.map((p) => `${p.name} (${p.id})`).join(', ')}`,
+      `run: socialync connect facebook --page <id or name>`,
+    );
+  }
+  return found;
+}
+
+/** The token set with `page` as the publishing Page. */
+export function withPage(t: TokenSet, page: FacebookPage): TokenSet {
+  return { ...t, extra: { ...(t.extra ?? {}), pageId: page.id, pageName: page.name, pageAccessToken: page.accessToken } };
+}
+
+function tokenSet(accessToken: string, expiresIn: number | undefined, info: DebugInfo, now: number, prev?: TokenSet): TokenSet {
+  const expiresAt = expiresIn !== undefined ? now + expiresIn * 1000 : info.expiresAt;
+  // No refresh token: the reconnect deadline is whichever comes first of the token's expiry and
+  // the 90-day data-access expiry (platforms.md §1.2, §4.13).
+  const deadlines = [expiresAt, info.dataAccessExpiresAt].filter((x): x is number => x !== undefined);
+  const extra = { ...(prev?.extra ?? {}), ...(info.userId ? { userId: info.userId } : {}) };
+  return {
+    accessToken,
+    tokenType: 'bearer',
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(deadlines.length ? { refreshExpiresAt: Math.min(...deadlines) } : {}),
+    scopes: info.scopes.length ? info.scopes : (prev?.scopes ?? []),
+    obtainedAt: now,
+    ...(Object.keys(extra).length ? { extra } : {}),
+  };
+}
+
+async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
+  const short = await graphCall(
+    'facebook',
+    'code exchange',
+    d.http,
+    graphUrl(d, '/oauth/access_token', {
+      client_id: d.app.clientId,
+      client_secret: d.app.clientSecret,
+      redirect_uri: i.redirectUri,
+      code: stripMetaCodeSuffix(i.code),
+    }),
+    {},
+    d.clock.now(),
+  );
+  const shortToken = str(short.access_token);
+  if (!shortToken) throw new ProviderError('facebook: the token response has no access_token', { errorClass: 'transient' });
+  rememberSecret(shortToken);
+  const long = await exchangeLongLived(shortToken, d);
+  const info = await debugToken(long.accessToken, d);
+  const t = tokenSet(long.accessToken, long.expiresIn, info, d.clock.now());
+  const pages = await listPages(t, d);
+  return pages.length ? withPage(t, choosePage(pages)) : t;
+}
+
+async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
+  if (t.expiresAt !== undefined && t.expiresAt <= d.clock.now()) {
+    throw new ProviderError('facebook: the user token has expired and can no longer be exchanged', {
+      errorClass: 'reconnect_needed',
+      reason: 'token_expired',
+    });
+  }
+  const long = await exchangeLongLived(t.accessToken, d);
+  const info = await debugToken(long.accessToken, d);
+  const next = tokenSet(long.accessToken, long.expiresIn, info, d.clock.now(), t);
+  const pageId = t.extra?.pageId;
+  if (!pageId) return next;
+  // Refresh the Page token too when we can; the old one (from a long-lived user token) stays valid,
+  // so a failure here must not throw away the new user token.
+  const page = await listPages(next, d).then((ps) => ps.find((p) => p.id === pageId), () => undefined);
+  return page ? withPage(next, page) : next;
+}
+
+async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
+  const now = d.clock.now();
+  const info = await debugToken(t.accessToken, d);
+  if (info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt <= now) {
+    throw new ProviderError('facebook: data access expired (90 days without activity)', { errorClass: 'reconnect_needed', reason: 'inactive' });
+  }
+  const me = await graphCall('facebook', 'account lookup', d.http, graphUrl(d, '/me', { fields: 'id,name', access_token: t.accessToken }), {}, now);
+  const id = str(me.id) ?? info.userId;
+  if (!id) throw new ProviderError('facebook: the account lookup returned no id', { errorClass: 'transient' });
+  const userName = str(me.name) ?? id;
+  const meta: Record<string, string> = { userId: id, userName };
+  const pageId = t.extra?.pageId;
+  const pageToken = t.extra?.pageAccessToken;
+  if (pageId && pageToken) {
+    // Validates the Page token as well as reading the Page's current name.
+    const page = await graphCall('facebook', 'page lookup', d.http, graphUrl(d, `/${encodeURIComponent(pageId)}`, { fields: 'id,name', access_token: pageToken }), {}, now);
+    meta.pageId = pageId;
+    meta.pageName = str(page.name) ?? t.extra?.pageName ?? pageId;
+  }
+  return {
+    id,
+    username: userName,
+    displayName: meta.pageName ?? userName,
+    ...(info.dataAccessExpiresAt !== undefined ? { dataAccessExpiresAt: info.dataAccessExpiresAt } : {}),
+    meta,
+  };
+}
+
+/** A connection without a Page cannot publish anything. */
+function unsupportedAccount(a: AccountInfo): string | undefined {
+  if (a.meta?.pageId) return undefined;
+  return (
+    `Facebook account ${a.displayName} manages no Page this app may publish to (or "pages_show_list" was not granted). ` +
+    'Create a Page or get a role with "Create content" on one, then run: socialync connect facebook'
+  );
+}
+
+/** Full deauthorization: DELETE /{user-id}/permissions (exact doc wording UNCONFIRMED; widely used). */
+async function revoke(t: TokenSet, d: ProviderDeps): Promise<void> {
+  const user = t.extra?.userId ?? 'me';
+  await graphCall('facebook', 'revoke', d.http, graphUrl(d, `/${encodeURIComponent(user)}/permissions`, { access_token: t.accessToken }), { method: 'DELETE' }, d.clock.now());
+}
+
+export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke, unsupportedAccount };
