@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { DAY, HOUR } from '../core/clock.js';
+import type { Connection } from '../store/types.js';
+import { deadlineSoon, reconnectDeadline, X_REFRESH_ESTIMATE_DAYS } from './deadlines.js';
+
+const now = Date.UTC(2026, 10, 26);
+const conn = (o: Partial<Connection>): Connection => ({
+  id: 'c1', platform: 'x', name: 'alice', accountId: '1', username: 'alice', displayName: 'Alice', accountType: null, scopes: [],
+  accessExpiresAt: now + 2 * HOUR, refreshExpiresAt: null, refreshExpiresEstimated: false, dataAccessExpiresAt: null,
+  tokenObtainedAt: now, lastRefreshAt: null, health: 'healthy', reason: null, reasonDetail: null, meta: {}, tokenGeneration: 1,
+  createdAt: now - 10 * DAY, updatedAt: now, ...o,
+});
+
+describe('reconnectDeadline', () => {
+  it('TikTok: the refresh_expires_in actually returned', () => {
+    const d = reconnectDeadline(conn({ platform: 'tiktok', refreshExpiresAt: now + 180 * DAY }), now);
+    expect(d).toMatchObject({ at: now + 180 * DAY, estimated: false });
+  });
+  it('X: the ~6-month estimate when no lifetime is known, marked estimated', () => {
+    const d = reconnectDeadline(conn({ platform: 'x', lastRefreshAt: now - DAY }), now);
+    expect(d).toMatchObject({ at: now - DAY + X_REFRESH_ESTIMATE_DAYS * DAY, estimated: true });
+    expect(reconnectDeadline(conn({ refreshExpiresAt: now + 5 * DAY, refreshExpiresEstimated: true }), now)).toMatchObject({ at: now + 5 * DAY, estimated: true });
+  });
+  it('LinkedIn: 365-day refresh token when approved, else the 60-day access token', () => {
+    expect(reconnectDeadline(conn({ platform: 'linkedin', accessExpiresAt: now + 50 * DAY, refreshExpiresAt: now + 300 * DAY }), now).at).toBe(now + 300 * DAY);
+    const d = reconnectDeadline(conn({ platform: 'linkedin', accessExpiresAt: now + 20 * DAY }), now);
+    expect(d.at).toBe(now + 20 * DAY);
+    expect(d.why).toMatch(/no programmatic refresh/);
+  });
+  it('Meta: the earlier of token expiry and data-access expiry', () => {
+    const d = reconnectDeadline(conn({ platform: 'facebook', accessExpiresAt: now + 50 * DAY, dataAccessExpiresAt: now + 10 * DAY }), now);
+    expect(d.at).toBe(now + 10 * DAY);
+    expect(d.why).toMatch(/data access/);
+    expect(reconnectDeadline(conn({ platform: 'instagram', accessExpiresAt: now + 3 * DAY }), now).at).toBe(now + 3 * DAY);
+  });
+  it('Google in Testing status: detected from a ≤ 8-day refresh lifetime, or from the meta flag', () => {
+    const d = reconnectDeadline(conn({ platform: 'youtube', createdAt: now - DAY, refreshExpiresAt: now + 6 * DAY }), now);
+    expect(d.why).toMatch(/Testing/);
+    expect(reconnectDeadline(conn({ platform: 'youtube', createdAt: now - DAY, meta: { googleTesting: 'true' } }), now).at).toBe(now + 6 * DAY);
+    expect(reconnectDeadline(conn({ platform: 'youtube', accessExpiresAt: now + HOUR }), now).at).toBeNull();
+  });
+  it('a connection already needing a reconnect is due now, with the reason', () => {
+    const d = reconnectDeadline(conn({ health: 'needs_reconnect', reason: 'password_changed' }), now);
+    expect(d.at).toBe(now);
+    expect(d.why).toMatch(/password changed/);
+  });
+  it('deadlineSoon uses the warning window', () => {
+    expect(deadlineSoon({ at: now + 13 * DAY, estimated: false, why: '' }, now, 14)).toBe(true);
+    expect(deadlineSoon({ at: now + 15 * DAY, estimated: false, why: '' }, now, 14)).toBe(false);
+    expect(deadlineSoon({ at: null, estimated: false, why: '' }, now, 14)).toBe(false);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Is a connection due for a refresh? Pure; thresholds are the product defaults
+ * from the provider descriptors, overridable with config refreshThresholdMinutes.<platform>
+ * (shared/platforms.md §1.1, §4 item 11).
+ */
+import { HOUR, MINUTE } from '../core/clock.js';
+import type { Connection } from '../store/types.js';
+import type { ProviderDescriptor } from '../providers/types.js';
+
+export type DueDecision =
+  | { due: true; why: string }
+  | { due: false; kind: 'not_due' | 'no_expiry' | 'too_young' | 'reconnect_soon'; why: string };
+
+/**
+ * A connection refreshed this recently (and still valid for a while) is not refreshed again,
+ * even when its lifetime is shorter than the threshold (TikTok 2 h tokens vs a 12 h threshold,
+ * YouTube 1 h vs 65 min): two cron runs a minute apart must not rotate the token twice.
+ */
+export const RECENT_REFRESH_MS = 10 * MINUTE;
+/** Instagram Login: ig_refresh_token only works on tokens at least 24 h old (platforms.md §2.1). */
+export const IG_MIN_AGE_MS = 24 * HOUR;
+
+export interface DueInput {
+  conn: Pick<Connection, 'accessExpiresAt' | 'tokenObtainedAt' | 'lastRefreshAt'>;
+  descriptor: Pick<ProviderDescriptor, 'refresh'>;
+  thresholdMs: number;
+  now: number;
+  force?: boolean;
+  /** Undefined when not yet known (checked after the time test, to avoid reading secrets needlessly). */
+  hasRefreshToken?: boolean;
+}
+
+export function refreshDue(i: DueInput): DueDecision {
+  const { conn, now } = i;
+  const kind = i.descriptor.refresh.kind;
+  const exp = conn.accessExpiresAt;
+  const left = exp === null ? Infinity : exp - now;
+  if (kind === 'ig_refresh' && conn.tokenObtainedAt !== null && now - conn.tokenObtainedAt < IG_MIN_AGE_MS && left > 0) {
+    return { due: false, kind: 'too_young', why: 'Instagram tokens can be refreshed only once they are 24 hours old' };
+  }
+  const byTime = i.force || left < i.thresholdMs;
+  if (!byTime) {
+    return exp === null
+      ? { due: false, kind: 'no_expiry', why: 'the token does not expire' }
+      : { due: false, kind: 'not_due', why: `access token valid for ${Math.round(left / MINUTE)} more minutes` };
+  }
+  if (kind === 'refresh_token' && i.hasRefreshToken === false) {
+    return { due: false, kind: 'reconnect_soon', why: 'no refresh token (the app has no programmatic refresh): reconnect in the browser before the token expires' };
+  }
+  if (!i.force && conn.lastRefreshAt !== null && now - conn.lastRefreshAt < RECENT_REFRESH_MS && left > RECENT_REFRESH_MS) {
+    return { due: false, kind: 'not_due', why: 'refreshed less than 10 minutes ago' };
+  }
+  if (i.force) return { due: true, why: 'forced' };
+  return { due: true, why: left <= 0 ? 'access token expired' : `access token expires in ${Math.max(0, Math.round(left / MINUTE))} minutes` };
+}

@@ -1,0 +1,228 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeKit, type Kit } from '../../test/helpers/refresh-kit.js';
+import { ProviderError } from '../core/errors.js';
+import { HOUR, MINUTE, DAY } from '../core/clock.js';
+import { secretKeys } from '../secrets/types.js';
+import type { PlatformId, Provider, ProviderDescriptor, TokenSet } from '../providers/types.js';
+import { ensureFreshToken, refreshConnection } from './refresh.js';
+import { saveTokens } from './tokens.js';
+
+type RefreshFn = (t: TokenSet) => Promise<TokenSet>;
+
+function fakeProvider(id: PlatformId, refresh: Partial<ProviderDescriptor['refresh']>, fn: RefreshFn): Provider & { calls: TokenSet[] } {
+  const calls: TokenSet[] = [];
+  return {
+    calls,
+    descriptor: {
+      id,
+      displayName: id,
+      hosts: {},
+      scopes: [],
+      scopeSeparator: ' ',
+      redirect: { port: 'any', path: '/callback', https: false, host: '127.0.0.1' },
+      pkce: 'S256',
+      clientSecret: 'optional',
+      refresh: { kind: 'refresh_token', rotates: true, thresholdMinutes: 30, ...refresh },
+    },
+    buildAuthorizeUrl: () => new URL('http://127.0.0.1/'),
+    exchangeCode: async () => {
+      throw new Error('unused');
+    },
+    async refresh(t) {
+      calls.push(t);
+      return fn(t);
+    },
+    whoami: async () => ({ id: 'x', displayName: 'x' }),
+  };
+}
+
+const tok = (now: number, o: Partial<TokenSet> = {}): TokenSet => ({ accessToken: 'access-0000', refreshToken: 'refresh-0000', expiresAt: now + 10 * MINUTE, scopes: ['a'], obtainedAt: now - HOUR, ...o });
+
+let kit: Kit | undefined;
+afterEach(async () => {
+  await kit?.cleanup();
+  kit = undefined;
+});
+
+function rotating(now: () => number): RefreshFn {
+  let n = 0;
+  return async (t) => {
+    if (!t.refreshToken) throw new Error('no refresh token');
+    n++;
+    return { accessToken: `access-${n}xyz`, refreshToken: `refresh-${n}xyz`, expiresAt: now() + 2 * HOUR, scopes: [], obtainedAt: now() };
+  };
+}
+
+describe('refreshConnection', () => {
+  it('refreshes a due X connection, persists the rotated token and bumps the generation', async () => {
+    const p = fakeProvider('x', {}, async (t) => ({ ...t, accessToken: 'access-new1', refreshToken: 'refresh-new1', expiresAt: kit!.clock.now() + 2 * HOUR, obtainedAt: kit!.clock.now() }));
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now()));
+    const out = await refreshConnection(kit.deps, c.id);
+    expect(out.status).toBe('refreshed');
+    const stored = JSON.parse(kit.secrets.map.get(secretKeys.connection(c.id))!) as TokenSet;
+    expect(stored.refreshToken).toBe('refresh-new1');
+    const after = (await (await kit.deps.store()).getConnection(c.id))!;
+    expect(after.tokenGeneration).toBe(c.tokenGeneration + 1);
+    expect(after.accessExpiresAt).toBe(kit.clock.now() + 2 * HOUR);
+    expect(after.lastRefreshAt).toBe(kit.clock.now());
+    const events = await (await kit.deps.store()).listEvents({ connectionId: c.id });
+    expect(events.map((e) => e.kind)).toContain('refresh.ok');
+  });
+
+  it('does not refresh when more than the threshold is left, and respects the config override', async () => {
+    const p = fakeProvider('x', {}, rotating(() => kit!.clock.now()));
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now(), { expiresAt: kit.clock.now() + HOUR }));
+    expect((await refreshConnection(kit.deps, c.id)).status).toBe('not_due');
+    await kit.deps.config.set('refreshThresholdMinutes.x', 90);
+    expect((await refreshConnection(kit.deps, c.id)).status).toBe('refreshed');
+    expect(p.calls).toHaveLength(1);
+  });
+
+  it('keeps the held refresh token when the platform returns none (Google)', async () => {
+    const p = fakeProvider('youtube', { rotates: false, thresholdMinutes: 65 }, async () => ({ accessToken: 'ya29-new', expiresAt: kit!.clock.now() + HOUR, scopes: [], obtainedAt: kit!.clock.now() }));
+    kit = makeKit({ providers: { youtube: p } });
+    const c = await kit.addConnection('youtube', 'alice', tok(kit.clock.now(), { refreshToken: '1//held-token' }));
+    expect((await refreshConnection(kit.deps, c.id)).status).toBe('refreshed');
+    const stored = JSON.parse(kit.secrets.map.get(secretKeys.connection(c.id))!) as TokenSet;
+    expect(stored.accessToken).toBe('ya29-new');
+    expect(stored.refreshToken).toBe('1//held-token');
+  });
+
+  it('marks needs_reconnect with the reason only for reconnect_needed, and records an event', async () => {
+    const p = fakeProvider('tiktok', { thresholdMinutes: 720 }, async () => {
+      throw new ProviderError('tiktok: invalid_grant', { errorClass: 'reconnect_needed', reason: 'refresh_token_expired', status: 400 });
+    });
+    kit = makeKit({ providers: { tiktok: p } });
+    const c = await kit.addConnection('tiktok', 'alice', tok(kit.clock.now()));
+    const out = await refreshConnection(kit.deps, c.id);
+    expect(out).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_token_expired', hint: 'run: socialync connect tiktok --name alice' });
+    const after = (await (await kit.deps.store()).getConnection(c.id))!;
+    expect(after).toMatchObject({ health: 'needs_reconnect', reason: 'refresh_token_expired' });
+    // Not retried on the next run: the refresh token is dead.
+    expect((await refreshConnection(kit.deps, c.id)).status).toBe('reconnect_needed');
+    expect(p.calls).toHaveLength(1);
+  });
+
+  it('retries transient failures with backoff, honouring Retry-After, and stays healthy when they persist', async () => {
+    let n = 0;
+    const p = fakeProvider('x', {}, async (t) => {
+      n++;
+      if (n === 1) throw new ProviderError('x: HTTP 429', { errorClass: 'rate_limited', status: 429, retryAfterMs: 7000 });
+      if (n === 2) throw new TypeError('fetch failed');
+      return { ...t, accessToken: 'access-ok', refreshToken: 'refresh-ok', expiresAt: kit!.clock.now() + 2 * HOUR };
+    });
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now()));
+    const out = await refreshConnection(kit.deps, c.id, { backoffMs: 100 });
+    expect(out).toMatchObject({ status: 'refreshed', attempts: 3 });
+    expect(kit.clock.sleeps.filter((s) => s >= 50)[0]).toBe(7000);
+
+    const c2 = await kit.addConnection('x', 'bob', tok(kit.clock.now()));
+    p.refresh = async () => {
+      throw new ProviderError('x: HTTP 503', { errorClass: 'transient', status: 503 });
+    };
+    const out2 = await refreshConnection(kit.deps, c2.id, { backoffMs: 10, maxAttempts: 3 });
+    expect(out2).toMatchObject({ status: 'transient', attempts: 3, errorClass: 'transient' });
+    expect((await (await kit.deps.store()).getConnection(c2.id))!.health).toBe('healthy');
+  });
+
+  it('gives up at once on a Retry-After longer than the run may wait', async () => {
+    const p = fakeProvider('x', {}, async () => {
+      throw new ProviderError('x: HTTP 429', { errorClass: 'rate_limited', status: 429, retryAfterMs: 15 * MINUTE });
+    });
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now()));
+    const out = await refreshConnection(kit.deps, c.id);
+    expect(out).toMatchObject({ status: 'transient', attempts: 1, errorClass: 'rate_limited' });
+  });
+
+  it('retries once with the newer token when a rotating refresh is rejected after another writer stored new tokens', async () => {
+    const p = fakeProvider('x', {}, async (t) => {
+      const k = kit!;
+      if (t.refreshToken === 'refresh-0000') {
+        // Someone (e.g. `connect`) stored newer tokens without the lock; the old token is now spent.
+        const conn = (await (await k.deps.store()).getConnection('cx'))!;
+        await saveTokens(k.deps, conn, { ...t, accessToken: 'access-other', refreshToken: 'refresh-other' });
+        throw new ProviderError('x: invalid_request', { errorClass: 'reconnect_needed', reason: 'refresh_token_expired' });
+      }
+      return { ...t, accessToken: 'access-final', refreshToken: 'refresh-final', expiresAt: k.clock.now() + 2 * HOUR };
+    });
+    kit = makeKit({ providers: { x: p } });
+    await kit.addConnection('x', 'alice', tok(kit.clock.now()), { id: 'cx' });
+    const out = await refreshConnection(kit.deps, 'cx');
+    expect(out.status).toBe('refreshed');
+    expect(p.calls.map((t) => t.refreshToken)).toEqual(['refresh-0000', 'refresh-other']);
+    expect(JSON.parse(kit.secrets.map.get(secretKeys.connection('cx'))!).refreshToken).toBe('refresh-final');
+  });
+
+  it('serializes concurrent refreshes of one connection: the token is spent once', async () => {
+    const p = fakeProvider('tiktok', { thresholdMinutes: 720 }, async (t) => {
+      await new Promise((r) => setTimeout(r, 30));
+      return { ...t, accessToken: `a-${t.refreshToken}`, refreshToken: `${t.refreshToken}+`, expiresAt: kit!.clock.now() + 2 * HOUR };
+    });
+    kit = makeKit({ providers: { tiktok: p } });
+    const c = await kit.addConnection('tiktok', 'alice', tok(kit.clock.now()));
+    const outs = await Promise.all(Array.from({ length: 5 }, () => refreshConnection(kit!.deps, c.id)));
+    expect(p.calls).toHaveLength(1);
+    expect(outs.filter((o) => o.status === 'refreshed')).toHaveLength(1);
+    expect(outs.filter((o) => o.status === 'already_refreshed' || o.status === 'not_due')).toHaveLength(4);
+  });
+
+  it('does not refresh again right after a refresh even if the lifetime is below the threshold (TikTok 2 h vs 12 h)', async () => {
+    const p = fakeProvider('tiktok', { thresholdMinutes: 720 }, rotating(() => kit!.clock.now()));
+    kit = makeKit({ providers: { tiktok: p } });
+    const c = await kit.addConnection('tiktok', 'alice', tok(kit.clock.now()));
+    expect((await refreshConnection(kit.deps, c.id)).status).toBe('refreshed');
+    expect((await refreshConnection(kit.deps, c.id)).status).toBe('not_due');
+    kit.clock.t += HOUR;
+    expect((await refreshConnection(kit.deps, c.id)).status).toBe('refreshed');
+    expect(p.calls).toHaveLength(2);
+  });
+
+  it('Instagram: waits until the token is 24 h old; LinkedIn without a refresh token: reconnect soon, no call', async () => {
+    const ig = fakeProvider('instagram', { kind: 'ig_refresh', rotates: false, thresholdMinutes: 15 * 24 * 60 }, async (t) => ({ ...t, accessToken: 'IGnew', expiresAt: kit!.clock.now() + 60 * DAY, obtainedAt: kit!.clock.now() }));
+    const li = fakeProvider('linkedin', { rotates: false, thresholdMinutes: 30 * 24 * 60 }, async () => {
+      throw new Error('must not be called');
+    });
+    kit = makeKit({ providers: { instagram: ig, linkedin: li } });
+    const now = kit.clock.now();
+    const young = await kit.addConnection('instagram', 'young', tok(now, { refreshToken: undefined, expiresAt: now + 10 * DAY, obtainedAt: now - HOUR }));
+    const old = await kit.addConnection('instagram', 'old', tok(now, { refreshToken: undefined, expiresAt: now + 10 * DAY, obtainedAt: now - 50 * DAY }));
+    const lic = await kit.addConnection('linkedin', 'li', tok(now, { refreshToken: undefined, expiresAt: now + 20 * DAY }));
+    expect((await refreshConnection(kit.deps, young.id)).status).toBe('not_due');
+    expect((await refreshConnection(kit.deps, old.id)).status).toBe('refreshed');
+    expect((await refreshConnection(kit.deps, lic.id)).status).toBe('reconnect_soon');
+    expect(ig.calls).toHaveLength(1);
+    expect(li.calls).toHaveLength(0);
+  });
+
+  it('--dry-run reports what would be refreshed and changes nothing', async () => {
+    const p = fakeProvider('x', {}, rotating(() => kit!.clock.now()));
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now()));
+    expect((await refreshConnection(kit.deps, c.id, { dryRun: true })).status).toBe('would_refresh');
+    expect(p.calls).toHaveLength(0);
+  });
+});
+
+describe('ensureFreshToken', () => {
+  it('returns the stored token when fresh, refreshes an expired one, and throws reconnect_needed when broken', async () => {
+    let fail = false;
+    const p = fakeProvider('x', {}, async (t) => {
+      if (fail) throw new ProviderError('x: invalid_request', { errorClass: 'reconnect_needed', reason: 'platform_revoked' });
+      return { ...t, accessToken: 'access-fresh', refreshToken: 'refresh-fresh', expiresAt: kit!.clock.now() + 2 * HOUR };
+    });
+    kit = makeKit({ providers: { x: p } });
+    const now = kit.clock.now();
+    const fresh = await kit.addConnection('x', 'fresh', tok(now, { expiresAt: now + HOUR }));
+    const expired = await kit.addConnection('x', 'expired', tok(now, { expiresAt: now - MINUTE }));
+    expect((await ensureFreshToken(kit.deps, fresh.id)).accessToken).toBe('access-0000');
+    expect((await ensureFreshToken(kit.deps, expired.id)).accessToken).toBe('access-fresh');
+    fail = true;
+    const err = await ensureFreshToken(kit.deps, fresh.id, { force: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err).toMatchObject({ errorClass: 'reconnect_needed', reason: 'platform_revoked' });
+  });
+});

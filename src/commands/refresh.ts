@@ -1,0 +1,182 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import { parsePlatform } from '../providers/registry.js';
+import type { PlatformId } from '../providers/types.js';
+import type { Connection } from '../store/types.js';
+import { refreshConnection, type RefreshOutcome, type RefreshStatus } from '../auth/refresh.js';
+import { deadlineSoon, reconnectDeadline, warnDaysFrom } from '../auth/deadlines.js';
+import { utcDay, warnOnce, type Warning } from '../notify/index.js';
+
+export interface RefreshCommandOptions {
+  platform?: string;
+  account?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  concurrency?: number;
+  json?: boolean;
+}
+
+/**
+ * `refresh --json` output (public API; add fields, never rename them).
+ * Times are ISO 8601 UTC strings.
+ */
+export interface RefreshReport {
+  /** Same as the process exit code: 0 ok, 1 failed, 4 reconnect needed, 6 temporary failure. */
+  exitCode: number;
+  startedAt: string;
+  finishedAt: string;
+  results: {
+    connectionId: string;
+    platform: PlatformId;
+    account: string;
+    /** refreshed | already_refreshed | not_due | reconnect_soon | would_refresh | reconnect_needed | transient | failed */
+    status: RefreshStatus;
+    detail: string;
+    /** Reconnect reason (refresh_token_expired, password_changed, app_removed, ...) when status is reconnect_needed. */
+    reason: string | null;
+    attempts: number;
+    accessExpiresAt: string | null;
+    reconnectBy: string | null;
+    reconnectByEstimated: boolean;
+    hint: string | null;
+  }[];
+  /** Warnings emitted by this run (at most one per connection per UTC day across all runs). */
+  warnings: { connectionId: string; platform: string; account: string; reconnectBy: string; estimated: boolean; why: string }[];
+  counts: Partial<Record<RefreshStatus, number>>;
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<RefreshReport> {
+  const started = deps.clock.now();
+  const store = await deps.store();
+  const platform = o.platform ? parsePlatform(o.platform) : undefined;
+  const conns = await store.listConnections({ ...(platform ? { platform } : {}), ...(o.account ? { name: o.account } : {}) });
+  if (!conns.length && (platform || o.account)) {
+    throw new UsageError(`no connection matches ${[platform, o.account].filter(Boolean).join(' ')}`, 'run: socialync status');
+  }
+  const concurrency = Math.max(1, Math.min(64, Math.floor(o.concurrency ?? 16)));
+  const outcomes: RefreshOutcome[] = new Array(conns.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < conns.length) {
+      const i = next++;
+      const c = conns[i]!;
+      try {
+        outcomes[i] = await refreshConnection(deps, c.id, { ...(o.force ? { force: true } : {}), ...(o.dryRun ? { dryRun: true } : {}) });
+      } catch (e) {
+        // One failing connection never stops the others.
+        outcomes[i] = { connectionId: c.id, platform: c.platform, name: c.name, status: 'failed', detail: String((e as Error)?.message ?? e), attempts: 0, accessExpiresAt: c.accessExpiresAt };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, conns.length) }, worker));
+
+  const now = deps.clock.now();
+  const warnDays = warnDaysFrom(deps.config);
+  const warnings: Warning[] = [];
+  const results: RefreshReport['results'] = [];
+  for (let i = 0; i < conns.length; i++) {
+    const out = outcomes[i]!;
+    const conn: Connection = (await store.getConnection(out.connectionId)) ?? conns[i]!;
+    const d = reconnectDeadline(conn, now);
+    if (!o.dryRun && conn.health !== 'needs_reconnect' && (deadlineSoon(d, now, warnDays) || out.status === 'reconnect_soon')) {
+      const w = await warnOnce(deps, conn, d);
+      if (w) warnings.push(w);
+    }
+    results.push({
+      connectionId: out.connectionId,
+      platform: out.platform,
+      account: out.name,
+      status: out.status,
+      detail: out.detail,
+      reason: out.reason ?? null,
+      attempts: out.attempts,
+      accessExpiresAt: iso(out.accessExpiresAt),
+      reconnectBy: iso(d.at),
+      reconnectByEstimated: d.estimated,
+      hint: out.hint ?? null,
+    });
+  }
+  const counts: RefreshReport['counts'] = {};
+  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  const exitCode = counts.reconnect_needed ? ExitCode.reconnectNeeded : counts.failed ? ExitCode.failed : counts.transient ? ExitCode.transient : ExitCode.ok;
+  return {
+    exitCode,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(deps.clock.now()).toISOString(),
+    results,
+    warnings: warnings.map((w) => ({ connectionId: w.connectionId, platform: w.platform, account: w.account, reconnectBy: new Date(w.reconnectBy).toISOString(), estimated: w.estimated, why: w.why })),
+    counts,
+  };
+}
+
+/** Quiet on success (cron mails any output); problems on stderr, once a day for known ones. */
+async function render(r: RefreshReport, o: RefreshCommandOptions, deps: Deps): Promise<void> {
+  const { io } = deps;
+  if (o.json) return io.out(JSON.stringify(r, null, 2));
+  const store = await deps.store();
+  const day = utcDay(deps.clock.now());
+  for (const x of r.results) {
+    const who = `${x.platform}/${x.account}`;
+    switch (x.status) {
+      case 'would_refresh':
+        io.out(`${who}\twould refresh\t${x.detail}`);
+        break;
+      case 'refreshed':
+        io.verbose(`${who}: refreshed; access token valid until ${x.accessExpiresAt ?? 'no expiry'}`);
+        break;
+      case 'reconnect_needed':
+        // A connection that stays broken is reported once a day, not on every hourly run.
+        if (await store.markOnce(`cli.reconnect:${x.connectionId}:${day}`, deps.clock.now())) {
+          io.err(`${who}: needs a reconnect: ${x.detail}. ${x.hint ? x.hint.replace(/^run:/, 'Run:') : ''}`.trim());
+        } else io.verbose(`${who}: needs a reconnect (already reported today)`);
+        break;
+      case 'transient':
+      case 'failed':
+        io.err(`${who}: ${x.status === 'failed' ? 'refresh failed' : 'temporary failure'}: ${x.detail}${x.hint ? `\n  ${x.hint}` : ''}`);
+        break;
+      default:
+        io.verbose(`${who}: ${x.status.replace(/_/g, ' ')}: ${x.detail}`);
+    }
+  }
+  for (const w of r.warnings) {
+    io.err(`warning: ${w.platform}/${w.account} will need a reconnect by ${w.estimated ? '~' : ''}${w.reconnectBy}: ${w.why}. Run: socialync connect ${w.platform} --name ${w.account}`);
+  }
+  if (o.dryRun && !r.results.some((x) => x.status === 'would_refresh')) io.info('nothing is due for a refresh');
+}
+
+export function registerRefresh(program: Command, ctx: CommandContext): void {
+  program
+    .command('refresh')
+    .description('refresh tokens that are close to expiry (meant for cron; quiet on success)')
+    .argument('[platform]', 'only this platform')
+    .option('--account <name>', 'only this connection (its local name)')
+    .option('--force', 'refresh even when not due')
+    .option('--dry-run', 'show what would be refreshed; change nothing')
+    .option('--json', 'print the result as JSON')
+    .option('--concurrency <n>', 'connections refreshed in parallel', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency must be a positive integer, got "${v}"`);
+      return n;
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 all fine or nothing due, 1 a refresh failed (configuration), 4 a connection needs a
+reconnect, 6 temporary failure (network, 5xx, rate limit; the next run retries).
+
+Examples:
+  $ socialync refresh               refresh everything that is due (what cron runs hourly)
+  $ socialync refresh x --dry-run   show which X connections are due
+  $ socialync refresh --json        machine-readable result`,
+    )
+    .action(async (platform: string | undefined, opts: Omit<RefreshCommandOptions, 'platform'>) => {
+      const o = { ...opts, ...(platform ? { platform } : {}) };
+      const report = await runRefresh(o, ctx.deps);
+      await render(report, o, ctx.deps);
+      ctx.setExitCode(report.exitCode);
+    });
+}
