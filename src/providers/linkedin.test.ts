@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MockAgent } from 'undici';
+import { createHttp } from '../core/http.js';
+import { DAY } from '../core/clock.js';
+import { classifyLinkedInError, descriptor, provider, restHeaders } from './linkedin.js';
+import type { ProviderDeps, TokenSet } from './types.js';
+
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const JSONH = { headers: { 'content-type': 'application/json' } };
+let agent: MockAgent;
+let now: number;
+let d: ProviderDeps;
+
+beforeEach(() => {
+  agent = new MockAgent();
+  agent.disableNetConnect();
+  now = T0;
+  d = {
+    http: createHttp({ dispatcher: agent }),
+    clock: { now: () => now, sleep: async (ms) => void (now += ms) },
+    hosts: { ...descriptor.hosts },
+    app: { clientId: 'li-app', clientSecret: 'li-secret-123' },
+    apiVersion: '202609',
+  };
+});
+afterEach(async () => {
+  agent.assertNoPendingInterceptors();
+  await agent.close();
+});
+
+const www = () => agent.get('https://www.linkedin.com');
+const api = () => agent.get('https://api.linkedin.com');
+const form = (b: unknown) => new URLSearchParams(String(b));
+const code = { code: 'AQTcode', redirectUri: 'http://127.0.0.1:8743/callback', codeVerifier: '', callbackParams: {} };
+
+function token(over: Partial<TokenSet> = {}): TokenSet {
+  return { accessToken: 'AQVaccess-1', expiresAt: T0 + 20 * DAY, refreshToken: 'AQXrefresh-1', refreshExpiresAt: T0 + 306 * DAY, scopes: ['openid', 'profile', 'w_member_social'], obtainedAt: T0 - 40 * DAY, ...over };
+}
+
+describe('linkedin authorize URL', () => {
+  it('space-separated scopes, no PKCE, fixed redirect port', () => {
+    const u = provider.buildAuthorizeUrl({ redirectUri: 'http://127.0.0.1:8743/callback', state: 'st', codeVerifier: 'v'.repeat(43), scopes: ['openid', 'profile', 'w_member_social'] }, d);
+    expect(u.origin + u.pathname).toBe('https://www.linkedin.com/oauth/v2/authorization');
+    expect(u.searchParams.get('scope')).toBe('openid profile w_member_social');
+    expect(u.searchParams.get('code_challenge')).toBeNull();
+    expect(typeof descriptor.redirect.port).toBe('number');
+  });
+});
+
+describe('linkedin code exchange', () => {
+  it('sends credentials in the body; an app with programmatic refresh gets a 365-day refresh deadline', async () => {
+    www()
+      .intercept({ path: '/oauth/v2/accessToken', method: 'POST', body: (b) => form(b).get('client_secret') === 'li-secret-123' && form(b).get('grant_type') === 'authorization_code' && form(b).get('code') === 'AQTcode' })
+      .reply(200, { access_token: 'AQVaccess-1', expires_in: 5184000, refresh_token: 'AQXrefresh-1', refresh_token_expires_in: 31536000, scope: 'openid,profile,w_member_social' }, JSONH);
+    const t = await provider.exchangeCode(code, d);
+    expect(t.expiresAt).toBe(T0 + 60 * DAY);
+    expect(t.refreshToken).toBe('AQXrefresh-1');
+    expect(t.refreshExpiresAt).toBe(T0 + 365 * DAY);
+    expect(t.scopes).toEqual(['openid', 'profile', 'w_member_social']);
+  });
+  it('without programmatic refresh the reconnect deadline is the access expiry', async () => {
+    www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(200, { access_token: 'AQVaccess-2', expires_in: 5184000, scope: 'openid profile w_member_social' }, JSONH);
+    const t = await provider.exchangeCode(code, d);
+    expect(t.refreshToken).toBeUndefined();
+    expect(t.refreshExpiresAt).toBe(T0 + 60 * DAY);
+  });
+  it('an expired or replayed code is invalid_request (not a reconnect)', async () => {
+    www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(400, { error: 'invalid_request', error_description: 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists' }, JSONH);
+    const e = await provider.exchangeCode(code, d).catch((x) => x);
+    expect(e.errorClass).toBe('invalid_request');
+  });
+});
+
+describe('linkedin refresh', () => {
+  it('keeps the fixed refresh deadline from the response (decreasing refresh_token_expires_in)', async () => {
+    www()
+      .intercept({ path: '/oauth/v2/accessToken', method: 'POST', body: (b) => form(b).get('grant_type') === 'refresh_token' && form(b).get('refresh_token') === 'AQXrefresh-1' && form(b).get('client_id') === 'li-app' })
+      .reply(200, { access_token: 'AQVaccess-3', expires_in: 5184000, refresh_token: 'AQXrefresh-1', refresh_token_expires_in: 306 * 86400 }, JSONH);
+    const t = await provider.refresh(token(), d);
+    expect(t.accessToken).toBe('AQVaccess-3');
+    expect(t.refreshToken).toBe('AQXrefresh-1');
+    expect(t.refreshExpiresAt).toBe(T0 + 306 * DAY);
+    expect(t.scopes).toEqual(['openid', 'profile', 'w_member_social']);
+  });
+  it('a dead refresh token (400 invalid_request) -> reconnect_needed', async () => {
+    www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(400, { error: 'invalid_request', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' }, JSONH);
+    const e = await provider.refresh(token(), d).catch((x) => x);
+    expect(e.errorClass).toBe('reconnect_needed');
+    expect(e.reason).toBe('refresh_token_expired');
+  });
+  it('without a refresh token: skip while valid, reconnect_needed once expired', async () => {
+    const t = token({ refreshToken: undefined, refreshExpiresAt: T0 + 20 * DAY });
+    expect(await provider.refresh(t, d)).toBe(t);
+    const e = await provider.refresh({ ...t, expiresAt: T0 - 1 }, d).catch((x) => x);
+    expect(e.errorClass).toBe('reconnect_needed');
+    expect(e.reason).toBe('token_expired');
+  });
+  it('5xx on refresh is transient', async () => {
+    www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(503, 'upstream unavailable');
+    expect((await provider.refresh(token(), d).catch((x) => x)).errorClass).toBe('transient');
+  });
+});
+
+describe('linkedin who-am-I', () => {
+  it('reads /v2/userinfo and builds the author URN', async () => {
+    api()
+      .intercept({ path: '/v2/userinfo', method: 'GET', headers: { authorization: 'Bearer AQVaccess-1' } })
+      .reply(200, { sub: '782bbtaQ', name: 'Alice Example', given_name: 'Alice', family_name: 'Example', locale: { country: 'US', language: 'en' }, email: 'alice@example.com', email_verified: true }, JSONH);
+    const a = await provider.whoami(token(), d);
+    expect(a).toEqual({ id: '782bbtaQ', displayName: 'Alice Example', username: 'alice@example.com', meta: { authorUrn: 'urn:li:person:782bbtaQ' } });
+  });
+  it('retries a spurious 65601 right after login', async () => {
+    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(401, { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user', status: 401 }, JSONH);
+    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(200, { sub: 'abc', name: 'Alice' }, JSONH);
+    const a = await provider.whoami(token({ obtainedAt: T0 - 5_000 }), d);
+    expect(a.id).toBe('abc');
+  });
+  it('65601 on an older token is a reconnect (app_removed)', async () => {
+    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(401, { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user', status: 401 }, JSONH);
+    const e = await provider.whoami(token(), d).catch((x) => x);
+    expect(e.errorClass).toBe('reconnect_needed');
+    expect(e.reason).toBe('app_removed');
+  });
+});
+
+describe('linkedin revoke and REST headers', () => {
+  it('POSTs the token to /oauth/v2/revoke with credentials in the body', async () => {
+    www().intercept({ path: '/oauth/v2/revoke', method: 'POST', body: (b) => form(b).get('token') === 'AQVaccess-1' && form(b).get('client_secret') === 'li-secret-123' }).reply(200, '');
+    await provider.revoke?.(token(), d);
+  });
+  it('pins LinkedIn-Version from the resolved API version', () => {
+    expect(restHeaders(token(), d)).toMatchObject({ 'linkedin-version': '202609', 'x-restli-protocol-version': '2.0.0' });
+  });
+});
+
+describe('classifyLinkedInError', () => {
+  const cases: [number, unknown, 'code' | 'refresh' | 'api', string, string?][] = [
+    [401, { serviceErrorCode: 65602, code: 'EXPIRED_ACCESS_TOKEN', message: 'The token used in the request has expired', status: 401 }, 'api', 'reconnect_needed', 'token_expired'],
+    [401, { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user', status: 401 }, 'api', 'reconnect_needed', 'app_removed'],
+    [401, { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token', status: 401 }, 'api', 'reconnect_needed', 'unknown'],
+    [400, { error: 'invalid_request', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' }, 'refresh', 'reconnect_needed', 'refresh_token_expired'],
+    [400, { error: 'invalid_request', error_description: 'Unable to retrieve access token: authorization code not found' }, 'code', 'invalid_request'],
+    [426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api', 'invalid_request'],
+    [403, { serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions to access: partnerApiPostsExternal.CREATE.20260901', status: 403 }, 'api', 'permission'],
+    [429, { status: 429, message: 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.' }, 'api', 'rate_limited'],
+    [500, { status: 500, message: 'Internal Server Error' }, 'api', 'transient'],
+    [0, undefined, 'api', 'transient'],
+  ];
+  it.each(cases)('HTTP %i %j (%s) -> %s', (status, body, ctx, cls, reason) => {
+    const c = classifyLinkedInError(status, body, ctx);
+    expect(c.errorClass).toBe(cls);
+    if (reason) expect(c.reason).toBe(reason);
+  });
+  it('426 tells how to bump LinkedIn-Version', () => {
+    expect(classifyLinkedInError(426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api').message).toContain('socialync config set apiVersions.linkedin');
+  });
+});

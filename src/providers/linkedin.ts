@@ -1,0 +1,211 @@
+/**
+ * LinkedIn 3-legged OAuth (standard flow) and OpenID Connect userinfo.
+ * Facts: /work/shared/platforms.md §2.6.
+ * - https://learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow (authorize, code exchange)
+ * - https://learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens (refresh)
+ * - https://learn.microsoft.com/linkedin/consumer/integrations/self-serve/sign-in-with-linkedin-v2 (userinfo)
+ * - Redirect: exact registered URL (host, port, path), so a fixed port. Space-separated scopes,
+ *   client credentials in the form body (not Basic), no PKCE in the standard flow.
+ * - Access tokens live 60 d. Only apps approved for programmatic refresh get a refresh token, valid
+ *   365 d from the FIRST authorization (refreshing does not extend it). Without one the user must log
+ *   in again in the browser before the access token ends: that expiry is the reconnect deadline.
+ */
+import { ProviderError, type ErrorClass, type ReconnectReason } from '../core/errors.js';
+import { formBody, readJson, retryAfterMs, type Response } from '../core/http.js';
+import { rememberSecret, redactText } from '../core/redact.js';
+import { num, parseScopeList, str, type Classification } from './graph.js';
+import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
+
+export const descriptor: ProviderDescriptor = {
+  id: 'linkedin',
+  displayName: 'LinkedIn',
+  hosts: { www: 'https://www.linkedin.com', api: 'https://api.linkedin.com' },
+  scopes: [
+    { scope: 'openid', why: 'identifying your LinkedIn member account', required: true },
+    { scope: 'profile', why: 'showing your name', required: true },
+    { scope: 'w_member_social', why: 'publishing posts', required: true },
+  ],
+  scopeSeparator: ' ',
+  // Whether LinkedIn accepts http loopback DISAGREES; http by default, exact port.
+  redirect: { port: 8743, path: '/callback', https: false, host: '127.0.0.1' },
+  pkce: 'none',
+  clientSecret: 'required',
+  refresh: { kind: 'refresh_token', rotates: false, thresholdMinutes: 30 * 24 * 60 },
+  // LinkedIn-Version (YYYYMM) for /rest calls; each version lives about a year, then answers 426.
+  apiVersion: '202609',
+};
+
+/** Where each call went, because the same `invalid_request` means different things at each. */
+export type LinkedInContext = 'code' | 'refresh' | 'revoke' | 'api';
+
+const API_REASON: Record<number, ReconnectReason> = {
+  65600: 'unknown', // invalid access token
+  65601: 'app_removed', // REVOKED_ACCESS_TOKEN: the member revoked the app
+  65602: 'token_expired', // EXPIRED_ACCESS_TOKEN
+};
+
+/** Pure classification (platforms.md §2.6 error table). `status` 0 = network failure. */
+export function classifyLinkedInError(status: number, body: unknown, context: LinkedInContext): Classification {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const oauthError = str(b.error);
+  const service = num(b.serviceErrorCode);
+  const code = str(b.code);
+  const platformCode = service !== undefined ? String(service) : (code ?? oauthError ?? (status ? `http ${status}` : undefined));
+  let message = redactText(str(b.error_description) ?? str(b.message) ?? (status ? `HTTP ${status}` : 'network error')).slice(0, 300);
+  const out = (errorClass: ErrorClass, reason?: ReconnectReason): Classification => ({
+    errorClass,
+    ...(reason ? { reason } : {}),
+    ...(platformCode ? { platformCode } : {}),
+    message,
+  });
+  if (status === 0 || status >= 500) return out('transient');
+  if (status === 429) return out('rate_limited');
+  if (status === 426 || code === 'NONEXISTENT_VERSION') {
+    // Configuration, not a reconnect (§1.3): the pinned LinkedIn-Version was sunset.
+    message = `${message}; the LinkedIn-Version is no longer active. Set a current one (YYYYMM): socialync config set apiVersions.linkedin <YYYYMM>`;
+    return out('invalid_request');
+  }
+  // Refresh endpoint: 400 invalid_request (not invalid_grant) = refresh token invalid, expired or revoked.
+  if (context === 'refresh' && (status === 400 || status === 401) && (oauthError === 'invalid_request' || oauthError === 'invalid_grant')) {
+    return out('reconnect_needed', 'refresh_token_expired');
+  }
+  if (context === 'api' && status === 401) return out('reconnect_needed', (service !== undefined && API_REASON[service]) || 'unknown');
+  if (status === 403) return out('permission');
+  return out('invalid_request');
+}
+
+async function call(context: LinkedInContext, what: string, d: ProviderDeps, url: URL, init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> }): Promise<Record<string, unknown>> {
+  let res: Response;
+  try {
+    res = await d.http.fetch(url, { method: init.method ?? 'GET', ...(init.body ? { body: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}) });
+  } catch (e) {
+    throw new ProviderError(`linkedin: ${what} failed: ${redactText(String((e as Error).message))}`, { errorClass: 'transient', cause: e });
+  }
+  const body = await readJson(res);
+  if (!res.ok) {
+    const c = classifyLinkedInError(res.status, body, context);
+    const retry = retryAfterMs(res.headers.get('retry-after'), d.clock.now());
+    throw new ProviderError(`linkedin: ${what} failed: ${c.message}${c.platformCode ? ` (${c.platformCode})` : ''}`, {
+      errorClass: c.errorClass,
+      ...(c.reason ? { reason: c.reason } : {}),
+      status: res.status,
+      ...(c.platformCode ? { platformCode: c.platformCode } : {}),
+      ...(retry !== undefined ? { retryAfterMs: retry } : {}),
+    });
+  }
+  if (body === undefined && context !== 'revoke') {
+    throw new ProviderError(`linkedin: ${what} returned a response that is not JSON (HTTP ${res.status})`, { errorClass: 'transient', status: res.status });
+  }
+  return (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+}
+
+/** Headers every /rest call needs (publishing). */
+export function restHeaders(t: TokenSet, d: ProviderDeps): Record<string, string> {
+  return {
+    authorization: `Bearer ${t.accessToken}`,
+    'linkedin-version': d.apiVersion ?? (descriptor.apiVersion as string),
+    'x-restli-protocol-version': '2.0.0',
+  };
+}
+
+function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
+  const u = new URL('/oauth/v2/authorization', d.hosts.www);
+  u.searchParams.set('response_type', 'code');
+  u.searchParams.set('client_id', d.app.clientId);
+  u.searchParams.set('redirect_uri', i.redirectUri);
+  u.searchParams.set('state', i.state);
+  u.searchParams.set('scope', i.scopes.join(' '));
+  return u;
+}
+
+/** Token response -> TokenSet; `prev` keeps the refresh token and its fixed deadline when omitted. */
+export function parseTokenResponse(b: Record<string, unknown>, now: number, prev?: TokenSet): TokenSet {
+  const accessToken = str(b.access_token);
+  if (!accessToken) throw new ProviderError('linkedin: the token response has no access_token', { errorClass: 'transient' });
+  rememberSecret(accessToken);
+  const expiresIn = num(b.expires_in) ?? 60 * 86_400;
+  const expiresAt = now + expiresIn * 1000;
+  const refreshToken = str(b.refresh_token) ?? prev?.refreshToken;
+  rememberSecret(refreshToken);
+  const refreshIn = num(b.refresh_token_expires_in);
+  // Apps without programmatic refresh: the access expiry is when the user must log in again.
+  const refreshExpiresAt = refreshIn !== undefined ? now + refreshIn * 1000 : refreshToken ? prev?.refreshExpiresAt : expiresAt;
+  const scopes = parseScopeList(b.scope);
+  return {
+    accessToken,
+    tokenType: str(b.token_type) ?? 'Bearer',
+    expiresAt,
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(refreshExpiresAt !== undefined ? { refreshExpiresAt } : {}),
+    scopes: scopes.length ? scopes : (prev?.scopes ?? []),
+    obtainedAt: now,
+    ...(prev?.extra ? { extra: { ...prev.extra } } : {}),
+  };
+}
+
+async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
+  const b = await call('code', 'code exchange', d, new URL('/oauth/v2/accessToken', d.hosts.www), {
+    method: 'POST',
+    body: formBody({ grant_type: 'authorization_code', code: i.code, client_id: d.app.clientId, client_secret: d.app.clientSecret, redirect_uri: i.redirectUri }),
+  });
+  return parseTokenResponse(b, d.clock.now());
+}
+
+/**
+ * Programmatic refresh (approved apps only). Without a refresh token nothing can be done until the
+ * access token ends: returns `t` unchanged (a skip), or reconnect_needed once it has expired.
+ */
+async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
+  const now = d.clock.now();
+  if (!t.refreshToken) {
+    if (t.expiresAt !== undefined && t.expiresAt <= now) {
+      throw new ProviderError('linkedin: the access token has expired and this app has no programmatic refresh', {
+        errorClass: 'reconnect_needed',
+        reason: 'token_expired',
+      });
+    }
+    return t;
+  }
+  if (t.refreshExpiresAt !== undefined && t.refreshExpiresAt <= now) {
+    throw new ProviderError('linkedin: the refresh token has expired (365 days after the first login)', {
+      errorClass: 'reconnect_needed',
+      reason: 'refresh_token_expired',
+    });
+  }
+  const b = await call('refresh', 'token refresh', d, new URL('/oauth/v2/accessToken', d.hosts.www), {
+    method: 'POST',
+    body: formBody({ grant_type: 'refresh_token', refresh_token: t.refreshToken, client_id: d.app.clientId, client_secret: d.app.clientSecret }),
+  });
+  return parseTokenResponse(b, d.clock.now(), t);
+}
+
+/** A 65601 right after login is reported as spurious (propagation delay): retry briefly (§2.6). */
+const FRESH_LOGIN_MS = 120_000;
+const SPURIOUS_RETRIES = 2;
+
+async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const b = await call('api', 'account lookup', d, new URL('/v2/userinfo', d.hosts.api), { headers: { authorization: `Bearer ${t.accessToken}` } });
+      const sub = str(b.sub);
+      if (!sub) throw new ProviderError('linkedin: userinfo returned no member id', { errorClass: 'transient' });
+      const name = str(b.name) ?? ([str(b.given_name), str(b.family_name)].filter(Boolean).join(' ') || sub);
+      const email = str(b.email);
+      return { id: sub, displayName: name, ...(email ? { username: email } : {}), meta: { authorUrn: `urn:li:person:${sub}` } };
+    } catch (e) {
+      const fresh = d.clock.now() - t.obtainedAt < FRESH_LOGIN_MS;
+      if (!(e instanceof ProviderError) || e.platformCode !== '65601' || !fresh || attempt >= SPURIOUS_RETRIES) throw e;
+      await d.clock.sleep(1500);
+    }
+  }
+}
+
+/** POST /oauth/v2/revoke (community reports; UNCONFIRMED officially). */
+async function revoke(t: TokenSet, d: ProviderDeps): Promise<void> {
+  await call('revoke', 'revoke', d, new URL('/oauth/v2/revoke', d.hosts.www), {
+    method: 'POST',
+    body: formBody({ client_id: d.app.clientId, client_secret: d.app.clientSecret, token: t.accessToken }),
+  });
+}
+
+export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke };
