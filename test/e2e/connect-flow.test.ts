@@ -1,0 +1,169 @@
+/**
+ * The connect flow in-process against the real sandbox over HTTP, with a
+ * FakeBrowser playing the user: approvals, denials, forged callbacks,
+ * refused scopes, a different account on reconnect, platform failures,
+ * headless paste-back — each with one clear line and nothing half-saved.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import type { PlatformId } from '../../src/providers/types.js';
+import { FakeBrowser, type FakeBrowserScript } from '../helpers/fake-browser.js';
+import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({});
+});
+afterAll(async () => sandbox?.close());
+
+async function profile(script: FakeBrowserScript = {}, platforms: PlatformId[] = ['tiktok']): Promise<TestDeps & { browser: FakeBrowser }> {
+  const browser = new FakeBrowser(script);
+  const t = makeTestDeps({ env: sandbox.hostEnv(), over: { browser } });
+  for (const p of platforms) {
+    const app = sandbox.apps[p];
+    t.stdin.write(app.clientSecret);
+    const code = await makeTestDepsApp(t, p);
+    expect(code, t.stderr()).toBe(0);
+  }
+  return Object.assign(t, { browser });
+}
+
+async function makeTestDepsApp(t: TestDeps, p: PlatformId): Promise<number> {
+  const app = sandbox.apps[p];
+  const { runAppSet } = await import('../../src/commands/app.js');
+  await runAppSet(t.deps, { platform: p, clientId: app.clientId, clientSecret: app.clientSecret, ...(app.clientType ? { clientType: app.clientType } : {}) });
+  return 0;
+}
+
+async function statusJson(t: TestDeps): Promise<{ platform: string; name: string; health: string; reason: string | null; reasonText: string | null }[]> {
+  const before = t.stdout().length;
+  await t.run(['status', '--json']);
+  return JSON.parse(t.stdout().slice(before));
+}
+
+async function storedTokens(t: TestDeps, platform: PlatformId, name: string): Promise<string | undefined> {
+  const store = await t.deps.store();
+  const c = await store.findConnection(platform, name);
+  return c ? (await t.deps.secrets()).get(`conn.${c.id}`) : undefined;
+}
+
+describe('socialync connect', () => {
+  it('rejects an unknown platform with the list of valid ones (exit 3)', async () => {
+    const t = makeTestDeps();
+    expect(await t.run(['connect', 'myspace'])).toBe(3);
+    expect(t.stderr()).toMatch(/unknown platform "myspace"/);
+    expect(t.stderr()).toMatch(/instagram, facebook, tiktok, youtube, x, linkedin/);
+  });
+
+  it('names `app set` when the app credentials are missing (exit 3)', async () => {
+    const t = makeTestDeps({ env: sandbox.hostEnv() });
+    expect(await t.run(['connect', 'tiktok'])).toBe(3);
+    expect(t.stderr()).toMatch(/no app credentials.*\n.*socialync app set tiktok/);
+  });
+
+  it('connects, then status shows the account healthy', async () => {
+    const t = await profile();
+    expect(await t.run(['connect', 'tiktok']), t.stderr()).toBe(0);
+    expect(t.stderr()).toMatch(/Connected TikTok account @alice as "alice"/);
+    expect(t.browser.finalPage?.body).toMatch(/Connected to TikTok/);
+    const s = await statusJson(t);
+    expect(s).toMatchObject([{ platform: 'tiktok', name: 'alice', health: 'healthy' }]);
+  });
+
+  it('Deny in the browser cancels (exit 2) and saves nothing', async () => {
+    const t = await profile({ decision: 'deny' });
+    expect(await t.run(['connect', 'tiktok'])).toBe(2);
+    expect(t.stderr()).toMatch(/authorization was denied in the browser/);
+    expect(await statusJson(t)).toEqual([]);
+  });
+
+  it('a callback with a forged state is refused and saves nothing', async () => {
+    const t = await profile({ rewrite: (u) => (u.searchParams.set('state', 'forged'), u) });
+    expect(await t.run(['connect', 'tiktok'])).toBe(1);
+    expect(t.stderr()).toMatch(/state did not match/);
+    expect(await statusJson(t)).toEqual([]);
+  });
+
+  it('a refused scope is named with what it breaks and how to reconnect (exit 5)', async () => {
+    const t = await profile({ untick: ['video.publish'] });
+    expect(await t.run(['connect', 'tiktok'])).toBe(5);
+    expect(t.stderr()).toMatch(/did not grant "video\.publish".*socialync connect tiktok --name alice/);
+    const [s] = await statusJson(t);
+    expect(s).toMatchObject({ health: 'needs_reconnect', reason: 'scope_missing' });
+    expect(s!.reasonText).toMatch(/video\.publish/);
+  });
+
+  it('reconnecting replaces tokens in place; a different account is refused and changes nothing', async () => {
+    const t = await profile();
+    expect(await t.run(['connect', 'tiktok'])).toBe(0);
+    const first = await storedTokens(t, 'tiktok', 'alice');
+    const id = (await (await t.deps.store()).findConnection('tiktok', 'alice'))!.id;
+    expect(await t.run(['connect', 'tiktok', '--name', 'alice'])).toBe(0);
+    expect(t.stderr()).toMatch(/Reconnected/);
+    const second = await storedTokens(t, 'tiktok', 'alice');
+    expect(second).not.toEqual(first);
+    expect((await (await t.deps.store()).findConnection('tiktok', 'alice'))!.id).toBe(id);
+    t.browser.script = { account: 'bob' };
+    expect(await t.run(['connect', 'tiktok', '--name', 'alice'])).toBe(1);
+    expect(t.stderr()).toMatch(/belongs to @alice, but you logged in as @bob; nothing was changed/);
+    expect(await storedTokens(t, 'tiktok', 'alice')).toEqual(second);
+    // The other account can be added under its own name.
+    expect(await t.run(['connect', 'tiktok'])).toBe(0);
+    expect((await statusJson(t)).map((s) => s.name).sort()).toEqual(['alice', 'bob']);
+  });
+
+  it('a personal Instagram account gets an explanation instead of a later failure', async () => {
+    const t = await profile({ account: 'carol' }, ['instagram']);
+    expect(await t.run(['connect', 'instagram'])).toBe(1);
+    expect(t.stderr()).toMatch(/instagram: .*(personal|professional)/i);
+    expect(await statusJson(t)).toEqual([]);
+  });
+
+  it('token endpoint failures are classified and save nothing', async () => {
+    const t = await profile();
+    const tiktok = sandbox.control.platform('tiktok');
+    tiktok.fault({ path: '/v2/oauth/token/', status: 503, count: 10 });
+    expect(await t.run(['connect', 'tiktok'])).toBe(6);
+    expect(await statusJson(t)).toEqual([]);
+    tiktok.reset();
+    tiktok.fault({ path: '/v2/oauth/token/', status: 200, body: '<html>proxy login</html>', headers: { 'content-type': 'text/html' } });
+    expect(await t.run(['connect', 'tiktok'])).not.toBe(0);
+    expect(t.stderr()).toMatch(/tiktok/i);
+    tiktok.fault({ path: '/v2/oauth/token/', status: 400, body: { error: 'invalid_grant', error_description: 'Authorization code is expired.', log_id: 'x' } });
+    expect(await t.run(['connect', 'tiktok'])).not.toBe(0);
+    expect(await statusJson(t)).toEqual([]);
+    tiktok.reset();
+  });
+
+  it('--no-browser prints the URL and accepts the final URL pasted on stdin', async () => {
+    const t = await profile({ ignore: true });
+    const running = t.run(['connect', 'tiktok', '--no-browser']);
+    let url: string | undefined;
+    for (let i = 0; i < 100 && !url; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      url = /http:\/\/127\.0\.0\.1:\d+\/v2\/auth\/authorize\/\S+/.exec(t.stderr())?.[0];
+    }
+    expect(url, t.stderr()).toBeDefined();
+    // The user approves on another computer; its browser ends on an unreachable 127.0.0.1 URL, which they paste.
+    let final = '';
+    const paster = new FakeBrowser({ rewrite: (u) => ((final = u.toString()), new URL('http://127.0.0.1:9/unreachable')) });
+    await paster.open(url!);
+    await paster.done;
+    expect(final).toMatch(/code=/);
+    t.stdin.write('garbage\n');
+    t.stdin.write(final + '\n');
+    expect(await running, t.stderr()).toBe(0);
+    expect(t.stderr()).toMatch(/not a URL/);
+    expect((await statusJson(t))[0]).toMatchObject({ name: 'alice', health: 'healthy' });
+  });
+
+  it('a corrupted state database gives one clear line and the fix', async () => {
+    const t = makeTestDeps();
+    writeFileSync(join(t.home, 'state.db'), 'this is not a database'.repeat(100));
+    expect(await t.run(['status'])).toBe(1);
+    expect(t.stderr()).toMatch(/state database .* corrupted/);
+    expect(t.stderr()).toMatch(/socialync doctor|mv /);
+  });
+});
