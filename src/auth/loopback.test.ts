@@ -89,7 +89,7 @@ describe('loopback listener', () => {
   it('names --port when the port is taken', async () => {
     lb = await start();
     await expect(start({ port: lb.port })).rejects.toThrow(/already in use/);
-    const err = await start({ port: lb.port }).catch((e) => e as CliError);
+    const err = (await start({ port: lb.port }).catch((e: unknown) => e)) as CliError;
     expect(err.hint).toMatch(/--port/);
     expect(err.exitCode).toBe(ExitCode.usage);
   });
