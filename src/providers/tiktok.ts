@@ -1,0 +1,181 @@
+/**
+ * TikTok Login Kit v2 for desktop (platforms.md §2.3).
+ *
+ * Quirks, each with its source:
+ * - `client_key`, not `client_id`; scopes comma-separated (https://developers.tiktok.com/doc/login-kit-desktop).
+ * - PKCE is required and the S256 challenge is the HEX SHA-256 of the verifier, not base64url.
+ * - The token endpoint wants `client_secret` in the form body even for desktop apps.
+ * - Refresh tokens rotate: the old one stops working once a new one is issued
+ *   (https://developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token, Nov 2026).
+ * - Lifetimes changed (24 h/365 d -> 2 h/180 d): always use `expires_in` and
+ *   `refresh_expires_in` from the response, never a constant.
+ * - Some failures arrive as HTTP 200 with `error.code != "ok"`: always check it.
+ */
+import type { ProviderError } from '../core/errors.js';
+import { challengeS256Hex } from '../auth/pkce.js';
+import type { AccountInfo, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
+import {
+  callJson,
+  classifyOAuthCode,
+  classifyStatus,
+  fallbackLifetime,
+  parse,
+  processTokenResponse,
+  providerError,
+  requireRefreshToken,
+  send,
+  splitScopeList,
+  tokenRequest,
+  withExpiryReason,
+  type ClassifyOptions,
+  type HeaderLike,
+} from './oauth.js';
+
+export const descriptor: ProviderDescriptor = {
+  id: 'tiktok',
+  displayName: 'TikTok',
+  hosts: { www: 'https://www.tiktok.com', api: 'https://open.tiktokapis.com' },
+  scopes: [
+    { scope: 'user.info.basic', why: 'identifies the account (who-am-I) and validates the token before posting', required: true },
+    { scope: 'video.publish', why: 'posts videos directly (Direct Post)', required: true },
+    { scope: 'video.upload', why: 'uploads drafts to the TikTok inbox', required: false },
+  ],
+  scopeSeparator: ',',
+  // TikTok accepts a `*` wildcard port for loopback redirects, so any free port works.
+  redirect: { port: 'any', path: '/callback/', https: false, host: '127.0.0.1', registerHint: 'http://127.0.0.1:*/callback/' },
+  pkce: 'S256-hex',
+  clientSecret: 'required',
+  // 180 d is the Nov 2026 figure, used only if a response lacks refresh_expires_in.
+  refresh: { kind: 'refresh_token', rotates: true, thresholdMinutes: 12 * 60, fallbackRefreshLifetimeDays: 180, fallbackIsEstimate: true },
+};
+
+const RECONNECT = new Set(['access_token_invalid']);
+const PERMISSION = new Set([
+  'scope_not_authorized',
+  'scope_permission_missed',
+  'unaudited_client_can_only_post_to_private_accounts',
+  'url_ownership_unverified',
+  'privacy_level_option_mismatch',
+  'spam_risk_user_banned_from_posting',
+]);
+const RATE = new Set(['rate_limit_exceeded', 'spam_risk_too_many_posts', 'reached_active_user_cap', 'spam_risk_too_many_pending_share']);
+const INVALID = new Set(['invalid_param', 'invalid_params']);
+const TRANSIENT = new Set(['internal_error', 'server_error', 'temporarily_unavailable']);
+
+/** True when a body is an error in either TikTok shape, whatever the HTTP status. */
+export function isTikTokError(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false;
+  const e = (body as Record<string, unknown>)['error'];
+  if (typeof e === 'string') return e !== '';
+  if (e && typeof e === 'object') return String((e as Record<string, unknown>)['code'] ?? 'ok') !== 'ok';
+  return false;
+}
+
+/**
+ * Pure classification (platforms.md §2.3 error table). Two body shapes:
+ * OAuth `{error, error_description, log_id}` and API `{data, error:{code, message, log_id}}`.
+ */
+export function classify(status: number, body: unknown, headers: HeaderLike, o: ClassifyOptions): ProviderError {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const err = b['error'];
+  if (typeof err === 'string' && err) {
+    const description = typeof b['error_description'] === 'string' ? b['error_description'] : err;
+    return providerError('tiktok', o, status, headers, classifyOAuthCode(err, status, o.context), err, description);
+  }
+  if (err && typeof err === 'object') {
+    const e = err as Record<string, unknown>;
+    const code = String(e['code'] ?? '');
+    const message = typeof e['message'] === 'string' && e['message'] ? e['message'] : code;
+    const c = RECONNECT.has(code)
+      ? ({ errorClass: 'reconnect_needed', reason: 'token_expired' } as const)
+      : PERMISSION.has(code)
+        ? ({ errorClass: 'permission' } as const)
+        : RATE.has(code)
+          ? ({ errorClass: 'rate_limited' } as const)
+          : INVALID.has(code)
+            ? ({ errorClass: 'invalid_request' } as const)
+            : TRANSIENT.has(code)
+              ? ({ errorClass: 'transient' } as const)
+              : status >= 200 && status < 300
+                ? ({ errorClass: 'invalid_request' } as const)
+                : classifyStatus(status);
+    return providerError('tiktok', o, status, headers, c, code || undefined, message);
+  }
+  return providerError('tiktok', o, status, headers, classifyStatus(status), undefined, undefined);
+}
+
+function buildAuthorizeUrl(i: { redirectUri: string; state: string; codeVerifier: string; scopes: string[] }, d: ProviderDeps): URL {
+  const u = new URL('/v2/auth/authorize/', d.hosts['www']);
+  u.searchParams.set('client_key', d.app.clientId);
+  u.searchParams.set('scope', i.scopes.join(','));
+  u.searchParams.set('response_type', 'code');
+  u.searchParams.set('redirect_uri', i.redirectUri);
+  u.searchParams.set('state', i.state);
+  u.searchParams.set('code_challenge', challengeS256Hex(i.codeVerifier));
+  u.searchParams.set('code_challenge_method', 'S256');
+  return u;
+}
+
+async function tokenCall(d: ProviderDeps, what: string, context: 'code' | 'refresh', fields: Record<string, string | undefined>): Promise<Record<string, unknown>> {
+  const now = d.clock.now();
+  const url = new URL('/v2/oauth/token/', d.hosts['api']).toString();
+  const all = { client_key: d.app.clientId, client_secret: d.app.clientSecret, ...fields };
+  const p = await parse(await tokenRequest('tiktok', what, d.http, url, all));
+  if (!p.ok || isTikTokError(p.body)) throw classify(p.status, p.body, p.headers, { now, context, what });
+  return (p.body ?? {}) as Record<string, unknown>;
+}
+
+export const provider: Provider = {
+  descriptor,
+  buildAuthorizeUrl,
+
+  async exchangeCode(i, d) {
+    const body = await tokenCall(d, 'code exchange', 'code', {
+      code: i.code,
+      grant_type: 'authorization_code',
+      redirect_uri: i.redirectUri,
+      code_verifier: i.codeVerifier,
+    });
+    // The callback's `scopes` lists what the user granted when the response omits `scope`.
+    const fromCallback = i.callbackParams['scopes'];
+    return processTokenResponse(body, {
+      now: d.clock.now(),
+      descriptor,
+      fallbackScopes: fromCallback ? splitScopeList(fromCallback) : [],
+      refreshLifetime: fallbackLifetime(descriptor),
+    });
+  },
+
+  async refresh(t: TokenSet, d) {
+    const refreshToken = requireRefreshToken('tiktok', t);
+    try {
+      const body = await tokenCall(d, 'token refresh', 'refresh', { grant_type: 'refresh_token', refresh_token: refreshToken });
+      return processTokenResponse(body, { now: d.clock.now(), descriptor, prev: t, fallbackScopes: t.scopes, refreshLifetime: fallbackLifetime(descriptor) });
+    } catch (e) {
+      throw withExpiryReason(e, t, d.clock.now());
+    }
+  },
+
+  async whoami(t, d): Promise<AccountInfo> {
+    const url = new URL('/v2/user/info/', d.hosts['api']);
+    url.searchParams.set('fields', 'open_id,union_id,avatar_url,display_name');
+    const body = await callJson('tiktok', d.http, url, { headers: { authorization: `Bearer ${t.accessToken}` } }, classify, { now: d.clock.now(), context: 'api', what: 'who-am-I' }, isTikTokError);
+    const user = ((body['data'] as Record<string, unknown> | undefined)?.['user'] ?? {}) as Record<string, unknown>;
+    const id = typeof user['open_id'] === 'string' ? user['open_id'] : '';
+    const displayName = typeof user['display_name'] === 'string' && user['display_name'] ? user['display_name'] : id;
+    return { id, displayName, ...(typeof user['union_id'] === 'string' ? { meta: { unionId: user['union_id'] } } : {}) };
+  },
+
+  /** https://developers.tiktok.com/docs/en/oauth-revoke-a-user-access-token: revokes by access token. */
+  async revoke(t, d) {
+    const now = d.clock.now();
+    const url = new URL('/v2/oauth/revoke/', d.hosts['api']).toString();
+    const res = await send('tiktok', 'revoke', d.http, url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_key: d.app.clientId, client_secret: d.app.clientSecret ?? '', token: t.accessToken }),
+    });
+    const p = await parse(res);
+    if (!p.ok || isTikTokError(p.body)) throw classify(p.status, p.body, p.headers, { now, context: 'revoke', what: 'revoke' });
+  },
+};
