@@ -3,38 +3,12 @@ import { makeKit, type Kit } from '../../test/helpers/refresh-kit.js';
 import { ProviderError } from '../core/errors.js';
 import { HOUR, MINUTE, DAY } from '../core/clock.js';
 import { secretKeys } from '../secrets/types.js';
-import type { PlatformId, Provider, ProviderDescriptor, TokenSet } from '../providers/types.js';
+import type { TokenSet } from '../providers/types.js';
+import { fakeProvider } from '../../test/helpers/fake-provider.js';
 import { ensureFreshToken, refreshConnection } from './refresh.js';
 import { saveTokens } from './tokens.js';
 
 type RefreshFn = (t: TokenSet) => Promise<TokenSet>;
-
-function fakeProvider(id: PlatformId, refresh: Partial<ProviderDescriptor['refresh']>, fn: RefreshFn): Provider & { calls: TokenSet[] } {
-  const calls: TokenSet[] = [];
-  return {
-    calls,
-    descriptor: {
-      id,
-      displayName: id,
-      hosts: {},
-      scopes: [],
-      scopeSeparator: ' ',
-      redirect: { port: 'any', path: '/callback', https: false, host: '127.0.0.1' },
-      pkce: 'S256',
-      clientSecret: 'optional',
-      refresh: { kind: 'refresh_token', rotates: true, thresholdMinutes: 30, ...refresh },
-    },
-    buildAuthorizeUrl: () => new URL('http://127.0.0.1/'),
-    exchangeCode: async () => {
-      throw new Error('unused');
-    },
-    async refresh(t) {
-      calls.push(t);
-      return fn(t);
-    },
-    whoami: async () => ({ id: 'x', displayName: 'x' }),
-  };
-}
 
 const tok = (now: number, o: Partial<TokenSet> = {}): TokenSet => ({ accessToken: 'access-0000', refreshToken: 'refresh-0000', expiresAt: now + 10 * MINUTE, scopes: ['a'], obtainedAt: now - HOUR, ...o });
 

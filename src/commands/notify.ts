@@ -1,0 +1,133 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { CliError, ExitCode, UsageError } from '../core/errors.js';
+import { secretKeys } from '../secrets/types.js';
+import { notifySettings, sendToChannels } from '../notify/index.js';
+import { displayUrl } from '../notify/webhook.js';
+import { notifySecretKeys, type ChannelName, type EmailSettings } from '../notify/types.js';
+
+export interface NotifyEmailOptions {
+  to: string;
+  from: string;
+  smtpHost: string;
+  smtpPort?: number;
+  smtpUser?: string;
+  smtpSecure?: boolean;
+}
+
+export async function runNotifySetWebhook(url: string, deps: Deps): Promise<void> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a URL`, 'example: socialync notify set webhook https://hooks.slack.com/services/...');
+  }
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))) {
+    throw new UsageError('the webhook URL must use https (http only for 127.0.0.1/localhost)');
+  }
+  // Webhook URLs usually carry their token in the path: keep the URL in the secret store.
+  await (await deps.secrets()).set(notifySecretKeys.webhookUrl(), u.toString());
+  await deps.config.set('notify.webhook', { display: displayUrl(u.toString()) });
+  deps.io.info(`webhook set (${displayUrl(u.toString())}). Try it: socialync notify test`);
+}
+
+export async function runNotifySetEmail(o: NotifyEmailOptions, deps: Deps): Promise<void> {
+  const port = o.smtpPort ?? 587;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--smtp-port must be 1-65535, got ${o.smtpPort}`);
+  for (const [flag, v] of [['--to', o.to], ['--from', o.from]] as const) {
+    if (!/^[^\s@]+@[^\s@]+$/.test(v.replace(/^.*<(.+)>$/, '$1'))) throw new UsageError(`${flag} "${v}" is not an email address`);
+  }
+  const settings: EmailSettings = { to: o.to, from: o.from, host: o.smtpHost, port, ...(o.smtpUser ? { user: o.smtpUser } : {}), ...(o.smtpSecure ? { secure: true } : {}) };
+  if (o.smtpUser) {
+    let pass = deps.env.SOCIALYNC_SMTP_PASSWORD;
+    if (!pass) {
+      if (!deps.io.canPrompt) throw new UsageError('the SMTP password is needed', 'set SOCIALYNC_SMTP_PASSWORD, or run this in a terminal to be asked');
+      pass = await deps.prompts.password(`SMTP password for ${o.smtpUser}@${o.smtpHost}`);
+    }
+    await (await deps.secrets()).set(secretKeys.smtpPassword(), pass);
+  }
+  await deps.config.set('notify.email', settings);
+  deps.io.info(`email notifications to ${o.to} via ${o.smtpHost}:${port}. Try it: socialync notify test`);
+}
+
+export interface NotifyListEntry {
+  channel: ChannelName;
+  target: string;
+}
+
+export function runNotifyList(deps: Deps): NotifyListEntry[] {
+  const s = notifySettings(deps);
+  const out: NotifyListEntry[] = [];
+  if (s.webhook) out.push({ channel: 'webhook', target: s.webhook.display });
+  if (s.email) out.push({ channel: 'email', target: `${s.email.to} via ${s.email.host}:${s.email.port}${s.email.user ? ` as ${s.email.user}` : ''}` });
+  return out;
+}
+
+export async function runNotifyTest(deps: Deps, only?: ChannelName) {
+  if (!runNotifyList(deps).length) throw new UsageError('no notification channel is configured', 'run: socialync notify set webhook URL  (or: socialync notify set email --help)');
+  const now = deps.clock.now();
+  const text = 'socialync: test notification. Connections that need attention will be reported like this.';
+  const results = await sendToChannels(deps, { kind: 'test', text, subject: 'socialync: test notification', body: `${text}\n`, at: now }, only);
+  if (!results.length) throw new UsageError(`the ${only} channel is not configured`, 'run: socialync notify list');
+  return results;
+}
+
+export async function runNotifyUnset(channel: ChannelName, deps: Deps): Promise<void> {
+  await deps.config.delete(`notify.${channel}`);
+  const secrets = await deps.secrets();
+  await secrets.delete(channel === 'webhook' ? notifySecretKeys.webhookUrl() : secretKeys.smtpPassword());
+  deps.io.info(`${channel} notifications removed`);
+}
+
+const channelArg = (v: string): ChannelName => {
+  if (v !== 'webhook' && v !== 'email') throw new UsageError(`unknown channel "${v}"`, 'channels: webhook, email');
+  return v;
+};
+
+export function registerNotify(program: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
+  const notify = program.command('notify').description('notifications when connections need attention (webhook, email)');
+  const set = notify.command('set').description('configure a channel');
+  set
+    .command('webhook')
+    .description('POST JSON with a plain "text" field (Slack, Discord, ntfy-style receivers)')
+    .argument('<url>', 'the webhook URL (kept in the secret store)')
+    .action(async (url: string) => runNotifySetWebhook(url, deps));
+  set
+    .command('email')
+    .description('send email over SMTP (password from SOCIALYNC_SMTP_PASSWORD or a prompt; kept in the secret store)')
+    .requiredOption('--to <address>', 'recipient')
+    .requiredOption('--from <address>', 'sender')
+    .requiredOption('--smtp-host <host>', 'SMTP server')
+    .option('--smtp-port <port>', 'SMTP port (default 587; 465 = TLS)', (v) => Number(v))
+    .option('--smtp-user <user>', 'SMTP login (the password is asked, or read from SOCIALYNC_SMTP_PASSWORD)')
+    .option('--smtp-secure', 'TLS from the start (default only for port 465; otherwise STARTTLS when offered)')
+    .action(async (o: NotifyEmailOptions) => runNotifySetEmail(o, deps));
+  notify
+    .command('unset')
+    .description('remove a channel')
+    .argument('<channel>', 'webhook or email', channelArg)
+    .action(async (c: ChannelName) => runNotifyUnset(c, deps));
+  notify
+    .command('list')
+    .description('show configured channels')
+    .option('--json', 'print as JSON')
+    .action((o: { json?: boolean }) => {
+      const l = runNotifyList(deps);
+      if (o.json) return deps.io.out(JSON.stringify(l, null, 2));
+      if (!l.length) return deps.io.info('no channels; add one with: socialync notify set webhook URL');
+      for (const e of l) deps.io.out(`${e.channel}\t${e.target}`);
+    });
+  notify
+    .command('test')
+    .description('send a test notification to every channel (or one)')
+    .argument('[channel]', 'webhook or email', channelArg)
+    .action(async (c: ChannelName | undefined) => {
+      const results = await runNotifyTest(deps, c);
+      for (const r of results) if (r.ok) deps.io.out(`${r.channel}\tsent`);
+      if (results.some((r) => !r.ok)) {
+        throw new CliError(`${results.filter((r) => !r.ok).map((r) => r.channel).join(', ')} failed`, { exitCode: ExitCode.failed, hint: 'fix the settings with: socialync notify set ...' });
+      }
+    });
+}
