@@ -1,0 +1,182 @@
+/**
+ * The encrypted vault: one file per secret under the vault folder.
+ *
+ * Why a vault and not one keychain item per secret: keychain items have size
+ * limits (Windows Credential Manager: 2,560 bytes) and each call costs an IPC
+ * round trip (or a prompt); workers-auth's credential-store keeps only an
+ * encryption key in the keychain for the same reasons. Only the 32-byte vault
+ * key lives in the keychain (or, for headless machines, in a 0600 key file or
+ * an environment variable).
+ *
+ * Format of `<name>.sec`: "SYV1" | IV (12 bytes, random per write) | GCM tag (16) | ciphertext.
+ * AES-256-GCM (NIST SP 800-38D) with the secret's key name as additional
+ * authenticated data, so a file renamed to another key name fails to decrypt
+ * instead of handing one platform's token to another.
+ *
+ * Why one file per key, written atomically (temp file in the same folder,
+ * fsync, rename(2)): two processes (cron refresh and a manual `connect`)
+ * writing different keys never lose each other's update, and a crash never
+ * leaves a half-written secret. rename(2) is atomic within one file system.
+ *
+ * `keycheck` holds a known plaintext encrypted with the vault key, so a wrong
+ * key is reported at open time, before anything is read or written.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError } from '../core/errors.js';
+import { ensurePrivateDir } from '../core/paths.js';
+import { rememberSecret } from '../core/redact.js';
+import type { SecretBackendInfo, SecretStore } from './types.js';
+
+const MAGIC = Buffer.from('SYV1');
+const IV_LEN = 12;
+const TAG_LEN = 16;
+const KEYCHECK = 'keycheck';
+const KEYCHECK_PLAINTEXT = 'socialync vault key check v1';
+const SUFFIX = '.sec';
+
+/** Maps a key name to a safe file name: [A-Za-z0-9_.-] kept, anything else %XX-escaped. */
+export function fileNameFor(key: string): string {
+  if (!key || key.length > 200) throw new Error(`invalid secret key name (length ${key.length})`);
+  const safe = [...Buffer.from(key, 'utf8')]
+    .map((b, i) => {
+      const c = String.fromCharCode(b);
+      return /[A-Za-z0-9_-]/.test(c) || (c === '.' && i > 0) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+  return safe + SUFFIX;
+}
+
+function keyNameOf(file: string): string {
+  return decodeURIComponent(file.slice(0, -SUFFIX.length));
+}
+
+function aad(name: string): Buffer {
+  return Buffer.from(`socialync-vault-v1\0${name}`, 'utf8');
+}
+
+export function encrypt(key: Buffer, name: string, plaintext: string): Buffer {
+  const iv = randomBytes(IV_LEN);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(aad(name));
+  const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+  return Buffer.concat([MAGIC, iv, c.getAuthTag(), ct]);
+}
+
+/** Returns undefined when the data does not authenticate (wrong key, tampering, truncation). */
+export function decrypt(key: Buffer, name: string, data: Buffer): string | undefined {
+  if (data.length < MAGIC.length + IV_LEN + TAG_LEN || !data.subarray(0, 4).equals(MAGIC)) return undefined;
+  const iv = data.subarray(4, 4 + IV_LEN);
+  const tag = data.subarray(4 + IV_LEN, 4 + IV_LEN + TAG_LEN);
+  try {
+    const d = createDecipheriv('aes-256-gcm', key, iv);
+    d.setAAD(aad(name));
+    d.setAuthTag(tag);
+    return Buffer.concat([d.update(data.subarray(4 + IV_LEN + TAG_LEN)), d.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `data` to `dir/name` atomically with mode 0600. */
+export function writeFileAtomic(dir: string, name: string, data: Buffer | string): void {
+  const tmp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, join(dir, name));
+  } catch (e) {
+    unlinkSync(tmp);
+    throw e;
+  }
+  // Persist the rename itself (the directory entry); best effort where folders cannot be opened.
+  try {
+    const dfd = openSync(dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* e.g. Windows */
+  }
+}
+
+function readIfExists(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** True when the vault folder already holds a key check (so a vault key was used before). */
+export function vaultInitialized(dir: string): boolean {
+  return readIfExists(join(dir, KEYCHECK)) !== undefined;
+}
+
+/** Whether `key` opens the vault in `dir`: true/false, or undefined for a vault not created yet. */
+export function keyOpensVault(dir: string, key: Buffer): boolean | undefined {
+  const check = readIfExists(join(dir, KEYCHECK));
+  return check === undefined ? undefined : decrypt(key, KEYCHECK, check) === KEYCHECK_PLAINTEXT;
+}
+
+export interface VaultOptions {
+  dir: string;
+  key: Buffer;
+  info: SecretBackendInfo;
+  /** The error to throw when the key does not open this vault (names the fix for the backend). */
+  wrongKey: () => CliError;
+}
+
+/** Opens (creating on first use) the vault; throws `wrongKey()` when the key does not match. */
+export function openVault(o: VaultOptions): SecretStore & { keys(): string[] } {
+  if (o.key.length !== 32) throw new Error('vault key must be 32 bytes');
+  ensurePrivateDir(o.dir);
+  const check = readIfExists(join(o.dir, KEYCHECK));
+  if (check === undefined) writeFileAtomic(o.dir, KEYCHECK, encrypt(o.key, KEYCHECK, KEYCHECK_PLAINTEXT));
+  else if (decrypt(o.key, KEYCHECK, check) !== KEYCHECK_PLAINTEXT) throw o.wrongKey();
+
+  return {
+    async get(name) {
+      const path = join(o.dir, fileNameFor(name));
+      const data = readIfExists(path);
+      if (data === undefined) return undefined;
+      const value = decrypt(o.key, name, data);
+      if (value === undefined) {
+        throw new CliError(`cannot decrypt secret store file ${path}: it is corrupted or was modified`, {
+          hint: `remove ${path}, then reconnect or re-enter that secret (socialync status shows what needs it)`,
+        });
+      }
+      rememberSecret(value);
+      return value;
+    },
+    async set(name, value) {
+      rememberSecret(value);
+      writeFileAtomic(o.dir, fileNameFor(name), encrypt(o.key, name, value));
+    },
+    async delete(name) {
+      try {
+        unlinkSync(join(o.dir, fileNameFor(name)));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    },
+    describe: () => o.info,
+    keys: () =>
+      readdirSync(o.dir)
+        .filter((f) => f.endsWith(SUFFIX) && !f.startsWith('.'))
+        .map(keyNameOf)
+        .sort(),
+  };
+}
