@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import { CliError, ExitCode } from '../core/errors.js';
 import { ensurePrivateDir } from '../core/paths.js';
 import { migrations } from './migrations.js';
@@ -73,13 +74,19 @@ export function corruptDbError(file: string, cause: unknown): CliError {
   });
 }
 
+let addonPath: string | undefined;
+function nativeAddon(): string {
+  return (addonPath ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node'));
+}
+
 /** Opens (creating if needed) and migrates the state database. */
 export function openSqliteStore(file: string): SqliteStore {
   ensurePrivateDir(dirname(file));
   const fresh = !existsSync(file);
   let db: Database.Database;
   try {
-    db = new Database(file);
+    // The addon path is given explicitly so the bundled build needs no `bindings` lookup.
+    db = new Database(file, { nativeBinding: nativeAddon() });
     db.pragma('busy_timeout = 10000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -1,0 +1,12 @@
+/**
+ * Internals exposed for benchmarks and reliability scripts that run against
+ * the built bundle (dist/testkit.js). Not a public API.
+ */
+export { openSqliteStore } from './store/sqlite.js';
+export { startSandbox } from './sandbox/server.js';
+export { createDeps } from './deps.js';
+export { createIO } from './core/io.js';
+export { main } from './main.js';
+export { secretKeys } from './secrets/types.js';
+export { openSecretStore } from './secrets/open.js';
+export { PLATFORMS } from './providers/types.js';
