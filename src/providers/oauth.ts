@@ -280,3 +280,56 @@ export function requireRefreshToken(platform: PlatformId, t: TokenSet, reason: R
   }
   return t.refreshToken;
 }
+
+/**
+ * Request + process at a token-style endpoint (token, refresh, revoke): form POST,
+ * then any non-2xx or platform-flagged error body goes through the classifier.
+ */
+export async function formCall(
+  platform: PlatformId,
+  d: { http: Http; clock: { now(): number } },
+  url: string,
+  fields: Record<string, string | undefined>,
+  classify: Classifier,
+  o: { what: string; context: CallContext; basic?: { id: string; secret: string }; isError?: (body: unknown) => boolean },
+): Promise<Record<string, unknown>> {
+  const p = await parse(await tokenRequest(platform, o.what, d.http, url, fields, o.basic));
+  if (!p.ok || o.isError?.(p.body)) throw classify(p.status, p.body, p.headers, { now: d.clock.now(), context: o.context, what: o.what });
+  return (p.body && typeof p.body === 'object' ? p.body : {}) as Record<string, unknown>;
+}
+
+/**
+ * RFC 6749 §6 refresh_token grant around a platform's token call: requires a
+ * held refresh token, keeps it when the answer has none, and names an expired
+ * deadline as the reason when the platform rejects it.
+ */
+export async function refreshGrant(
+  t: TokenSet,
+  d: { clock: { now(): number } },
+  o: {
+    descriptor: ProviderDescriptor;
+    call: (fields: Record<string, string>) => Promise<Record<string, unknown>>;
+    refreshLifetime: ProcessOptions['refreshLifetime'];
+    reasonIfNone?: ReconnectReason;
+  },
+): Promise<TokenSet> {
+  const refreshToken = requireRefreshToken(o.descriptor.id, t, o.reasonIfNone);
+  try {
+    const body = await o.call({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    return processTokenResponse(body, { now: d.clock.now(), descriptor: o.descriptor, prev: t, fallbackScopes: t.scopes, refreshLifetime: o.refreshLifetime });
+  } catch (e) {
+    throw withExpiryReason(e, t, d.clock.now());
+  }
+}
+
+/** GET with a Bearer token (RFC 6750 §2.1), through the platform's classifier. */
+export function bearerGet(
+  platform: PlatformId,
+  d: { http: Http; clock: { now(): number } },
+  url: URL,
+  accessToken: string,
+  classify: Classifier,
+  isError?: (body: unknown) => boolean,
+): Promise<Record<string, unknown>> {
+  return callJson(platform, d.http, url, { headers: { authorization: `Bearer ${accessToken}` } }, classify, { now: d.clock.now(), context: 'api', what: 'who-am-I' }, isError);
+}

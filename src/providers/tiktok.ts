@@ -15,18 +15,16 @@ import type { ProviderError } from '../core/errors.js';
 import { challengeS256Hex } from '../auth/pkce.js';
 import type { AccountInfo, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
 import {
-  callJson,
+  bearerGet,
   classifyOAuthCode,
   classifyStatus,
   fallbackLifetime,
-  parse,
+  formCall,
   processTokenResponse,
   providerError,
-  requireRefreshToken,
-  send,
+  refreshGrant,
   splitScopeList,
-  tokenRequest,
-  withExpiryReason,
+  type CallContext,
   type ClassifyOptions,
   type HeaderLike,
 } from './oauth.js';
@@ -49,6 +47,7 @@ export const descriptor: ProviderDescriptor = {
   refresh: { kind: 'refresh_token', rotates: true, thresholdMinutes: 12 * 60, fallbackRefreshLifetimeDays: 180, fallbackIsEstimate: true },
 };
 
+const TOKEN_PATH = '/v2/oauth/token/';
 const RECONNECT = new Set(['access_token_invalid']);
 const PERMISSION = new Set([
   'scope_not_authorized',
@@ -116,13 +115,10 @@ function buildAuthorizeUrl(i: { redirectUri: string; state: string; codeVerifier
   return u;
 }
 
-async function tokenCall(d: ProviderDeps, what: string, context: 'code' | 'refresh', fields: Record<string, string | undefined>): Promise<Record<string, unknown>> {
-  const now = d.clock.now();
-  const url = new URL('/v2/oauth/token/', d.hosts['api']).toString();
-  const all = { client_key: d.app.clientId, client_secret: d.app.clientSecret, ...fields };
-  const p = await parse(await tokenRequest('tiktok', what, d.http, url, all));
-  if (!p.ok || isTikTokError(p.body)) throw classify(p.status, p.body, p.headers, { now, context, what });
-  return (p.body ?? {}) as Record<string, unknown>;
+/** Token and revoke calls: client_key + client_secret in the form body, even for desktop apps. */
+function tokenCall(d: ProviderDeps, path: string, what: string, context: CallContext, fields: Record<string, string | undefined>): Promise<Record<string, unknown>> {
+  const url = new URL(path, d.hosts['api']).toString();
+  return formCall('tiktok', d, url, { client_key: d.app.clientId, client_secret: d.app.clientSecret, ...fields }, classify, { what, context, isError: isTikTokError });
 }
 
 export const provider: Provider = {
@@ -130,7 +126,7 @@ export const provider: Provider = {
   buildAuthorizeUrl,
 
   async exchangeCode(i, d) {
-    const body = await tokenCall(d, 'code exchange', 'code', {
+    const body = await tokenCall(d, TOKEN_PATH, 'code exchange', 'code', {
       code: i.code,
       grant_type: 'authorization_code',
       redirect_uri: i.redirectUri,
@@ -146,20 +142,18 @@ export const provider: Provider = {
     });
   },
 
-  async refresh(t: TokenSet, d) {
-    const refreshToken = requireRefreshToken('tiktok', t);
-    try {
-      const body = await tokenCall(d, 'token refresh', 'refresh', { grant_type: 'refresh_token', refresh_token: refreshToken });
-      return processTokenResponse(body, { now: d.clock.now(), descriptor, prev: t, fallbackScopes: t.scopes, refreshLifetime: fallbackLifetime(descriptor) });
-    } catch (e) {
-      throw withExpiryReason(e, t, d.clock.now());
-    }
+  refresh(t: TokenSet, d) {
+    return refreshGrant(t, d, {
+      descriptor,
+      call: (fields) => tokenCall(d, TOKEN_PATH, 'token refresh', 'refresh', fields),
+      refreshLifetime: fallbackLifetime(descriptor),
+    });
   },
 
   async whoami(t, d): Promise<AccountInfo> {
     const url = new URL('/v2/user/info/', d.hosts['api']);
     url.searchParams.set('fields', 'open_id,union_id,avatar_url,display_name');
-    const body = await callJson('tiktok', d.http, url, { headers: { authorization: `Bearer ${t.accessToken}` } }, classify, { now: d.clock.now(), context: 'api', what: 'who-am-I' }, isTikTokError);
+    const body = await bearerGet('tiktok', d, url, t.accessToken, classify, isTikTokError);
     const user = ((body['data'] as Record<string, unknown> | undefined)?.['user'] ?? {}) as Record<string, unknown>;
     const id = typeof user['open_id'] === 'string' ? user['open_id'] : '';
     const displayName = typeof user['display_name'] === 'string' && user['display_name'] ? user['display_name'] : id;
@@ -168,14 +162,6 @@ export const provider: Provider = {
 
   /** https://developers.tiktok.com/docs/en/oauth-revoke-a-user-access-token: revokes by access token. */
   async revoke(t, d) {
-    const now = d.clock.now();
-    const url = new URL('/v2/oauth/revoke/', d.hosts['api']).toString();
-    const res = await send('tiktok', 'revoke', d.http, url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_key: d.app.clientId, client_secret: d.app.clientSecret ?? '', token: t.accessToken }),
-    });
-    const p = await parse(res);
-    if (!p.ok || isTikTokError(p.body)) throw classify(p.status, p.body, p.headers, { now, context: 'revoke', what: 'revoke' });
+    await tokenCall(d, '/v2/oauth/revoke/', 'revoke', 'revoke', { token: t.accessToken });
   },
 };
