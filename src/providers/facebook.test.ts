@@ -169,6 +169,7 @@ describe('classifyFacebookError', () => {
     [400, { error: { message: 'Duplicate status message', type: 'OAuthException', code: 506 } }, 'invalid_request'],
     [500, { error: { message: 'An unknown error has occurred.', type: 'OAuthException', code: 1 } }, 'transient'],
     [502, undefined, 'transient'],
+    [400, { error: { message: 'Error validating client secret.', type: 'OAuthException', code: 1, fbtrace_id: 'x' } }, 'invalid_request'],
   ];
   it.each(cases)('HTTP %i %j -> %s', (status, body, cls, reason) => {
     const c = classifyFacebookError(status, body);

@@ -201,7 +201,12 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
   const long = await exchangeLongLived(shortToken, d);
   const info = await debugToken(long.accessToken, d);
   const t = tokenSet(long.accessToken, long.expiresIn, info, d.clock.now());
-  const pages = await listPages(t, d);
+  // Without pages_show_list (partial consent) the list is refused or empty: connect still succeeds,
+  // and unsupportedAccount plus the granted-scope check explain what is missing.
+  const pages = await listPages(t, d).catch((e: unknown) => {
+    if (e instanceof ProviderError && e.errorClass === 'permission') return [];
+    throw e;
+  });
   return pages.length ? withPage(t, choosePage(pages)) : t;
 }
 

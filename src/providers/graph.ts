@@ -51,8 +51,12 @@ const RATE_CODES = new Set([4, 9, 17, 32, 341, 613, 1390008]);
 const RATE_SUBCODES = new Set([2207042, 1390008]);
 /** 10 and 200–299: permission not granted; 368 policy block; 1404078 Page publishing authorization. */
 const isPermission = (code: number) => code === 10 || (code >= 200 && code <= 299) || code === 368 || code === 1404078;
-/** Codes 1 ("unknown error") and 2 ("service temporarily unavailable") are documented as retryable. */
-const TRANSIENT_CODES = new Set([1, 2]);
+/**
+ * Code 2 ("service temporarily unavailable") is retryable. Code 1 ("unknown error") is too when it
+ * comes with a 5xx, but under HTTP 400 it is also how the token endpoint says "Error validating
+ * client secret", so it is left to the status check below.
+ */
+const TRANSIENT_CODES = new Set([2]);
 
 /** The `error` object of a Graph envelope, or the older flat Instagram OAuth shape. */
 export function graphError(body: unknown): GraphErrorBody | undefined {

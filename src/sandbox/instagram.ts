@@ -1,0 +1,142 @@
+/**
+ * Instagram API with Instagram Login, simulated (platforms.md §2.1, sandbox-spec.md).
+ * - www  GET  /oauth/authorize           https loopback redirect only; comma scopes; no PKCE
+ *                                         approve -> redirect_uri?code=...&state=...#_  (Meta's `#_` suffix)
+ * - api  POST /oauth/access_token         code -> short-lived (1 h) token; flat {access_token,user_id,permissions},
+ *                                         or wrapped {data:[...]} for account "bob" (the docs DISAGREE: both exist)
+ * - graph GET /access_token               grant_type=ig_exchange_token -> long-lived (60 d)
+ * - graph GET /refresh_access_token       grant_type=ig_refresh_token: long-lived, >= 24 h old, unexpired; GET only
+ * - graph GET /me, /:version/me           user_id, username, name, account_type ("carol" is PERSONAL)
+ * No revoke endpoint (none exists). Errors: flat OAuthException at api., Graph envelope at graph.
+ */
+import { DAY, HOUR, MINUTE } from '../core/clock.js';
+import { htmlError, isLoopbackRedirect, json, redirectUrl, splitScopes, type PlatformContext, type Route, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
+import { graphError, graphToken, metaAuth, pickFields, META_REDIRECT_ERROR } from './meta.js';
+
+export const hosts = ['www', 'api', 'graph'] as const;
+export const apps: SandboxApp[] = [{ clientId: 'sandbox-instagram', clientSecret: 'sandbox-instagram-secret-7f3a', name: 'Socialync Sandbox' }];
+
+export const SCOPES = [
+  'instagram_business_basic',
+  'instagram_business_content_publish',
+  'instagram_business_manage_comments',
+  'instagram_business_manage_messages',
+  'instagram_business_manage_insights',
+];
+const SHORT_TTL = HOUR;
+const LONG_TTL = 60 * DAY;
+const CODE_TTL = 10 * MINUTE;
+const MIN_REFRESH_AGE = 24 * HOUR;
+
+/** api.instagram.com's older flat error shape. */
+const flatError = (message: string, status = 400): SandboxResponse => json(status, { error_type: 'OAuthException', code: status, error_message: message });
+
+export function createRoutes(ctx: PlatformContext): Route[] {
+  // Test account "carol" is a personal account: the API does not serve it for publishing.
+  ctx.account('carol').type = 'PERSONAL';
+  const longLived = (): Set<string> => {
+    let s = ctx.data.get('instagram.longLived') as Set<string> | undefined;
+    if (!s) ctx.data.set('instagram.longLived', (s = new Set()));
+    return s;
+  };
+
+  const authorize = (req: SandboxRequest): SandboxResponse => {
+    const app = ctx.app(req.query.get('client_id') ?? undefined);
+    if (!app) return htmlError(400, 'Invalid Request', 'Invalid platform app');
+    const redirectUri = req.query.get('redirect_uri') ?? '';
+    // Instagram requires HTTPS even for localhost (https://authjs.dev/reference/core/providers_instagram).
+    if (!isLoopbackRedirect(redirectUri) || !redirectUri.startsWith('https:')) return htmlError(400, 'Invalid redirect_uri', META_REDIRECT_ERROR);
+    if (req.query.get('response_type') !== 'code') return htmlError(400, 'Invalid Request', 'Invalid response_type: expected code');
+    const scopes = splitScopes(req.query.get('scope') ?? '', ',');
+    const bad = scopes.filter((s) => !SCOPES.includes(s));
+    if (!scopes.length || bad.length) return htmlError(400, 'Invalid Scopes', `Invalid Scopes: ${bad.join(', ') || '(none requested)'}`);
+    const state = req.query.get('state') ?? undefined;
+    return ctx.consent({
+      appName: app.name ?? app.clientId,
+      scopes,
+      partialConsent: false,
+      onApprove: (account, granted) => {
+        const code = ctx.codes.issue({ clientId: app.clientId, redirectUri, account, scopes: granted }, CODE_TTL, 'AQB');
+        return redirectUrl(redirectUri, { code, state }, '_');
+      },
+      onDeny: () => redirectUrl(redirectUri, { error: 'access_denied', error_reason: 'user_denied', error_description: 'The user denied your request.', state }),
+    });
+  };
+
+  const codeExchange = (req: SandboxRequest): SandboxResponse => {
+    const app = ctx.app(req.param('client_id'));
+    if (!app) return flatError('Invalid platform app');
+    if (req.param('client_secret') !== app.clientSecret) return flatError('Error validating client secret.');
+    if (req.param('grant_type') !== 'authorization_code') return flatError('Invalid grant_type: expected authorization_code');
+    const c = ctx.codes.consume(req.param('code'));
+    if (!c.ok) {
+      return flatError(c.error === 'used' ? 'This authorization code has been used' : c.error === 'expired' ? 'This authorization code has expired' : 'Invalid authorization code');
+    }
+    if (c.data.clientId !== app.clientId) return flatError('Invalid authorization code');
+    if (c.data.redirectUri !== req.param('redirect_uri')) {
+      return flatError('Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request');
+    }
+    const { tokens } = ctx.families.start(c.data.account, app.clientId, c.data.scopes, { accessTtlMs: SHORT_TTL, rotate: false, accessPrefix: 'IGAA' });
+    const entry = { access_token: tokens.accessToken, user_id: c.data.account.id, permissions: c.data.scopes.join(',') };
+    return json(200, c.data.account.name === 'bob' ? { data: [entry] } : entry);
+  };
+
+  const exchangeLongLived = (req: SandboxRequest): SandboxResponse => {
+    if (req.param('grant_type') !== 'ig_exchange_token') return graphError(400, 100, 'Unsupported grant_type: expected ig_exchange_token');
+    const a = metaAuth(ctx, req.param('access_token'));
+    if ('response' in a) return a.response;
+    const app = ctx.app(a.family.clientId);
+    if (!app || req.param('client_secret') !== app.clientSecret) return graphError(400, 101, 'Error validating client secret.');
+    const t = ctx.families.issueAccess(a.family, LONG_TTL);
+    longLived().add(t.accessToken);
+    return json(200, { access_token: t.accessToken, token_type: 'bearer', expires_in: t.expiresIn });
+  };
+
+  const refresh = (req: SandboxRequest): SandboxResponse => {
+    if (req.param('grant_type') !== 'ig_refresh_token') return graphError(400, 100, 'Unsupported grant_type: expected ig_refresh_token');
+    const token = req.param('access_token');
+    const a = metaAuth(ctx, token);
+    if ('response' in a) {
+      ctx.families.counters.rejectedRefreshes++;
+      return a.response;
+    }
+    if (!longLived().has(token as string)) return graphError(400, 100, 'Only long-lived access tokens can be refreshed');
+    if (ctx.now() - a.issuedAt < MIN_REFRESH_AGE) return graphError(400, 100, 'The access token can be refreshed only when it is at least 24 hours old');
+    if (!a.family.scopes.includes('instagram_business_basic')) return graphError(403, 10, 'Application does not have permission for this action: instagram_business_basic');
+    const t = ctx.families.issueAccess(a.family, LONG_TTL);
+    longLived().add(t.accessToken);
+    ctx.families.counters.refreshes++;
+    return json(200, { access_token: t.accessToken, token_type: 'bearer', expires_in: t.expiresIn });
+  };
+
+  const me = (req: SandboxRequest): SandboxResponse => {
+    const a = metaAuth(ctx, graphToken(req));
+    if ('response' in a) return a.response;
+    const acct = a.family.account;
+    const obj = {
+      id: `app-scoped-${acct.id}`,
+      user_id: acct.id,
+      username: acct.name,
+      name: acct.displayName,
+      account_type: acct.type === 'PERSONAL' ? 'PERSONAL' : acct.type === 'MEDIA_CREATOR' ? 'MEDIA_CREATOR' : 'BUSINESS',
+      profile_picture_url: `https://sandbox.invalid/instagram/${encodeURIComponent(acct.name)}.jpg`,
+    };
+    return json(200, pickFields(obj, req.query.get('fields') ?? undefined));
+  };
+
+  return [
+    { method: 'GET', path: '/oauth/authorize', handler: authorize },
+    { method: 'POST', path: '/oauth/access_token', tokenCall: true, handler: codeExchange },
+    { method: 'GET', path: '/access_token', tokenCall: true, handler: exchangeLongLived },
+    { method: 'GET', path: '/refresh_access_token', tokenCall: true, handler: refresh },
+    // Only GET works (stevenschobert/instafeed.js#654): POST gets Graph's "unsupported post request".
+    {
+      method: 'POST',
+      path: '/refresh_access_token',
+      tokenCall: true,
+      handler: () => graphError(400, 100, "Unsupported post request. Object with ID 'refresh_access_token' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", 33),
+    },
+    { method: 'GET', path: '/me', handler: me },
+    { method: 'GET', path: '/:version/me', handler: me },
+  ];
+}
