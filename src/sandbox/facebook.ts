@@ -1,0 +1,240 @@
+/**
+ * Facebook Login + Pages, simulated (platforms.md §2.2, sandbox-spec.md).
+ * - www   GET  /:version/dialog/oauth        comma scopes, partial consent; approve -> ?code&state#_
+ * - graph GET|POST /:version/oauth/access_token  code -> short-lived (2 h); grant_type=fb_exchange_token
+ *                                            -> long-lived (60 d), only while the presented token is valid
+ * - graph GET  /[:version/]debug_token       is_valid, expires_at, data_access_expires_at (90 d after login),
+ *                                            scopes, granular_scopes (Page ids), user_id; invalid -> data.error 190/x
+ * - graph GET  /:version/me/accounts         Pages with Page tokens ("alice" has two Pages, others one)
+ * - graph GET  /:version/me, /:version/{id}  user / Page objects; DELETE /:version/{user-id|me}/permissions
+ * Token failures: expired 190/463, revoked 190/458, password change 190/460 (meta.ts).
+ * Other objects under GET /:version/{id} (posts, videos): publishing routes register a lookup
+ * function in ctx.data under OBJECT_LOOKUP.
+ */
+import { DAY, HOUR, MINUTE } from '../core/clock.js';
+import { htmlError, isLoopbackRedirect, json, redirectUrl, splitScopes, type Family, type PlatformContext, type Route, type SandboxAccount, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
+import { graphError, graphToken, metaAuth, metaTokenError, pickFields, META_REDIRECT_ERROR } from './meta.js';
+
+export const hosts = ['www', 'graph'] as const;
+export const apps: SandboxApp[] = [{ clientId: 'sandbox-facebook', clientSecret: 'sandbox-facebook-secret-4c1d', name: 'Socialync Sandbox' }];
+
+export const SCOPES = [
+  'public_profile',
+  'email',
+  'pages_show_list',
+  'pages_manage_posts',
+  'pages_read_engagement',
+  'pages_manage_engagement',
+  'pages_read_user_engagement',
+  'publish_video',
+  'business_management',
+  'read_insights',
+];
+const SHORT_TTL = 2 * HOUR;
+const LONG_TTL = 60 * DAY;
+/** A Page token taken from a long-lived user token does not expire (community reports). */
+const PAGE_FOREVER_TTL = 10 * 365 * DAY;
+const DATA_ACCESS_TTL = 90 * DAY;
+const CODE_TTL = 10 * MINUTE;
+
+/** ctx.data key: `(id, req) => SandboxResponse | undefined` for objects other than users and Pages. */
+export const OBJECT_LOOKUP = 'facebook.objectLookup';
+
+export interface SandboxPage {
+  id: string;
+  name: string;
+  tasks: string[];
+}
+
+/** The Pages a test account manages: "alice" has two, everyone else one. */
+export function pagesOf(account: SandboxAccount): SandboxPage[] {
+  const tasks = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
+  const names = account.name === 'alice' ? ['Alice Bakery', 'Alice Books'] : [`${account.displayName} Page`];
+  return names.map((name, i) => ({ id: `${account.id}0${i + 1}`, name, tasks }));
+}
+
+const secs = (ms: number) => Math.floor(ms / 1000);
+
+export function createRoutes(ctx: PlatformContext): Route[] {
+  const set = (key: string): Map<string, string> => {
+    let m = ctx.data.get(key) as Map<string, string> | undefined;
+    if (!m) ctx.data.set(key, (m = new Map()));
+    return m;
+  };
+  /** long-lived user tokens -> '1'; Page tokens -> Page id */
+  const longLived = () => set('facebook.longLived');
+  const pageTokens = () => set('facebook.pageTokens');
+  const appOf = (req: SandboxRequest) => ctx.app(req.param('client_id'));
+
+  const authorize = (req: SandboxRequest): SandboxResponse => {
+    const app = ctx.app(req.query.get('client_id') ?? undefined);
+    if (!app) return htmlError(400, 'Invalid App ID', 'The provided app ID does not look like a valid app ID.');
+    const redirectUri = req.query.get('redirect_uri') ?? '';
+    if (!isLoopbackRedirect(redirectUri)) return htmlError(400, 'URL blocked', META_REDIRECT_ERROR);
+    const rt = req.query.get('response_type');
+    if (rt && rt !== 'code') return htmlError(400, 'Invalid Request', 'response_type must be code');
+    const scopes = splitScopes(req.query.get('scope') ?? '', ',');
+    const bad = scopes.filter((s) => !SCOPES.includes(s));
+    if (bad.length) return htmlError(400, 'Invalid Scopes', `Invalid Scopes: ${bad.join(', ')}`);
+    const state = req.query.get('state') ?? undefined;
+    return ctx.consent({
+      appName: app.name ?? app.clientId,
+      scopes,
+      partialConsent: true,
+      onApprove: (account, granted) => {
+        const code = ctx.codes.issue({ clientId: app.clientId, redirectUri, account, scopes: granted }, CODE_TTL, 'AQD');
+        return redirectUrl(redirectUri, { code, state }, '_');
+      },
+      onDeny: () =>
+        redirectUrl(redirectUri, { error: 'access_denied', error_code: '200', error_description: 'Permissions error', error_reason: 'user_denied', state }, '_'),
+    });
+  };
+
+  const codeExchange = (req: SandboxRequest, app: SandboxApp): SandboxResponse => {
+    const c = ctx.codes.consume(req.param('code'));
+    if (!c.ok) {
+      if (c.error === 'used') return graphError(400, 100, 'This authorization code has been used.', 36009);
+      if (c.error === 'expired') return graphError(400, 100, 'This authorization code has expired.', 36007);
+      return graphError(400, 100, 'Invalid verification code format.', 36010);
+    }
+    if (c.data.clientId !== app.clientId || c.data.redirectUri !== req.param('redirect_uri')) {
+      return graphError(400, 100, 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request', 36008);
+    }
+    const scopes = [...new Set([...c.data.scopes, 'public_profile'])];
+    const { tokens } = ctx.families.start(c.data.account, app.clientId, scopes, { accessTtlMs: SHORT_TTL, rotate: false, accessPrefix: 'EAAG' }, {
+      dataAccessExpiresAt: ctx.now() + DATA_ACCESS_TTL,
+    });
+    return json(200, { access_token: tokens.accessToken, token_type: 'bearer', expires_in: tokens.expiresIn });
+  };
+
+  const accessToken = (req: SandboxRequest): SandboxResponse => {
+    const app = appOf(req);
+    if (!app) return graphError(400, 101, 'Error validating application. Invalid application ID.');
+    if (req.param('client_secret') !== app.clientSecret) return graphError(400, 1, 'Error validating client secret.');
+    if (req.param('grant_type') !== 'fb_exchange_token') return codeExchange(req, app);
+    // Re-exchange: works only while the presented token is still valid (an expired one cannot be exchanged).
+    const presented = req.param('fb_exchange_token');
+    const a = metaAuth(ctx, presented);
+    if ('response' in a) {
+      ctx.families.counters.rejectedRefreshes++;
+      return a.response;
+    }
+    if (a.family.clientId !== app.clientId) return graphError(400, 190, 'Error validating access token: the token was issued to another app');
+    if (longLived().has(presented as string)) ctx.families.counters.refreshes++;
+    const t = ctx.families.issueAccess(a.family, LONG_TTL);
+    longLived().set(t.accessToken, '1');
+    return json(200, { access_token: t.accessToken, token_type: 'bearer', expires_in: t.expiresIn });
+  };
+
+  const debugToken = (req: SandboxRequest): SandboxResponse => {
+    const [appId, secret] = (graphToken(req) ?? '').split('|');
+    const app = ctx.app(appId);
+    if (!app || secret !== app.clientSecret) return graphError(400, 100, 'Invalid OAuth access token signature. An app access token (app_id|app_secret) is required.');
+    const input = req.param('input_token');
+    const fam = ctx.families.familyOf(input);
+    const err = metaTokenError(ctx, input);
+    if (err || !fam) {
+      const e = err ?? { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' };
+      return json(200, {
+        data: { app_id: app.clientId, type: 'USER', is_valid: false, error: { code: e.code, message: e.message, ...(e.subcode ? { subcode: e.subcode } : {}) }, scopes: [], ...(fam ? { user_id: fam.account.id } : {}) },
+      });
+    }
+    const check = ctx.families.checkAccess(input);
+    const pageId = pageTokens().get(input as string);
+    const isLong = longLived().has(input as string);
+    const pageIds = pagesOf(fam.account).map((p) => p.id);
+    const expiresAt = check.ok ? (pageId && check.expiresAt - check.issuedAt >= PAGE_FOREVER_TTL ? 0 : secs(check.expiresAt)) : 0;
+    return json(200, {
+      data: {
+        app_id: app.clientId,
+        type: pageId ? 'PAGE' : 'USER',
+        application: app.name ?? app.clientId,
+        data_access_expires_at: secs(Number(fam.data.dataAccessExpiresAt ?? 0)),
+        expires_at: expiresAt,
+        is_valid: true,
+        ...(isLong && check.ok ? { issued_at: secs(check.issuedAt) } : {}),
+        ...(pageId ? { profile_id: pageId } : {}),
+        scopes: fam.scopes,
+        granular_scopes: fam.scopes.filter((s) => s.startsWith('pages_')).map((scope) => ({ scope, target_ids: pageIds })),
+        user_id: fam.account.id,
+      },
+    });
+  };
+
+  /** A live user token (not a Page token), or the Graph error response. */
+  const userAuth = (req: SandboxRequest): { family: Family; token: string } | { response: SandboxResponse } => {
+    const token = graphToken(req);
+    const a = metaAuth(ctx, token);
+    if ('response' in a) return a;
+    if (pageTokens().has(token as string)) return { response: graphError(400, 100, '(#100) This endpoint requires a user access token') };
+    return { family: a.family, token: token as string };
+  };
+
+  const accounts = (req: SandboxRequest): SandboxResponse => {
+    const a = userAuth(req);
+    if ('response' in a) return a.response;
+    if (!a.family.scopes.includes('pages_show_list')) return json(200, { data: [] });
+    const c = ctx.families.checkAccess(a.token);
+    const ttl = longLived().has(a.token) ? PAGE_FOREVER_TTL : c.ok ? c.expiresAt - ctx.now() : 0;
+    const data = pagesOf(a.family.account).map((p) => {
+      const t = ctx.families.issueAccess(a.family, ttl);
+      pageTokens().set(t.accessToken, p.id);
+      return { access_token: t.accessToken, category: 'Local business', category_list: [{ id: '2500', name: 'Local business' }], name: p.name, id: p.id, tasks: p.tasks };
+    });
+    return json(200, { data, paging: { cursors: { before: 'QVFIUmFz', after: 'QVFIUmJ6' } } });
+  };
+
+  const me = (req: SandboxRequest): SandboxResponse => {
+    const token = graphToken(req);
+    const a = metaAuth(ctx, token);
+    if ('response' in a) return a.response;
+    const pageId = pageTokens().get(token as string);
+    const page = pageId ? pagesOf(a.family.account).find((p) => p.id === pageId) : undefined;
+    const obj = page ? { id: page.id, name: page.name } : { id: a.family.account.id, name: a.family.account.displayName, email: `${a.family.account.name}@sandbox.invalid` };
+    return json(200, pickFields(obj, req.query.get('fields') ?? undefined));
+  };
+
+  const permissions = (req: SandboxRequest): SandboxResponse => {
+    const a = userAuth(req);
+    if ('response' in a) return a.response;
+    return json(200, { data: a.family.scopes.map((permission) => ({ permission, status: 'granted' })) });
+  };
+
+  const deauthorize = (req: SandboxRequest): SandboxResponse => {
+    const a = userAuth(req);
+    if ('response' in a) return a.response;
+    const who = req.params['id'] ?? 'me';
+    if (who !== 'me' && who !== a.family.account.id) return graphError(400, 100, `(#100) Cannot remove permissions of user ${who}`);
+    ctx.families.revokeFamily(a.family, 'revoked');
+    return json(200, { success: true });
+  };
+
+  const object = (req: SandboxRequest): SandboxResponse => {
+    const id = req.params['id'] ?? '';
+    const token = graphToken(req);
+    const a = metaAuth(ctx, token);
+    if ('response' in a) return a.response;
+    const page = pagesOf(a.family.account).find((p) => p.id === id);
+    const tokenPage = pageTokens().get(token as string);
+    if (page && (!tokenPage || tokenPage === page.id)) return json(200, pickFields({ id: page.id, name: page.name, category: 'Local business' }, req.query.get('fields') ?? undefined));
+    const lookup = ctx.data.get(OBJECT_LOOKUP) as ((id: string, req: SandboxRequest) => SandboxResponse | undefined) | undefined;
+    return (
+      lookup?.(id, req) ??
+      graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, 33)
+    );
+  };
+
+  return [
+    { method: 'GET', path: '/:version/dialog/oauth', handler: authorize },
+    { method: 'GET', path: '/:version/oauth/access_token', tokenCall: true, handler: accessToken },
+    { method: 'POST', path: '/:version/oauth/access_token', tokenCall: true, handler: accessToken },
+    { method: 'GET', path: '/debug_token', handler: debugToken },
+    { method: 'GET', path: '/:version/debug_token', handler: debugToken },
+    { method: 'GET', path: '/:version/me/accounts', handler: accounts },
+    { method: 'GET', path: '/:version/me/permissions', handler: permissions },
+    { method: 'DELETE', path: '/:version/me/permissions', handler: deauthorize },
+    { method: 'DELETE', path: '/:version/:id/permissions', handler: deauthorize },
+    { method: 'GET', path: '/:version/me', handler: me },
+    { method: 'GET', path: '/:version/:id', handler: object },
+  ];
+}
