@@ -9,7 +9,7 @@ import type { ProviderDescriptor } from '../providers/types.js';
 
 export type DueDecision =
   | { due: true; why: string }
-  | { due: false; kind: 'not_due' | 'no_expiry' | 'too_young' | 'reconnect_soon'; why: string };
+  | { due: false; kind: 'not_due' | 'recent' | 'no_expiry' | 'too_young' | 'reconnect_soon'; why: string };
 
 /**
  * A connection refreshed this recently (and still valid for a while) is not refreshed again,
@@ -26,6 +26,8 @@ export interface DueInput {
   thresholdMs: number;
   now: number;
   force?: boolean;
+  /** Skip the recently-refreshed guard (a previous refresh was interrupted: find out whether its token still works). */
+  ignoreRecent?: boolean;
   /** Undefined when not yet known (checked after the time test, to avoid reading secrets needlessly). */
   hasRefreshToken?: boolean;
 }
@@ -47,8 +49,8 @@ export function refreshDue(i: DueInput): DueDecision {
   if (kind === 'refresh_token' && i.hasRefreshToken === false) {
     return { due: false, kind: 'reconnect_soon', why: 'no refresh token (the app has no programmatic refresh): reconnect in the browser before the token expires' };
   }
-  if (!i.force && conn.lastRefreshAt !== null && now - conn.lastRefreshAt < RECENT_REFRESH_MS && left > RECENT_REFRESH_MS) {
-    return { due: false, kind: 'not_due', why: 'refreshed less than 10 minutes ago' };
+  if (!i.force && !i.ignoreRecent && conn.lastRefreshAt !== null && now - conn.lastRefreshAt < RECENT_REFRESH_MS && left > RECENT_REFRESH_MS) {
+    return { due: false, kind: 'recent', why: 'refreshed less than 10 minutes ago' };
   }
   if (i.force) return { due: true, why: 'forced' };
   return { due: true, why: left <= 0 ? 'access token expired' : `access token expires in ${Math.max(0, Math.round(left / MINUTE))} minutes` };

@@ -172,6 +172,25 @@ describe('refreshConnection', () => {
     expect(li.calls).toHaveLength(0);
   });
 
+  it('after a refresh that died half-way (started, no outcome), the next run re-checks the token instead of trusting "refreshed recently"', async () => {
+    const p = fakeProvider('tiktok', { thresholdMinutes: 720 }, async () => {
+      throw new ProviderError('tiktok: invalid_grant', { errorClass: 'reconnect_needed', reason: 'refresh_token_expired' });
+    });
+    kit = makeKit({ providers: { tiktok: p } });
+    const now = kit.clock.now();
+    const store = await kit.deps.store();
+    const clean = await kit.addConnection('tiktok', 'clean', tok(now, { expiresAt: now + 2 * HOUR }), { lastRefreshAt: now - MINUTE });
+    const died = await kit.addConnection('tiktok', 'died', tok(now, { expiresAt: now + 2 * HOUR }), { lastRefreshAt: now - 5 * MINUTE });
+    await store.addEvent({ at: now - 5 * MINUTE - 10, connectionId: clean.id, kind: 'refresh.started', message: '' });
+    await store.addEvent({ at: now - MINUTE, connectionId: clean.id, kind: 'refresh.ok', message: '' });
+    await store.addEvent({ at: now - 2 * MINUTE, connectionId: died.id, kind: 'refresh.started', message: '' });
+    expect((await refreshConnection(kit.deps, clean.id)).status).toBe('not_due');
+    expect(p.calls).toHaveLength(0);
+    const out = await refreshConnection(kit.deps, died.id);
+    expect(out).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_token_expired' });
+    expect(p.calls).toHaveLength(1);
+  });
+
   it('--dry-run reports what would be refreshed and changes nothing', async () => {
     const p = fakeProvider('x', {}, rotating(() => kit!.clock.now()));
     kit = makeKit({ providers: { x: p } });

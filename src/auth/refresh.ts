@@ -23,7 +23,7 @@ import { thresholdMinutes } from '../providers/registry.js';
 import type { Provider, TokenSet } from '../providers/types.js';
 import type { Connection } from '../store/types.js';
 import { loadTokens, mergeTokens, saveTokens } from './tokens.js';
-import { refreshDue } from './due.js';
+import { refreshDue, type DueDecision } from './due.js';
 import { acquireLease } from './lease.js';
 import { notifyReconnectNeeded } from '../notify/index.js';
 
@@ -85,30 +85,47 @@ export async function refreshConnection(deps: Deps, connectionId: string, opts: 
   }
   const provider = await deps.provider(conn0.platform);
   const thresholdMs = thresholdMinutes(provider.descriptor, deps.config) * MINUTE;
-  const decide = async (c: Connection, tokens?: TokenSet) =>
-    refreshDue({ conn: c, descriptor: provider.descriptor, thresholdMs, now: deps.clock.now(), ...(opts.force ? { force: true } : {}), ...(tokens ? { hasRefreshToken: Boolean(tokens.refreshToken) } : {}) });
+  const decide = async (c: Connection, tokens?: TokenSet) => {
+    const input = { conn: c, descriptor: provider.descriptor, thresholdMs, now: deps.clock.now(), ...(opts.force ? { force: true } : {}), ...(tokens ? { hasRefreshToken: Boolean(tokens.refreshToken) } : {}) };
+    const first = refreshDue(input);
+    // A refresh that died half-way (kill -9, power loss) may have spent a rotating token:
+    // do not trust the "refreshed recently" shortcut, find out now rather than in an hour.
+    if (!first.due && first.kind === 'recent' && (await interrupted(deps, c))) return refreshDue({ ...input, ignoreRecent: true });
+    return first;
+  };
+  const notDue = (c: Connection, d: Exclude<DueDecision, { due: true }>) => result(c, d.kind === 'reconnect_soon' ? 'reconnect_soon' : 'not_due', d.why);
 
   let d = await decide(conn0);
-  if (!d.due) return result(conn0, d.kind === 'reconnect_soon' ? 'reconnect_soon' : 'not_due', d.why);
+  if (!d.due) return notDue(conn0, d);
   d = await decide(conn0, await loadTokens(deps, conn0));
-  if (!d.due) return result(conn0, d.kind === 'reconnect_soon' ? 'reconnect_soon' : 'not_due', d.why);
+  if (!d.due) return notDue(conn0, d);
   if (opts.dryRun) return result(conn0, 'would_refresh', d.why);
 
   const ttl = lockTtlMs(deps);
   const lease = await acquireLease(store, deps.clock, deps.random, `refresh:${connectionId}`, { ttlMs: ttl, waitMs: 2 * ttl, owner: `${deps.processId}:${deps.random.uuid()}` });
   if (!lease) return result(conn0, 'transient', 'another process has been refreshing this connection for too long; try again later', { errorClass: 'transient' });
   try {
-    let conn = (await store.getConnection(connectionId)) ?? conn0;
+    const conn = (await store.getConnection(connectionId)) ?? conn0;
     if (conn.tokenGeneration !== conn0.tokenGeneration) {
       return result(conn, 'already_refreshed', 'refreshed by another process');
     }
-    let tokens = await loadTokens(deps, conn);
+    const tokens = await loadTokens(deps, conn);
     d = await decide(conn, tokens);
-    if (!d.due) return result(conn, d.kind === 'reconnect_soon' ? 'reconnect_soon' : 'not_due', d.why);
+    if (!d.due) return notDue(conn, d);
     return await refreshLocked(deps, provider, conn, tokens, opts, base, result);
   } finally {
     await lease.release().catch(() => undefined);
   }
+}
+
+const OUTCOME_EVENTS = new Set(['refresh.started', 'refresh.ok', 'refresh.transient', 'refresh.failed', 'refresh.reconnect_needed']);
+
+/** The last refresh of this connection started (under the lock) but never recorded an outcome. */
+async function interrupted(deps: Deps, c: Connection): Promise<boolean> {
+  const since = (c.lastRefreshAt ?? deps.clock.now()) - 2 * MINUTE;
+  const events = await (await deps.store()).listEvents({ connectionId: c.id, since });
+  const last = events.reverse().find((e) => OUTCOME_EVENTS.has(e.kind));
+  return last?.kind === 'refresh.started';
 }
 
 type ResultFn = (c: Connection, status: RefreshStatus, detail: string, extra?: Partial<RefreshOutcome>) => RefreshOutcome;
@@ -133,6 +150,9 @@ async function refreshLocked(
     return failed(e, conn, result);
   }
   let retriedWithNewer = false;
+  // Written under the lock before the token is spent; an outcome event follows. A process
+  // killed in between leaves this as the last word, and the next run re-checks the token.
+  await event(deps, conn, 'refresh.started', `refresh started (generation ${conn.tokenGeneration})`);
   for (;;) {
     base.attempts++;
     try {
