@@ -297,7 +297,6 @@ export async function openBus(address: string, timeoutMs: number): Promise<BusCo
   const path = socketPathOf(address);
   if (!path) throw new Error(`unsupported D-Bus address (only unix: sockets): ${address}`);
   const sock = connect({ path });
-  sock.unref();
   const timer = setTimeout(() => sock.destroy(new Error(`no answer from the D-Bus session bus within ${timeoutMs} ms`)), timeoutMs);
   timer.unref();
   const failed = new Promise<never>((_, reject) => {

@@ -60,8 +60,9 @@ async function cronBus(o: OpenSecretStoreOptions): Promise<NonNullable<NonNullab
   const env = { ...o.env };
   delete env.DBUS_SESSION_BUS_ADDRESS;
   delete env.XDG_RUNTIME_DIR;
-  const [first] = sessionBusCandidates(env, o.uid !== undefined ? { uid: o.uid } : {});
-  if (!first) return { error: 'no /run/user/<uid>/bus: a cron job cannot reach the keychain (use the file backend for cron)' };
+  const uid = o.uid ?? process.getuid?.();
+  const [first] = sessionBusCandidates(env, uid !== undefined ? { uid } : {});
+  if (!first) return { error: `no /run/user/${uid ?? '<uid>'}/bus: a cron job cannot reach the keychain (use the file backend for cron)` };
   const check: BusCheck = { ...first };
   try {
     check.state = (await probeSecretService(first.address, o.timeoutMs ?? DEFAULT_TIMEOUT_MS)) satisfies SecretServiceState;

@@ -96,6 +96,7 @@ export function binariesAvailable(...names: string[]): Availability {
  * `it` when the part is there; otherwise `it.skip` with a printed reason, or,
  * under CI=true, an `it` whose tests fail with that reason.
  */
+const printed = new Set<string>();
 export function itWhen(check: Availability): TestAPI {
   if (check.ok) return it;
   if (process.env.CI === 'true') {
@@ -104,7 +105,8 @@ export function itWhen(check: Availability): TestAPI {
     })) as unknown as TestAPI;
     return failing;
   }
-  process.stderr.write(`[skip] ${check.why}\n`);
+  if (!printed.has(check.why ?? '')) process.stderr.write(`[skip] ${check.why}\n`);
+  printed.add(check.why ?? '');
   return it.skip as unknown as TestAPI;
 }
 
@@ -127,7 +129,7 @@ export async function startPrivateBus(o: { activation: boolean; home?: string })
   mkdirSync(join(home, '.local', 'share'), { recursive: true });
   const runtime = join(dir, 'run');
   mkdirSync(runtime, { mode: 0o700 });
-  const socket = join(dir, 'bus');
+  const socket = join(runtime, 'bus'); // $XDG_RUNTIME_DIR/bus, where cron jobs look
   const config = join(dir, 'bus.conf');
   writeFileSync(
     config,

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { probeSecretService, sessionBusCandidates, socketPathOf } from './dbus.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+describe('session bus discovery', () => {
+  it('prefers DBUS_SESSION_BUS_ADDRESS, then $XDG_RUNTIME_DIR/bus, then /run/user/<uid>/bus', () => {
+    const sockets = new Set(['/run/user/1000/bus', '/xdg/bus']);
+    const isSocket = (p: string) => sockets.has(p);
+    expect(sessionBusCandidates({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/tmp/x', XDG_RUNTIME_DIR: '/xdg' }, { uid: 1000, isSocket })).toEqual([
+      { address: 'unix:path=/tmp/x', source: 'env' },
+      { address: 'unix:path=/xdg/bus', source: 'xdg-runtime-dir' },
+      { address: 'unix:path=/run/user/1000/bus', source: 'run-user' },
+    ]);
+    // What cron sees: no variables at all, only the per-user runtime dir.
+    expect(sessionBusCandidates({}, { uid: 1000, isSocket })).toEqual([{ address: 'unix:path=/run/user/1000/bus', source: 'run-user' }]);
+    expect(sessionBusCandidates({}, { uid: 1001, isSocket })).toEqual([]);
+    // The same socket is not listed twice.
+    expect(sessionBusCandidates({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' }, { uid: 1000, isSocket })).toHaveLength(1);
+  });
+
+  it('parses unix path and abstract addresses, skipping unsupported transports', () => {
+    expect(socketPathOf('unix:path=/run/user/1000/bus')).toBe('/run/user/1000/bus');
+    expect(socketPathOf('unix:path=/tmp/dbus-abc,guid=0123')).toBe('/tmp/dbus-abc');
+    expect(socketPathOf('unix:abstract=/tmp/dbus-xyz,guid=1')).toBe('\0/tmp/dbus-xyz');
+    expect(socketPathOf('tcp:host=localhost,port=1;unix:path=/p%20q')).toBe('/p q');
+    expect(socketPathOf('tcp:host=localhost,port=1')).toBeUndefined();
+  });
+});
+
+describe('probeSecretService', () => {
+  it('gives up within the timeout on a bus that accepts the connection but never answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socialync-dbus-'));
+    const server: Server = createServer(() => undefined);
+    await new Promise<void>((r) => server.listen(join(dir, 'bus'), r));
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const started = performance.now();
+    await expect(probeSecretService(`unix:path=${join(dir, 'bus')}`, 300)).rejects.toThrow('no answer from the D-Bus session bus within 300 ms');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('reports a refused connection', async () => {
+    await expect(probeSecretService('unix:path=/nonexistent/socialync/bus', 300)).rejects.toThrow(/ENOENT/);
+    await expect(probeSecretService('tcp:host=127.0.0.1,port=1', 300)).rejects.toThrow(/only unix: sockets/);
+  });
+});
