@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { ExitCode } from '../core/errors.js';
+import type { TargetResult } from '../publish/engine.js';
+
+/** Public JSON schema of `publish --json`. Stable: add fields, never rename. */
+export interface PublishReport {
+  exitCode: number;
+  results: (Omit<TargetResult, 'nextAttemptAt'> & { nextAttemptAt: string | null })[];
+}
+
+export function exitCodeFor(results: TargetResult[]): number {
+  const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'unconfirmed');
+  if (!failed.length) return ExitCode.ok;
+  if (results.some((r) => r.outcome === 'published')) return ExitCode.partial;
+  if (failed.every((r) => r.errorClass === 'reconnect_needed')) return ExitCode.reconnectNeeded;
+  return ExitCode.failed;
+}
+
+export function printResults(deps: Deps, results: TargetResult[]): void {
+  for (const r of results) {
+    const head = `post ${r.postId} ${r.platform}:${r.account}`;
+    if (r.outcome === 'published') deps.io.out(`${head} published ${r.url ?? r.remoteId ?? ''}`.trimEnd());
+    else if (r.outcome === 'retry_scheduled') deps.io.out(`${head} will retry at ${new Date(r.nextAttemptAt!).toISOString()}: ${r.message}`);
+    else deps.io.out(`${head} ${r.outcome}: ${r.message ?? ''}`.trimEnd());
+    if (r.note) deps.io.err(`  note: ${r.note}`);
+  }
+}
+
+export async function runPublish(deps: Deps, o: { limit?: number }): Promise<PublishReport> {
+  const [{ createEngine }, { runTick }] = await Promise.all([import('../publish/run.js'), import('../publish/engine.js')]);
+  const results = await runTick(await createEngine(deps), o.limit ? { limit: o.limit } : {});
+  return { exitCode: exitCodeFor(results), results: results.map((r) => ({ ...r, nextAttemptAt: r.nextAttemptAt ? new Date(r.nextAttemptAt).toISOString() : null })) };
+}
+
+export function registerPublish(program: Command, { deps, setExitCode }: CommandContext): void {
+  program
+    .command('publish')
+    .description('publish every post that is due now (run it from cron every minute)')
+    .option('--limit <n>', 'at most this many targets in this run', (v) => Number(v))
+    .option('--json', 'print JSON (PublishReport)')
+    .addHelpText('after', `
+Exit codes: 0 nothing due or all published, 1 failed, 4 reconnect needed, 5 partly published.
+
+Examples:
+  * * * * * socialync publish --quiet      (crontab)
+  $ socialync publish --json`)
+    .action(async (o: { limit?: number; json?: boolean }) => {
+      const r = await runPublish(deps, o);
+      if (o.json) deps.io.out(JSON.stringify(r, null, 2));
+      else printResults(deps, r.results.map((x) => ({ ...x, nextAttemptAt: x.nextAttemptAt ? Date.parse(x.nextAttemptAt) : undefined }) as TargetResult));
+      setExitCode(r.exitCode);
+    });
+}

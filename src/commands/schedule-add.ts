@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { UsageError } from '../core/errors.js';
+import { buildPost, fillMissing, postOptions, type ScheduleFlags } from '../publish/schedule-input.js';
+import { formatInZone, offsetLabel } from '../publish/time.js';
+import { postStoreFor } from '../store/posts.js';
+
+export interface ScheduleAddResult {
+  id: number;
+  scheduledAt: string;
+  tz: string;
+  localTime: string;
+  targets: { platform: string; account: string }[];
+}
+
+export function registerScheduleAdd(schedule: Command, { deps }: CommandContext): void {
+  postOptions(
+    schedule
+      .command('add')
+      .description('schedule a post to one or more platforms (asks for what is missing on a terminal)')
+      .option('--to <targets>', 'platforms, comma-separated; platform:name picks one of several accounts'),
+  )
+    .addHelpText('after', `
+Examples:
+  $ socialync schedule add --to x,linkedin --at "2026-12-01 09:00" --tz Europe/Berlin --text "Hello"
+  $ socialync schedule add --to youtube,tiktok --at +1h --media clip.mp4 --title "Launch" --privacy private
+  $ socialync schedule add --to instagram --at now --media https://cdn.example.com/p.jpg --text "Hi"`)
+    .action(async (o: ScheduleFlags & { json?: boolean }) => {
+      const r = await runScheduleAdd(o, deps);
+      if (o.json) deps.io.out(JSON.stringify(r, null, 2));
+      else {
+        deps.io.out(String(r.id));
+        deps.io.info(`scheduled post ${r.id} for ${r.localTime} ${r.tz} to ${r.targets.map((t) => `${t.platform}:${t.account}`).join(', ')}`);
+      }
+    });
+}
+
+export async function runScheduleAdd(o: ScheduleFlags, deps: Deps): Promise<ScheduleAddResult> {
+  let f = o;
+  if (!f.to || !f.at || (f.text === undefined && !f.media?.length)) {
+    if (!deps.io.canPrompt) {
+      const missing = [!f.to && '--to', !f.at && '--at', f.text === undefined && !f.media?.length && '--text or --media'].filter(Boolean).join(', ');
+      throw new UsageError(`missing ${missing}`, 'e.g. socialync schedule add --to x --at "2026-12-01 09:00" --text "Hello"');
+    }
+    f = await fillMissing(deps, f);
+  }
+  const post = await buildPost(deps, f);
+  const store = await deps.store();
+  const id = await postStoreFor(store).createPost(post, deps.clock.now());
+  const conns = await store.listConnections();
+  return {
+    id,
+    scheduledAt: new Date(post.scheduledAt).toISOString(),
+    tz: post.tz,
+    localTime: `${formatInZone(post.scheduledAt, post.tz)} (${offsetLabel(post.scheduledAt, post.tz)})`,
+    targets: post.targets.map((t) => ({ platform: t.platform, account: conns.find((c) => c.id === t.connectionId)?.name ?? t.connectionId })),
+  };
+}

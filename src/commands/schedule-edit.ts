@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { CliError, UsageError } from '../core/errors.js';
+import { postStoreFor } from '../store/posts.js';
+import { describeMedia } from '../publish/media.js';
+import { parseOverrides, postOptions, resolveTime, validateTargets, type ScheduleFlags } from '../publish/schedule-input.js';
+import { formatInZone } from '../publish/time.js';
+import { loadPostOrFail } from './schedule-show.js';
+
+export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleFlags, 'to'>): Promise<{ id: number; scheduledAt: string }> {
+  const posts = postStoreFor(await deps.store());
+  const p = await loadPostOrFail(posts, id);
+  const targets = await posts.targets(p.id);
+  const busy = targets.find((t) => t.state === 'publishing' || t.state === 'published' || t.state === 'unconfirmed');
+  if (busy) {
+    throw new CliError(`post ${p.id} is already ${busy.state} on ${busy.platform}; it can no longer be edited`, {
+      exitCode: 3,
+      hint: `cancel the rest with: socialync schedule cancel ${p.id}, then schedule a new post`,
+    });
+  }
+  let f = f0;
+  const nothing = Object.values(f).every((v) => v === undefined || (Array.isArray(v) && !v.length));
+  if (nothing) {
+    if (!deps.io.canPrompt) throw new UsageError('nothing to change', `pass e.g. --text, --at or --media: socialync schedule edit ${p.id} --at "2026-12-01 10:00"`);
+    f = {
+      text: await deps.prompts.input('Text', { default: p.text }),
+      at: await deps.prompts.input(`When (in ${p.tz})`, { default: formatInZone(p.scheduledAt, p.tz) }),
+      tz: p.tz,
+    };
+  }
+  const next = { ...p };
+  if (f.text !== undefined) next.text = f.text;
+  if (f.title !== undefined) next.title = f.title;
+  if (f.privacy !== undefined) next.privacy = f.privacy;
+  if (f.at !== undefined || f.tz !== undefined) {
+    const when = await resolveTime(deps, f.at ?? formatInZone(p.scheduledAt, f.tz ?? p.tz), f.tz ?? p.tz, f);
+    Object.assign(next, { scheduledAt: when.at, tz: when.tz, localTime: when.local });
+  }
+  if (f.media?.length) {
+    next.media = [];
+    for (const m of f.media) next.media.push(await describeMedia(m, f.mediaType));
+  }
+  if (f.set?.length || f.option?.length) {
+    const o = parseOverrides(f.set, f.option);
+    next.options = { ...next.options, ...o.options };
+    for (const [k, v] of Object.entries(o.overrides)) next.overrides[k as keyof typeof next.overrides] = { ...(next.overrides[k as keyof typeof next.overrides] ?? {}), ...v };
+  }
+  const live = targets.filter((t) => t.state !== 'cancelled');
+  await validateTargets(next, live);
+  const now = deps.clock.now();
+  await posts.updatePost(p.id, next, now);
+  // Failed targets get another chance with the corrected post.
+  for (const t of live) if (t.state === 'failed') await posts.updateTarget(t.id, null, { state: 'scheduled', errorClass: null, reason: null, nextAttemptAt: null }, now);
+  return { id: p.id, scheduledAt: new Date(next.scheduledAt).toISOString() };
+}
+
+export function registerScheduleEdit(schedule: Command, { deps }: CommandContext): void {
+  postOptions(schedule.command('edit').description('change a post that is not published yet (asks on a terminal when no flags are given)').argument('<id>', 'post id'))
+    .action(async (id: string, o: Omit<ScheduleFlags, 'to'> & { json?: boolean }) => {
+      const { json, ...flags } = o;
+      const r = await runScheduleEdit(deps, id, flags);
+      if (json) return deps.io.out(JSON.stringify(r, null, 2));
+      deps.io.info(`post ${r.id} updated; scheduled for ${r.scheduledAt}`);
+    });
+}

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+import type { Deps } from '../deps.js';
+import { UsageError } from '../core/errors.js';
+import { postStoreFor } from '../store/posts.js';
+import { POST_STATUSES, postStatus, type PostStatus } from '../publish/post-status.js';
+
+/** Public JSON schema of `schedule list --json` (an array). Stable: add fields, never rename. */
+export interface ScheduleListEntry {
+  id: number;
+  /** ISO 8601 UTC. */
+  scheduledAt: string;
+  tz: string;
+  status: PostStatus;
+  targets: { platform: string; state: string }[];
+  text: string;
+}
+
+export function registerScheduleList(schedule: Command, { deps }: CommandContext): void {
+  schedule
+    .command('list')
+    .description('list scheduled and past posts with their per-platform state')
+    .option('--status <status>', `only posts with this status (${POST_STATUSES.join('|')})`)
+    .option('--json', 'print JSON (ScheduleListEntry[])')
+    .action(async (o: { status?: string; json?: boolean }) => {
+      const rows = await runScheduleList(deps, o);
+      if (o.json) return deps.io.out(JSON.stringify(rows, null, 2));
+      await renderList(deps, rows);
+    });
+}
+
+export async function runScheduleList(deps: Deps, o: { status?: string }): Promise<ScheduleListEntry[]> {
+  if (o.status && !POST_STATUSES.includes(o.status as PostStatus)) {
+    throw new UsageError(`unknown status "${o.status}"`, `use one of: ${POST_STATUSES.join(', ')}`);
+  }
+  const posts = postStoreFor(await deps.store());
+  const out: ScheduleListEntry[] = [];
+  for (const s of await posts.listSummaries()) {
+    const status = postStatus(s.targets.map((t) => t.state));
+    if (o.status && status !== o.status) continue;
+    out.push({ id: s.id, scheduledAt: new Date(s.scheduledAt).toISOString(), tz: s.tz, status, targets: s.targets, text: s.text });
+  }
+  return out;
+}
+
+const oneLine = (s: string, n: number) => {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > n ? t.slice(0, n - 1) + '…' : t;
+};
+
+async function renderList(deps: Deps, rows: ScheduleListEntry[]): Promise<void> {
+  if (!deps.io.stdoutIsTTY) {
+    // Piped: TSV with ISO times, one write (fast for 10,000 rows).
+    if (rows.length) deps.io.out(rows.map((r) => [r.id, r.scheduledAt, r.status, r.targets.map((t) => `${t.platform}:${t.state}`).join(','), oneLine(r.text, 80)].join('\t')).join('\n'));
+    return;
+  }
+  if (!rows.length) return deps.io.info('no posts; add one with: socialync schedule add');
+  const [{ default: Table }, { formatInZone }] = await Promise.all([import('cli-table3'), import('../publish/time.js')]);
+  const table = new Table({ head: ['ID', 'WHEN', 'STATUS', 'TARGETS', 'TEXT'], style: { head: [], border: [] } });
+  for (const r of rows) {
+    const at = Date.parse(r.scheduledAt);
+    table.push([r.id, `${formatInZone(at, r.tz)} ${r.tz}`, r.status, r.targets.map((t) => `${t.platform} ${t.state}`).join('\n'), oneLine(r.text, 40)]);
+  }
+  deps.io.out(table.toString());
+}

@@ -1,0 +1,119 @@
+/**
+ * Shared helpers for the *-publish.ts files: reading a byte range of a local
+ * file as a stream (memory stays flat whatever the file size), chunk plans,
+ * and the generic HTTP-status classification used when a platform has no
+ * richer error body. Platform quirks stay in each platform's file.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { ProviderError, type ErrorClass } from '../core/errors.js';
+import type { Classifier } from './oauth.js';
+import { readJson, retryAfterMs, type Response } from '../core/http.js';
+import { redactText } from '../core/redact.js';
+import type { MediaRef, PublishContext, ReconcileResult, ValidationIssue } from './types.js';
+
+/** A streamed request body for bytes [start, end] (inclusive) of `path`. */
+export function rangeBody(path: string, start: number, end: number, ctx?: Pick<PublishContext, 'onProgress'>, done = 0, total = 0): ReadableStream<Uint8Array> {
+  const s = createReadStream(path, { start, end, highWaterMark: 256 * 1024 });
+  if (ctx?.onProgress) {
+    let sent = done;
+    s.on('data', (c) => ctx.onProgress!((sent += (c as Buffer).length), total));
+  }
+  return Readable.toWeb(s) as ReadableStream<Uint8Array>;
+}
+
+/** Reads [start, start+length) into one buffer (for multipart parts; bounded by the chunk size). */
+export async function readRange(path: string, start: number, length: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    let off = 0;
+    while (off < length) {
+      const { bytesRead } = await fh.read(buf, off, length - off, start + off);
+      if (!bytesRead) break;
+      off += bytesRead;
+    }
+    return off === length ? buf : buf.subarray(0, off);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** [start, end] inclusive ranges of at most `chunk` bytes covering `total`. */
+export function chunkRanges(total: number, chunk: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < total; s += chunk) out.push([s, Math.min(total, s + chunk) - 1]);
+  return out;
+}
+
+/** Default classification by HTTP status, for bodies without a platform code. */
+export function classForStatus(status: number): ErrorClass {
+  if (status === 401) return 'reconnect_needed';
+  if (status === 403) return 'permission';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'transient';
+  return 'invalid_request';
+}
+
+/**
+ * A ProviderError for a failed response, classified by the platform's own
+ * classifier (x.ts, tiktok.ts, ...) when given, else by HTTP status.
+ */
+export async function httpError(what: string, res: Response, now: number, classifier?: Classifier): Promise<ProviderError> {
+  const body = await readJson(res).catch(() => undefined);
+  if (classifier) return classifier(res.status, body, res.headers, { now, context: 'api', what });
+  const reset = res.headers.get('x-rate-limit-reset');
+  const ra = retryAfterMs(res.headers.get('retry-after'), now) ?? (reset ? Math.max(0, Number(reset) * 1000 - now) : undefined);
+  return new ProviderError(redactText(`${what} failed (HTTP ${res.status})`), {
+    errorClass: classForStatus(res.status),
+    status: res.status,
+    ...(ra !== undefined ? { retryAfterMs: ra } : {}),
+  });
+}
+
+/** Polls `check` until it returns a value, sleeping `delayMs()` between tries, at most `max` times. */
+export async function poll<T>(sleep: (ms: number) => Promise<void>, max: number, check: () => Promise<{ done: true; value: T } | { done: false; delayMs: number }>, what: string): Promise<T> {
+  for (let i = 0; i < max; i++) {
+    const r = await check();
+    if (r.done) return r.value;
+    await sleep(r.delayMs);
+  }
+  throw new ProviderError(`${what}: still processing after ${max} checks`, { errorClass: 'transient' });
+}
+
+/** Reconcile for a checkpoint without the "sent" mark: the create request never went out. */
+export function notSentYet(ctx: PublishContext): ReconcileResult | undefined {
+  return ctx.checkpoint['sent'] ? undefined : { status: 'not_posted' };
+}
+
+// ---- validation helpers ----
+
+export interface MediaRule {
+  mimes: string[];
+  maxBytes: number;
+  maxDurationSec?: number;
+}
+
+export function checkMedia(m: MediaRef, i: number, rule: MediaRule, platform: string): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  const field = `media[${i}]`;
+  if (!rule.mimes.includes(m.mime)) out.push({ field, message: `${platform} does not accept ${m.mime} (accepted: ${rule.mimes.join(', ')})` });
+  if (m.size !== undefined && m.size > rule.maxBytes) out.push({ field, message: `${platform} limit is ${fmtBytes(rule.maxBytes)}; this file is ${fmtBytes(m.size)}` });
+  if (rule.maxDurationSec && m.durationSec !== undefined && m.durationSec > rule.maxDurationSec) {
+    out.push({ field, message: `${platform} accepts videos up to ${rule.maxDurationSec} s; this one is ${Math.round(m.durationSec)} s` });
+  }
+  return out;
+}
+
+export function fmtBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${Math.ceil(n / 1024)} KB`;
+}
+
+/** Length in Unicode code points (what most platforms count; TikTok counts UTF-16 units). */
+export const codePoints = (s: string) => [...s].length;
+
+export const isVideo = (m: MediaRef) => m.mime.startsWith('video/');
+export const isImage = (m: MediaRef) => m.mime.startsWith('image/');

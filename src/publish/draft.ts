@@ -1,0 +1,35 @@
+/**
+ * From a stored post to what one platform's publisher sees: the shared fields
+ * with that platform's overrides applied. Publishers load lazily, one file per
+ * platform (src/providers/<platform>-publish.ts).
+ */
+import type { PlatformId, PostDraft, Publisher } from '../providers/types.js';
+import type { Post } from '../store/posts.js';
+import { UsageError } from '../core/errors.js';
+
+export function draftFor(post: Pick<Post, 'text' | 'title' | 'privacy' | 'options' | 'overrides' | 'media'>, platform: PlatformId): PostDraft {
+  const o = post.overrides[platform] ?? {};
+  const d: PostDraft = { text: o.text ?? post.text, media: post.media, options: { ...post.options, ...(o.options ?? {}) } };
+  const title = o.title ?? post.title;
+  const privacy = o.privacy ?? post.privacy;
+  if (title !== undefined) d.title = title;
+  if (privacy !== undefined) d.privacy = privacy;
+  return d;
+}
+
+function notYet(p: PlatformId): () => Promise<{ publisher: Publisher }> {
+  return () => Promise.reject(new UsageError(`publishing to ${p} is not available in this build`));
+}
+
+const loaders: Record<PlatformId, () => Promise<{ publisher: Publisher }>> = {
+  instagram: notYet('instagram'),
+  facebook: notYet('facebook'),
+  tiktok: notYet('tiktok'),
+  youtube: () => import('../providers/youtube-publish.js'),
+  x: () => import('../providers/x-publish.js'),
+  linkedin: notYet('linkedin'),
+};
+
+export async function loadPublisher(p: PlatformId): Promise<Publisher> {
+  return (await loaders[p]()).publisher;
+}

@@ -1,0 +1,221 @@
+/**
+ * One publishing step per due target: claim -> pre-post token check ->
+ * live validation -> reconcile (when a previous run may have sent it) ->
+ * publish -> record. Never re-sends blindly: a target whose outcome is unknown
+ * becomes `unconfirmed` and is reconciled before anything else happens to it.
+ */
+import type { Deps } from '../deps.js';
+import { CliError, ExitCode, ProviderError, type ErrorClass } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
+import type { PlatformId, Publisher, PublishContext, PublishResult, TokenSet } from '../providers/types.js';
+import type { PostStore, Target, TargetPatch } from '../store/posts.js';
+import type { Connection, Store } from '../store/types.js';
+import { draftFor } from './draft.js';
+
+export interface EngineOptions {
+  owner: string;
+  claimTtlMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export interface Engine {
+  deps: Deps;
+  store: Store;
+  posts: PostStore;
+  opts: EngineOptions;
+  loadPublisher(p: PlatformId): Promise<Publisher>;
+  /** ensureFreshToken (src/auth/refresh.ts); `force` is the one extra refresh after a rejected token. */
+  freshToken(connectionId: string, o?: { force?: boolean }): Promise<TokenSet>;
+}
+
+export type Outcome = 'published' | 'failed' | 'retry_scheduled' | 'unconfirmed' | 'skipped';
+
+export interface TargetResult {
+  postId: number;
+  targetId: number;
+  platform: PlatformId;
+  account: string;
+  outcome: Outcome;
+  remoteId?: string;
+  url?: string;
+  note?: string;
+  errorClass?: ErrorClass;
+  message?: string;
+  nextAttemptAt?: number;
+}
+
+/** A checkpoint key publishers set right before the request that creates the post. */
+export const SENT = 'sent';
+
+export function engineOptions(deps: Deps): EngineOptions {
+  const c = (k: string, def: number) => {
+    const v = Number(deps.config.get<number>(`publish.${k}`) ?? def);
+    return Number.isFinite(v) && v >= 0 ? v : def;
+  };
+  return {
+    owner: deps.processId,
+    claimTtlMs: Math.max(200, c('claimTtlMs', 10 * 60_000)),
+    maxAttempts: c('maxAttempts', 5),
+    backoffBaseMs: c('backoffBaseMs', 60_000),
+    backoffMaxMs: c('backoffMaxMs', 3_600_000),
+  };
+}
+
+class ClaimLostError extends Error {}
+
+export function classify(e: unknown): ErrorClass {
+  if (e instanceof ProviderError) return e.errorClass;
+  if (e instanceof CliError) return e.exitCode === ExitCode.reconnectNeeded ? 'reconnect_needed' : 'invalid_request';
+  // undici network errors, dropped sockets and timeouts (TypeError / AbortError / TimeoutError).
+  return 'transient';
+}
+
+const msgOf = (e: unknown) => redactText(String((e as Error)?.message ?? e)).split('\n')[0]!;
+
+/** Processes every due target once (one tick of `socialync publish`). */
+export async function runTick(en: Engine, o: { signal?: AbortSignal; limit?: number } = {}): Promise<TargetResult[]> {
+  const out: TargetResult[] = [];
+  const seen = new Set<number>();
+  for (;;) {
+    if (o.signal?.aborted) break;
+    const due = (await en.posts.dueTargets(en.deps.clock.now(), 50)).filter((t) => !seen.has(t.id));
+    if (!due.length) break;
+    for (const t of due) {
+      if (o.signal?.aborted || (o.limit !== undefined && out.length >= o.limit)) return out;
+      seen.add(t.id);
+      const r = await processTarget(en, t);
+      if (r.outcome !== 'skipped') out.push(r);
+    }
+  }
+  return out;
+}
+
+export async function processTarget(en: Engine, t0: Target): Promise<TargetResult> {
+  const { deps, posts, opts } = en;
+  const now = () => deps.clock.now();
+  const base = { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId };
+  const prev = await posts.claim(t0.id, opts.owner, opts.claimTtlMs, now());
+  if (!prev) return { ...base, outcome: 'skipped' };
+  const beat = setInterval(() => void posts.heartbeat(t0.id, opts.owner, opts.claimTtlMs, now()).catch(() => undefined), Math.max(100, opts.claimTtlMs / 3));
+  beat.unref();
+  const t = (await posts.getTarget(t0.id))!;
+  let checkpoint = { ...t.checkpoint };
+  const conn = await en.store.getConnection(t.connectionId);
+  const account = conn ? conn.name : t.connectionId;
+  const res = { ...base, account };
+  const finish = async (outcome: Outcome, patch: TargetPatch, extra: Partial<TargetResult> = {}, fenced = true): Promise<TargetResult> => {
+    const ok = await posts.updateTarget(t.id, fenced ? opts.owner : null, { claimedBy: null, claimExpiresAt: null, ...patch }, now());
+    const r: TargetResult = { ...res, ...extra, outcome: ok || !fenced ? outcome : 'skipped' };
+    await posts.addAttempt({ targetId: t.id, at: now(), outcome: r.outcome, errorClass: extra.errorClass ?? null, message: extra.message ?? extra.url ?? extra.remoteId ?? null });
+    return r;
+  };
+  const published = (p: PublishResult) =>
+    finish(
+      'published',
+      { state: 'published', remoteId: p.remoteId, url: p.url ?? null, note: p.note ?? null, publishedAt: now(), errorClass: null, reason: null, nextAttemptAt: null, checkpoint },
+      { remoteId: p.remoteId, ...(p.url ? { url: p.url } : {}), ...(p.note ? { note: p.note } : {}) },
+      false, // the platform confirmed it: record it even if our claim lapsed meanwhile
+    );
+  const fail = (cls: ErrorClass, message: string) =>
+    finish('failed', { state: 'failed', errorClass: cls, reason: message, nextAttemptAt: null, checkpoint }, { errorClass: cls, message });
+  try {
+    const post = await posts.getPost(t.postId);
+    if (!post) return await fail('invalid_request', 'the post no longer exists');
+    if (!conn) return await fail('reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}`);
+    const reconnectMsg = `token expired — run socialync connect ${conn.platform} --name ${conn.name}`;
+    const publisher = await en.loadPublisher(t.platform);
+    const provider = await deps.provider(t.platform);
+    const pd = await deps.providerDeps(t.platform);
+    const draft = draftFor(post, t.platform);
+
+    // Pre-post check, then live validation with one more refresh if the platform rejects the token.
+    let token: TokenSet;
+    try {
+      token = await en.freshToken(conn.id);
+      try {
+        await provider.whoami(token, pd);
+      } catch (e) {
+        if (classify(e) !== 'reconnect_needed') throw e;
+        token = await en.freshToken(conn.id, { force: true });
+        await provider.whoami(token, pd);
+      }
+    } catch (e) {
+      if (classify(e) === 'reconnect_needed') return await fail('reconnect_needed', reconnectMsg);
+      throw e;
+    }
+
+    const ctx: PublishContext = {
+      checkpoint,
+      saveCheckpoint: async (cp) => {
+        checkpoint = { ...cp };
+        ctx.checkpoint = checkpoint;
+        const ok = await posts.updateTarget(t.id, opts.owner, { checkpoint, claimExpiresAt: now() + opts.claimTtlMs }, now());
+        if (!ok) throw new ClaimLostError(`lost the claim on target ${t.id}`);
+      },
+      account: { id: conn.accountId, meta: conn.meta },
+    };
+    if (deps.io.progress) ctx.onProgress = progressPrinter(deps, t.platform);
+
+    // A previous run may have sent it (crash, timeout, unconfirmed): find out before anything else.
+    if (prev !== 'scheduled' || checkpoint[SENT]) {
+      const rec = await publisher.reconcile(draft, token, pd, ctx);
+      if (rec.status === 'published') return await published(rec.result);
+      if (rec.status === 'unknown') {
+        return await finish(
+          'unconfirmed',
+          { state: 'unconfirmed', errorClass: 'transient', reason: 'the platform may have received this post; it cannot be checked automatically', nextAttemptAt: null, checkpoint },
+          { message: 'outcome unknown: check the account, then run socialync retry with --assume-not-posted if it is missing' },
+        );
+      }
+      const { [SENT]: _sent, ...rest } = checkpoint;
+      void _sent;
+      await ctx.saveCheckpoint(rest);
+    }
+    return await published(await publisher.publish(draft, token, pd, ctx));
+  } catch (e) {
+    if (e instanceof ClaimLostError) return { ...res, outcome: 'skipped', message: e.message };
+    const cls = classify(e);
+    const message = msgOf(e);
+    const retryable = cls === 'transient' || cls === 'rate_limited';
+    if (checkpoint[SENT] && cls === 'transient') {
+      // The create request went out and we got no clear answer: never re-send without reconciling.
+      return await finish('unconfirmed', { state: 'unconfirmed', errorClass: cls, reason: message, nextAttemptAt: now() + backoff(en, t.attempts, e), checkpoint }, { errorClass: cls, message });
+    }
+    if (checkpoint[SENT]) {
+      // The platform answered with a definite refusal: it was not posted.
+      const { [SENT]: _s, ...rest } = checkpoint;
+      void _s;
+      checkpoint = rest;
+    }
+    if (retryable && t.attempts < opts.maxAttempts) {
+      const at = now() + backoff(en, t.attempts, e);
+      return await finish('retry_scheduled', { state: 'scheduled', errorClass: cls, reason: message, nextAttemptAt: at, checkpoint }, { errorClass: cls, message, nextAttemptAt: at });
+    }
+    const why = retryable ? `gave up after ${t.attempts} attempts: ${message}` : message;
+    return await fail(cls, cls === 'reconnect_needed' && conn ? `token expired — run socialync connect ${conn.platform} --name ${conn.name}` : why);
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** Bounded exponential backoff that honours Retry-After / x-rate-limit-reset. */
+export function backoff(en: Engine, attempts: number, e: unknown): number {
+  const exp = Math.min(en.opts.backoffMaxMs, en.opts.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
+  const ra = e instanceof ProviderError ? e.retryAfterMs : undefined;
+  return ra !== undefined ? Math.max(ra, Math.min(exp, en.opts.backoffBaseMs)) : exp;
+}
+
+function progressPrinter(deps: Deps, platform: PlatformId): (sent: number, total: number) => void {
+  let last = -1;
+  return (sent, total) => {
+    const pct = total ? Math.floor((sent / total) * 100) : 100;
+    if (pct === last) return;
+    last = pct;
+    const mb = (n: number) => (n / 1048576).toFixed(1);
+    deps.io.stderrStream.write(`\r${platform}: uploading ${pct}% (${mb(sent)}/${mb(total)} MB)${pct >= 100 ? '\n' : ''}`);
+  };
+}
+
+export type { Connection };

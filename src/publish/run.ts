@@ -1,0 +1,64 @@
+/**
+ * Wires the engine to real dependencies, and the daemon loop: wake for the
+ * next due target (or every pollIntervalMs), run the hourly refresh, stop
+ * after the in-flight step when the abort signal fires (SIGTERM).
+ */
+import type { Deps } from '../deps.js';
+import { HOUR } from '../core/clock.js';
+import { ensureFreshToken } from '../auth/refresh.js';
+import { postStoreFor } from '../store/posts.js';
+import { loadPublisher } from './draft.js';
+import { engineOptions, runTick, type Engine, type TargetResult } from './engine.js';
+
+export async function createEngine(deps: Deps): Promise<Engine> {
+  const store = await deps.store();
+  return {
+    deps,
+    store,
+    posts: postStoreFor(store),
+    opts: engineOptions(deps),
+    loadPublisher,
+    freshToken: (id, o) => ensureFreshToken(deps, id, o),
+  };
+}
+
+export interface DaemonOptions {
+  signal: AbortSignal;
+  /** Called after every tick that did something. */
+  onResults?(r: TargetResult[]): void;
+  /** Hourly refresh (the refresh command's run function), injected to keep this file small. */
+  refresh?(): Promise<unknown>;
+}
+
+export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
+  const en = await createEngine(deps);
+  const poll = Math.max(50, Number(deps.config.get<number>('publish.pollIntervalMs') ?? 30_000));
+  let lastRefresh = -Infinity;
+  deps.io.info(`socialync daemon ${deps.processId}: publishing due posts and refreshing tokens hourly (stop with SIGTERM or Ctrl-C)`);
+  while (!o.signal.aborted) {
+    if (o.refresh && deps.clock.now() - lastRefresh >= HOUR) {
+      lastRefresh = deps.clock.now();
+      await o.refresh().catch((e: unknown) => deps.io.err(`refresh failed: ${(e as Error).message}`));
+    }
+    const results = await runTick(en, { signal: o.signal });
+    if (results.length) o.onResults?.(results);
+    if (o.signal.aborted) break;
+    await deps.clock.sleep(poll, o.signal).catch(() => undefined);
+  }
+  deps.io.info('socialync daemon: stopped');
+}
+
+/** Turns SIGTERM/SIGINT into an abort (the in-flight step finishes; main resolves). */
+export function terminationSignal(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const stop = () => ac.abort(new Error('terminated'));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return {
+    signal: ac.signal,
+    dispose() {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+    },
+  };
+}

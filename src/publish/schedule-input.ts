@@ -1,0 +1,151 @@
+/**
+ * Turning `schedule add|edit` flags (or guided answers) into a post: targets
+ * resolved to connections, the time parsed in its zone, media described, and
+ * every target validated by its platform's publisher now, not at publish time.
+ */
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { UsageError } from '../core/errors.js';
+import { parsePlatform } from '../providers/registry.js';
+import type { PlatformId } from '../providers/types.js';
+import type { NewPost, PostOverride } from '../store/posts.js';
+import type { Connection } from '../store/types.js';
+import { draftFor, loadPublisher } from './draft.js';
+import { describeMedia } from './media.js';
+import { AmbiguousTimeError, parseWhen, systemZone, type Ambiguity, type ParsedTime } from './time.js';
+
+export interface ScheduleFlags {
+  to?: string;
+  at?: string;
+  tz?: string;
+  earlier?: boolean;
+  later?: boolean;
+  text?: string;
+  title?: string;
+  privacy?: string;
+  media?: string[];
+  mediaType?: string;
+  /** platform.field=value: per-platform text/title/privacy, anything else becomes a platform option. */
+  set?: string[];
+  /** key=value options for every platform. */
+  option?: string[];
+}
+
+export const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** The post flags shared by `schedule add` and `schedule edit`. */
+export function postOptions(cmd: Command): Command {
+  return cmd
+    .option('--at <time>', '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"')
+    .option('--tz <zone>', 'IANA time zone of --at (default: the system zone)')
+    .option('--earlier', 'when --at happens twice (clocks go back), use the first occurrence')
+    .option('--later', 'when --at happens twice, use the second occurrence')
+    .option('--text <text>', 'text / caption')
+    .option('--title <title>', 'title (YouTube, TikTok)')
+    .option('--privacy <level>', 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)')
+    .option('--media <path|url>', 'image or video file, or public https URL (repeatable; replaces on edit)', collect)
+    .option('--media-type <mime>', 'MIME type when the extension does not tell')
+    .option('--set <platform.field=value>', 'per-platform override, e.g. x.text="short" (repeatable)', collect)
+    .option('--option <key=value>', 'platform option for every target (repeatable)', collect)
+    .option('--json', 'print the result as JSON');
+}
+
+/** "x,linkedin:work" -> connections; a platform with several accounts needs platform:name. */
+export async function resolveTargets(deps: Deps, to: string): Promise<{ platform: PlatformId; connectionId: string }[]> {
+  const store = await deps.store();
+  const out: { platform: PlatformId; connectionId: string }[] = [];
+  for (const raw of to.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [p, name] = raw.split(':', 2) as [string, string | undefined];
+    const platform = parsePlatform(p);
+    const conns: Connection[] = await store.listConnections({ platform, ...(name ? { name } : {}) });
+    if (!conns.length) {
+      throw new UsageError(`no ${platform} connection${name ? ` named ${name}` : ''}`, `run: socialync connect ${platform}${name ? ` --name ${name}` : ''}`);
+    }
+    if (conns.length > 1) {
+      throw new UsageError(`${platform} has several accounts: ${conns.map((c) => c.name).join(', ')}`, `pick one, e.g. --to ${platform}:${conns[0]!.name}`);
+    }
+    if (!out.some((t) => t.connectionId === conns[0]!.id)) out.push({ platform, connectionId: conns[0]!.id });
+  }
+  if (!out.length) throw new UsageError('no targets given', 'pass --to, e.g. --to x,linkedin');
+  return out;
+}
+
+export function parseOverrides(sets: string[] = [], options: string[] = []): { overrides: NewPost['overrides']; options: Record<string, string> } {
+  const overrides: Partial<Record<PlatformId, PostOverride>> = {};
+  const opts: Record<string, string> = {};
+  for (const o of options) {
+    const i = o.indexOf('=');
+    if (i < 1) throw new UsageError(`--option needs key=value, got "${o}"`);
+    opts[o.slice(0, i)] = o.slice(i + 1);
+  }
+  for (const s of sets) {
+    const m = /^([a-z]+)\.([A-Za-z_]+)=(.*)$/s.exec(s);
+    if (!m) throw new UsageError(`--set needs platform.field=value, got "${s}"`, 'e.g. --set x.text="shorter text" --set youtube.privacy=unlisted');
+    const platform = parsePlatform(m[1]);
+    const ov = (overrides[platform] ??= {});
+    const field = m[2]!;
+    if (field === 'text' || field === 'title' || field === 'privacy') ov[field] = m[3]!;
+    else (ov.options ??= {})[field] = m[3]!;
+  }
+  return { overrides, options: opts };
+}
+
+/** Parses the time; on a TTY an ambiguous time is asked, otherwise it needs --earlier/--later. */
+export async function resolveTime(deps: Deps, at: string, tz: string | undefined, f: Pick<ScheduleFlags, 'earlier' | 'later'>): Promise<ParsedTime> {
+  if (f.earlier && f.later) throw new UsageError('--earlier and --later cannot be combined');
+  const zone = tz ?? systemZone(deps.env);
+  const amb: Ambiguity | undefined = f.earlier ? 'earlier' : f.later ? 'later' : undefined;
+  try {
+    return parseWhen(at, zone, deps.clock.now(), amb);
+  } catch (e) {
+    if (!(e instanceof AmbiguousTimeError) || !deps.io.canPrompt) throw e;
+    const pick = await deps.prompts.select<Ambiguity>(`${e.local} happens twice in ${zone}. Which one?`, [
+      { value: 'earlier', name: `the first (${new Date(e.candidates[0]).toISOString()})` },
+      { value: 'later', name: `the second (${new Date(e.candidates[1]).toISOString()})` },
+    ]);
+    return parseWhen(at, zone, deps.clock.now(), pick);
+  }
+}
+
+/** Runs every target's publisher.validate; one UsageError listing all problems. */
+export async function validateTargets(post: Omit<NewPost, 'targets'>, targets: { platform: PlatformId }[]): Promise<void> {
+  const problems: string[] = [];
+  for (const t of targets) {
+    const pub = await loadPublisher(t.platform);
+    for (const i of pub.validate(draftFor(post, t.platform))) problems.push(`${t.platform}: ${i.field}: ${i.message}`);
+  }
+  if (problems.length) {
+    throw new UsageError(`the post cannot be published as it is:\n  ${problems.join('\n  ')}`, 'fix the flags above (per-platform overrides: --set <platform>.text=...), then run the command again');
+  }
+}
+
+/** Asks for what is missing on a TTY; without one, names the missing flag. */
+export async function fillMissing(deps: Deps, f: ScheduleFlags): Promise<ScheduleFlags> {
+  const out = { ...f };
+  if (!out.to) out.to = await deps.prompts.input('Post to which platforms? (comma-separated, e.g. x,linkedin)', { validate: (v) => (v.trim() ? true : 'at least one platform') });
+  if (!out.at) out.at = await deps.prompts.input(`When? (YYYY-MM-DD HH:MM in ${out.tz ?? systemZone(deps.env)}, or "now")`, { validate: (v) => (v.trim() ? true : 'a time is needed') });
+  if (out.text === undefined && !out.media?.length) out.text = await deps.prompts.input('Text of the post');
+  return out;
+}
+
+export async function buildPost(deps: Deps, f: ScheduleFlags): Promise<NewPost> {
+  const targets = await resolveTargets(deps, f.to!);
+  const when = await resolveTime(deps, f.at!, f.tz, f);
+  const { overrides, options } = parseOverrides(f.set, f.option);
+  const media = [];
+  for (const m of f.media ?? []) media.push(await describeMedia(m, f.mediaType));
+  const post: NewPost = {
+    text: f.text ?? '',
+    ...(f.title !== undefined ? { title: f.title } : {}),
+    ...(f.privacy !== undefined ? { privacy: f.privacy } : {}),
+    options,
+    overrides,
+    scheduledAt: when.at,
+    tz: when.tz,
+    localTime: when.local,
+    media,
+    targets,
+  };
+  await validateTargets(post, targets);
+  return post;
+}

@@ -1,0 +1,73 @@
+/**
+ * Publisher test kit: one sandbox platform server with only the publishing
+ * routes (a stub OAuth module), a live token minted in it, ProviderDeps
+ * pointing at it, and an in-memory PublishContext that records checkpoints.
+ */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createHttp } from '../../src/core/http.js';
+import { systemClock } from '../../src/core/clock.js';
+import { createPlatformServer } from '../../src/sandbox/runtime.js';
+import type { SandboxRoutesModule } from '../../src/sandbox/common.js';
+import type { PlatformId, ProviderDeps, PublishContext, TokenSet } from '../../src/providers/types.js';
+
+export interface PubKit {
+  origin: string;
+  token: TokenSet;
+  pd: ProviderDeps;
+  ctx: PublishContext & { saved: Record<string, string>[] };
+  server: ReturnType<typeof createPlatformServer>;
+  posts(): Promise<{ id: string; text: string; title?: string; media: { bytes: number }[] }[]>;
+  config(c: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startPubKit(platform: PlatformId, routes: SandboxRoutesModule, hostNames: string[], meta: Record<string, string> = {}): Promise<PubKit> {
+  const server = createPlatformServer(platform, { hosts: hostNames, apps: [{ clientId: 'app', clientSecret: 's' }], createRoutes: () => [] }, [routes], {});
+  await new Promise<void>((r) => server.server.listen(0, '127.0.0.1', () => r()));
+  const origin = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const acct = server.ctx.account('alice');
+  const { tokens } = server.ctx.families.start(acct, 'app', ['all'], { accessTtlMs: 3_600_000, rotate: false });
+  const token: TokenSet = { accessToken: tokens.accessToken, scopes: ['all'], obtainedAt: Date.now() };
+  const pd: ProviderDeps = { http: createHttp(), clock: { now: systemClock.now, sleep: async () => undefined }, hosts: Object.fromEntries(hostNames.map((h) => [h, origin])), app: { clientId: 'app', clientSecret: 's' }, apiVersion: platform === 'linkedin' ? '202604' : 'v25.0' };
+  const saved: Record<string, string>[] = [];
+  const ctx: PubKit['ctx'] = {
+    checkpoint: {},
+    saved,
+    async saveCheckpoint(cp) {
+      ctx.checkpoint = { ...cp };
+      saved.push({ ...cp });
+    },
+    account: { id: acct.id, meta: { ...meta } },
+  };
+  return {
+    origin,
+    token,
+    pd,
+    ctx,
+    server,
+    async posts() {
+      return ((await (await fetch(`${origin}/__publish/posts`)).json()) as { posts: never[] }).posts;
+    },
+    async config(c) {
+      await fetch(`${origin}/__publish/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
+    },
+    close: () =>
+      new Promise((r) => {
+        server.server.close(() => r());
+        server.server.closeAllConnections();
+      }),
+  };
+}
+
+/** A temp file of `size` bytes (pattern data) with the given extension. */
+export function tempMedia(size: number, ext: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'socialync-media-'));
+  const p = join(dir, `media.${ext}`);
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4096) b[i] = i & 0xff;
+  writeFileSync(p, b);
+  return p;
+}
