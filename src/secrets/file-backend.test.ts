@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSecretStore } from './open.js';
 import { runSecretsUseFile } from './file-key.js';
 import { fileNameFor } from './vault.js';
-import { CliError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
-import { tempHome, transpileForChild } from '../../test/helpers/secret-service.js';
+import { cliRejection, runStoreProcesses, tempHome } from '../../test/helpers/secret-service.js';
 
 const homes: Array<ReturnType<typeof tempHome>> = [];
 function home(env: NodeJS.ProcessEnv = {}) {
@@ -22,15 +20,6 @@ afterEach(() => {
 const mode = (p: string) => statSync(p).mode & 0o777;
 const HEX_A = 'a'.repeat(64);
 const HEX_B = 'b'.repeat(64);
-
-async function rejection(p: Promise<unknown>): Promise<CliError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CliError);
-  return e as CliError;
-}
 
 describe('file backend', () => {
   it('round-trips secrets through a 0600 key file made by `secrets use-file`, across store instances', async () => {
@@ -88,7 +77,7 @@ describe('file backend', () => {
   it('refuses a wrong key with a clear message and no secret in it', async () => {
     const h = home({ SOCIALYNC_VAULT_KEY: HEX_A });
     await (await openSecretStore(h)).set('conn.a', 'the-real-token-value');
-    const e = await rejection(openSecretStore({ ...h, env: { ...h.env, SOCIALYNC_VAULT_KEY: HEX_B } }));
+    const e = await cliRejection(openSecretStore({ ...h, env: { ...h.env, SOCIALYNC_VAULT_KEY: HEX_B } }));
     expect(e.message).toMatch(/^cannot decrypt secret store: wrong SOCIALYNC_VAULT_KEY or key file\?/);
     expect(`${e.message} ${e.hint}`).not.toContain(HEX_B);
     expect(`${e.message} ${e.hint}`).not.toContain('the-real-token-value');
@@ -103,20 +92,20 @@ describe('file backend', () => {
     const bytes = readFileSync(a);
     bytes[bytes.length - 1]! ^= 0x01;
     writeFileSync(a, bytes);
-    const e = await rejection(s.get('conn.a'));
+    const e = await cliRejection(s.get('conn.a'));
     expect(e.message).toMatch(/cannot decrypt secret store file .*conn\.a\.sec: it is corrupted or was modified/);
     // A file moved to another key's name does not authenticate either (the key name is the AAD).
     renameSync(join(h.paths.vaultDir, 'conn.b.sec'), join(h.paths.vaultDir, 'conn.c.sec'));
-    await rejection(s.get('conn.c'));
+    await cliRejection(s.get('conn.c'));
     writeFileSync(a, 'short');
-    await rejection(s.get('conn.a'));
+    await cliRejection(s.get('conn.a'));
   });
 
   it('refuses a key file readable by others, naming the chmod fix', async () => {
     const h = home();
     await runSecretsUseFile(h);
     chmodSync(h.paths.keyFile, 0o644);
-    const e = await rejection(openSecretStore(h));
+    const e = await cliRejection(openSecretStore(h));
     expect(e.message).toContain('(mode 0644)');
     expect(e.hint).toBe(`run: chmod 600 ${h.paths.keyFile}`);
     chmodSync(h.paths.keyFile, 0o400);
@@ -125,7 +114,7 @@ describe('file backend', () => {
 
   it('without a key names `socialync secrets use-file` and SOCIALYNC_VAULT_KEY', async () => {
     const h = home();
-    const e = await rejection(openSecretStore(h));
+    const e = await cliRejection(openSecretStore(h));
     expect(e.message).toContain(h.paths.keyFile);
     expect(e.hint).toMatch(/socialync secrets use-file.*SOCIALYNC_VAULT_KEY/);
   });
@@ -149,15 +138,15 @@ describe('file backend', () => {
     await (await openSecretStore(p)).set('conn.a', 'pass-123456');
     expect(mode(join(p.paths.vaultDir, 'scrypt-salt'))).toBe(0o600);
     expect(await (await openSecretStore(p)).get('conn.a')).toBe('pass-123456');
-    await rejection(openSecretStore({ ...p, env: { ...p.env, SOCIALYNC_VAULT_KEY: 'correct horse battery stable' } }));
-    const short = await rejection(openSecretStore({ ...p, env: { ...p.env, SOCIALYNC_VAULT_KEY: 'hunter2' } }));
+    await cliRejection(openSecretStore({ ...p, env: { ...p.env, SOCIALYNC_VAULT_KEY: 'correct horse battery stable' } }));
+    const short = await cliRejection(openSecretStore({ ...p, env: { ...p.env, SOCIALYNC_VAULT_KEY: 'hunter2' } }));
     expect(short.message).toContain('at least 12 characters');
     expect(short.message).not.toContain('hunter2');
   });
 
   it('is chosen only explicitly: a bad backend name is a usage error', async () => {
     const h = home({ SOCIALYNC_SECRET_BACKEND: 'plaintext' });
-    const e = await rejection(openSecretStore(h));
+    const e = await cliRejection(openSecretStore(h));
     expect(e.exitCode).toBe(3);
     expect(e.message).toContain('SOCIALYNC_SECRET_BACKEND must be "keychain" or "file"');
   });
@@ -165,7 +154,7 @@ describe('file backend', () => {
   it('refuses `use-file` when the vault was sealed with another key', async () => {
     const h = home({ SOCIALYNC_VAULT_KEY: HEX_A });
     await (await openSecretStore(h)).set('conn.a', 'x-123456');
-    const e = await rejection(runSecretsUseFile(h));
+    const e = await cliRejection(runSecretsUseFile(h));
     expect(e.message).toContain('was created with a different key');
     expect(h.config.get('secrets.backend')).toBeUndefined();
   });
@@ -173,23 +162,10 @@ describe('file backend', () => {
   it('loses nothing when several processes write different keys at once', async () => {
     const h = home({ SOCIALYNC_VAULT_KEY: HEX_A });
     await openSecretStore(h); // creates the vault (keycheck) first, as any command would
-    const dist = transpileForChild();
-    const script = `
-      const { openSecretStore } = await import(${JSON.stringify(join(dist, 'secrets/open.js'))});
-      const { createConfig } = await import(${JSON.stringify(join(dist, 'core/config.js'))});
-      const { resolvePaths } = await import(${JSON.stringify(join(dist, 'core/paths.js'))});
-      const env = process.env; const paths = resolvePaths(env);
-      const s = await openSecretStore({ paths, env, config: createConfig(paths.configDir, env), io: {} });
-      const me = process.argv[1];
+    const codes = await runStoreProcesses(h.env, 4, `
       for (let i = 0; i < 25; i++) { await s.set('conn.p' + me + '-' + i, 'value-' + me + '-' + i); await s.set('shared', me); }
-    `;
-    const children = Array.from({ length: 4 }, (_, n) =>
-      new Promise<number | null>((resolve) => {
-        const c = spawn(process.execPath, ['--input-type=module', '-e', script, String(n)], { env: { ...process.env, ...h.env }, stdio: 'inherit' });
-        c.on('exit', resolve);
-      }),
-    );
-    expect(await Promise.all(children)).toEqual([0, 0, 0, 0]);
+    `);
+    expect(codes).toEqual([0, 0, 0, 0]);
     const s = await openSecretStore(h);
     for (let n = 0; n < 4; n++) for (let i = 0; i < 25; i++) expect(await s.get(`conn.p${n}-${i}`)).toBe(`value-${n}-${i}`);
     expect(['0', '1', '2', '3']).toContain(await s.get('shared'));

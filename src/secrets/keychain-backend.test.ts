@@ -5,22 +5,20 @@
  * one, a locked keyring).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { openSecretStore } from './open.js';
 import { verifySecretBackend } from './verify.js';
 import { keychainCall } from './keychain-call.js';
 import { KEYCHAIN_SERVICE, vaultKeyAccount } from './keychain.js';
 import { openBus, SECRET_SERVICE_NAME } from './dbus.js';
-import { CliError } from '../core/errors.js';
 import {
   binariesAvailable,
+  cliRejection,
   itWhen,
+  runStoreProcesses,
   secretServiceAvailable,
   startGnomeKeyring,
   startPrivateBus,
   tempHome,
-  transpileForChild,
 } from '../../test/helpers/secret-service.js';
 
 const NO_USER_BUS_UID = 2_147_480_000; // no /run/user/<uid>/bus for this uid
@@ -33,15 +31,6 @@ function home(env: NodeJS.ProcessEnv) {
   const h = tempHome(env);
   cleanups.push(() => h.cleanup());
   return h;
-}
-
-async function rejection(p: Promise<unknown>): Promise<CliError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CliError);
-  return e as CliError;
 }
 
 const ambient = await secretServiceAvailable();
@@ -75,7 +64,7 @@ describe('keychain backend, real Secret Service (gnome-keyring)', () => {
 
     // Losing the keychain item is reported, not papered over with a fresh key.
     await keychainCall({ service: KEYCHAIN_SERVICE, ops: [{ op: 'delete', account }], env: process.env, timeoutMs: 5000 });
-    const e = await rejection(openSecretStore(h));
+    const e = await cliRejection(openSecretStore(h));
     expect(e.message).toMatch(/the vault key .* is missing, so the secrets in .* cannot be decrypted/);
   });
 
@@ -85,26 +74,7 @@ describe('keychain backend, real Secret Service (gnome-keyring)', () => {
     cleanups.push(async () => {
       await keychainCall({ service: KEYCHAIN_SERVICE, ops: [{ op: 'delete', account }], env: process.env, timeoutMs: 5000 });
     });
-    const dist = transpileForChild();
-    const script = `
-      const { openSecretStore } = await import(${JSON.stringify(join(dist, 'secrets/open.js'))});
-      const { createConfig } = await import(${JSON.stringify(join(dist, 'core/config.js'))});
-      const { resolvePaths } = await import(${JSON.stringify(join(dist, 'core/paths.js'))});
-      const env = process.env; const paths = resolvePaths(env);
-      const s = await openSecretStore({ paths, env, config: createConfig(paths.configDir, env), io: {} });
-      await s.set('conn.p' + process.argv[1], 'value-' + process.argv[1]);
-    `;
-    const codes = await Promise.all(
-      [0, 1, 2].map(
-        (n) =>
-          new Promise<number | null>((resolve) =>
-            spawn(process.execPath, ['--input-type=module', '-e', script, String(n)], { env: { ...process.env, ...h.env }, stdio: 'inherit' }).on(
-              'exit',
-              resolve,
-            ),
-          ),
-      ),
-    );
+    const codes = await runStoreProcesses(h.env, 3, `await s.set('conn.p' + me, 'value-' + me);`);
     expect(codes).toEqual([0, 0, 0]);
     const s = await openSecretStore(h);
     for (const n of [0, 1, 2]) expect(await s.get(`conn.p${n}`)).toBe(`value-${n}`);
@@ -116,7 +86,7 @@ describe('keychain backend refusals', () => {
 
   it('refuses when the session bus is unreachable, naming the file-backend fix', async () => {
     const h = home({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/socialync-test/bus' });
-    const e = await rejection(openSecretStore({ ...h, ...linux }));
+    const e = await cliRejection(openSecretStore({ ...h, ...linux }));
     expect(e.message).toMatch(/^cannot reach the D-Bus session bus at unix:path=\/nonexistent/);
     expect(e.hint).toContain('socialync secrets use-file');
     expect(e.hint).toContain('export SOCIALYNC_SECRET_BACKEND=file SOCIALYNC_VAULT_KEY_FILE=');
@@ -124,7 +94,7 @@ describe('keychain backend refusals', () => {
 
   it('refuses when there is no session bus at all (cron without /run/user/<uid>/bus), never falling back to the file backend', async () => {
     const h = home({ SOCIALYNC_VAULT_KEY: 'a'.repeat(64) });
-    const e = await rejection(openSecretStore({ ...h, ...linux }));
+    const e = await cliRejection(openSecretStore({ ...h, ...linux }));
     expect(e.message).toBe(
       `no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and /run/user/${NO_USER_BUS_UID}/bus does not exist, so the OS keychain cannot be reached`,
     );
@@ -138,7 +108,7 @@ describe('keychain backend refusals', () => {
     const bus = await startPrivateBus({ activation: false });
     cleanups.push(() => bus.stop());
     const h = home({ DBUS_SESSION_BUS_ADDRESS: bus.address });
-    const e = await rejection(openSecretStore({ ...h, ...linux }));
+    const e = await cliRejection(openSecretStore({ ...h, ...linux }));
     expect(e.message).toMatch(/no Secret Service \(org\.freedesktop\.secrets\) on the D-Bus session bus; refusing the kernel-keyring fallback/);
     expect(e.hint).toContain('SOCIALYNC_SECRET_BACKEND=file');
     const report = await verifySecretBackend({ ...h, ...linux });
@@ -161,7 +131,7 @@ describe('keychain backend refusals', () => {
     expect(await fake.call('RequestName', [SECRET_SERVICE_NAME, 4])).toEqual([1]); // owns the name, answers nothing
     const h = home({ DBUS_SESSION_BUS_ADDRESS: bus.address });
     const started = performance.now();
-    const e = await rejection(openSecretStore({ ...h, ...linux, timeoutMs: 1500 }));
+    const e = await cliRejection(openSecretStore({ ...h, ...linux, timeoutMs: 1500 }));
     expect(performance.now() - started).toBeLessThan(4000);
     expect(e.message).toMatch(/the OS keychain did not answer within 1500 ms/);
     expect(e.hint).toContain('socialync secrets use-file');
@@ -180,7 +150,7 @@ describe('keychain backend refusals', () => {
     cleanups.push(() => locked.stop());
     const h = home({ DBUS_SESSION_BUS_ADDRESS: bus2.address });
     const started = performance.now();
-    const e = await rejection(openSecretStore({ ...h, ...linux, timeoutMs: 3000 }));
+    const e = await cliRejection(openSecretStore({ ...h, ...linux, timeoutMs: 3000 }));
     expect(performance.now() - started).toBeLessThan(5000);
     expect(e.message).toMatch(/the OS keychain (is locked|did not answer)/);
     expect(e.hint).toMatch(/unlock your keyring.*socialync secrets use-file/);

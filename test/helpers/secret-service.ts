@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { it, type TestAPI } from 'vitest';
+import { expect, it, type TestAPI } from 'vitest';
+import { CliError } from '../../src/core/errors.js';
 import { PassThrough } from 'node:stream';
 import { probeSecretService } from '../../src/secrets/dbus.js';
 import { createConfig } from '../../src/core/config.js';
@@ -68,6 +69,43 @@ export function transpileForChild(): string {
   writeFileSync(join(out, 'package.json'), '{"type":"module"}');
   process.once('exit', () => rmSync(out, { recursive: true, force: true }));
   return (transpiled = out);
+}
+
+/** Awaits a promise that must reject with a CliError, and returns that error. */
+export async function cliRejection(p: Promise<unknown>): Promise<CliError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CliError);
+  return e as CliError;
+}
+
+/**
+ * Runs `n` node processes at once, each opening the secret store of `env` (its
+ * SOCIALYNC_HOME) as `s` and then running `body` (ES module code; `me` is the
+ * process number). Resolves to their exit codes.
+ */
+export function runStoreProcesses(env: NodeJS.ProcessEnv, n: number, body: string): Promise<Array<number | null>> {
+  const dist = transpileForChild();
+  const script = `
+    const { openSecretStore } = await import(${JSON.stringify(join(dist, 'secrets/open.js'))});
+    const { createConfig } = await import(${JSON.stringify(join(dist, 'core/config.js'))});
+    const { resolvePaths } = await import(${JSON.stringify(join(dist, 'core/paths.js'))});
+    const env = process.env; const paths = resolvePaths(env);
+    const s = await openSecretStore({ paths, env, config: createConfig(paths.configDir, env), io: {} });
+    const me = process.argv[1];
+    ${body}
+  `;
+  return Promise.all(
+    Array.from(
+      { length: n },
+      (_, i) =>
+        new Promise<number | null>((resolve) =>
+          spawn(process.execPath, ['--input-type=module', '-e', script, String(i)], { env: { ...process.env, ...env }, stdio: 'inherit' }).on('exit', resolve),
+        ),
+    ),
+  );
 }
 
 /** Is an unlocked Secret Service reachable on this process's session bus? */
