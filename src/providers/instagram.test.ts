@@ -100,9 +100,15 @@ describe('instagram refresh (ig_refresh_token)', () => {
     expect(t.obtainedAt).toBe(T0);
     expect(t.scopes).toEqual(['instagram_business_basic']);
   });
-  it('skips a token younger than 24 h (returns it unchanged, no network call)', async () => {
+  it('skips a token younger than 24 h: only checks it is alive, returns it unchanged', async () => {
+    graph().intercept({ path: (p) => p.startsWith('/v25.0/me?'), method: 'GET' }).reply(200, { user_id: '1', username: 'a' }, JSONH);
     const t = token({ obtainedAt: T0 - 23 * HOUR });
     expect(await provider.refresh(t, d)).toBe(t);
+  });
+  it('a young token that was revoked is reported as such instead of skipped', async () => {
+    graph().intercept({ path: (p) => p.startsWith('/v25.0/me?'), method: 'GET' }).reply(400, { error: { message: 'Error validating access token: The user has not authorized application 123.', type: 'OAuthException', code: 190, error_subcode: 458 } }, JSONH);
+    const e = await provider.refresh(token({ obtainedAt: T0 - HOUR }), d).catch((x) => x);
+    expect(e.reason).toBe('app_removed');
   });
   it('refuses an expired token: reconnect_needed, token_expired, no network call', async () => {
     const e = await provider.refresh(token({ expiresAt: T0 - 1 }), d).catch((x) => x);

@@ -107,7 +107,8 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
 /**
  * ig_refresh_token (https://developers.facebook.com/docs/instagram-platform/reference/refresh_access_token).
  * - expired: cannot be refreshed at all -> reconnect_needed (token_expired), without a network call;
- * - younger than 24 h: not yet refreshable -> returns `t` unchanged (the caller sees no new token: a skip);
+ * - younger than 24 h: not yet refreshable. The token is only checked with who-am-I (so a revoked or
+ *   invalidated one is still reported) and returned unchanged: the same object back means "skipped";
  * - otherwise GET (POST is rejected, stevenschobert/instafeed.js#654) and a new 60-day token.
  */
 async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
@@ -118,7 +119,10 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
       reason: 'token_expired',
     });
   }
-  if (now - t.obtainedAt < MIN_REFRESH_AGE_MS) return t;
+  if (now - t.obtainedAt < MIN_REFRESH_AGE_MS) {
+    await whoami(t, d);
+    return t;
+  }
   const u = new URL('/refresh_access_token', d.hosts.graph);
   u.searchParams.set('grant_type', 'ig_refresh_token');
   u.searchParams.set('access_token', t.accessToken);

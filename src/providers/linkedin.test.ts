@@ -88,7 +88,8 @@ describe('linkedin refresh', () => {
     expect(e.errorClass).toBe('reconnect_needed');
     expect(e.reason).toBe('refresh_token_expired');
   });
-  it('without a refresh token: skip while valid, reconnect_needed once expired', async () => {
+  it('without a refresh token: skip while valid (after a who-am-I check), reconnect_needed once expired', async () => {
+    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(200, { sub: 'abc', name: 'Alice' }, JSONH);
     const t = token({ refreshToken: undefined, refreshExpiresAt: T0 + 20 * DAY });
     expect(await provider.refresh(t, d)).toBe(t);
     const e = await provider.refresh({ ...t, expiresAt: T0 - 1 }, d).catch((x) => x);

@@ -153,7 +153,8 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
 
 /**
  * Programmatic refresh (approved apps only). Without a refresh token nothing can be done until the
- * access token ends: returns `t` unchanged (a skip), or reconnect_needed once it has expired.
+ * access token ends: the token is checked with who-am-I and returned unchanged (the same object back
+ * means "skipped"), or reconnect_needed once it has expired.
  */
 async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
   const now = d.clock.now();
@@ -164,6 +165,7 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
         reason: 'token_expired',
       });
     }
+    await whoami(t, d);
     return t;
   }
   if (t.refreshExpiresAt !== undefined && t.refreshExpiresAt <= now) {
