@@ -108,7 +108,8 @@ export function classifyOAuthCode(code: string | undefined, status: number, cont
     case undefined:
       return classifyStatus(status);
     default:
-      return { errorClass: status >= 500 ? 'transient' : 'invalid_request' };
+      // Unknown code: trust the status for 429/5xx, otherwise the request itself was wrong.
+      return { errorClass: status === 429 ? 'rate_limited' : status >= 500 ? 'transient' : 'invalid_request' };
   }
 }
 

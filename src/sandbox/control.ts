@@ -12,6 +12,7 @@ export interface FaultSpec {
   method?: string;
   /** Response status (default 503). */
   status?: number;
+  /** Objects are sent as JSON; default: a plain-text "<status> sandbox injected fault" (like a proxy page). */
   body?: unknown;
   headers?: Record<string, string>;
   /** How many matching requests get this fault (default 1). */

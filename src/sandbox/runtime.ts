@@ -128,7 +128,10 @@ export function createPlatformServer(platform: PlatformId, main: SandboxModule, 
     const fault = takeFault(method, path);
     if (fault) {
       if (fault.dropConnection) return void req.socket.destroy();
-      return send(res, { status: fault.status ?? 503, body: fault.body ?? { error: 'sandbox_injected_fault' }, headers: fault.headers ?? {} });
+      // Default body: plain text, like a proxy or load balancer error page (platform-neutral).
+      const status = fault.status ?? 503;
+      const body = fault.body ?? `${status} sandbox injected fault`;
+      return send(res, { status, body, headers: { ...(fault.body === undefined ? { 'content-type': 'text/plain' } : {}), ...(fault.headers ?? {}) } });
     }
     if (match?.route.tokenCall) {
       counters.tokenCalls++;

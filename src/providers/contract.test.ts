@@ -1,0 +1,189 @@
+/**
+ * One contract suite over every registered provider, against the real sandbox
+ * over HTTP (STYLE.md §3). A platform joins automatically once both its provider
+ * (src/providers/<p>.ts) and its sandbox module (src/sandbox/<p>.ts) exist.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fetch } from 'undici';
+import { systemClock, HOUR } from '../core/clock.js';
+import { createHttp } from '../core/http.js';
+import { ProviderError } from '../core/errors.js';
+import { challengeS256, challengeS256Hex, generateVerifier } from '../auth/pkce.js';
+import { startSandbox, loadSandboxModule, type Sandbox } from '../sandbox/server.js';
+import { loadProvider } from './registry.js';
+import { consentVia, type ConsentChoice } from '../../test/helpers/sandbox-consent.js';
+import { PLATFORMS, type PlatformId, type Provider, type ProviderDeps, type TokenSet } from './types.js';
+
+async function available(): Promise<{ id: PlatformId; provider: Provider }[]> {
+  const out: { id: PlatformId; provider: Provider }[] = [];
+  for (const id of PLATFORMS) {
+    const provider = await loadProvider(id).catch(() => undefined);
+    if (provider && (await loadSandboxModule(id))) out.push({ id, provider });
+  }
+  return out;
+}
+const registered = await available();
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startSandbox({ platforms: registered.map((r) => r.id) });
+});
+afterAll(() => sb?.close());
+
+async function rejection(p: Promise<unknown>): Promise<ProviderError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(ProviderError);
+  return e as ProviderError;
+}
+
+/** The consent page must render (no demo mode here), then the form is posted over HTTP. */
+async function consent(authorizeUrl: URL, o: ConsentChoice = {}): Promise<URL> {
+  const page = await (await fetch(authorizeUrl, { redirect: 'manual' })).text();
+  expect(page).toContain('<button id="approve"');
+  return consentVia(authorizeUrl, o);
+}
+
+describe.each(registered)('provider contract: $id', ({ id, provider }) => {
+  const desc = provider.descriptor;
+  const scopes = desc.scopes.map((s) => s.scope);
+  const r = desc.redirect;
+  const redirectUri = `${r.https ? 'https' : 'http'}://${r.host}:${r.port === 'any' ? 54_321 : r.port}${r.path}`;
+  let offset = 0;
+  let d: ProviderDeps;
+  beforeEach(() => {
+    offset = 0;
+    sb.control.platform(id).reset();
+    const app = sb.allApps[id][0]!;
+    d = {
+      http: createHttp({ timeoutMs: 5_000 }),
+      // Providers' retry pauses return at once: the suite stays fast and bounded.
+      clock: { now: () => systemClock.now() + offset, sleep: async () => undefined },
+      hosts: sb.endpoints()[id]!,
+      app: { clientId: app.clientId, clientSecret: app.clientSecret, ...(app.clientType ? { clientType: app.clientType } : {}), ...(app.flags ? { flags: app.flags } : {}) },
+      ...(desc.apiVersion ? { apiVersion: desc.apiVersion } : {}),
+    };
+  });
+  /** Moves the provider's and the sandbox's clocks together. */
+  const advance = (ms: number) => {
+    offset += ms;
+    sb.control.platform(id).clock({ offsetMs: offset });
+  };
+
+  async function connect(account = 'alice'): Promise<{ tokens: TokenSet; verifier: string; callback: URL }> {
+    const verifier = generateVerifier();
+    const url = provider.buildAuthorizeUrl({ redirectUri, state: `st-${account}`, codeVerifier: verifier, scopes }, d);
+    const callback = await consent(url, { account });
+    expect(callback.searchParams.get('state')).toBe(`st-${account}`);
+    const code = callback.searchParams.get('code')!;
+    expect(code).toBeTruthy();
+    const tokens = await provider.exchangeCode({ code, redirectUri, codeVerifier: verifier, callbackParams: Object.fromEntries(callback.searchParams) }, d);
+    return { tokens, verifier, callback };
+  }
+
+  it('builds an authorize URL the sandbox accepts, with the platform PKCE format', async () => {
+    const verifier = generateVerifier();
+    const url = provider.buildAuthorizeUrl({ redirectUri, state: 'st-1', codeVerifier: verifier, scopes }, d);
+    expect(url.origin).toBe(sb.origins[id]);
+    expect([...url.searchParams.values()]).toContain(d.app.clientId);
+    expect(url.searchParams.get('redirect_uri')).toBe(redirectUri);
+    expect(url.searchParams.get('state')).toBe('st-1');
+    expect(url.searchParams.get('scope')).toBe(scopes.join(desc.scopeSeparator));
+    const expected = { S256: challengeS256(verifier), 'S256-hex': challengeS256Hex(verifier), none: null }[desc.pkce];
+    expect(url.searchParams.get('code_challenge')).toBe(expected);
+    const page = await (await fetch(url)).text();
+    expect(page).toContain('sandbox — authorize');
+  });
+
+  it('connects: consent, code exchange, who-am-I (stable id per account)', async () => {
+    const t0 = d.clock.now();
+    const { tokens } = await connect('alice');
+    expect(tokens.accessToken).toBeTruthy();
+    expect(tokens.obtainedAt).toBeGreaterThanOrEqual(t0);
+    if (tokens.expiresAt !== undefined) expect(tokens.expiresAt).toBeGreaterThan(t0);
+    expect(sb.control.validate(tokens.accessToken)).toMatchObject({ valid: true, account: 'alice' });
+    const me = await provider.whoami(tokens, d);
+    expect(me.id).toBeTruthy();
+    expect(provider.unsupportedAccount?.(me)).toBeUndefined();
+    const again = await provider.whoami((await connect('alice')).tokens, d);
+    expect(again.id).toBe(me.id);
+    const bob = await provider.whoami((await connect('bob')).tokens, d);
+    expect(bob.id).not.toBe(me.id);
+  });
+
+  it('deny comes back as an error redirect with the state', async () => {
+    const url = provider.buildAuthorizeUrl({ redirectUri, state: 'st-deny', codeVerifier: generateVerifier(), scopes }, d);
+    const cb = await consent(url, { decision: 'deny' });
+    expect(cb.searchParams.get('error')).toMatch(/denied|cancel/);
+    expect(cb.searchParams.get('state')).toBe('st-deny');
+  });
+
+  it('a replayed code is refused and is not a reconnect', async () => {
+    const verifier = generateVerifier();
+    const cb = await consent(provider.buildAuthorizeUrl({ redirectUri, state: 's', codeVerifier: verifier, scopes }, d));
+    const input = { code: cb.searchParams.get('code')!, redirectUri, codeVerifier: verifier, callbackParams: Object.fromEntries(cb.searchParams) };
+    await provider.exchangeCode(input, d);
+    const e = await rejection(provider.exchangeCode(input, d));
+    expect(e.errorClass).not.toBe('transient');
+    expect(e.errorClass).not.toBe('reconnect_needed');
+  });
+
+  it('refreshes by its own mechanism; rotation respected; the refresh token is never lost', async () => {
+    const { tokens } = await connect();
+    advance(25 * HOUR); // old enough for Instagram's 24 h rule, past TikTok/X/Google access lifetimes
+    const next = await provider.refresh(tokens, d);
+    expect(next.accessToken).toBeTruthy();
+    expect(next.accessToken).not.toBe(tokens.accessToken);
+    expect(sb.control.validate(next.accessToken).valid).toBe(true);
+    if (tokens.refreshToken) expect(next.refreshToken).toBeTruthy();
+    expect((await provider.whoami(next, d)).id).toBeTruthy();
+    if (desc.refresh.rotates) {
+      expect(next.refreshToken).not.toBe(tokens.refreshToken);
+      const reused = await rejection(provider.refresh(tokens, d));
+      expect(reused.errorClass).toBe('reconnect_needed');
+      expect(sb.control.platform(id).stats().reusedRefreshTokens).toBe(1);
+    } else if (tokens.refreshToken) {
+      expect(next.refreshToken).toBe(tokens.refreshToken);
+    }
+  });
+
+  it('revoke (where it exists) kills the tokens at the platform', async () => {
+    if (!provider.revoke) return;
+    const { tokens } = await connect();
+    await provider.revoke(tokens, d);
+    expect(sb.control.validate(tokens.accessToken).valid).toBe(false);
+    expect((await rejection(provider.whoami(tokens, d))).errorClass).toBe('reconnect_needed');
+  });
+
+  it('classifies injected faults: 503 and dropped connections transient, 429 rate limited with a delay', async () => {
+    const { tokens } = await connect();
+    const c = sb.control.platform(id);
+    c.fault({ status: 503 });
+    expect((await rejection(provider.whoami(tokens, d))).errorClass).toBe('transient');
+    c.fault({ dropConnection: true });
+    expect((await rejection(provider.whoami(tokens, d))).errorClass).toBe('transient');
+    c.fault({ status: 429, headers: { 'retry-after': '7' } });
+    const limited = await rejection(provider.whoami(tokens, d));
+    expect(limited.errorClass).toBe('rate_limited');
+    expect(limited.retryAfterMs).toBe(7_000);
+    expect((await provider.whoami(tokens, d)).id).toBeTruthy();
+    advance(25 * HOUR); // so that every platform's refresh really calls out (Instagram: >= 24 h)
+    c.fault({ status: 502 });
+    expect((await rejection(provider.refresh(tokens, d))).errorClass).toBe('transient');
+  });
+
+  it('a revoked grant is reconnect_needed with a reason, at refresh and at who-am-I', async () => {
+    const { tokens } = await connect();
+    sb.control.platform(id).revoke('alice');
+    const who = await rejection(provider.whoami(tokens, d));
+    expect(who.errorClass).toBe('reconnect_needed');
+    expect(who.reason).toBeTruthy();
+    advance(25 * HOUR);
+    const ref = await rejection(provider.refresh(tokens, d));
+    expect(ref.errorClass).toBe('reconnect_needed');
+    expect(ref.reason).toBeTruthy();
+  });
+});
+
+it('at least the platforms of this helper are registered', () => {
+  expect(registered.map((r) => r.id)).toEqual(expect.arrayContaining(['tiktok', 'youtube', 'x']));
+});
