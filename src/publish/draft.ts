@@ -24,7 +24,7 @@ function notYet(p: PlatformId): () => Promise<{ publisher: Publisher }> {
 const loaders: Record<PlatformId, () => Promise<{ publisher: Publisher }>> = {
   instagram: notYet('instagram'),
   facebook: notYet('facebook'),
-  tiktok: notYet('tiktok'),
+  tiktok: () => import('../providers/tiktok-publish.js'),
   youtube: () => import('../providers/youtube-publish.js'),
   x: () => import('../providers/x-publish.js'),
   linkedin: notYet('linkedin'),
