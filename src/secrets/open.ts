@@ -105,5 +105,8 @@ export async function openWithDiagnostics(o: OpenSecretStoreOptions, diag: Keych
 }
 
 export async function openSecretStore(o: OpenSecretStoreOptions): Promise<SecretStore> {
-  return openWithDiagnostics(o, { platform: o.platform ?? process.platform });
+  const store = await openWithDiagnostics(o, { platform: o.platform ?? process.platform });
+  const d = store.describe();
+  o.io.debug(`secret store: ${d.backend}, ${d.location}${d.detail ? `; ${d.detail}` : ''}`);
+  return store;
 }

@@ -93,7 +93,7 @@ export function runStoreProcesses(env: NodeJS.ProcessEnv, n: number, body: strin
     const { createConfig } = await import(${JSON.stringify(join(dist, 'core/config.js'))});
     const { resolvePaths } = await import(${JSON.stringify(join(dist, 'core/paths.js'))});
     const env = process.env; const paths = resolvePaths(env);
-    const s = await openSecretStore({ paths, env, config: createConfig(paths.configDir, env), io: {} });
+    const s = await openSecretStore({ paths, env, config: createConfig(paths.configDir, env), io: { debug() {} } });
     const me = process.argv[1];
     ${body}
   `;
