@@ -8,10 +8,13 @@
  *                "error_user_msg", "fbtrace_id", "is_transient" } }
  * Classify by code/subcode, never by message text (platforms.md §4.19).
  */
-import { ProviderError, type ErrorClass, type ReconnectReason } from '../core/errors.js';
-import { readJson, retryAfterMs, type Http, type Response } from '../core/http.js';
+import type { ProviderError, ErrorClass, ReconnectReason } from '../core/errors.js';
+import type { Http } from '../core/http.js';
 import { redactText } from '../core/redact.js';
+import { callJson, num, providerError, splitScopeList, type Classifier } from './oauth.js';
 import type { PlatformId } from './types.js';
+
+export { num };
 
 export interface GraphErrorBody {
   message?: string;
@@ -97,45 +100,31 @@ export function classifyGraphError(status: number, body: unknown): Classificatio
   return out('invalid_request');
 }
 
-export function graphProviderError(platform: PlatformId, what: string, status: number, body: unknown, res?: Response, now = 0): ProviderError {
-  const c = classifyGraphError(status, body);
-  const retry = res ? retryAfterMs(res.headers.get('retry-after'), now) : undefined;
-  return new ProviderError(`${platform}: ${what} failed: ${c.message}${c.platformCode ? ` (${c.platformCode})` : ''}`, {
-    errorClass: c.errorClass,
-    ...(c.reason ? { reason: c.reason } : {}),
-    status,
-    ...(c.platformCode ? { platformCode: c.platformCode } : {}),
-    ...(retry !== undefined ? { retryAfterMs: retry } : {}),
-  });
+/** The Graph classifier in oauth.ts's Classifier shape (one-line redacted error, Retry-After). */
+export function graphClassifier(platform: PlatformId): Classifier {
+  return (status, body, headers, o) => {
+    const c = classifyGraphError(status, body);
+    return providerError(platform, o, status, headers, c, c.platformCode, c.message);
+  };
+}
+
+export function graphProviderError(platform: PlatformId, what: string, status: number, body: unknown, now = 0): ProviderError {
+  return graphClassifier(platform)(status, body, new Headers(), { now, what });
 }
 
 /**
- * Request + process in one step: network errors and non-JSON 5xx become `transient`,
- * any Graph error envelope is classified, a 2xx JSON body is returned.
+ * Request + process in one step (oauth.ts callJson): network errors and non-JSON bodies are
+ * `transient`, any Graph error envelope (even under HTTP 200) is classified, else the JSON body.
  */
-export async function graphCall(
+export function graphCall(
   platform: PlatformId,
   what: string,
   http: Http,
   url: URL | string,
-  init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {},
+  init: { method?: string; body?: URLSearchParams } = {},
   now = 0,
 ): Promise<Record<string, unknown>> {
-  let res: Response;
-  try {
-    res = await http.fetch(url, { method: init.method ?? 'GET', ...(init.body ? { body: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}) });
-  } catch (e) {
-    throw new ProviderError(`${platform}: ${what} failed: ${redactText(String((e as Error).message))}`, { errorClass: 'transient', cause: e });
-  }
-  const body = await readJson(res);
-  if (!res.ok || graphError(body)) throw graphProviderError(platform, what, res.status, body, res, now);
-  if (!body || typeof body !== 'object') {
-    throw new ProviderError(`${platform}: ${what} returned a response that is not JSON (HTTP ${res.status})`, {
-      errorClass: 'transient',
-      status: res.status,
-    });
-  }
-  return body as Record<string, unknown>;
+  return callJson(platform, http, url, { method: init.method ?? 'GET', ...(init.body ? { body: init.body } : {}) }, graphClassifier(platform), { now, what }, (b) => graphError(b) !== undefined);
 }
 
 /** Meta appends `#_` to the redirect; a pasted-back URL keeps it in the code (platforms.md §2.1, §4.4). */
@@ -146,13 +135,7 @@ export function stripMetaCodeSuffix(code: string): string {
 /** Comma- or space-separated scopes (Meta accepts both on input; responses vary). */
 export function parseScopeList(v: unknown): string[] {
   if (Array.isArray(v)) return v.map(String).filter(Boolean);
-  if (typeof v === 'string') return v.split(/[,\s]+/).filter(Boolean);
-  return [];
-}
-
-export function num(v: unknown): number | undefined {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+  return typeof v === 'string' ? splitScopeList(v) : [];
 }
 
 export function str(v: unknown): string | undefined {

@@ -86,6 +86,11 @@ describe('linkedin refresh', () => {
     www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(400, { error: 'invalid_request', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' }, JSONH);
     const e = await provider.refresh(token(), d).catch((x) => x);
     expect(e.errorClass).toBe('reconnect_needed');
+    expect(e.reason).toBe('unknown');
+  });
+  it('a refresh token past its fixed 365-day deadline is refresh_token_expired, without a call', async () => {
+    const e = await provider.refresh(token({ refreshExpiresAt: T0 - 1 }), d).catch((x) => x);
+    expect(e.errorClass).toBe('reconnect_needed');
     expect(e.reason).toBe('refresh_token_expired');
   });
   it('without a refresh token: skip while valid (after a who-am-I check), reconnect_needed once expired', async () => {
@@ -139,7 +144,7 @@ describe('classifyLinkedInError', () => {
     [401, { serviceErrorCode: 65602, code: 'EXPIRED_ACCESS_TOKEN', message: 'The token used in the request has expired', status: 401 }, 'api', 'reconnect_needed', 'token_expired'],
     [401, { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user', status: 401 }, 'api', 'reconnect_needed', 'app_removed'],
     [401, { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token', status: 401 }, 'api', 'reconnect_needed', 'unknown'],
-    [400, { error: 'invalid_request', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' }, 'refresh', 'reconnect_needed', 'refresh_token_expired'],
+    [400, { error: 'invalid_request', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' }, 'refresh', 'reconnect_needed', 'unknown'],
     [400, { error: 'invalid_request', error_description: 'Unable to retrieve access token: authorization code not found' }, 'code', 'invalid_request'],
     [426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api', 'invalid_request'],
     [403, { serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions to access: partnerApiPostsExternal.CREATE.20260901', status: 403 }, 'api', 'permission'],

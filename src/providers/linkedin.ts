@@ -11,9 +11,9 @@
  *   in again in the browser before the access token ends: that expiry is the reconnect deadline.
  */
 import { ProviderError, type ErrorClass, type ReconnectReason } from '../core/errors.js';
-import { formBody, readJson, retryAfterMs, type Response } from '../core/http.js';
-import { rememberSecret, redactText } from '../core/redact.js';
-import { num, parseScopeList, str, type Classification } from './graph.js';
+import { redactText } from '../core/redact.js';
+import { str, type Classification } from './graph.js';
+import { bearerGet, formCall, num, processTokenResponse, providerError, refreshGrant, type CallContext, type Classifier } from './oauth.js';
 import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
 
 export const descriptor: ProviderDescriptor = {
@@ -36,7 +36,7 @@ export const descriptor: ProviderDescriptor = {
 };
 
 /** Where each call went, because the same `invalid_request` means different things at each. */
-export type LinkedInContext = 'code' | 'refresh' | 'revoke' | 'api';
+export type LinkedInContext = CallContext;
 
 const API_REASON: Record<number, ReconnectReason> = {
   65600: 'unknown', // invalid access token
@@ -65,38 +65,24 @@ export function classifyLinkedInError(status: number, body: unknown, context: Li
     message = `${message}; the LinkedIn-Version is no longer active. Set a current one (YYYYMM): socialync config set apiVersions.linkedin <YYYYMM>`;
     return out('invalid_request');
   }
-  // Refresh endpoint: 400 invalid_request (not invalid_grant) = refresh token invalid, expired or revoked.
+  // Refresh endpoint: 400 invalid_request (not invalid_grant) = refresh token "invalid, expired or
+  // revoked": the body cannot tell which (refreshGrant names an expiry we know has passed).
   if (context === 'refresh' && (status === 400 || status === 401) && (oauthError === 'invalid_request' || oauthError === 'invalid_grant')) {
-    return out('reconnect_needed', 'refresh_token_expired');
+    return out('reconnect_needed', 'unknown');
   }
   if (context === 'api' && status === 401) return out('reconnect_needed', (service !== undefined && API_REASON[service]) || 'unknown');
   if (status === 403) return out('permission');
   return out('invalid_request');
 }
 
-async function call(context: LinkedInContext, what: string, d: ProviderDeps, url: URL, init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> }): Promise<Record<string, unknown>> {
-  let res: Response;
-  try {
-    res = await d.http.fetch(url, { method: init.method ?? 'GET', ...(init.body ? { body: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}) });
-  } catch (e) {
-    throw new ProviderError(`linkedin: ${what} failed: ${redactText(String((e as Error).message))}`, { errorClass: 'transient', cause: e });
-  }
-  const body = await readJson(res);
-  if (!res.ok) {
-    const c = classifyLinkedInError(res.status, body, context);
-    const retry = retryAfterMs(res.headers.get('retry-after'), d.clock.now());
-    throw new ProviderError(`linkedin: ${what} failed: ${c.message}${c.platformCode ? ` (${c.platformCode})` : ''}`, {
-      errorClass: c.errorClass,
-      ...(c.reason ? { reason: c.reason } : {}),
-      status: res.status,
-      ...(c.platformCode ? { platformCode: c.platformCode } : {}),
-      ...(retry !== undefined ? { retryAfterMs: retry } : {}),
-    });
-  }
-  if (body === undefined && context !== 'revoke') {
-    throw new ProviderError(`linkedin: ${what} returned a response that is not JSON (HTTP ${res.status})`, { errorClass: 'transient', status: res.status });
-  }
-  return (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+const classify: Classifier = (status, body, headers, o) => {
+  const c = classifyLinkedInError(status, body, o.context ?? 'api');
+  return providerError('linkedin', o, status, headers, c, c.platformCode, c.message);
+};
+
+/** Token-style endpoints take the client credentials in the form body, never Basic. */
+function tokenCall(d: ProviderDeps, path: string, fields: Record<string, string | undefined>, what: string, context: CallContext) {
+  return formCall('linkedin', d, new URL(path, d.hosts.www).toString(), { ...fields, client_id: d.app.clientId, client_secret: d.app.clientSecret }, classify, { what, context });
 }
 
 /** Headers every /rest call needs (publishing). */
@@ -118,36 +104,14 @@ function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
   return u;
 }
 
-/** Token response -> TokenSet; `prev` keeps the refresh token and its fixed deadline when omitted. */
+/** Token response -> TokenSet. Without a refresh token the access expiry is the reconnect deadline. */
 export function parseTokenResponse(b: Record<string, unknown>, now: number, prev?: TokenSet): TokenSet {
-  const accessToken = str(b.access_token);
-  if (!accessToken) throw new ProviderError('linkedin: the token response has no access_token', { errorClass: 'transient' });
-  rememberSecret(accessToken);
-  const expiresIn = num(b.expires_in) ?? 60 * 86_400;
-  const expiresAt = now + expiresIn * 1000;
-  const refreshToken = str(b.refresh_token) ?? prev?.refreshToken;
-  rememberSecret(refreshToken);
-  const refreshIn = num(b.refresh_token_expires_in);
-  // Apps without programmatic refresh: the access expiry is when the user must log in again.
-  const refreshExpiresAt = refreshIn !== undefined ? now + refreshIn * 1000 : refreshToken ? prev?.refreshExpiresAt : expiresAt;
-  const scopes = parseScopeList(b.scope);
-  return {
-    accessToken,
-    tokenType: str(b.token_type) ?? 'Bearer',
-    expiresAt,
-    ...(refreshToken ? { refreshToken } : {}),
-    ...(refreshExpiresAt !== undefined ? { refreshExpiresAt } : {}),
-    scopes: scopes.length ? scopes : (prev?.scopes ?? []),
-    obtainedAt: now,
-    ...(prev?.extra ? { extra: { ...prev.extra } } : {}),
-  };
+  const t = processTokenResponse(b, { now, descriptor, ...(prev ? { prev } : {}), fallbackScopes: prev?.scopes ?? [] });
+  return t.refreshToken ? t : { ...t, ...(t.expiresAt !== undefined ? { refreshExpiresAt: t.expiresAt } : {}) };
 }
 
 async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
-  const b = await call('code', 'code exchange', d, new URL('/oauth/v2/accessToken', d.hosts.www), {
-    method: 'POST',
-    body: formBody({ grant_type: 'authorization_code', code: i.code, client_id: d.app.clientId, client_secret: d.app.clientSecret, redirect_uri: i.redirectUri }),
-  });
+  const b = await tokenCall(d, '/oauth/v2/accessToken', { grant_type: 'authorization_code', code: i.code, redirect_uri: i.redirectUri }, 'code exchange', 'code');
   return parseTokenResponse(b, d.clock.now());
 }
 
@@ -174,11 +138,12 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
       reason: 'refresh_token_expired',
     });
   }
-  const b = await call('refresh', 'token refresh', d, new URL('/oauth/v2/accessToken', d.hosts.www), {
-    method: 'POST',
-    body: formBody({ grant_type: 'refresh_token', refresh_token: t.refreshToken, client_id: d.app.clientId, client_secret: d.app.clientSecret }),
+  // The response repeats the refresh token with a decreasing refresh_token_expires_in (fixed deadline).
+  return refreshGrant(t, d, {
+    descriptor,
+    call: (fields) => tokenCall(d, '/oauth/v2/accessToken', fields, 'token refresh', 'refresh'),
+    refreshLifetime: undefined,
   });
-  return parseTokenResponse(b, d.clock.now(), t);
 }
 
 /** A 65601 right after login is reported as spurious (propagation delay): retry briefly (§2.6). */
@@ -188,7 +153,7 @@ const SPURIOUS_RETRIES = 2;
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const b = await call('api', 'account lookup', d, new URL('/v2/userinfo', d.hosts.api), { headers: { authorization: `Bearer ${t.accessToken}` } });
+      const b = await bearerGet('linkedin', d, new URL('/v2/userinfo', d.hosts.api), t.accessToken, classify);
       const sub = str(b.sub);
       if (!sub) throw new ProviderError('linkedin: userinfo returned no member id', { errorClass: 'transient' });
       const name = str(b.name) ?? ([str(b.given_name), str(b.family_name)].filter(Boolean).join(' ') || sub);
@@ -204,10 +169,7 @@ async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
 
 /** POST /oauth/v2/revoke (community reports; UNCONFIRMED officially). */
 async function revoke(t: TokenSet, d: ProviderDeps): Promise<void> {
-  await call('revoke', 'revoke', d, new URL('/oauth/v2/revoke', d.hosts.www), {
-    method: 'POST',
-    body: formBody({ client_id: d.app.clientId, client_secret: d.app.clientSecret, token: t.accessToken }),
-  });
+  await tokenCall(d, '/oauth/v2/revoke', { token: t.accessToken }, 'revoke', 'revoke');
 }
 
 export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke };
