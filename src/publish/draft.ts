@@ -27,7 +27,7 @@ const loaders: Record<PlatformId, () => Promise<{ publisher: Publisher }>> = {
   tiktok: () => import('../providers/tiktok-publish.js'),
   youtube: () => import('../providers/youtube-publish.js'),
   x: () => import('../providers/x-publish.js'),
-  linkedin: notYet('linkedin'),
+  linkedin: () => import('../providers/linkedin-publish.js'),
 };
 
 export async function loadPublisher(p: PlatformId): Promise<Publisher> {
