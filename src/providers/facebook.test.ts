@@ -1,33 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MockAgent } from 'undici';
-import { createHttp } from '../core/http.js';
 import { DAY } from '../core/clock.js';
 import { choosePage, classifyFacebookError, descriptor, listPages, provider, withPage } from './facebook.js';
 import type { ProviderDeps, TokenSet } from './types.js';
+import { JSON_HEADERS as JSONH, T0, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
 
-const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const S = (ms: number) => Math.floor(ms / 1000);
-const JSONH = { headers: { 'content-type': 'application/json' } };
-let agent: MockAgent;
-let now: number;
+let kit: ProviderKit;
 let d: ProviderDeps;
+let agent: ProviderKit['agent'];
 
 beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
-  now = T0;
-  d = {
-    http: createHttp({ dispatcher: agent }),
-    clock: { now: () => now, sleep: async (ms) => void (now += ms) },
-    hosts: { ...descriptor.hosts },
-    app: { clientId: 'fb-app', clientSecret: 'fb-secret-123' },
-    apiVersion: 'v24.0',
-  };
+  kit = providerKit(descriptor, { clientId: 'fb-app', clientSecret: 'fb-secret-123' });
+  kit.d.apiVersion = 'v24.0';
+  d = kit.d;
+  agent = kit.agent;
 });
-afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
-});
+afterEach(() => kit.done());
 
 const graph = () => agent.get('https://graph.facebook.com');
 const q = (p: string) => new URL(p, 'https://x').searchParams;

@@ -1,36 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MockAgent } from 'undici';
-import { createHttp } from '../core/http.js';
 import { DAY, HOUR } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import { classifyInstagramError, descriptor, parseShortLived, provider } from './instagram.js';
 import type { ProviderDeps, TokenSet } from './types.js';
+import { JSON_HEADERS as JSONH, T0, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
 
-const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
-let agent: MockAgent;
-let now: number;
+let kit: ProviderKit;
 let d: ProviderDeps;
+let agent: ProviderKit['agent'];
 
 beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
-  now = T0;
-  d = {
-    http: createHttp({ dispatcher: agent }),
-    clock: { now: () => now, sleep: async (ms) => void (now += ms) },
-    hosts: { ...descriptor.hosts },
-    app: { clientId: 'ig-app', clientSecret: 'ig-secret-123' },
-    apiVersion: 'v25.0',
-  };
+  kit = providerKit(descriptor, { clientId: 'ig-app', clientSecret: 'ig-secret-123' });
+  kit.d.apiVersion = 'v25.0';
+  d = kit.d;
+  agent = kit.agent;
 });
-afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
-});
+afterEach(() => kit.done());
 
 const api = () => agent.get('https://api.instagram.com');
 const graph = () => agent.get('https://graph.instagram.com');
-const JSONH = { headers: { 'content-type': 'application/json' } };
 
 function token(over: Partial<TokenSet> = {}): TokenSet {
   return { accessToken: 'IGlong-abcdef', expiresAt: T0 + 30 * DAY, refreshExpiresAt: T0 + 30 * DAY, scopes: ['instagram_business_basic'], obtainedAt: T0 - 30 * DAY, ...over };

@@ -1,32 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MockAgent } from 'undici';
-import { createHttp } from '../core/http.js';
 import { DAY } from '../core/clock.js';
 import { classifyLinkedInError, descriptor, provider, restHeaders } from './linkedin.js';
 import type { ProviderDeps, TokenSet } from './types.js';
+import { JSON_HEADERS as JSONH, T0, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
 
-const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
-const JSONH = { headers: { 'content-type': 'application/json' } };
-let agent: MockAgent;
-let now: number;
+let kit: ProviderKit;
 let d: ProviderDeps;
+let agent: ProviderKit['agent'];
 
 beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
-  now = T0;
-  d = {
-    http: createHttp({ dispatcher: agent }),
-    clock: { now: () => now, sleep: async (ms) => void (now += ms) },
-    hosts: { ...descriptor.hosts },
-    app: { clientId: 'li-app', clientSecret: 'li-secret-123' },
-    apiVersion: '202609',
-  };
+  kit = providerKit(descriptor, { clientId: 'li-app', clientSecret: 'li-secret-123' });
+  kit.d.apiVersion = '202609';
+  d = kit.d;
+  agent = kit.agent;
 });
-afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
-});
+afterEach(() => kit.done());
 
 const www = () => agent.get('https://www.linkedin.com');
 const api = () => agent.get('https://api.linkedin.com');
