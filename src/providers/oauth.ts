@@ -49,8 +49,17 @@ export async function send(platform: PlatformId, what: string, http: Http, url: 
   }
 }
 
-export async function parse(res: Response): Promise<Parsed> {
-  return { status: res.status, ok: res.ok, body: await readJson(res), headers: res.headers };
+/** Process step, first half: a body cut off mid-read (reset, timeout) is transient too. */
+export async function parse(res: Response, platform?: PlatformId, what = 'request'): Promise<Parsed> {
+  try {
+    return { status: res.status, ok: res.ok, body: await readJson(res), headers: res.headers };
+  } catch (e) {
+    throw new ProviderError(`${platform ?? 'platform'}: ${what} failed while reading the response: ${redactText(String((e as Error)?.message ?? e))}`, {
+      errorClass: 'transient',
+      status: res.status,
+      cause: e,
+    });
+  }
 }
 
 /**
@@ -253,7 +262,7 @@ export async function callJson(
   o: ClassifyOptions & { what: string },
   isError: (body: unknown) => boolean = () => false,
 ): Promise<Record<string, unknown>> {
-  const p = await parse(await send(platform, o.what, http, url, init));
+  const p = await parse(await send(platform, o.what, http, url, init), platform, o.what);
   if (!p.ok || isError(p.body)) throw classify(p.status, p.body, p.headers, o);
   return requireJsonObject(platform, o.what, p);
 }
@@ -294,7 +303,7 @@ export async function formCall(
   classify: Classifier,
   o: { what: string; context: CallContext; basic?: { id: string; secret: string }; isError?: (body: unknown) => boolean },
 ): Promise<Record<string, unknown>> {
-  const p = await parse(await tokenRequest(platform, o.what, d.http, url, fields, o.basic));
+  const p = await parse(await tokenRequest(platform, o.what, d.http, url, fields, o.basic), platform, o.what);
   if (!p.ok || o.isError?.(p.body)) throw classify(p.status, p.body, p.headers, { now: d.clock.now(), context: o.context, what: o.what });
   return (p.body && typeof p.body === 'object' ? p.body : {}) as Record<string, unknown>;
 }
