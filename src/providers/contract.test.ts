@@ -80,6 +80,11 @@ describe.each(registered)('provider contract: $id', ({ id, provider }) => {
     return { tokens, verifier, callback };
   }
 
+  it('the sandbox serves every host the descriptor names (so env/config overrides cover all of them)', () => {
+    expect(Object.keys(sb.endpoints()[id]!).sort()).toEqual(Object.keys(desc.hosts).sort());
+    for (const h of Object.keys(desc.hosts)) expect(sb.hostEnv()[`SOCIALYNC_${id.toUpperCase()}_${h.toUpperCase()}_URL`]).toBe(sb.origins[id]);
+  });
+
   it('builds an authorize URL the sandbox accepts, with the platform PKCE format', async () => {
     const verifier = generateVerifier();
     const url = provider.buildAuthorizeUrl({ redirectUri, state: 'st-1', codeVerifier: verifier, scopes }, d);
