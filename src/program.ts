@@ -12,6 +12,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerRefresh } from './commands/refresh.js';
 import { registerNotify } from './commands/notify.js';
 import { registerCron } from './commands/cron.js';
+import { registerDoctor } from './commands/doctor.js';
 import { VERSION } from './version.js';
 
 export type SetExitCode = (code: number) => void;
@@ -55,6 +56,7 @@ Exit codes: 0 ok, 1 failed, 2 cancelled, 3 usage or configuration, 4 reconnect n
   registerRefresh(program, ctx);
   registerNotify(program, ctx);
   registerCron(program, ctx);
+  registerDoctor(program, ctx);
   return program;
 }
 

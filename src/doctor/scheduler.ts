@@ -1,0 +1,70 @@
+/**
+ * Something runs `socialync refresh`: the crontab block or the systemd user
+ * timer that `socialync cron install` writes, or a running daemon; and the
+ * last refresh activity in the events table is recent.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BEGIN } from '../commands/cron.js';
+import { HOUR } from '../core/clock.js';
+import { relativeTime } from '../core/format.js';
+import { FILE_BACKEND_HINT } from '../secrets/keychain.js';
+import { openExistingDb } from './state.js';
+import { loadConnections, result, type Check, type DoctorContext } from './types.js';
+
+/** cron runs refresh hourly; a day without any record means it is not running. */
+export const STALE_AFTER_MS = 26 * HOUR;
+const INSTALL = 'run: socialync cron install   (or: socialync cron install --systemd, or keep `socialync daemon` running)';
+
+async function installed(ctx: DoctorContext): Promise<{ crontab: boolean; systemd: boolean; crontabError?: string }> {
+  let crontab = false;
+  let crontabError: string | undefined;
+  try {
+    crontab = (await ctx.cron.readCrontab()).split('\n').includes(BEGIN);
+  } catch (e) {
+    crontabError = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no crontab command' : (e as Error).message;
+  }
+  const systemd = existsSync(join(ctx.cron.unitDir, 'socialync-refresh.timer'));
+  return { crontab, systemd, ...(crontabError ? { crontabError } : {}) };
+}
+
+/** Latest refresh activity: a refresh event, or a connection's last refresh. */
+export async function lastRefreshAt(stateDb: string): Promise<number | null> {
+  const db = await openExistingDb(stateDb).catch(() => undefined);
+  if (!db) return null;
+  try {
+    const ev = db.prepare("SELECT max(at) AS t FROM events WHERE kind LIKE 'refresh.%'").get() as { t: number | null };
+    const conn = db.prepare('SELECT max(last_refresh_at) AS t FROM connections').get() as { t: number | null };
+    const t = Math.max(ev.t ?? -Infinity, conn.t ?? -Infinity);
+    return Number.isFinite(t) ? t : null;
+  } catch {
+    return null;
+  } finally {
+    db.close();
+  }
+}
+
+export const checkScheduler: Check = async (ctx) => {
+  const conns = await loadConnections(ctx);
+  const inst = await installed(ctx);
+  const now = ctx.deps.clock.now();
+  const last = ctx.stateUsable === false ? null : await lastRefreshAt(ctx.deps.paths.stateDb);
+  const ago = relativeTime(last, now);
+  const how = inst.crontab ? 'crontab entry' : inst.systemd ? 'systemd user timer' : undefined;
+  const out = [];
+  if (!how) {
+    if (!conns.length) out.push(result('scheduler', 'scheduler', 'warn', 'nothing runs `socialync refresh` yet (needed once you connect an account)', INSTALL));
+    else if (last !== null && now - last < 2 * HOUR) out.push(result('scheduler', 'scheduler', 'ok', `refresh ran ${ago} (no crontab entry or timer: a daemon or another scheduler runs it)`));
+    else out.push(result('scheduler', 'scheduler', 'fail', `nothing runs \`socialync refresh\`${inst.crontabError ? ` (${inst.crontabError})` : ''}; last refresh: ${ago}; tokens will expire`, INSTALL));
+  } else if (conns.length && (last === null || now - last > STALE_AFTER_MS)) {
+    out.push(result('scheduler', 'scheduler', 'warn', `${how} installed, but no refresh recorded in the last ${STALE_AFTER_MS / HOUR} h (last: ${ago})`, 'check that it runs: socialync refresh --verbose, and see the cron log (journalctl -t CRON, or /var/log/syslog)'));
+  } else {
+    out.push(result('scheduler', 'scheduler', 'ok', `${how} installed; last refresh activity: ${ago}`));
+  }
+  // A crontab job has no desktop session: it must reach the keychain on its own.
+  const cronBus = ctx.secrets?.keychain?.cron;
+  if (inst.crontab && cronBus && !(cronBus.state === 'running' || cronBus.state === 'activatable')) {
+    out.push(result('scheduler', 'scheduler.keychain', 'fail', 'the cron job cannot reach the OS keychain (no Secret Service on the bus cron would use)', FILE_BACKEND_HINT));
+  }
+  return out;
+};

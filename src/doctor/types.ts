@@ -1,0 +1,81 @@
+/**
+ * `socialync doctor` result types. `DoctorReport` is the public schema of
+ * `doctor --json` (docs/doctor.md): add fields, never rename them.
+ */
+import type { Deps } from '../deps.js';
+import type { CronSystem } from '../cron/system.js';
+import type { SecretBackendReport } from '../secrets/verify.js';
+import type { Connection } from '../store/types.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export type CheckGroup = 'system' | 'secrets' | 'files' | 'state' | 'config' | 'apps' | 'ports' | 'clock' | 'network' | 'connections' | 'scheduler';
+
+export interface CheckResult {
+  /** Stable id, e.g. "node", "secrets.backend", "ports.x", "clock.tiktok", "whoami.tiktok/alice". */
+  id: string;
+  group: CheckGroup;
+  status: CheckStatus;
+  /** One line: what was checked and what was found. */
+  title: string;
+  /** The exact command or action that fixes a warn/fail. */
+  fix?: string;
+  /** Extra lines (shown with --verbose). */
+  detail?: string[];
+}
+
+export interface DoctorReport {
+  /** Same as the exit code: 0 when no check failed, 1 otherwise. */
+  exitCode: number;
+  ok: boolean;
+  offline: boolean;
+  /** ISO 8601 UTC. */
+  checkedAt: string;
+  version: string;
+  counts: Record<CheckStatus, number>;
+  checks: CheckResult[];
+}
+
+export interface DoctorOptions {
+  offline?: boolean;
+  /** Per network request; default 5000. */
+  timeoutMs?: number;
+  /** Injected for tests; default the real crontab/systemd. */
+  cron?: CronSystem;
+  /** Injected for tests; default process.versions.node. */
+  nodeVersion?: string;
+}
+
+/** What the checks share: deps, options, and facts found by earlier checks. */
+export interface DoctorContext {
+  deps: Deps;
+  offline: boolean;
+  timeoutMs: number;
+  cron: CronSystem;
+  nodeVersion: string;
+  /** Set by the secrets check. */
+  secrets?: SecretBackendReport;
+  /** Set by the state check: false when the state DB cannot be used. */
+  stateUsable?: boolean;
+  /** Loaded once by loadConnections(). */
+  connections?: Connection[];
+}
+
+export type Check = (ctx: DoctorContext) => Promise<CheckResult[]>;
+
+export function result(group: CheckGroup, id: string, status: CheckStatus, title: string, fix?: string, detail?: string[]): CheckResult {
+  return { id, group, status, title, ...(fix && status !== 'ok' ? { fix } : {}), ...(detail?.length ? { detail } : {}) };
+}
+
+/** The connections, when the state DB exists and is usable (never creates it). */
+export async function loadConnections(ctx: DoctorContext): Promise<Connection[]> {
+  if (ctx.connections) return ctx.connections;
+  const { existsSync } = await import('node:fs');
+  if (ctx.stateUsable === false || !existsSync(ctx.deps.paths.stateDb)) return (ctx.connections = []);
+  try {
+    ctx.connections = await (await ctx.deps.store()).listConnections();
+  } catch {
+    ctx.connections = [];
+  }
+  return ctx.connections;
+}
