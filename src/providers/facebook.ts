@@ -13,7 +13,7 @@
  *   tokens = withPage(tokens, choosePage(pages, opts.page));  // --page <id|name>, or a prompt's answer
  *   const account = await provider.whoami(tokens, d);         // meta.pageId / meta.pageName
  * The Page token goes into TokenSet.extra.pageAccessToken (secret store), the Page id/name into
- * AccountInfo.meta. A Page token taken from a long-lived user token does not expire (community reports).
+ * AccountInfo.meta (pageId, pageName; userId, userName for the person). AccountInfo.id is the Page id. A Page token taken from a long-lived user token does not expire (community reports).
  */
 import { ProviderError, UsageError } from '../core/errors.js';
 import { rememberSecret } from '../core/redact.js';
@@ -247,9 +247,10 @@ async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
     meta.pageId = pageId;
     meta.pageName = str(page.name) ?? t.extra?.pageName ?? pageId;
   }
+  // One connection publishes as one Page, so the Page is the account: connecting a second Page makes
+  // a second connection, and reconnecting with another Page is refused as a different account.
   return {
-    id,
-    username: userName,
+    id: meta.pageId ?? id,
     displayName: meta.pageName ?? userName,
     ...(info.dataAccessExpiresAt !== undefined ? { dataAccessExpiresAt: info.dataAccessExpiresAt } : {}),
     meta,
@@ -261,7 +262,7 @@ function unsupportedAccount(a: AccountInfo): string | undefined {
   if (a.meta?.pageId) return undefined;
   return (
     `Facebook account ${a.displayName} manages no Page this app may publish to (or "pages_show_list" was not granted). ` +
-    'Create a Page or get a role with "Create content" on one, then run: socialync connect facebook'
+    'Create a Page or get a role with "Create content" on one, then reconnect.'
   );
 }
 

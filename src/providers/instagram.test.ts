@@ -127,7 +127,7 @@ describe('instagram who-am-I and account types', () => {
     const msg = provider.unsupportedAccount?.({ id: '1', username: 'carol', displayName: 'Carol', accountType: 'PERSONAL' });
     expect(msg).toMatch(/personal account/);
     expect(msg).toMatch(/professional account/);
-    expect(msg).toContain('socialync connect instagram');
+    expect(msg).toMatch(/Switch to professional account.*then reconnect/);
   });
   it('has no revoke (no API exists)', () => {
     expect(provider.revoke).toBeUndefined();

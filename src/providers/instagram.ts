@@ -156,7 +156,7 @@ function unsupportedAccount(a: AccountInfo): string | undefined {
   return (
     `Instagram account @${a.username ?? a.id} is a personal account, and the Instagram API only serves professional accounts. ` +
     'In the Instagram app open Settings > Account type and tools > Switch to professional account (Creator or Business; free, no Facebook Page needed), ' +
-    'then run: socialync connect instagram'
+    'then reconnect.'
   );
 }
 

@@ -60,7 +60,7 @@ describe('instagram sandbox: login', () => {
   it('carol is a personal account: explained, with the fix', async () => {
     const a = await provider.whoami(await connect('carol'), env.d);
     expect(a.accountType).toBe('PERSONAL');
-    expect(provider.unsupportedAccount?.(a)).toMatch(/personal account.*professional account.*socialync connect instagram/s);
+    expect(provider.unsupportedAccount?.(a)).toMatch(/personal account.*professional account.*reconnect/s);
   });
   it('Deny -> error=access_denied', async () => {
     const loc = new URL(await loginRedirect(authUrl(), { decision: 'deny' }));
