@@ -12,6 +12,7 @@ import { envHostVar } from '../providers/registry.js';
 import type { SandboxApp, SandboxModule, SandboxOptions, SandboxRoutesModule } from './common.js';
 import { combineControls, type PlatformControl, type SandboxControl } from './control.js';
 import { createPlatformServer, type PlatformServer } from './runtime.js';
+import { sandboxModules } from './modules.js';
 
 export type { SandboxOptions } from './common.js';
 export type { SandboxControl, PlatformControl, FaultSpec, SandboxStats, ValidateResult } from './control.js';
@@ -33,34 +34,11 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** Module file names, loaded lazily; missing ones are skipped. */
-const MODULE_NAMES: Record<PlatformId, { main: string; publish: string }> = Object.fromEntries(
-  PLATFORMS.map((p) => [p, { main: `./${p}.js`, publish: `./${p}-publish.js` }]),
-) as Record<PlatformId, { main: string; publish: string }>;
-
-async function importOptional<T>(spec: string): Promise<T | undefined> {
-  try {
-    return (await import(spec)) as T;
-  } catch (e) {
-    if (isMissingModule(e, spec)) return undefined;
-    throw e;
-  }
-}
-
-function isMissingModule(e: unknown, spec: string): boolean {
-  const err = e as { code?: string; message?: string };
-  const base = spec.replace(/^\.\//, '').replace(/\.js$/, '');
-  const msg = String(err?.message ?? '');
-  const missing = err?.code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|Does the file exist/i.test(msg);
-  // Only the module itself being absent counts; a missing import *inside* it is a real error.
-  return missing && (msg.includes(`/${base}.js`) || msg.includes(`/${base}.ts`) || msg.includes(`'${spec}'`) || msg.includes(`"${spec}"`) || msg.includes(` ${spec} `));
-}
-
-/** Loads the platform's sandbox module (undefined when not written yet). */
+/** Loads the platform's sandbox module and its publishing routes, when present. */
 export async function loadSandboxModule(p: PlatformId): Promise<{ main: SandboxModule; extra: SandboxRoutesModule[] } | undefined> {
-  const main = await importOptional<SandboxModule>(MODULE_NAMES[p].main);
-  if (!main) return undefined;
-  const pub = await importOptional<SandboxRoutesModule>(MODULE_NAMES[p].publish);
+  const entry = sandboxModules[p];
+  const main = await entry.main();
+  const pub = entry.publish ? await entry.publish() : undefined;
   return { main, extra: pub ? [pub] : [] };
 }
 

@@ -1,0 +1,16 @@
+/**
+ * Static list of sandbox modules, so the bundled build includes them
+ * (a computed import path would be left out of the bundle).
+ * Add a line here when you add src/sandbox/<platform>.ts or <platform>-publish.ts.
+ */
+import type { PlatformId } from '../providers/types.js';
+import type { SandboxModule, SandboxRoutesModule } from './common.js';
+
+export const sandboxModules: Record<PlatformId, { main: () => Promise<SandboxModule>; publish?: () => Promise<SandboxRoutesModule> }> = {
+  instagram: { main: () => import('./instagram.js') },
+  facebook: { main: () => import('./facebook.js') },
+  tiktok: { main: () => import('./tiktok.js'), publish: () => import('./tiktok-publish.js') },
+  youtube: { main: () => import('./youtube.js'), publish: () => import('./youtube-publish.js') },
+  x: { main: () => import('./x.js'), publish: () => import('./x-publish.js') },
+  linkedin: { main: () => import('./linkedin.js'), publish: () => import('./linkedin-publish.js') },
+};
