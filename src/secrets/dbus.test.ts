@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeSecretService, sessionBusCandidates, socketPathOf } from './dbus.js';
+import { decodeMessages, encodeCall } from './dbus-wire.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -52,5 +53,21 @@ describe('probeSecretService', () => {
   it('reports a refused connection', async () => {
     await expect(probeSecretService('unix:path=/nonexistent/socialync/bus', 300)).rejects.toThrow(/ENOENT/);
     await expect(probeSecretService('tcp:host=127.0.0.1,port=1', 300)).rejects.toThrow(/only unix: sockets/);
+  });
+});
+
+describe('D-Bus wire format', () => {
+  it('decodes what it encodes, and waits for the rest of a split message', () => {
+    const call = { path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member: 'RequestName', destination: 'org.freedesktop.DBus' };
+    const a = encodeCall({ ...call, args: ['org.freedesktop.secrets', 4] }, 7);
+    const b = encodeCall({ ...call, member: 'Hello' }, 8);
+    expect(a.length % 8).toBe(0);
+    const both = Buffer.concat([a, b]);
+    const [first, rest] = decodeMessages(both.subarray(0, a.length + 5));
+    expect(first).toEqual([{ type: 1, body: ['org.freedesktop.secrets', 4] }]);
+    expect(rest).toHaveLength(5);
+    const [second, none] = decodeMessages(Buffer.concat([rest, both.subarray(a.length + 5)]));
+    expect(second).toEqual([{ type: 1, body: [] }]);
+    expect(none).toHaveLength(0);
   });
 });

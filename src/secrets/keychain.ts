@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { openSync, closeSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../core/errors.js';
 import { ensurePrivateDir, type Paths } from '../core/paths.js';
@@ -28,11 +28,18 @@ export const FILE_BACKEND_HINT =
   'start a Secret Service (gnome-keyring-daemon or KeePassXC), or use the encrypted file backend: socialync secrets use-file ' +
   '(or export SOCIALYNC_SECRET_BACKEND=file SOCIALYNC_VAULT_KEY_FILE=~/.config/socialync/vault.key)';
 
-const UNLOCK_HINT =
-  'unlock your keyring (log in to the desktop session, or run: gnome-keyring-daemon --unlock), or use the encrypted file backend: socialync secrets use-file';
+function unlockHint(platform: NodeJS.Platform): string {
+  const how =
+    platform === 'darwin'
+      ? 'unlock the login keychain and allow access (Keychain Access)'
+      : platform === 'win32'
+        ? 'check Windows Credential Manager'
+        : 'unlock your keyring (log in to the desktop session, or run: gnome-keyring-daemon --unlock)';
+  return `${how}, or use the encrypted file backend: socialync secrets use-file`;
+}
 
 export function vaultKeyAccount(dataDir: string): string {
-  return `vault-key:${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+  return `vault-key:${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12)}`;
 }
 
 export interface BusCheck extends BusLocation {
@@ -97,9 +104,9 @@ export async function findSecretService(o: KeychainOptions, diag: KeychainDiagno
   throw new CliError(`cannot reach the D-Bus session bus at ${buses[0]!.address} (${buses[0]!.error})`, { hint: FILE_BACKEND_HINT });
 }
 
-function keychainError(message: string, step: string): CliError {
-  if (/lock|prompt|no result found|dismiss/i.test(message)) {
-    return new CliError(`the OS keychain is locked or refused access (${step}: ${message})`, { hint: UNLOCK_HINT });
+function keychainError(message: string, step: string, platform: NodeJS.Platform): CliError {
+  if (/lock|prompt|no result found|dismiss|denied|interaction/i.test(message)) {
+    return new CliError(`the OS keychain is locked or refused access (${step}: ${message})`, { hint: unlockHint(platform) });
   }
   return new CliError(`the OS keychain failed (${step}: ${message})`, { hint: FILE_BACKEND_HINT });
 }
@@ -111,12 +118,12 @@ async function call(o: KeychainOptions, childEnv: NodeJS.ProcessEnv, ops: Keycha
   } catch (e) {
     if (e instanceof KeychainTimeoutError) {
       throw new CliError(`the OS keychain did not answer within ${o.timeoutMs} ms (${step}); is it locked and waiting for an unlock prompt?`, {
-        hint: UNLOCK_HINT,
+        hint: unlockHint(o.platform),
       });
     }
-    throw keychainError((e as Error).message, step);
+    throw keychainError((e as Error).message, step, o.platform);
   }
-  if (!r.ok) throw keychainError(r.message, step);
+  if (!r.ok) throw keychainError(r.message, step, o.platform);
   return r.results;
 }
 
