@@ -112,7 +112,7 @@ describe('facebook who-am-I', () => {
     graph().intercept({ path: (p) => p.startsWith('/v24.0/me?') && q(p).get('fields') === 'id,name' }).reply(200, { id: '9001', name: 'Alice Example' }, JSONH);
     graph().intercept({ path: (p) => p.startsWith('/v24.0/102?') && q(p).get('access_token') === 'EAApage102-old' }).reply(200, { id: '102', name: 'Alice Books' }, JSONH);
     const a = await provider.whoami(token(), d);
-    expect(a).toMatchObject({ id: '102', displayName: 'Alice Books', dataAccessExpiresAt: S(T0 + 90 * DAY) * 1000, meta: { pageId: '102', pageName: 'Alice Books', userName: 'Alice Example' } });
+    expect(a).toMatchObject({ id: '9001', displayName: 'Alice Example', dataAccessExpiresAt: S(T0 + 90 * DAY) * 1000, meta: { pageId: '102', pageName: 'Alice Books', userName: 'Alice Example' } });
     expect(provider.unsupportedAccount?.(a)).toBeUndefined();
   });
   it('an invalid token reported by debug_token (app removed, 458) -> reconnect_needed app_removed', async () => {

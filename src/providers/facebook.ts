@@ -13,7 +13,7 @@
  *   tokens = withPage(tokens, choosePage(pages, opts.page));  // --page <id|name>, or a prompt's answer
  *   const account = await provider.whoami(tokens, d);         // meta.pageId / meta.pageName
  * The Page token goes into TokenSet.extra.pageAccessToken (secret store), the Page id/name into
- * AccountInfo.meta (pageId, pageName; userId, userName for the person). AccountInfo.id is the Page id. A Page token taken from a long-lived user token does not expire (community reports).
+ * AccountInfo.meta (pageId, pageName; userId, userName). AccountInfo.id is the person's user id. A Page token taken from a long-lived user token does not expire (community reports).
  */
 import { ProviderError, UsageError } from '../core/errors.js';
 import { rememberSecret } from '../core/redact.js';
@@ -247,11 +247,11 @@ async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
     meta.pageId = pageId;
     meta.pageName = str(page.name) ?? t.extra?.pageName ?? pageId;
   }
-  // One connection publishes as one Page, so the Page is the account: connecting a second Page makes
-  // a second connection, and reconnecting with another Page is refused as a different account.
+  // The person is the account (reconnect identity); the Page they publish to is in meta. A second
+  // Page of the same person is a second connection: socialync connect facebook --name <n> --page <p>.
   return {
-    id: meta.pageId ?? id,
-    displayName: meta.pageName ?? userName,
+    id,
+    displayName: userName,
     ...(info.dataAccessExpiresAt !== undefined ? { dataAccessExpiresAt: info.dataAccessExpiresAt } : {}),
     meta,
   };

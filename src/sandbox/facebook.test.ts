@@ -35,7 +35,7 @@ describe('facebook sandbox: login and Pages', () => {
     expect(t.scopes).toEqual(expect.arrayContaining(['pages_show_list', 'pages_manage_posts', 'pages_read_engagement']));
     expect(t.extra?.pageName).toBe('Alice Bakery');
     const a = await provider.whoami(t, env.d);
-    expect(a).toMatchObject({ displayName: 'Alice Bakery', dataAccessExpiresAt: env.now + 90 * DAY, meta: { pageName: 'Alice Bakery', userName: 'Alice' } });
+    expect(a).toMatchObject({ displayName: 'Alice', dataAccessExpiresAt: env.now + 90 * DAY, meta: { pageName: 'Alice Bakery', userName: 'Alice' } });
     expect(provider.unsupportedAccount?.(a)).toBeUndefined();
   });
   it('lets the user choose the other Page (--page), whose token then validates', async () => {
