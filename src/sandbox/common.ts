@@ -17,11 +17,15 @@
  *    ```
  *    Every host of the platform is served by ONE server, so paths must not collide across hosts.
  *    Path patterns may contain `:name` segments (`/:version/me`), available as `req.params.name`.
- * 2. Add nothing to server.ts: it already lists all six platform names and loads
- *    `./<platform>.js` and `./<platform>-publish.js` when they exist.
+ * 2. Add its line to the static list in src/sandbox/modules.ts (`main`, and `publish` once
+ *    `<platform>-publish.ts` exists); the bundled build only includes modules listed there.
  * 3. Publishing routes go in `src/sandbox/<platform>-publish.ts` exporting only
  *    `createRoutes(ctx: PlatformContext): Route[]`; they share the platform's ctx (tokens,
  *    accounts, `ctx.data` for module state).
+ * 4. src/sandbox/flow.ts has the shared authorize step (`authorize(ctx, req, spec)`: validation,
+ *    consent page, code issue) and `redeemCode(ctx, app, req)` (single use, lifetime, identical
+ *    redirect_uri, PKCE); map their outcomes to the platform's own error bodies.
+ * 5. The platform then joins src/providers/contract.test.ts automatically.
  *
  * Use `ctx.families` for tokens (rotation + reuse detection + revocation switches),
  * `ctx.codes` for authorization codes, `ctx.consent(...)` for the consent page,
