@@ -46,6 +46,8 @@ export class ConsentStore {
   render(c: ConsentRequest): SandboxResponse {
     if (this.demo) return toResponse(c.onApprove(this.account('alice'), c.scopes));
     const id = token('consent', 16);
+    // Abandoned pages would pile up in a long-running `sandbox serve`: drop expired ones.
+    if (this.pending.size > 500) for (const [k, v] of this.pending) if (v.expiresAt <= this.now()) this.pending.delete(k);
     this.pending.set(id, { c, expiresAt: this.now() + TTL_MS });
     const title = `${NAMES[this.platform]} sandbox — authorize ${c.appName}`;
     const scopes = c.scopes
