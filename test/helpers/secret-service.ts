@@ -7,7 +7,8 @@
  * with CI=true it fails instead (README: no skipped tests under CI).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,24 +51,42 @@ let transpiled: string | undefined;
 /**
  * Plain-JS copies of src/core and src/secrets for child processes (which, unlike
  * vitest, cannot load .ts). Placed under node_modules/.cache so `@napi-rs/keyring`
- * resolves from them.
+ * resolves from them; named by a hash of the sources, so runs and workers share
+ * one copy and older copies are removed.
  */
 export function transpileForChild(): string {
   if (transpiled) return transpiled;
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const out = join(root, 'node_modules', '.cache', `socialync-secrets-test-${process.pid}`);
+  const files: Array<[string, string]> = [];
   for (const sub of ['core', 'secrets']) {
-    mkdirSync(join(out, sub), { recursive: true });
-    for (const f of readdirSync(join(root, 'src', sub))) {
-      if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
-      const js = ts.transpileModule(readFileSync(join(root, 'src', sub, f), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-      }).outputText;
-      writeFileSync(join(out, sub, f.replace(/\.ts$/, '.js')), js);
+    for (const f of readdirSync(join(root, 'src', sub)).sort()) {
+      if (f.endsWith('.ts') && !f.endsWith('.test.ts')) files.push([`${sub}/${f}`, readFileSync(join(root, 'src', sub, f), 'utf8')]);
     }
   }
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+  const hash = createHash('sha256');
+  for (const [name, text] of files) hash.update(`${name}\0${text}\0`);
+  const cache = join(root, 'node_modules', '.cache');
+  const name = `socialync-secrets-test-${hash.digest('hex').slice(0, 16)}`;
+  const out = join(cache, name);
+  if (!existsSync(out)) {
+    const tmp = `${out}.${process.pid}.tmp`;
+    for (const [file, text] of files) {
+      const js = ts.transpileModule(text, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      }).outputText;
+      mkdirSync(dirname(join(tmp, file)), { recursive: true });
+      writeFileSync(join(tmp, file.replace(/\.ts$/, '.js')), js);
+    }
+    writeFileSync(join(tmp, 'package.json'), '{"type":"module"}');
+    try {
+      renameSync(tmp, out);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another worker made it first
+    }
+    for (const old of readdirSync(cache)) {
+      if (old.startsWith('socialync-secrets-test-') && old !== name && !old.endsWith('.tmp')) rmSync(join(cache, old), { recursive: true, force: true });
+    }
+  }
   return (transpiled = out);
 }
 
