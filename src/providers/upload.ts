@@ -8,8 +8,9 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { ProviderError, type ErrorClass } from '../core/errors.js';
-import type { Classifier } from './oauth.js';
-import { readJson, retryAfterMs, type Response } from '../core/http.js';
+import { callJson, type Classifier } from './oauth.js';
+import { graphClassifier, graphError } from './graph.js';
+import { readJson, retryAfterMs, type Http, type Response } from '../core/http.js';
 import { redactText } from '../core/redact.js';
 import type { MediaRef, PublishContext, ReconcileResult, ValidationIssue } from './types.js';
 
@@ -117,3 +118,8 @@ export const codePoints = (s: string) => [...s].length;
 
 export const isVideo = (m: MediaRef) => m.mime.startsWith('video/');
 export const isImage = (m: MediaRef) => m.mime.startsWith('image/');
+
+/** Graph JSON call with the token in the Authorization header (never in a logged URL). */
+export function graphJson(platform: 'facebook' | 'instagram', what: string, http: Http, u: URL, init: { method?: string; body?: URLSearchParams; headers: Record<string, string> }, now: number): Promise<Record<string, unknown>> {
+  return callJson(platform, http, u, { method: init.method ?? 'GET', headers: init.headers, ...(init.body ? { body: init.body } : {}) }, graphClassifier(platform), { now, what }, (b) => graphError(b) !== undefined);
+}

@@ -5,7 +5,6 @@
  */
 import type { PlatformId, PostDraft, Publisher } from '../providers/types.js';
 import type { Post } from '../store/posts.js';
-import { UsageError } from '../core/errors.js';
 
 export function draftFor(post: Pick<Post, 'text' | 'title' | 'privacy' | 'options' | 'overrides' | 'media'>, platform: PlatformId): PostDraft {
   const o = post.overrides[platform] ?? {};
@@ -17,13 +16,9 @@ export function draftFor(post: Pick<Post, 'text' | 'title' | 'privacy' | 'option
   return d;
 }
 
-function notYet(p: PlatformId): () => Promise<{ publisher: Publisher }> {
-  return () => Promise.reject(new UsageError(`publishing to ${p} is not available in this build`));
-}
-
 const loaders: Record<PlatformId, () => Promise<{ publisher: Publisher }>> = {
-  instagram: notYet('instagram'),
-  facebook: notYet('facebook'),
+  instagram: () => import('../providers/instagram-publish.js'),
+  facebook: () => import('../providers/facebook-publish.js'),
   tiktok: () => import('../providers/tiktok-publish.js'),
   youtube: () => import('../providers/youtube-publish.js'),
   x: () => import('../providers/x-publish.js'),

@@ -25,6 +25,8 @@ export interface SandboxPost {
   media: { bytes: number; sha256?: string }[];
   createdAt: number;
   privacy?: string;
+  /** Facebook Page / Instagram user the post went to. */
+  page?: string;
 }
 
 export interface PublishConfig {
@@ -117,4 +119,27 @@ export function controlRoutes(ctx: PlatformContext): Route[] {
     },
     { method: 'GET', path: '/__publish/posts', handler: () => json(200, { posts: publishState(ctx).posts }) },
   ];
+}
+
+/** Minimal multipart/form-data parser (the sandbox only needs named fields). */
+export function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!m) return out;
+  const boundary = Buffer.from(`--${m[1] ?? m[2]}`);
+  let pos = body.indexOf(boundary);
+  while (pos >= 0) {
+    const start = pos + boundary.length + 2; // skip CRLF
+    const next = body.indexOf(boundary, start);
+    if (next < 0) break;
+    const part = body.subarray(start, next - 2);
+    const sep = part.indexOf('\r\n\r\n');
+    if (sep >= 0) {
+      const head = part.subarray(0, sep).toString('utf8');
+      const name = /name="([^"]+)"/i.exec(head)?.[1];
+      if (name) out.set(name, part.subarray(sep + 4));
+    }
+    pos = next;
+  }
+  return out;
 }

@@ -4,33 +4,10 @@
  * plus GET /2/users/:id/tweets for reconciliation. Errors are RFC 7807 bodies.
  */
 import { json, type PlatformContext, type Route, type SandboxResponse } from './common.js';
-import { authorize, controlRoutes, maybeDrop, newId, publishState, recordPost } from './publish-common.js';
+import { authorize, controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
 
 const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}): SandboxResponse =>
   json(status, { title, detail, type: status === 401 ? 'about:blank' : `https://api.x.com/2/problems/${title.toLowerCase().replace(/\s+/g, '-')}`, status }, headers);
-
-/** Minimal multipart/form-data parser (the sandbox only needs named fields). */
-export function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-  if (!m) return out;
-  const boundary = Buffer.from(`--${m[1] ?? m[2]}`);
-  let pos = body.indexOf(boundary);
-  while (pos >= 0) {
-    const start = pos + boundary.length + 2; // skip CRLF
-    const next = body.indexOf(boundary, start);
-    if (next < 0) break;
-    const part = body.subarray(start, next - 2);
-    const sep = part.indexOf('\r\n\r\n');
-    if (sep >= 0) {
-      const head = part.subarray(0, sep).toString('utf8');
-      const name = /name="([^"]+)"/i.exec(head)?.[1];
-      if (name) out.set(name, part.subarray(sep + 4));
-    }
-    pos = next;
-  }
-  return out;
-}
 
 interface XMedia {
   account: string;

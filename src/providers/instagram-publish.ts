@@ -1,0 +1,121 @@
+/**
+ * Instagram publishing (Instagram API with Instagram Login, graph.instagram.com).
+ * Docs: https://developers.facebook.com/docs/instagram-platform/content-publishing
+ *       https://developers.facebook.com/docs/instagram-platform/content-publishing/resumable-uploads
+ * Container flow: POST /{ig-user}/media -> poll GET /{container}?fields=status_code until
+ * FINISHED -> POST /{ig-user}/media_publish?creation_id -> media id (+ permalink).
+ * - Images must be JPEG at a public URL (Meta fetches them): checked at schedule time.
+ * - Reels from a local file use a resumable upload (upload_type=resumable, then POST the bytes
+ *   to the returned `uri` with `offset`/`file_size` headers).
+ * The container id is saved before publishing; a container publishes only once, so a crash is
+ * reconciled from its status_code (PUBLISHED) and the account's media list.
+ */
+import { ProviderError } from '../core/errors.js';
+import { readJson } from '../core/http.js';
+import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
+import { graphProviderError, str } from './graph.js';
+import { checkMedia, codePoints, graphJson, isVideo, rangeBody } from './upload.js';
+
+export function validate(p: PostDraft): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  if (p.media.length !== 1) out.push({ field: 'media', message: 'Instagram needs exactly one image or video (there are no text-only posts)' });
+  if (codePoints(p.text) > 2200) out.push({ field: 'text', message: 'Instagram captions are at most 2200 characters' });
+  if ((p.text.match(/#[\p{L}\p{N}_]+/gu) ?? []).length > 30) out.push({ field: 'text', message: 'Instagram allows at most 30 hashtags' });
+  p.media.forEach((m, i) => {
+    const field = `media[${i}]`;
+    if (isVideo(m)) out.push(...checkMedia(m, i, { mimes: ['video/mp4', 'video/quicktime'], maxBytes: 1024 ** 3, maxDurationSec: 15 * 60 }, 'Instagram'));
+    else {
+      out.push(...checkMedia(m, i, { mimes: ['image/jpeg'], maxBytes: 8 * 1024 ** 2 }, 'Instagram'));
+      if (m.kind !== 'url' || !/^https?:\/\//.test(m.url ?? '')) out.push({ field, message: 'Instagram image posts need a public URL (Meta fetches the image): pass --media https://...' });
+    }
+  });
+  return out;
+}
+
+const url = (d: ProviderDeps, path: string) => new URL(`/${d.apiVersion ?? 'v25.0'}${path}`, d.hosts.graph!);
+const headers = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
+
+async function call(d: ProviderDeps, t: TokenSet, path: string, what: string, fields?: Record<string, string | undefined>, query?: Record<string, string>): Promise<Record<string, unknown>> {
+  const u = url(d, path);
+  for (const [k, v] of Object.entries(query ?? {})) u.searchParams.set(k, v);
+  const body = fields ? new URLSearchParams(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined)) : undefined;
+  return graphJson('instagram', what, d.http, u, { method: fields ? 'POST' : 'GET', ...(body ? { body } : {}), headers: headers(t) }, d.clock.now());
+}
+
+async function createContainer(p: PostDraft, m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<string> {
+  const ig = ctx.account.id;
+  if (!isVideo(m)) return str((await call(d, t, `/${ig}/media`, 'create container', { image_url: m.url, caption: p.text, alt_text: p.options.altText })).id)!;
+  if (m.kind === 'url') return str((await call(d, t, `/${ig}/media`, 'create container', { media_type: 'REELS', video_url: m.url, caption: p.text })).id)!;
+  const c = await call(d, t, `/${ig}/media`, 'create container', { media_type: 'REELS', upload_type: 'resumable', caption: p.text });
+  const id = str(c.id);
+  const uri = str(c.uri);
+  if (!id || !uri) throw new ProviderError('instagram: resumable container returned no upload uri', { errorClass: 'transient' });
+  const res = await d.http.fetch(uri, {
+    method: 'POST',
+    headers: { authorization: `OAuth ${t.accessToken}`, offset: '0', file_size: String(m.size), 'content-type': 'application/octet-stream' },
+    body: rangeBody(m.path!, 0, m.size! - 1, ctx, 0, m.size!),
+    duplex: 'half',
+    timeoutMs: 30 * 60_000,
+  });
+  const b = await readJson(res);
+  if (!res.ok) throw graphProviderError('instagram', 'video upload', res.status, b, d.clock.now());
+  return id;
+}
+
+async function waitFinished(container: string, t: TokenSet, d: ProviderDeps): Promise<void> {
+  for (let n = 0; ; n++) {
+    const s = str((await call(d, t, `/${container}`, 'container status', undefined, { fields: 'status_code' })).status_code);
+    if (s === 'FINISHED') return;
+    if (s === 'ERROR' || s === 'EXPIRED') throw new ProviderError(`instagram: the media container is ${s}`, { errorClass: 'invalid_request', platformCode: s });
+    if (s === 'PUBLISHED') throw new ProviderError('instagram: the container was already published', { errorClass: 'invalid_request', platformCode: s });
+    if (n >= 60) throw new ProviderError('instagram: media still processing', { errorClass: 'transient' });
+    await d.clock.sleep(Math.min(10_000, 500 * 2 ** Math.min(n, 4)));
+  }
+}
+
+async function withPermalink(id: string, t: TokenSet, d: ProviderDeps): Promise<PublishResult> {
+  const r = await call(d, t, `/${id}`, 'permalink', undefined, { fields: 'id,permalink' }).catch(() => ({}) as Record<string, unknown>);
+  const link = str(r.permalink);
+  return { remoteId: id, ...(link ? { url: link } : {}) };
+}
+
+export const publisher: Publisher = {
+  validate,
+  async publish(p, t, d, ctx) {
+    let container = ctx.checkpoint.container;
+    if (!container) {
+      container = await createContainer(p, p.media[0]!, t, d, ctx);
+      await ctx.saveCheckpoint({ ...ctx.checkpoint, container });
+    }
+    await waitFinished(container, t, d);
+    await ctx.saveCheckpoint({ ...ctx.checkpoint, sent: String(d.clock.now()) });
+    const r = await call(d, t, `/${ctx.account.id}/media_publish`, 'media_publish', { creation_id: container });
+    const id = str(r.id);
+    if (!id) throw new ProviderError('instagram: media_publish returned no id', { errorClass: 'transient' });
+    return withPermalink(id, t, d);
+  },
+  async reconcile(p, t, d, ctx): Promise<ReconcileResult> {
+    const container = ctx.checkpoint.container;
+    if (!container) return { status: 'not_posted' };
+    let status: string | undefined;
+    try {
+      status = str((await call(d, t, `/${container}`, 'container status', undefined, { fields: 'status_code' })).status_code);
+    } catch {
+      status = undefined;
+    }
+    if (status === 'PUBLISHED') {
+      const list = await call(d, t, `/${ctx.account.id}/media`, 'media list', undefined, { fields: 'id,caption,timestamp' }).catch(() => undefined);
+      const hit = ((list?.data ?? []) as { id: string; caption?: string }[]).find((x) => (x.caption ?? '') === p.text);
+      return hit ? { status: 'published', result: await withPermalink(hit.id, t, d) } : { status: 'unknown' };
+    }
+    if (status === undefined) return { status: 'unknown' };
+    if (status === 'ERROR' || status === 'EXPIRED') {
+      // A dead container was never published: start over with a new one.
+      const { container: _c, ...rest } = ctx.checkpoint;
+      void _c;
+      await ctx.saveCheckpoint(rest);
+    }
+    return { status: 'not_posted' };
+  },
+};
+

@@ -1,0 +1,115 @@
+/**
+ * Instagram content publishing, simulated: containers (image_url, video_url,
+ * or resumable REELS with bytes POSTed to the returned rupload-style `uri`),
+ * status_code polling (IN_PROGRESS -> FINISHED; slow processing via the
+ * publish config), media_publish once per container (2207042 at the daily cap),
+ * permalink lookup and the account's media list.
+ */
+import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
+import { graphError, graphToken, metaAuth } from './meta.js';
+import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost } from './publish-common.js';
+
+interface Container {
+  account: string;
+  igUser: string;
+  caption: string;
+  kind: 'image' | 'video';
+  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED' | 'ERROR' | 'EXPIRED';
+  awaitingUpload: boolean;
+  bytes: number;
+  polls: number;
+  mediaId?: string;
+}
+
+export function createRoutes(ctx: PlatformContext): Route[] {
+  const st = publishState(ctx);
+  const auth = (req: SandboxRequest): { family: Family } | { response: SandboxResponse } => metaAuth(ctx, graphToken(req));
+  const get = (id: string) => st.uploads.get(`ig:${id}`) as Container | undefined;
+  const byMedia = (id: string) => st.posts.find((p) => p.id === id);
+  return [
+    ...controlRoutes(ctx),
+    {
+      method: 'POST',
+      path: '/:version/:ig/media',
+      handler: (req) => {
+        const a = auth(req);
+        if ('response' in a) return a.response;
+        if (req.params.ig !== a.family.account.id) return graphError(400, 100, 'Unsupported post request: the object does not exist or the token cannot access it');
+        const type = req.param('media_type');
+        const resumable = req.param('upload_type') === 'resumable';
+        const imageUrl = req.param('image_url');
+        const videoUrl = req.param('video_url');
+        if (!imageUrl && !videoUrl && !resumable) return graphError(400, 100, '(#100) image_url, video_url or upload_type=resumable is required', 2207003);
+        if ((videoUrl || resumable) && type !== 'REELS' && type !== 'STORIES') return graphError(400, 100, '(#100) media_type must be REELS for videos');
+        const id = newId(ctx);
+        const c: Container = { account: a.family.account.name, igUser: req.params.ig!, caption: req.param('caption') ?? '', kind: imageUrl ? 'image' : 'video', status: imageUrl ? 'FINISHED' : 'IN_PROGRESS', awaitingUpload: resumable, bytes: 0, polls: 0 };
+        st.uploads.set(`ig:${id}`, c as unknown as Record<string, unknown>);
+        const host = String(req.headers.host ?? '127.0.0.1');
+        return json(200, resumable ? { id, uri: `http://${host}/ig-api-upload/${req.params.version}/${id}` } : { id });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/ig-api-upload/:version/:id',
+      rawStream: true,
+      handler: async (req) => {
+        const c = get(req.params.id!);
+        const token = /^OAuth\s+(.+)$/i.exec(String(req.headers['authorization'] ?? ''))?.[1];
+        const a = metaAuth(ctx, token);
+        if ('response' in a) return (await drain(req.raw), a.response);
+        if (!c || !c.awaitingUpload || c.account !== a.family.account.name) return (await drain(req.raw), json(400, { debug_info: { type: 'ProcessingFailedError', message: 'unknown container' } }));
+        const size = Number(req.headers['file_size']);
+        if (Number(req.headers['offset'] ?? 0) !== 0) return (await drain(req.raw), json(400, { debug_info: { message: 'offset must be 0' } }));
+        const n = await drain(req.raw);
+        if (n !== size) return json(400, { debug_info: { type: 'PartialRequestError', message: `received ${n} of ${size} bytes` } });
+        ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + n;
+        c.bytes = n;
+        c.awaitingUpload = false;
+        return json(200, { success: true, message: 'Upload successful.' });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/:version/:ig/media_publish',
+      handler: (req) => {
+        const a = auth(req);
+        if ('response' in a) return a.response;
+        const c = get(req.param('creation_id') ?? '');
+        if (!c || c.account !== a.family.account.name) return graphError(400, 100, 'Invalid parameter: creation_id', 2207006);
+        if (c.status === 'PUBLISHED') return graphError(400, 100, 'The media has already been published', 2207027);
+        if (c.status !== 'FINISHED') return graphError(400, 9007, 'Media ID is not available: the media is not ready for publishing', 2207027);
+        const post = recordPost(ctx, a.family, { text: c.caption, kind: c.kind, media: [{ bytes: c.bytes }], page: c.igUser });
+        if (!post) return graphError(400, 9, 'Application request limit reached', 2207042);
+        c.status = 'PUBLISHED';
+        c.mediaId = post.id;
+        return maybeDrop(ctx, req, json(200, { id: post.id }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/:version/:ig/media',
+      handler: (req) => {
+        const a = auth(req);
+        if ('response' in a) return a.response;
+        const rows = st.posts.filter((p) => p.page === req.params.ig).reverse();
+        return json(200, { data: rows.map((p) => ({ id: p.id, caption: p.text, timestamp: new Date(p.createdAt).toISOString() })) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/:version/:id',
+      handler: (req) => {
+        const a = auth(req);
+        if ('response' in a) return a.response;
+        const c = get(req.params.id!);
+        if (c) {
+          if (c.status === 'IN_PROGRESS' && !c.awaitingUpload && ++c.polls >= st.config.processingPolls) c.status = 'FINISHED';
+          return json(200, { id: req.params.id, status_code: c.status });
+        }
+        const p = byMedia(req.params.id!);
+        if (p) return json(200, { id: p.id, permalink: `https://www.instagram.com/p/${Buffer.from(p.id).toString('base64url').slice(0, 11)}/` });
+        return graphError(400, 100, `Unsupported get request. Object with ID '${req.params.id}' does not exist`, 33);
+      },
+    },
+  ];
+}
