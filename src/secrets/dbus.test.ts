@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { probeSecretService, sessionBusCandidates, socketPathOf } from './dbus.js';
 import { decodeMessages, encodeCall } from './dbus-wire.js';
 
@@ -48,6 +49,24 @@ describe('probeSecretService', () => {
     const started = performance.now();
     await expect(probeSecretService(`unix:path=${join(dir, 'bus')}`, 300)).rejects.toThrow('no answer from the D-Bus session bus within 300 ms');
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('reports a refused authentication and hangs up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socialync-dbus-'));
+    let closed!: () => void;
+    const hungUp = new Promise<void>((r) => (closed = r));
+    const server: Server = createServer((c) => {
+      c.once('data', () => c.write('REJECTED EXTERNAL\r\n'));
+      c.on('close', closed);
+    });
+    await new Promise<void>((r) => server.listen(join(dir, 'bus'), r));
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await expect(probeSecretService(`unix:path=${join(dir, 'bus')}`, 30_000)).rejects.toThrow('D-Bus authentication failed: REJECTED EXTERNAL');
+    // The client closed its end at once (nothing left to keep a CLI process alive until the timeout).
+    await Promise.race([hungUp, sleep(1000).then(() => Promise.reject(new Error('socket left open')))]);
   });
 
   it('reports a refused connection', async () => {

@@ -97,6 +97,16 @@ export async function openBus(address: string, timeoutMs: number): Promise<BusCo
     sock.once('close', () => reject(new Error('D-Bus connection closed')));
   });
   failed.catch(() => undefined);
+  try {
+    return await handshake(sock, failed, timer);
+  } catch (e) {
+    clearTimeout(timer);
+    sock.destroy();
+    throw e;
+  }
+}
+
+async function handshake(sock: Socket, failed: Promise<never>, timer: NodeJS.Timeout): Promise<BusConnection> {
   await Promise.race([new Promise<void>((r) => sock.once('connect', () => r())), failed]);
 
   // SASL EXTERNAL: we prove our uid through the socket's credentials.
