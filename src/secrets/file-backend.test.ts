@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, 
 import { join } from 'node:path';
 import { openSecretStore } from './open.js';
 import { runSecretsUseFile } from './file-key.js';
+import { verifySecretBackend } from './verify.js';
 import { fileNameFor } from './vault.js';
 import { redactText } from '../core/redact.js';
 import { cliRejection, runStoreProcesses, tempHome } from '../../test/helpers/secret-service.js';
@@ -110,6 +111,27 @@ describe('file backend', () => {
     expect(e.hint).toBe(`run: chmod 600 ${h.paths.keyFile}`);
     chmodSync(h.paths.keyFile, 0o400);
     await openSecretStore(h);
+  });
+
+  it('verifySecretBackend reports the key file state for doctor', async () => {
+    const h = home();
+    await runSecretsUseFile(h);
+    chmodSync(h.paths.keyFile, 0o640);
+    expect(await verifySecretBackend(h)).toMatchObject({
+      backend: 'file',
+      selectedBy: 'env',
+      ok: false,
+      error: expect.stringContaining('readable by other users (mode 0640)'),
+      hint: `run: chmod 600 ${h.paths.keyFile}`,
+      file: { keySource: 'file', keyFile: { path: h.paths.keyFile, exists: true, mode: '0640', private: false } },
+    });
+    chmodSync(h.paths.keyFile, 0o600);
+    expect(await verifySecretBackend({ ...h, env: { ...h.env, SOCIALYNC_SECRET_BACKEND: undefined } })).toMatchObject({
+      backend: 'file',
+      selectedBy: 'config',
+      ok: true,
+      file: { keyFile: { mode: '0600', private: true } },
+    });
   });
 
   it('without a key names `socialync secrets use-file` and SOCIALYNC_VAULT_KEY', async () => {
