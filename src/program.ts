@@ -13,6 +13,7 @@ import { registerRefresh } from './commands/refresh.js';
 import { registerNotify } from './commands/notify.js';
 import { registerCron } from './commands/cron.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerPublish } from './commands/publish.js';
 import { registerDaemon } from './commands/daemon.js';
@@ -60,6 +61,7 @@ Exit codes: 0 ok, 1 failed, 2 cancelled, 3 usage or configuration, 4 reconnect n
   registerNotify(program, ctx);
   registerCron(program, ctx);
   registerDoctor(program, ctx);
+  registerCompletion(program, ctx);
   registerSchedule(program, ctx);
   registerPublish(program, ctx);
   registerDaemon(program, ctx);

@@ -10,3 +10,5 @@ export { main } from './main.js';
 export { secretKeys } from './secrets/types.js';
 export { openSecretStore } from './secrets/open.js';
 export { PLATFORMS } from './providers/types.js';
+export { createProgram } from './program.js';
+export { completionScript } from './commands/completion.js';

@@ -9,7 +9,7 @@ import { BEGIN } from '../commands/cron.js';
 import { HOUR } from '../core/clock.js';
 import { relativeTime } from '../core/format.js';
 import { FILE_BACKEND_HINT } from '../secrets/keychain.js';
-import { openExistingDb } from './state.js';
+import { openExistingDb } from '../store/readonly.js';
 import { loadConnections, result, type Check, type DoctorContext } from './types.js';
 
 /** cron runs refresh hourly; a day without any record means it is not running. */

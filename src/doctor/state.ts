@@ -3,23 +3,9 @@
  * and the schema version matches this build's migrations. Opened directly
  * (never created, never migrated) so doctor changes nothing.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
+import { openExistingDb, type ReadonlyDb as Db } from '../store/readonly.js';
 import { migrations } from '../store/migrations.js';
 import { result, type Check, type CheckResult } from './types.js';
-
-type Db = BetterSqlite3.Database;
-
-/** Opens an existing state DB without creating or migrating it; undefined when it does not exist. */
-export async function openExistingDb(file: string, readonly = true): Promise<Db | undefined> {
-  if (!existsSync(file)) return undefined;
-  const { default: Database } = await import('better-sqlite3');
-  const nativeBinding = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
-  const db = new Database(file, { readonly, fileMustExist: true, nativeBinding });
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
 
 export const checkState: Check = async (ctx) => {
   const file = ctx.deps.paths.stateDb;

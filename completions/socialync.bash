@@ -1,0 +1,127 @@
+# socialync bash completion, generated from the command tree by `socialync completion bash` (do not edit;
+# regenerate with: npm run completions). Connection names, post ids and time zones come from
+# `socialync __complete <kind>`, which reads the local state without changing it.
+# Load it: source <(socialync completion bash)   or copy it to ~/.local/share/bash-completion/completions/socialync
+
+_socialync_spec() {
+  subs= opts= vals= args=
+  case "$1" in
+    '') subs='app connect disconnect status sandbox refresh notify cron doctor completion schedule publish daemon help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
+    'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --programmatic-refresh --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost' args='platforms' ;;
+    'app list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'app remove') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
+    'connect') subs='' opts='--name --port --no-browser --timeout --json -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none' args='platforms' ;;
+    'disconnect') subs='' opts='--keep-remote -h --help -q --quiet -v --verbose --debug' vals='' args='platforms connections' ;;
+    'status') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
+    'sandbox') subs='demo serve help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'sandbox demo') subs='' opts='--dir --browser --json -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
+    'sandbox serve') subs='' opts='--dir --auto-approve -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
+    'refresh') subs='' opts='--account --force --dry-run --json --concurrency -h --help -q --quiet -v --verbose --debug' vals='--account=connections --concurrency=none' args='platforms' ;;
+    'notify') subs='set unset list test help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'notify set') subs='webhook email help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'notify set webhook') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
+    'notify set email') subs='' opts='--to --from --smtp-host --smtp-port --smtp-user --smtp-secure -h --help -q --quiet -v --verbose --debug' vals='--to=none --from=none --smtp-host=none --smtp-port=none --smtp-user=none' args='' ;;
+    'notify unset') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:webhook,email' ;;
+    'notify list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'notify test') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:webhook,email' ;;
+    'cron') subs='install uninstall print help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'cron install') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'cron uninstall') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'cron print') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'doctor') subs='' opts='--offline --json --timeout -h --help -q --quiet -v --verbose --debug' vals='--timeout=none' args='' ;;
+    'completion') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:bash,zsh,fish' ;;
+    'schedule') subs='add list show edit cancel help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'schedule add') subs='' opts='--to --at --tz --earlier --later --text --title --privacy --media --media-type --set --option --json -h --help -q --quiet -v --verbose --debug' vals='--to=targets --at=none --tz=timezones --text=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none' args='' ;;
+    'schedule list') subs='' opts='--status --json -h --help -q --quiet -v --verbose --debug' vals='--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled' args='' ;;
+    'schedule show') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='posts' ;;
+    'schedule edit') subs='' opts='--at --tz --earlier --later --text --title --privacy --media --media-type --set --option --json -h --help -q --quiet -v --verbose --debug' vals='--at=none --tz=timezones --text=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none' args='posts' ;;
+    'schedule cancel') subs='' opts='-y --yes --json -h --help -q --quiet -v --verbose --debug' vals='' args='posts' ;;
+    'publish') subs='' opts='--limit --json -h --help -q --quiet -v --verbose --debug' vals='--limit=none' args='' ;;
+    'daemon') subs='' opts='--no-refresh -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'help') subs='' opts='-q --quiet -v --verbose --debug' vals='' args='commands' ;;
+  esac
+}
+
+# _socialync_values KIND CUR PLATFORM: fills COMPREPLY with the values of KIND.
+_socialync_values() {
+  local kind=$1 cur=$2 cands= prefix= line IFS=$'\n'
+  case "$kind" in
+    w:*) cands=${kind#w:} cands=${cands//,/$'\n'} ;;
+    platforms) cands='instagram
+facebook
+tiktok
+youtube
+x
+linkedin' ;;
+    commands) cands='app
+connect
+disconnect
+status
+sandbox
+refresh
+notify
+cron
+doctor
+completion
+schedule
+publish
+daemon
+help' ;;
+    files) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    dirs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    connections|posts|targets|timezones)
+      while IFS=$'\t' read -r line _; do cands+=$line$'\n'; done < <("${COMP_WORDS[0]}" __complete "$kind" $3 2>/dev/null) ;;
+    *) return ;;
+  esac
+  [[ $kind == targets && $cur == *,* ]] && prefix=${cur%,*},
+  COMPREPLY=($(compgen -P "$prefix" -W "$cands" -- "${cur#"$prefix"}"))
+  # bash splits words at ':' (COMP_WORDBREAKS): hand back only the part after the last colon.
+  if [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then
+    local colon=${cur%"${cur##*:}"}
+    COMPREPLY=("${COMPREPLY[@]#"$colon"}")
+  fi
+}
+
+_socialync() {
+  local i w cur prev kind= cpath= platform= e subs opts vals args
+  local -i npos=0 skip=0
+  local -a ws=() argv
+  # Rejoin words that bash split at ':' (e.g. --to x:alice).
+  for ((i = 0; i <= COMP_CWORD; i++)); do
+    w=${COMP_WORDS[i]}
+    if ((i > 1)) && [[ $w == : || ${COMP_WORDS[i-1]} == : ]]; then ws[${#ws[@]}-1]+=$w; else ws+=("$w"); fi
+  done
+  cur=${ws[${#ws[@]}-1]}
+  for ((i = 1; i < ${#ws[@]} - 1; i++)); do
+    w=${ws[i]}
+    if ((skip)); then skip=0; continue; fi
+    _socialync_spec "$cpath"
+    if [[ $w == -* ]]; then
+      [[ $w != *=* && " $vals " == *" $w="* ]] && skip=1
+    elif [[ " $subs " == *" $w "* ]]; then
+      cpath=${cpath:+$cpath }$w npos=0
+    else
+      npos+=1
+      read -ra argv <<< "$args"
+      [[ -z $platform && ${argv[npos-1]} == platforms ]] && platform=$w
+    fi
+  done
+  _socialync_spec "$cpath"
+  if ((skip)); then
+    prev=${ws[${#ws[@]}-2]}
+    for e in $vals; do [[ ${e%%=*} == "$prev" ]] && kind=${e#*=}; done
+  elif [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    return
+  elif [[ -n $subs ]]; then
+    COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+    return
+  else
+    read -ra argv <<< "$args"
+    kind=${argv[npos]}
+  fi
+  _socialync_values "$kind" "$cur" "$platform"
+}
+
+complete -o default -F _socialync socialync

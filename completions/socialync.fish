@@ -1,0 +1,338 @@
+# socialync fish completion, generated from the command tree by `socialync completion fish` (do not edit;
+# regenerate with: npm run completions). Connection names, post ids and time zones come from
+# `socialync __complete <kind>`, which reads the local state without changing it.
+# Load it: copy to ~/.config/fish/completions/socialync.fish, or: socialync completion fish | source
+
+function __socialync_spec
+    set -g __socialync_subs
+    set -g __socialync_descs
+    set -g __socialync_opts
+    set -g __socialync_optdescs
+    set -g __socialync_vals
+    set -g __socialync_args
+    switch "$argv[1]"
+        case ''
+            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'refresh' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'help'
+            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'display help for command'
+            set -g __socialync_opts '-V' '--version' '-q' '--quiet' '-v' '--verbose' '--debug' '-h' '--help'
+            set -g __socialync_optdescs 'output the version number' 'output the version number' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)' 'display help for command' 'display help for command'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'app'
+            set -g __socialync_subs 'set' 'list' 'remove' 'help'
+            set -g __socialync_descs 'store a platform app\'s client id and secret, and print the redirect URI to register' 'show the configured apps (secrets masked)' 'forget a platform app\'s credentials (connections stay)' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'app set'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--client-id' '--client-secret-stdin' '--client-type' '--port' '--redirect-host' '--programmatic-refresh' '--testing' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'client id (TikTok: client key); or env SOCIALYNC_<PLATFORM>_CLIENT_ID' 'read the client secret from standard input (or env SOCIALYNC_<PLATFORM>_CLIENT_SECRET, or a prompt)' 'X only: public (Native App, no secret) or confidential (Web App, Basic auth)' 'fixed redirect port to register (X, LinkedIn, Instagram, Facebook)' 'loopback host in the redirect URI: 127.0.0.1 or localhost' 'LinkedIn: the app is approved for programmatic refresh tokens' 'YouTube: the Google app is in Testing status (refresh tokens last 7 days)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--client-id=none' '--client-type=w:public,confidential' '--port=none' '--redirect-host=w:127.0.0.1,localhost'
+            set -g __socialync_args 'platforms'
+        case 'app list'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (AppEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'app remove'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'platforms'
+        case 'connect'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--name=connections' '--port=none' '--timeout=none'
+            set -g __socialync_args 'platforms'
+        case 'disconnect'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--keep-remote' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not revoke at the platform; only forget the tokens here' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'platforms' 'connections'
+        case 'status'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (schema: StatusEntry[] in the README)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'platforms'
+        case 'sandbox'
+            set -g __socialync_subs 'demo' 'serve' 'help'
+            set -g __socialync_descs 'start the sandbox, connect all six platforms in a throwaway profile, then show status' 'run the sandbox in the foreground with a profile pointed at it (use it from another terminal)' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'sandbox demo'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--dir' '--browser' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder)' 'open each consent page in your browser and click Approve yourself' 'print the final status as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--dir=dirs'
+            set -g __socialync_args 
+        case 'sandbox serve'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--dir' '--auto-approve' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder)' 'approve consent pages automatically' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--dir=dirs'
+            set -g __socialync_args 
+        case 'refresh'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '--force' '--dry-run' '--json' '--concurrency' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only this connection (its local name)' 'refresh even when not due' 'show what would be refreshed; change nothing' 'print the result as JSON' 'connections refreshed in parallel' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections' '--concurrency=none'
+            set -g __socialync_args 'platforms'
+        case 'notify'
+            set -g __socialync_subs 'set' 'unset' 'list' 'test' 'help'
+            set -g __socialync_descs 'configure a channel' 'remove a channel' 'show configured channels' 'send a test notification to every channel (or one)' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'notify set'
+            set -g __socialync_subs 'webhook' 'email' 'help'
+            set -g __socialync_descs 'POST JSON with a plain "text" field (Slack, Discord, ntfy-style receivers)' 'send email over SMTP (password from SOCIALYNC_SMTP_PASSWORD or a prompt; kept in the secret store)' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'notify set webhook'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'none'
+        case 'notify set email'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--to' '--from' '--smtp-host' '--smtp-port' '--smtp-user' '--smtp-secure' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'recipient' 'sender' 'SMTP server' 'SMTP port (default 587; 465 = TLS)' 'SMTP login (the password is asked, or read from SOCIALYNC_SMTP_PASSWORD)' 'TLS from the start (default only for port 465; otherwise STARTTLS when offered)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--to=none' '--from=none' '--smtp-host=none' '--smtp-port=none' '--smtp-user=none'
+            set -g __socialync_args 
+        case 'notify unset'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'w:webhook,email'
+        case 'notify list'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'notify test'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'w:webhook,email'
+        case 'cron'
+            set -g __socialync_subs 'install' 'uninstall' 'print' 'help'
+            set -g __socialync_descs 'install the crontab entry (or systemd user timer)' 'uninstall the crontab entry (or systemd user timer)' 'print the crontab entry (or units) without installing' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'cron install'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--systemd' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'use a systemd user timer instead of crontab' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'cron uninstall'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--systemd' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'use a systemd user timer instead of crontab' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'cron print'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--systemd' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'use a systemd user timer instead of crontab' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'doctor'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--offline' '--json' '--timeout' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'skip the checks that use the network (reachability, clock, live who-am-I)' 'print JSON (DoctorReport, see docs/doctor.md)' 'timeout of each network check' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--timeout=none'
+            set -g __socialync_args 
+        case 'completion'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'w:bash,zsh,fish'
+        case 'schedule'
+            set -g __socialync_subs 'add' 'list' 'show' 'edit' 'cancel' 'help'
+            set -g __socialync_descs 'schedule a post to one or more platforms (asks for what is missing on a terminal)' 'list scheduled and past posts with their per-platform state' 'show one post: text, media, and each platform target with its attempts' 'change a post that is not published yet (asks on a terminal when no flags are given)' 'cancel the targets of a post that are not published yet' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'schedule add'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--to' '--at' '--tz' '--earlier' '--later' '--text' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'platforms, comma-separated; platform:name picks one of several accounts' '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'text / caption' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type when the extension does not tell' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--to=targets' '--at=none' '--tz=timezones' '--text=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none'
+            set -g __socialync_args 
+        case 'schedule list'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--status' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only posts with this status (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'print JSON (ScheduleListEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled'
+            set -g __socialync_args 
+        case 'schedule show'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (ScheduleShowResult)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'posts'
+        case 'schedule edit'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--at' '--tz' '--earlier' '--later' '--text' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'text / caption' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type when the extension does not tell' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--at=none' '--tz=timezones' '--text=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none'
+            set -g __socialync_args 'posts'
+        case 'schedule cancel'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-y' '--yes' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not ask for confirmation' 'do not ask for confirmation' 'print JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'posts'
+        case 'publish'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--limit' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'at most this many targets in this run' 'print JSON (PublishReport)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--limit=none'
+            set -g __socialync_args 
+        case 'daemon'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--no-refresh' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not run the hourly token refresh' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'help'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'commands'
+    end
+end
+
+# __socialync_values KIND CUR PLATFORM CMD
+function __socialync_values
+    set -l kind $argv[1]
+    set -l cur $argv[2]
+    switch $kind
+        case 'w:*'
+            string split , -- (string sub -s 3 -- $kind)
+        case platforms
+            printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin'
+        case commands
+            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'refresh' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'help'
+        case files
+            __fish_complete_path $cur
+        case dirs
+            __fish_complete_directories $cur
+        case connections posts targets timezones
+            set -l prefix ''
+            if test $kind = targets; and string match -q -- '*,*' $cur
+                set prefix (string replace -r ',[^,]*$' ',' -- $cur)
+            end
+            for line in ($argv[4] __complete $kind $argv[3] 2>/dev/null)
+                echo $prefix$line
+            end
+    end
+end
+
+function __socialync_complete
+    set -l tokens (commandline -opc)
+    set -l cur (commandline -ct)
+    set -l cpath ''
+    set -l npos 0
+    set -l skip 0
+    set -l platform ''
+    set -l prev ''
+    for w in $tokens[2..-1]
+        if test $skip = 1
+            set skip 0
+            set prev $w
+            continue
+        end
+        __socialync_spec "$cpath"
+        if string match -q -- '-*' $w
+            if not string match -q -- '*=*' $w; and contains -- $w (string replace -r '=.*' '' -- $__socialync_vals)
+                set skip 1
+            end
+        else if contains -- $w $__socialync_subs
+            set cpath (string trim -- "$cpath $w")
+            set npos 0
+        else
+            set npos (math $npos + 1)
+            if test -z "$platform"; and test $npos -le (count $__socialync_args); and test "$__socialync_args[$npos]" = platforms
+                set platform $w
+            end
+        end
+        set prev $w
+    end
+    __socialync_spec "$cpath"
+    if test $skip = 1
+        for e in $__socialync_vals
+            if test (string replace -r '=.*' '' -- $e) = "$prev"
+                __socialync_values (string replace -r '^[^=]*=' '' -- $e) "$cur" "$platform" $tokens[1]
+            end
+        end
+        return
+    end
+    if string match -q -- '-*' $cur
+        for i in (seq (count $__socialync_opts))
+            printf '%s\t%s\n' $__socialync_opts[$i] $__socialync_optdescs[$i]
+        end
+        return
+    end
+    if set -q __socialync_subs[1]
+        for i in (seq (count $__socialync_subs))
+            printf '%s\t%s\n' $__socialync_subs[$i] $__socialync_descs[$i]
+        end
+        return
+    end
+    set -l n (math $npos + 1)
+    if test $n -le (count $__socialync_args)
+        __socialync_values $__socialync_args[$n] "$cur" "$platform" $tokens[1]
+    end
+end
+
+complete -c socialync -f -a '(__socialync_complete)'
