@@ -23,6 +23,9 @@ interface Asset {
   polls: number;
 }
 
+/** The member URN the sandbox's /v2/userinfo implies (sub = li + base36 of the account id). */
+const person = (f: Family) => `urn:li:person:li${BigInt(f.account.id).toString(36)}`;
+
 const restError = (status: number, message: string, code = 'BAD_REQUEST'): SandboxResponse => json(status, { status, code, message });
 
 export function createRoutes(ctx: PlatformContext): Route[] {
@@ -40,7 +43,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     if ('response' in g) return g.response;
     if (req.query.get('action') !== 'initializeUpload') return restError(400, 'action=initializeUpload is required');
     const r = ((req.json ?? {}) as { initializeUploadRequest?: { owner?: string; fileSizeBytes?: number } }).initializeUploadRequest ?? {};
-    if (r.owner !== `urn:li:person:${g.family.account.id}`) return restError(403, 'owner does not match the member', 'ACCESS_DENIED');
+    if (r.owner !== person(g.family)) return restError(403, 'owner does not match the member', 'ACCESS_DENIED');
     const urn = `urn:li:${kind}:${newId(ctx, 'D4')}`;
     const size = kind === 'video' ? Number(r.fileSizeBytes) : 0;
     if (kind === 'video' && !(size > 0)) return restError(400, 'fileSizeBytes is required');
@@ -92,13 +95,13 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const g = guard(req);
         if ('response' in g) return g.response;
         const b = (req.json ?? {}) as { author?: string; commentary?: string; visibility?: string; lifecycleState?: string; content?: { media?: { id?: string } } };
-        if (b.author !== `urn:li:person:${g.family.account.id}`) return restError(403, 'author does not match the member', 'ACCESS_DENIED');
+        if (b.author !== person(g.family)) return restError(403, 'author does not match the member', 'ACCESS_DENIED');
         if (!b.visibility || b.lifecycleState !== 'PUBLISHED') return restError(400, 'visibility and lifecycleState=PUBLISHED are required');
         const mediaId = b.content?.media?.id;
         const a = mediaId ? asset(mediaId) : undefined;
         if (mediaId && (!a || a.status !== 'AVAILABLE' || a.account !== g.family.account.name)) return restError(400, 'the media is not available (or belongs to another owner)', 'INVALID_CONTENT_OWNERSHIP');
         const id = `urn:li:share:${newId(ctx)}`;
-        const post = recordPost(ctx, g.family, { text: b.commentary ?? '', kind: a ? a.kind : 'text', media: a ? [{ bytes: a.size }] : [], privacy: b.visibility }, id);
+        const post = recordPost(ctx, g.family, { text: b.commentary ?? '', kind: a ? a.kind : 'text', media: a ? [{ bytes: a.size }] : [], privacy: b.visibility, page: b.author }, id);
         if (!post) return restError(429, 'Resource level throttle DAY limit for calls to this resource is reached.', 'TOO_MANY_REQUESTS');
         return maybeDrop(ctx, req, { status: 201, headers: { 'x-restli-id': id, 'x-linkedin-id': id }, body: '' });
       },
@@ -110,7 +113,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const g = guard(req);
         if ('response' in g) return g.response;
         const authorUrn = req.query.get('author');
-        const rows = st.posts.filter((p) => `urn:li:person:${p.accountId}` === authorUrn).reverse().slice(0, Number(req.query.get('count') ?? 10));
+        const rows = st.posts.filter((p) => p.page === authorUrn).reverse().slice(0, Number(req.query.get('count') ?? 10));
         return json(200, { elements: rows.map((p) => ({ id: p.id, author: authorUrn, commentary: p.text, createdAt: p.createdAt, lifecycleState: 'PUBLISHED' })), paging: { start: 0, count: rows.length } });
       },
     },

@@ -7,8 +7,8 @@ import type { PlatformId } from '../providers/types.js';
 import type { SandboxModule, SandboxRoutesModule } from './common.js';
 
 export const sandboxModules: Record<PlatformId, { main: () => Promise<SandboxModule>; publish?: () => Promise<SandboxRoutesModule> }> = {
-  instagram: { main: () => import('./instagram.js') },
-  facebook: { main: () => import('./facebook.js') },
+  instagram: { main: () => import('./instagram.js'), publish: () => import('./instagram-publish.js') },
+  facebook: { main: () => import('./facebook.js'), publish: () => import('./facebook-publish.js') },
   tiktok: { main: () => import('./tiktok.js'), publish: () => import('./tiktok-publish.js') },
   youtube: { main: () => import('./youtube.js'), publish: () => import('./youtube-publish.js') },
   x: { main: () => import('./x.js'), publish: () => import('./x-publish.js') },

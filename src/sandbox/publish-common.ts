@@ -5,12 +5,12 @@
  * that the generic fault mechanism cannot express, and a per-account daily cap.
  *
  * Extra control routes on every platform server that has publishing routes:
- *   POST /__publish/config {processingPolls?, dailyLimit?, dropAfterCommit?: {path, count?}}
+ *   POST /__publish/v1/config {processingPolls?, dailyLimit?, dropAfterCommit?: {path, count?}}
  *     processingPolls: status checks that still answer "in progress" (slow processing; default 1)
  *     dailyLimit: published posts per account per sandbox day before the platform's limit error
  *     dropAfterCommit: the next `count` requests to `path` (prefix with *) are carried out, then
  *       the socket is closed without an answer (the client cannot know it worked)
- *   GET  /__publish/posts  -> { posts: SandboxPost[] }
+ *   GET  /__publish/v1/posts  -> { posts: SandboxPost[] }
  */
 import type { IncomingMessage } from 'node:http';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
@@ -106,7 +106,7 @@ export function controlRoutes(ctx: PlatformContext): Route[] {
   return [
     {
       method: 'POST',
-      path: '/__publish/config',
+      path: '/__publish/v1/config',
       handler: (req) => {
         const b = (req.json ?? {}) as Partial<PublishConfig> & { dropAfterCommit?: { path: string; count?: number } };
         const c = publishState(ctx).config;
@@ -117,7 +117,7 @@ export function controlRoutes(ctx: PlatformContext): Route[] {
         return json(200, { ok: true, config: c });
       },
     },
-    { method: 'GET', path: '/__publish/posts', handler: () => json(200, { posts: publishState(ctx).posts }) },
+    { method: 'GET', path: '/__publish/v1/posts', handler: () => json(200, { posts: publishState(ctx).posts }) },
   ];
 }
 

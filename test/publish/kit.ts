@@ -30,6 +30,7 @@ export async function startPubKit(platform: PlatformId, routes: SandboxRoutesMod
   const origin = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   const acct = server.ctx.account('alice');
   const { tokens } = server.ctx.families.start(acct, 'app', ['all'], { accessTtlMs: 3_600_000, rotate: false });
+  if (platform === 'linkedin') meta.authorUrn ??= `urn:li:person:li${BigInt(acct.id).toString(36)}`;
   const token: TokenSet = { accessToken: tokens.accessToken, scopes: ['all'], obtainedAt: Date.now() };
   const pd: ProviderDeps = { http: createHttp(), clock: { now: systemClock.now, sleep: async () => undefined }, hosts: Object.fromEntries(hostNames.map((h) => [h, origin])), app: { clientId: 'app', clientSecret: 's' }, apiVersion: platform === 'linkedin' ? '202604' : 'v25.0' };
   const saved: Record<string, string>[] = [];
@@ -49,10 +50,10 @@ export async function startPubKit(platform: PlatformId, routes: SandboxRoutesMod
     ctx,
     server,
     async posts() {
-      return ((await (await fetch(`${origin}/__publish/posts`)).json()) as { posts: never[] }).posts;
+      return ((await (await fetch(`${origin}/__publish/v1/posts`)).json()) as { posts: never[] }).posts;
     },
     async config(c) {
-      await fetch(`${origin}/__publish/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
+      await fetch(`${origin}/__publish/v1/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
     },
     close: () =>
       new Promise((r) => {
