@@ -60,6 +60,12 @@ describe('instagram code exchange', () => {
     expect(t.scopes).toEqual(['instagram_business_basic', 'instagram_business_content_publish']);
     expect(t.obtainedAt).toBe(T0);
   });
+  it('assumes the requested scopes when the flat response has no permissions field', async () => {
+    api().intercept({ path: '/oauth/access_token', method: 'POST' }).reply(200, { access_token: 'IGshort-333333', user_id: 17841400000000002 }, JSONH);
+    graph().intercept({ path: (p) => p.startsWith('/access_token?'), method: 'GET' }).reply(200, { access_token: 'IGlong-444444', token_type: 'bearer', expires_in: 5183944 }, JSONH);
+    const t = await provider.exchangeCode({ code: 'AQBy', redirectUri: 'https://127.0.0.1:8741/callback', codeVerifier: '', callbackParams: {} }, d);
+    expect(t.scopes).toEqual(descriptor.scopes.map((s) => s.scope));
+  });
   it('parses the wrapped {data:[...]} response shape too', () => {
     expect(parseShortLived({ data: [{ access_token: 'IGx', user_id: '42', permissions: ['a', 'b'] }] })).toEqual({ accessToken: 'IGx', userId: '42', scopes: ['a', 'b'] });
   });

@@ -101,7 +101,9 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
   u.searchParams.set('client_secret', d.app.clientSecret ?? '');
   u.searchParams.set('access_token', short.accessToken);
   const body = await graphCall('instagram', 'long-lived token exchange', d.http, u, {}, d.clock.now());
-  return longLivedTokenSet(body, d.clock.now(), short.scopes, short.userId);
+  // Older flat responses omit `permissions`; consent is all-or-nothing, so assume what we asked for.
+  const scopes = short.scopes.length ? short.scopes : descriptor.scopes.map((s) => s.scope);
+  return longLivedTokenSet(body, d.clock.now(), scopes, short.userId);
 }
 
 /**

@@ -106,7 +106,9 @@ function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
 
 /** Token response -> TokenSet. Without a refresh token the access expiry is the reconnect deadline. */
 export function parseTokenResponse(b: Record<string, unknown>, now: number, prev?: TokenSet): TokenSet {
-  const t = processTokenResponse(b, { now, descriptor, ...(prev ? { prev } : {}), fallbackScopes: prev?.scopes ?? [] });
+  // LinkedIn consent is all-or-nothing: without a `scope` field, the requested scopes were granted.
+  const fallbackScopes = prev?.scopes ?? descriptor.scopes.map((s) => s.scope);
+  const t = processTokenResponse(b, { now, descriptor, ...(prev ? { prev } : {}), fallbackScopes });
   return t.refreshToken ? t : { ...t, ...(t.expiresAt !== undefined ? { refreshExpiresAt: t.expiresAt } : {}) };
 }
 
