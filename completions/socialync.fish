@@ -134,7 +134,7 @@ function __socialync_spec
             set -g __socialync_subs 
             set -g __socialync_descs 
             set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_optdescs 'print as JSON (NotifyListEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
             set -g __socialync_args 
         case 'notify test'

@@ -29,7 +29,13 @@ export interface AppEntry {
 }
 
 export function registerApp(program: Command, { deps }: CommandContext): void {
-  const app = program.command('app').description("manage your own developer apps' credentials, one per platform");
+  const app = program
+    .command('app')
+    .description("manage your own developer apps' credentials, one per platform")
+    .addHelpText('after', `
+Examples:
+  $ socialync app set tiktok --client-id abc123
+  $ socialync app list --json`);
   app
     .command('set')
     .description("store a platform app's client id and secret, and print the redirect URI to register")
@@ -73,6 +79,10 @@ Examples:
     .command('list')
     .description('show the configured apps (secrets masked)')
     .option('--json', 'print JSON (AppEntry[])')
+    .addHelpText('after', `
+Examples:
+  $ socialync app list
+  $ socialync app list --json`)
     .action(async (o: { json?: boolean }) => {
       const entries = await runAppList(deps);
       if (o.json) return deps.io.out(JSON.stringify(entries, null, 2));
@@ -82,6 +92,9 @@ Examples:
     .command('remove')
     .description("forget a platform app's credentials (connections stay)")
     .argument('<platform>')
+    .addHelpText('after', `
+Examples:
+  $ socialync app remove linkedin`)
     .action(async (platform: string) => {
       const id = parsePlatform(platform);
       await deps.config.delete(`apps.${id}`);

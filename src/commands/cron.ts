@@ -137,12 +137,22 @@ export function registerCron(program: Command, ctx: CommandContext, sys?: CronSy
   const cron = program
     .command('cron')
     .description('run `refresh` hourly from cron (or a systemd user timer)')
-    .addHelpText('after', '\nThe job runs `socialync refresh`, which prints nothing when all is well: cron mails any output.');
+    .addHelpText('after', `
+The job runs \`socialync refresh\`, which prints nothing when all is well: cron mails any output.
+
+Examples:
+  $ socialync cron install
+  $ socialync cron install --systemd
+  $ socialync cron print`);
   for (const action of ['install', 'uninstall', 'print'] as const) {
     cron
       .command(action)
       .description(action === 'print' ? 'print the crontab entry (or units) without installing' : `${action} the crontab entry (or systemd user timer)`)
       .option('--systemd', 'use a systemd user timer instead of crontab')
+      .addHelpText('after', `
+Examples:
+  $ socialync cron ${action}
+  $ socialync cron ${action} --systemd`)
       .action(async (o: { systemd?: boolean }) => {
         const publishArgs = publishTickArgs(program);
         await runCron(action, { ...(o.systemd ? { systemd: true } : {}), ...(publishArgs ? { publishArgs } : {}) }, deps, sys ?? systemCron(deps.env));

@@ -87,12 +87,27 @@ const channelArg = (v: string): ChannelName => {
 
 export function registerNotify(program: Command, ctx: CommandContext): void {
   const { deps } = ctx;
-  const notify = program.command('notify').description('notifications when connections need attention (webhook, email)');
-  const set = notify.command('set').description('configure a channel');
+  const notify = program
+    .command('notify')
+    .description('notifications when connections need attention (webhook, email)')
+    .addHelpText('after', `
+Examples:
+  $ socialync notify set webhook https://hooks.slack.com/services/T000/B000/XXXX
+  $ socialync notify test`);
+  const set = notify
+    .command('set')
+    .description('configure a channel')
+    .addHelpText('after', `
+Examples:
+  $ socialync notify set webhook https://ntfy.sh/my-topic
+  $ socialync notify set email --to me@example.com --from socialync@example.com --smtp-host smtp.example.com`);
   set
     .command('webhook')
     .description('POST JSON with a plain "text" field (Slack, Discord, ntfy-style receivers)')
     .argument('<url>', 'the webhook URL (kept in the secret store)')
+    .addHelpText('after', `
+Examples:
+  $ socialync notify set webhook https://hooks.slack.com/services/T000/B000/XXXX`)
     .action(async (url: string) => runNotifySetWebhook(url, deps));
   set
     .command('email')
@@ -103,16 +118,26 @@ export function registerNotify(program: Command, ctx: CommandContext): void {
     .option('--smtp-port <port>', 'SMTP port (default 587; 465 = TLS)', (v) => Number(v))
     .option('--smtp-user <user>', 'SMTP login (the password is asked, or read from SOCIALYNC_SMTP_PASSWORD)')
     .option('--smtp-secure', 'TLS from the start (default only for port 465; otherwise STARTTLS when offered)')
+    .addHelpText('after', `
+Examples:
+  $ SOCIALYNC_SMTP_PASSWORD=... socialync notify set email --to me@example.com --from bot@example.com \\
+      --smtp-host smtp.example.com --smtp-user bot@example.com`)
     .action(async (o: NotifyEmailOptions) => runNotifySetEmail(o, deps));
   notify
     .command('unset')
     .description('remove a channel')
     .argument('<channel>', 'webhook or email', channelArg)
+    .addHelpText('after', `
+Examples:
+  $ socialync notify unset webhook`)
     .action(async (c: ChannelName) => runNotifyUnset(c, deps));
   notify
     .command('list')
     .description('show configured channels')
-    .option('--json', 'print as JSON')
+    .option('--json', 'print as JSON (NotifyListEntry[])')
+    .addHelpText('after', `
+Examples:
+  $ socialync notify list --json`)
     .action((o: { json?: boolean }) => {
       const l = runNotifyList(deps);
       if (o.json) return deps.io.out(JSON.stringify(l, null, 2));
@@ -123,6 +148,10 @@ export function registerNotify(program: Command, ctx: CommandContext): void {
     .command('test')
     .description('send a test notification to every channel (or one)')
     .argument('[channel]', 'webhook or email', channelArg)
+    .addHelpText('after', `
+Examples:
+  $ socialync notify test
+  $ socialync notify test email`)
     .action(async (c: ChannelName | undefined) => {
       const results = await runNotifyTest(deps, c);
       for (const r of results) if (r.ok) deps.io.out(`${r.channel}\tsent`);

@@ -17,7 +17,13 @@ export interface SandboxProfile {
 }
 
 export function registerSandbox(program: Command, { deps, setExitCode }: CommandContext): void {
-  const sb = program.command('sandbox').description('try socialync against the built-in simulator of all six platforms (no real accounts)');
+  const sb = program
+    .command('sandbox')
+    .description('try socialync against the built-in simulator of all six platforms (no real accounts)')
+    .addHelpText('after', `
+Examples:
+  $ socialync sandbox demo
+  $ socialync sandbox serve --auto-approve`);
   sb.command('demo')
     .description('start the sandbox, connect all six platforms in a throwaway profile, then show status')
     .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
@@ -35,6 +41,10 @@ Examples:
     .description('run the sandbox in the foreground with a profile pointed at it (use it from another terminal)')
     .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
     .option('--auto-approve', 'approve consent pages automatically')
+    .addHelpText('after', `
+Examples:
+  $ socialync sandbox serve --auto-approve --dir ./sandbox-profile
+  $ SOCIALYNC_HOME=./sandbox-profile socialync connect tiktok     (in another terminal)`)
     .action(async (o: { dir?: string; autoApprove?: boolean }) => {
       const { startSandbox } = await import('../sandbox/server.js');
       const sandbox = await startSandbox({ demo: Boolean(o.autoApprove) });

@@ -38,6 +38,10 @@ export function registerScheduleCancel(schedule: Command, { deps }: CommandConte
     .argument('<id>', 'post id')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print JSON')
+    .addHelpText('after', `
+Examples:
+  $ socialync schedule cancel 12
+  $ socialync schedule cancel 12 --yes`)
     .action(async (id: string, o: { yes?: boolean; json?: boolean }) => {
       const r = await runScheduleCancel(deps, id, o);
       if (o.json) return deps.io.out(JSON.stringify(r, null, 2));

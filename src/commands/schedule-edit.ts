@@ -57,6 +57,10 @@ export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleF
 
 export function registerScheduleEdit(schedule: Command, { deps }: CommandContext): void {
   postOptions(schedule.command('edit').description('change a post that is not published yet (asks on a terminal when no flags are given)').argument('<id>', 'post id'))
+    .addHelpText('after', `
+Examples:
+  $ socialync schedule edit 12 --at "2026-12-01 10:00" --tz Europe/Berlin
+  $ socialync schedule edit 12 --text "Fixed typo"`)
     .action(async (id: string, o: Omit<ScheduleFlags, 'to'> & { json?: boolean }) => {
       const { json, ...flags } = o;
       const r = await runScheduleEdit(deps, id, flags);

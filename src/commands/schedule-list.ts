@@ -22,6 +22,10 @@ export function registerScheduleList(schedule: Command, { deps }: CommandContext
     .description('list scheduled and past posts with their per-platform state')
     .option('--status <status>', `only posts with this status (${POST_STATUSES.join('|')})`)
     .option('--json', 'print JSON (ScheduleListEntry[])')
+    .addHelpText('after', `
+Examples:
+  $ socialync schedule list
+  $ socialync schedule list --status failed --json`)
     .action(async (o: { status?: string; json?: boolean }) => {
       const rows = await runScheduleList(deps, o);
       if (o.json) return deps.io.out(JSON.stringify(rows, null, 2));

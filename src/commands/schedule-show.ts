@@ -87,6 +87,10 @@ export function registerScheduleShow(schedule: Command, { deps }: CommandContext
     .description('show one post: text, media, and each platform target with its attempts')
     .argument('<id>', 'post id (see: socialync schedule list)')
     .option('--json', 'print JSON (ScheduleShowResult)')
+    .addHelpText('after', `
+Examples:
+  $ socialync schedule show 12
+  $ socialync schedule show 12 --json`)
     .action(async (id: string, o: { json?: boolean }) => {
       const r = await runScheduleShow(deps, id);
       if (o.json) return deps.io.out(JSON.stringify(r, null, 2));
