@@ -12,7 +12,8 @@
  * function in ctx.data under OBJECT_LOOKUP.
  */
 import { DAY, HOUR, MINUTE } from '../core/clock.js';
-import { htmlError, isLoopbackRedirect, json, redirectUrl, splitScopes, type Family, type PlatformContext, type Route, type SandboxAccount, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
+import { authorize, redeemCode } from './flow.js';
+import { htmlError, isLoopbackRedirect, json, splitScopes, type Family, type PlatformContext, type Route, type SandboxAccount, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
 import { graphError, graphToken, metaAuth, metaTokenError, pickFields, META_REDIRECT_ERROR } from './meta.js';
 
 export const hosts = ['www', 'graph'] as const;
@@ -66,38 +67,30 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   const pageTokens = () => set('facebook.pageTokens');
   const appOf = (req: SandboxRequest) => ctx.app(req.param('client_id'));
 
-  const authorize = (req: SandboxRequest): SandboxResponse => {
-    const app = ctx.app(req.query.get('client_id') ?? undefined);
-    if (!app) return htmlError(400, 'Invalid App ID', 'The provided app ID does not look like a valid app ID.');
-    const redirectUri = req.query.get('redirect_uri') ?? '';
-    if (!isLoopbackRedirect(redirectUri)) return htmlError(400, 'URL blocked', META_REDIRECT_ERROR);
-    const rt = req.query.get('response_type');
-    if (rt && rt !== 'code') return htmlError(400, 'Invalid Request', 'response_type must be code');
-    const scopes = splitScopes(req.query.get('scope') ?? '', ',');
-    const bad = scopes.filter((s) => !SCOPES.includes(s));
+  const login = (req: SandboxRequest): SandboxResponse => {
+    if (!ctx.app(req.query.get('client_id') ?? undefined)) return htmlError(400, 'Invalid App ID', 'The provided app ID does not look like a valid app ID.');
+    if (!isLoopbackRedirect(req.query.get('redirect_uri') ?? undefined)) return htmlError(400, 'URL blocked', META_REDIRECT_ERROR);
+    const bad = splitScopes(req.query.get('scope') ?? '', ',').filter((s) => !SCOPES.includes(s));
     if (bad.length) return htmlError(400, 'Invalid Scopes', `Invalid Scopes: ${bad.join(', ')}`);
-    const state = req.query.get('state') ?? undefined;
-    return ctx.consent({
-      appName: app.name ?? app.clientId,
-      scopes,
+    // response_type defaults to code on Facebook.
+    if (!req.query.get('response_type')) req.query.set('response_type', 'code');
+    return authorize(ctx, req, {
+      clientParam: 'client_id',
+      scopeSeparator: ',',
+      pkce: 'none',
       partialConsent: true,
-      onApprove: (account, granted) => {
-        const code = ctx.codes.issue({ clientId: app.clientId, redirectUri, account, scopes: granted }, CODE_TTL, 'AQD');
-        return redirectUrl(redirectUri, { code, state }, '_');
-      },
-      onDeny: () =>
-        redirectUrl(redirectUri, { error: 'access_denied', error_code: '200', error_description: 'Permissions error', error_reason: 'user_denied', state }, '_'),
+      codeTtlMs: CODE_TTL,
+      fragment: '_',
+      denyParams: { error: 'access_denied', error_code: '200', error_description: 'Permissions error', error_reason: 'user_denied' },
     });
   };
 
   const codeExchange = (req: SandboxRequest, app: SandboxApp): SandboxResponse => {
-    const c = ctx.codes.consume(req.param('code'));
+    const c = redeemCode(ctx, app, req);
     if (!c.ok) {
       if (c.error === 'used') return graphError(400, 100, 'This authorization code has been used.', 36009);
       if (c.error === 'expired') return graphError(400, 100, 'This authorization code has expired.', 36007);
-      return graphError(400, 100, 'Invalid verification code format.', 36010);
-    }
-    if (c.data.clientId !== app.clientId || c.data.redirectUri !== req.param('redirect_uri')) {
+      if (c.error === 'unknown') return graphError(400, 100, 'Invalid verification code format.', 36010);
       return graphError(400, 100, 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request', 36008);
     }
     const scopes = [...new Set([...c.data.scopes, 'public_profile'])];
@@ -225,7 +218,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   };
 
   return [
-    { method: 'GET', path: '/:version/dialog/oauth', handler: authorize },
+    { method: 'GET', path: '/:version/dialog/oauth', handler: login },
     { method: 'GET', path: '/:version/oauth/access_token', tokenCall: true, handler: accessToken },
     { method: 'POST', path: '/:version/oauth/access_token', tokenCall: true, handler: accessToken },
     { method: 'GET', path: '/debug_token', handler: debugToken },

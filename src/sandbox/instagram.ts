@@ -10,7 +10,8 @@
  * No revoke endpoint (none exists). Errors: flat OAuthException at api., Graph envelope at graph.
  */
 import { DAY, HOUR, MINUTE } from '../core/clock.js';
-import { htmlError, isLoopbackRedirect, json, redirectUrl, splitScopes, type PlatformContext, type Route, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
+import { htmlError, isLoopbackRedirect, json, splitScopes, type PlatformContext, type Route, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
+import { authorize, redeemCode, type CodeCheck } from './flow.js';
 import { graphError, graphToken, metaAuth, pickFields, META_REDIRECT_ERROR } from './meta.js';
 
 export const hosts = ['www', 'api', 'graph'] as const;
@@ -28,6 +29,15 @@ const LONG_TTL = 60 * DAY;
 const CODE_TTL = 10 * MINUTE;
 const MIN_REFRESH_AGE = 24 * HOUR;
 
+const CODE_ERRORS: Record<Exclude<CodeCheck, { ok: true }>['error'], string> = {
+  unknown: 'Invalid authorization code',
+  client_mismatch: 'Invalid authorization code',
+  pkce: 'Invalid authorization code',
+  used: 'This authorization code has been used',
+  expired: 'This authorization code has expired',
+  redirect_mismatch: 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+};
+
 /** api.instagram.com's older flat error shape. */
 const flatError = (message: string, status = 400): SandboxResponse => json(status, { error_type: 'OAuthException', code: status, error_message: message });
 
@@ -40,26 +50,20 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     return s;
   };
 
-  const authorize = (req: SandboxRequest): SandboxResponse => {
-    const app = ctx.app(req.query.get('client_id') ?? undefined);
-    if (!app) return htmlError(400, 'Invalid Request', 'Invalid platform app');
+  const login = (req: SandboxRequest): SandboxResponse => {
     const redirectUri = req.query.get('redirect_uri') ?? '';
     // Instagram requires HTTPS even for localhost (https://authjs.dev/reference/core/providers_instagram).
-    if (!isLoopbackRedirect(redirectUri) || !redirectUri.startsWith('https:')) return htmlError(400, 'Invalid redirect_uri', META_REDIRECT_ERROR);
-    if (req.query.get('response_type') !== 'code') return htmlError(400, 'Invalid Request', 'Invalid response_type: expected code');
-    const scopes = splitScopes(req.query.get('scope') ?? '', ',');
-    const bad = scopes.filter((s) => !SCOPES.includes(s));
-    if (!scopes.length || bad.length) return htmlError(400, 'Invalid Scopes', `Invalid Scopes: ${bad.join(', ') || '(none requested)'}`);
-    const state = req.query.get('state') ?? undefined;
-    return ctx.consent({
-      appName: app.name ?? app.clientId,
-      scopes,
+    if (isLoopbackRedirect(redirectUri) && !redirectUri.startsWith('https:')) return htmlError(400, 'Invalid redirect_uri', META_REDIRECT_ERROR);
+    const bad = splitScopes(req.query.get('scope') ?? '', ',').filter((s) => !SCOPES.includes(s));
+    if (bad.length) return htmlError(400, 'Invalid Scopes', `Invalid Scopes: ${bad.join(', ')}`);
+    return authorize(ctx, req, {
+      clientParam: 'client_id',
+      scopeSeparator: ',',
+      pkce: 'none',
       partialConsent: false,
-      onApprove: (account, granted) => {
-        const code = ctx.codes.issue({ clientId: app.clientId, redirectUri, account, scopes: granted }, CODE_TTL, 'AQB');
-        return redirectUrl(redirectUri, { code, state }, '_');
-      },
-      onDeny: () => redirectUrl(redirectUri, { error: 'access_denied', error_reason: 'user_denied', error_description: 'The user denied your request.', state }),
+      codeTtlMs: CODE_TTL,
+      fragment: '_',
+      denyParams: { error: 'access_denied', error_reason: 'user_denied', error_description: 'The user denied your request.' },
     });
   };
 
@@ -68,14 +72,8 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     if (!app) return flatError('Invalid platform app');
     if (req.param('client_secret') !== app.clientSecret) return flatError('Error validating client secret.');
     if (req.param('grant_type') !== 'authorization_code') return flatError('Invalid grant_type: expected authorization_code');
-    const c = ctx.codes.consume(req.param('code'));
-    if (!c.ok) {
-      return flatError(c.error === 'used' ? 'This authorization code has been used' : c.error === 'expired' ? 'This authorization code has expired' : 'Invalid authorization code');
-    }
-    if (c.data.clientId !== app.clientId) return flatError('Invalid authorization code');
-    if (c.data.redirectUri !== req.param('redirect_uri')) {
-      return flatError('Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request');
-    }
+    const c = redeemCode(ctx, app, req);
+    if (!c.ok) return flatError(CODE_ERRORS[c.error]);
     const { tokens } = ctx.families.start(c.data.account, app.clientId, c.data.scopes, { accessTtlMs: SHORT_TTL, rotate: false, accessPrefix: 'IGAA' });
     const entry = { access_token: tokens.accessToken, user_id: c.data.account.id, permissions: c.data.scopes.join(',') };
     return json(200, c.data.account.name === 'bob' ? { data: [entry] } : entry);
@@ -125,7 +123,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   };
 
   return [
-    { method: 'GET', path: '/oauth/authorize', handler: authorize },
+    { method: 'GET', path: '/oauth/authorize', handler: login },
     { method: 'POST', path: '/oauth/access_token', tokenCall: true, handler: codeExchange },
     { method: 'GET', path: '/access_token', tokenCall: true, handler: exchangeLongLived },
     { method: 'GET', path: '/refresh_access_token', tokenCall: true, handler: refresh },

@@ -12,7 +12,8 @@
  * Publishing routes (linkedin-publish.ts) reuse `linkedinAuth` and `linkedinVersion` (426 NONEXISTENT_VERSION).
  */
 import { DAY, MINUTE } from '../core/clock.js';
-import { htmlError, isLoopbackRedirect, json, redirect, redirectUrl, splitScopes, type Family, type PlatformContext, type Route, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
+import { authorize, redeemCode } from './flow.js';
+import { isLoopbackRedirect, json, redirect, redirectUrl, splitScopes, type Family, type PlatformContext, type Route, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
 
 export const hosts = ['www', 'api'] as const;
 export const apps: SandboxApp[] = [
@@ -71,32 +72,28 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     return app && req.form.get('client_secret') === app.clientSecret ? app : undefined;
   };
 
-  const authorize = (req: SandboxRequest): SandboxResponse => {
+  const login = (req: SandboxRequest): SandboxResponse => {
     const q = req.query;
-    const app = ctx.app(q.get('client_id') ?? undefined);
-    if (!app) return htmlError(400, 'Bad Request', "Client_id doesn't match any registered application");
     const redirectUri = q.get('redirect_uri') ?? '';
-    if (!isLoopbackRedirect(redirectUri)) return htmlError(400, 'Bad Request', "The redirect_uri does not match the registered value");
-    if (q.get('response_type') !== 'code') return htmlError(400, 'Bad Request', 'response_type must be code');
-    const state = q.get('state') ?? undefined;
-    const scopes = splitScopes(q.get('scope') ?? '', ' ');
-    const bad = scopes.filter((s) => !SCOPES.includes(s));
-    if (!scopes.length || bad.length) {
-      return redirect(redirectUrl(redirectUri, { error: 'unauthorized_scope_error', error_description: `Scope "${bad[0] ?? ''}" is not authorized for your application`, state }));
+    const bad = splitScopes(q.get('scope') ?? '', ' ').filter((s) => !SCOPES.includes(s));
+    // An unknown scope comes back to the app as an error redirect, not as an error page.
+    if (ctx.app(q.get('client_id') ?? undefined) && isLoopbackRedirect(redirectUri) && bad.length) {
+      return redirect(redirectUrl(redirectUri, { error: 'unauthorized_scope_error', error_description: `Scope "${bad[0]}" is not authorized for your application`, state: q.get('state') ?? undefined }));
     }
-    return ctx.consent({
-      appName: app.name ?? app.clientId,
-      scopes,
+    return authorize(ctx, req, {
+      clientParam: 'client_id',
+      scopeSeparator: ' ',
+      pkce: 'none',
       partialConsent: false,
-      onApprove: (account, granted) => redirectUrl(redirectUri, { code: ctx.codes.issue({ clientId: app.clientId, redirectUri, account, scopes: granted }, CODE_TTL, 'AQT'), state }),
-      onDeny: () => redirectUrl(redirectUri, { error: 'user_cancelled_authorize', error_description: 'The user cancelled the authorization', state }),
+      codeTtlMs: CODE_TTL,
+      denyParams: { error: 'user_cancelled_authorize', error_description: 'The user cancelled the authorization' },
     });
   };
 
   const codeGrant = (req: SandboxRequest, app: SandboxApp): SandboxResponse => {
-    const c = ctx.codes.consume(req.form.get('code') ?? undefined);
+    const c = redeemCode(ctx, app, req);
     if (!c.ok && c.error === 'unknown') return oauthError(400, 'invalid_request', 'Unable to retrieve access token: authorization code not found');
-    if (!c.ok || c.data.clientId !== app.clientId || c.data.redirectUri !== req.form.get('redirect_uri')) {
+    if (!c.ok) {
       return oauthError(400, 'invalid_request', 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists');
     }
     const { account, scopes } = c.data;
@@ -189,7 +186,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   };
 
   return [
-    { method: 'GET', path: '/oauth/v2/authorization', handler: authorize },
+    { method: 'GET', path: '/oauth/v2/authorization', handler: login },
     { method: 'POST', path: '/oauth/v2/accessToken', tokenCall: true, handler: accessToken },
     { method: 'POST', path: '/oauth/v2/revoke', handler: revoke },
     { method: 'POST', path: '/oauth/v2/introspectToken', handler: introspect },
