@@ -41,7 +41,7 @@ describe('refreshConnection', () => {
     expect(after.accessExpiresAt).toBe(kit.clock.now() + 2 * HOUR);
     expect(after.lastRefreshAt).toBe(kit.clock.now());
     const events = await (await kit.deps.store()).listEvents({ connectionId: c.id });
-    expect(events.map((e) => e.kind)).toContain('refresh.ok');
+    expect(events.map((e) => e.kind)).toContain('refresh.started');
   });
 
   it('does not refresh when more than the threshold is left, and respects the config override', async () => {

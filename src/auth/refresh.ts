@@ -20,7 +20,7 @@ import { CliError, ProviderError, reconnectReasonText, type ErrorClass, type Rec
 import { redactText } from '../core/redact.js';
 import { MINUTE } from '../core/clock.js';
 import { thresholdMinutes } from '../providers/registry.js';
-import type { Provider, TokenSet } from '../providers/types.js';
+import type { Provider, ProviderDeps, TokenSet } from '../providers/types.js';
 import type { Connection } from '../store/types.js';
 import { loadTokens, mergeTokens, saveTokens } from './tokens.js';
 import { refreshDue, type DueDecision } from './due.js';
@@ -53,6 +53,8 @@ export interface RefreshOutcome {
 }
 
 export interface RefreshOptions {
+  /** The connection as just read by the caller (saves a read; re-read under the lock anyway). */
+  connection?: Connection;
   force?: boolean;
   dryRun?: boolean;
   /** Attempts for transient failures (default 3). */
@@ -70,13 +72,13 @@ export function lockTtlMs(deps: Deps): number {
 
 export async function refreshConnection(deps: Deps, connectionId: string, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
   const store = await deps.store();
-  const conn0 = await store.getConnection(connectionId);
+  const conn0 = opts.connection?.id === connectionId ? opts.connection : await store.getConnection(connectionId);
   if (!conn0) throw new CliError(`connection ${connectionId} not found`, { hint: 'run: socialync status' });
   const base = { connectionId, platform: conn0.platform, name: conn0.name, attempts: 0 };
   const result = (c: Connection, status: RefreshStatus, detail: string, extra: Partial<RefreshOutcome> = {}): RefreshOutcome => ({
     ...base,
     status,
-    detail: redactText(detail),
+    detail: status === 'refreshed' || status === 'not_due' ? detail : redactText(detail),
     accessExpiresAt: c.accessExpiresAt,
     ...extra,
   });
@@ -95,11 +97,13 @@ export async function refreshConnection(deps: Deps, connectionId: string, opts: 
   };
   const notDue = (c: Connection, d: Exclude<DueDecision, { due: true }>) => result(c, d.kind === 'reconnect_soon' ? 'reconnect_soon' : 'not_due', d.why);
 
+  // Time first (no secret read); whether a refresh token exists is checked under the lock.
   let d = await decide(conn0);
   if (!d.due) return notDue(conn0, d);
-  d = await decide(conn0, await loadTokens(deps, conn0));
-  if (!d.due) return notDue(conn0, d);
-  if (opts.dryRun) return result(conn0, 'would_refresh', d.why);
+  if (opts.dryRun) {
+    d = await decide(conn0, await loadTokens(deps, conn0));
+    return d.due ? result(conn0, 'would_refresh', d.why) : notDue(conn0, d);
+  }
 
   const ttl = lockTtlMs(deps);
   const lease = await acquireLease(store, deps.clock, deps.random, `refresh:${connectionId}`, { ttlMs: ttl, waitMs: 2 * ttl, owner: `${deps.processId}:${deps.random.uuid()}` });
@@ -118,14 +122,32 @@ export async function refreshConnection(deps: Deps, connectionId: string, opts: 
   }
 }
 
-const OUTCOME_EVENTS = new Set(['refresh.started', 'refresh.ok', 'refresh.transient', 'refresh.failed', 'refresh.reconnect_needed']);
+const OUTCOME_EVENTS = new Set(['refresh.started', 'refresh.transient', 'refresh.failed', 'refresh.reconnect_needed']);
 
-/** The last refresh of this connection started (under the lock) but never recorded an outcome. */
+/**
+ * The last refresh of this connection started (under the lock) but recorded no outcome:
+ * neither a newer lastRefreshAt (success) nor a failure event.
+ */
 async function interrupted(deps: Deps, c: Connection): Promise<boolean> {
   const since = (c.lastRefreshAt ?? deps.clock.now()) - 2 * MINUTE;
   const events = await (await deps.store()).listEvents({ connectionId: c.id, since });
   const last = events.reverse().find((e) => OUTCOME_EVENTS.has(e.kind));
-  return last?.kind === 'refresh.started';
+  return last?.kind === 'refresh.started' && (c.lastRefreshAt === null || last.at > c.lastRefreshAt);
+}
+
+// One resolution (config + client secret from the secret store) per platform per process,
+// not one per connection: a cron run over 1,000 connections would read the secret 1,000 times.
+const pdCache = new WeakMap<Deps, Map<string, Promise<ProviderDeps>>>();
+function cachedProviderDeps(deps: Deps, platform: Connection['platform']): Promise<ProviderDeps> {
+  let m = pdCache.get(deps);
+  if (!m) pdCache.set(deps, (m = new Map()));
+  let p = m.get(platform);
+  if (!p) {
+    p = deps.providerDeps(platform);
+    m.set(platform, p);
+    p.catch(() => m!.delete(platform));
+  }
+  return p;
 }
 
 type ResultFn = (c: Connection, status: RefreshStatus, detail: string, extra?: Partial<RefreshOutcome>) => RefreshOutcome;
@@ -145,7 +167,7 @@ async function refreshLocked(
   const maxWait = opts.maxRetryWaitMs ?? 30_000;
   let pd;
   try {
-    pd = await deps.providerDeps(conn.platform);
+    pd = await cachedProviderDeps(deps, conn.platform);
   } catch (e) {
     return failed(e, conn, result);
   }
@@ -161,7 +183,7 @@ async function refreshLocked(
       const now = deps.clock.now();
       // Persist first: nothing may use the new access token before the rotated refresh token is safe.
       await saveTokens(deps, conn, merged, { lastRefreshAt: now, health: 'healthy', reason: null, reasonDetail: null });
-      await event(deps, conn, 'refresh.ok', `refreshed; access token valid until ${merged.expiresAt ? new Date(merged.expiresAt).toISOString() : 'no expiry'}`);
+      // Success is recorded by lastRefreshAt (newer than the refresh.started event): one write less per refresh.
       return { ...result(conn, 'refreshed', 'refreshed'), accessExpiresAt: merged.expiresAt ?? null };
     } catch (e) {
       const cls = classOf(e);

@@ -65,7 +65,7 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
       const i = next++;
       const c = conns[i]!;
       try {
-        outcomes[i] = await refreshConnection(deps, c.id, { ...(o.force ? { force: true } : {}), ...(o.dryRun ? { dryRun: true } : {}) });
+        outcomes[i] = await refreshConnection(deps, c.id, { connection: c, ...(o.force ? { force: true } : {}), ...(o.dryRun ? { dryRun: true } : {}) });
       } catch (e) {
         // One failing connection never stops the others.
         outcomes[i] = { connectionId: c.id, platform: c.platform, name: c.name, status: 'failed', detail: String((e as Error)?.message ?? e), attempts: 0, accessExpiresAt: c.accessExpiresAt };
@@ -78,9 +78,10 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
   const warnDays = warnDaysFrom(deps.config);
   const warnings: Warning[] = [];
   const results: RefreshReport['results'] = [];
+  const latest = new Map((await store.listConnections({ ...(platform ? { platform } : {}), ...(o.account ? { name: o.account } : {}) })).map((c) => [c.id, c]));
   for (let i = 0; i < conns.length; i++) {
     const out = outcomes[i]!;
-    const conn: Connection = (await store.getConnection(out.connectionId)) ?? conns[i]!;
+    const conn: Connection = latest.get(out.connectionId) ?? conns[i]!;
     const d = reconnectDeadline(conn, now);
     if (!o.dryRun && conn.health !== 'needs_reconnect' && (deadlineSoon(d, now, warnDays) || out.status === 'reconnect_soon')) {
       const w = await warnOnce(deps, conn, d);

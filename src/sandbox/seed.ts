@@ -1,18 +1,18 @@
 /**
- * Seeds many sandbox connections quickly, through the sandbox's real OAuth:
+ * Client side of the sandbox (used by tests and bench/refresh.js): seeds many connections quickly, through the sandbox's real OAuth:
  * the provider builds the authorize URL, the consent form is POSTed over HTTP
  * (account user<N>), the code from the 302 is exchanged by the provider, and
  * the connection is written to the store and secret store like `connect` does.
  * No browser and no loopback listener are needed: the redirect is read from
  * the Location header.
  */
-import { generateVerifier } from '../../src/auth/pkce.js';
-import { redirectPort, redirectUriFor } from '../../src/auth/login.js';
-import { tokenMetadata } from '../../src/auth/tokens.js';
-import { secretKeys } from '../../src/secrets/types.js';
-import type { Deps } from '../../src/deps.js';
-import type { PlatformId } from '../../src/providers/types.js';
-import type { Connection } from '../../src/store/types.js';
+import { generateVerifier } from '../auth/pkce.js';
+import { redirectPort, redirectUriFor } from '../auth/login.js';
+import { tokenMetadata } from '../auth/tokens.js';
+import { secretKeys } from '../secrets/types.js';
+import type { Deps } from '../deps.js';
+import type { PlatformId } from '../providers/types.js';
+import type { Connection } from '../store/types.js';
 
 async function http(deps: Deps, url: string, init: Parameters<Deps['http']['fetch']>[1] = {}) {
   return deps.http.fetch(url, { redirect: 'manual', ...init });

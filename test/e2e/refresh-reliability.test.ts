@@ -18,7 +18,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { makeSandboxProfile } from '../../src/commands/sandbox.js';
 import { loadTokens } from '../../src/auth/tokens.js';
 import { ROOT, cliEnv, runCli, startCli } from '../helpers/cli.js';
-import { seedConnections } from '../helpers/seed-connections.js';
+import { seedConnections } from '../../src/sandbox/seed.js';
 
 const N = 100;
 let sandbox: Sandbox;

@@ -18,7 +18,7 @@ import { thresholdMinutes } from '../../src/providers/registry.js';
 import { PLATFORMS, type PlatformId } from '../../src/providers/types.js';
 import { runRefresh } from '../../src/commands/refresh.js';
 import { fakeClock, type FakeClock } from '../helpers/refresh-kit.js';
-import { seedConnection } from '../helpers/seed-connections.js';
+import { seedConnection } from '../../src/sandbox/seed.js';
 
 let sandbox: Sandbox;
 let clock: FakeClock;
