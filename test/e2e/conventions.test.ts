@@ -1,0 +1,216 @@
+/**
+ * Conventions across every command (issue 6 item 3): `--help` with examples
+ * on every command of the real tree; every `--json` output checked against its
+ * documented shape; no token or secret in any output under `--debug`;
+ * NO_COLOR/FORCE_COLOR; results on stdout, messages on stderr, `--quiet`;
+ * no prompt without a terminal or under CI; Ctrl-C at a prompt exits 2.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { runAppSet } from '../../src/commands/app.js';
+import { createProgram } from '../../src/program.js';
+import type { PlatformId, TokenSet } from '../../src/providers/types.js';
+import { FakeBrowser } from '../helpers/fake-browser.js';
+import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
+import { BIN } from '../helpers/cli.js';
+import * as S from '../helpers/json-schemas.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ platforms: ['tiktok', 'x', 'linkedin', 'facebook'] });
+});
+afterAll(async () => sandbox?.close());
+
+async function profile(platforms: PlatformId[] = ['tiktok', 'x'], env: Record<string, string> = {}): Promise<TestDeps> {
+  const t = makeTestDeps({ env: { ...sandbox.hostEnv(), ...env }, over: { browser: new FakeBrowser() } });
+  for (const p of platforms) {
+    const a = sandbox.apps[p];
+    await runAppSet(t.deps, { platform: p, clientId: a.clientId, clientSecret: a.clientSecret, ...(a.clientType ? { clientType: a.clientType } : {}) });
+  }
+  return t;
+}
+
+/** Every visible command path of the real program, e.g. ['app', 'set']. */
+function commandPaths(): string[][] {
+  const out: string[][] = [];
+  const walk = (cmd: Command, path: string[]) => {
+    for (const c of cmd.createHelp().visibleCommands(cmd)) {
+      if (c.name() === 'help') continue;
+      out.push([...path, c.name()]);
+      walk(c, [...path, c.name()]);
+    }
+  };
+  walk(createProgram(makeTestDeps().deps, () => undefined), []);
+  return out;
+}
+
+/** Runs one command in-process; returns its exit code and only the output of this run. */
+async function run(t: TestDeps, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const o = t.stdout().length;
+  const e = t.stderr().length;
+  const code = await t.run(argv);
+  return { code, out: t.stdout().slice(o), err: t.stderr().slice(e) };
+}
+
+describe('conventions', () => {
+  it('every command answers --help with exit 0 and exactly one Examples: section', async () => {
+    const paths = commandPaths();
+    expect(paths.length).toBeGreaterThan(20);
+    const t = makeTestDeps();
+    const missing: string[] = [];
+    for (const p of [[], ...paths]) {
+      const r = await run(t, [...p, '--help']);
+      expect(r.code, `socialync ${p.join(' ')} --help`).toBe(0);
+      if ((r.out.match(/^Examples:$/gm) ?? []).length !== 1) missing.push(`socialync ${p.join(' ')}`);
+    }
+    expect(missing, 'commands whose --help lacks one "Examples:" section').toEqual([]);
+  });
+
+  it('every --json output matches its documented shape', async () => {
+    const t = await profile(['tiktok', 'x']);
+    const json = async (argv: string[], shape: S.Shape, codes = [0]) => {
+      const r = await run(t, argv);
+      expect(codes, `${argv.join(' ')} exited ${r.code}: ${r.err}`).toContain(r.code);
+      let v: unknown;
+      expect(() => (v = JSON.parse(r.out)), `${argv.join(' ')} stdout is not JSON: ${r.out.slice(0, 200)}`).not.toThrow();
+      expect(S.checkShape(v, shape), argv.join(' ')).toEqual([]);
+      return v;
+    };
+    const covered = new Set<string>();
+    const cover = (p: string) => covered.add(p);
+
+    cover('connect');
+    await json(['connect', 'tiktok', '--json'], S.ConnectResult);
+    await json(['connect', 'x', '--json'], S.ConnectResult);
+    cover('status');
+    expect(await json(['status', '--json'], [S.StatusEntry])).toHaveLength(2);
+    cover('app list');
+    await json(['app', 'list', '--json'], [S.AppEntry]);
+    cover('refresh');
+    await json(['refresh', '--force', '--json'], S.RefreshReport);
+    cover('notify list');
+    expect(await run(t, ['notify', 'set', 'webhook', 'http://127.0.0.1:9/hook'])).toMatchObject({ code: 0 });
+    expect(await json(['notify', 'list', '--json'], [S.NotifyListEntry])).toHaveLength(1);
+    cover('schedule add');
+    const added = (await json(['schedule', 'add', '--to', 'x', '--at', '+2h', '--text', 'hello', '--json'], S.ScheduleAddResult)) as { id: number };
+    cover('schedule edit');
+    await json(['schedule', 'edit', String(added.id), '--text', 'hello again', '--json'], S.ScheduleEditResult);
+    cover('schedule list');
+    await json(['schedule', 'list', '--json'], [S.ScheduleListEntry]);
+    cover('schedule show');
+    await json(['schedule', 'show', String(added.id), '--json'], S.ScheduleShowResult);
+    cover('schedule cancel');
+    await json(['schedule', 'cancel', String(added.id), '--yes', '--json'], S.ScheduleCancelResult);
+    cover('publish');
+    await json(['schedule', 'add', '--to', 'x', '--at', 'now', '--text', 'now', '--json'], S.ScheduleAddResult);
+    expect(((await json(['publish', '--json'], S.PublishReport, [0, 1, 5])) as { results: unknown[] }).results.length).toBeGreaterThan(0);
+    cover('doctor');
+    await json(['doctor', '--offline', '--json'], S.DoctorReport, [0, 1]);
+    cover('sandbox demo'); // prints StatusEntry[] too; run by the sandbox e2e tests (it starts its own servers)
+
+    const withJson: string[] = [];
+    const walk = (cmd: Command, path: string[]) => {
+      for (const c of cmd.createHelp().visibleCommands(cmd)) {
+        const p = [...path, c.name()];
+        if (c.options.some((o) => o.long === '--json')) withJson.push(p.join(' '));
+        walk(c, p);
+      }
+    };
+    walk(createProgram(t.deps, () => undefined), []);
+    expect(withJson.filter((p) => !covered.has(p)), 'commands with --json that this test does not check (add their shape)').toEqual([]);
+  });
+
+  it('--debug logs HTTP for connect and refresh but never a token or secret', async () => {
+    // Facebook sends tokens in query strings (Graph API), so its URLs must be redacted in the HTTP log.
+    const t = await profile(['tiktok', 'x', 'linkedin', 'facebook']);
+    const secrets = await t.deps.secrets();
+    const values = new Set<string>();
+    const collect = async () => {
+      for (const c of await (await t.deps.store()).listConnections()) {
+        const tok = JSON.parse((await secrets.get(`conn.${c.id}`))!) as TokenSet;
+        // extra also holds ids (pageId, userId); only its tokens are secret.
+        const extra = Object.entries(tok.extra ?? {}).filter(([k]) => /token|secret/i.test(k)).map(([, v]) => v);
+        for (const v of [tok.accessToken, tok.refreshToken, ...extra]) if (v) values.add(v);
+      }
+    };
+    for (const p of ['tiktok', 'x', 'linkedin', 'facebook']) {
+      values.add(sandbox.apps[p as PlatformId].clientSecret);
+      const r = await run(t, ['--debug', 'connect', p, '--port', '0']);
+      expect(r.code, r.err).toBe(0);
+    }
+    await collect();
+    expect((await run(t, ['--debug', 'refresh', '--force'])).code).toBe(0);
+    await collect();
+    expect((await run(t, ['--debug', 'status'])).code).toBe(0);
+    const all = t.stdout() + t.stderr();
+    expect(all).toMatch(/\[debug\] POST http:\/\/127\.0\.0\.1:\d+\S* -> 200/);
+    expect(all).toMatch(/\[debug\] GET \S*access_token=\S* -> 200/);
+    expect(values.size).toBeGreaterThanOrEqual(10);
+    for (const v of values) expect(all.includes(v), `a secret (${v.slice(0, 4)}…) appears in the output:\n${all.split('\n').filter((l) => l.includes(v)).join('\n').replaceAll(v, '<SECRET>')}`).toBe(false);
+  });
+
+  it('NO_COLOR wins over FORCE_COLOR; FORCE_COLOR colours piped output', async () => {
+    const ansi = /\x1b\[/;
+    const forced = makeTestDeps({ env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect((await run(forced, ['doctor', '--offline'])).out).toMatch(ansi);
+    const both = makeTestDeps({ env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    expect((await run(both, ['doctor', '--offline'])).out).not.toMatch(ansi);
+    const plain = makeTestDeps({ env: { NO_COLOR: '' } });
+    expect((await run(plain, ['doctor', '--offline'])).out).not.toMatch(ansi);
+  });
+
+  it('results go to stdout, messages to stderr; --quiet keeps only results and errors; errors name the next command', async () => {
+    const t = makeTestDeps({ env: { SOCIALYNC_TIKTOK_CLIENT_SECRET: 'not-on-screen' } });
+    const r = await run(t, ['app', 'set', 'tiktok', '--client-id', 'abc']);
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toMatch(/^http:\/\/127\.0\.0\.1:\*\/callback\/$/);
+    expect(r.err).toMatch(/Saved the tiktok app/);
+    const q = await run(t, ['--quiet', 'app', 'set', 'tiktok', '--client-id', 'abc']);
+    expect(q.err).toBe('');
+    expect(q.out.trim()).toMatch(/callback/);
+    const bad = await run(t, ['status', 'myspace']);
+    expect(bad).toMatchObject({ code: 3, out: '' });
+    expect(bad.err).toMatch(/unknown platform "myspace"[\s\S]*use one of: instagram/);
+    const v = await run(t, ['--verbose', 'doctor', '--offline']);
+    expect(v.out).toMatch(/^ {8}\S/m); // details shown with --verbose
+  });
+
+  it('never prompts without a terminal, nor under CI on a terminal: exit 3 with the flag to pass', async () => {
+    const piped = makeTestDeps();
+    const a = await run(piped, ['app', 'set', 'tiktok']);
+    expect(a.code).toBe(3);
+    expect(a.err).toMatch(/not an interactive terminal|client id/);
+    const ci = makeTestDeps({ tty: true, env: { CI: 'true' } });
+    const b = await run(ci, ['schedule', 'add']);
+    expect(b.code).toBe(3);
+    expect(b.err).toMatch(/missing --to, --at/);
+  });
+
+  it('Ctrl-C at a prompt exits 2 ("cancelled") without a stack trace', async (ctx) => {
+    if (spawnSync('script', ['--version']).status !== 0) {
+      if (process.env.CI) throw new Error('util-linux `script` is needed for the pseudo-terminal test');
+      ctx.skip('util-linux `script` is not installed');
+    }
+    const home = mkdtempSync(join(tmpdir(), 'socialync-tty-'));
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', SOCIALYNC_HOME: home, SOCIALYNC_SECRET_BACKEND: 'file', SOCIALYNC_VAULT_KEY: randomBytes(32).toString('hex') };
+    const child = spawn('script', ['-qfec', `"${process.execPath}" "${BIN}" app set tiktok`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/client id/.test(out) && !child.stdin.writableEnded) child.stdin.end('\x03');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    expect(out).toMatch(/client id/);
+    expect(out).toMatch(/error: cancelled/);
+    expect(out).not.toMatch(/\n\s+at \S+ \(/);
+    expect(code).toBe(2);
+  });
+});
