@@ -123,13 +123,9 @@ export async function runCron(action: 'install' | 'uninstall' | 'print', o: Cron
   }
 }
 
-/** The publish tick, only when this build has a publish command that can run due posts. */
+/** The publish tick (every minute), only when this build has the publish command. */
 export function publishTickArgs(program: Command): string[] | undefined {
-  const publish = program.commands.find((c) => c.name() === 'publish');
-  if (!publish) return undefined;
-  if (publish.options.some((op) => op.long === '--due')) return ['publish', '--due'];
-  const sub = publish.commands.find((c) => c.name() === 'run' || c.name() === 'due');
-  return sub ? ['publish', sub.name()] : undefined;
+  return program.commands.some((c) => c.name() === 'publish') ? ['publish', '--quiet'] : undefined;
 }
 
 export function registerCron(program: Command, ctx: CommandContext, sys?: CronSystem): void {
