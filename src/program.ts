@@ -14,6 +14,7 @@ import { registerNotify } from './commands/notify.js';
 import { registerCron } from './commands/cron.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerExitCodes } from './commands/exit-codes.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerPublish } from './commands/publish.js';
 import { registerDaemon } from './commands/daemon.js';
@@ -62,6 +63,7 @@ Exit codes: 0 ok, 1 failed, 2 cancelled, 3 usage or configuration, 4 reconnect n
   registerCron(program, ctx);
   registerDoctor(program, ctx);
   registerCompletion(program, ctx);
+  registerExitCodes(program);
   registerSchedule(program, ctx);
   registerPublish(program, ctx);
   registerDaemon(program, ctx);

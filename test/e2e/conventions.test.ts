@@ -72,6 +72,14 @@ describe('conventions', () => {
     expect(missing, 'commands whose --help lacks one "Examples:" section').toEqual([]);
   });
 
+  it('`help exit-codes` prints the one exit-code table, matching ExitCode', async () => {
+    const { ExitCode } = await import('../../src/core/errors.js');
+    const r = await run(makeTestDeps(), ['help', 'exit-codes']);
+    expect(r.code).toBe(0);
+    const codes = [...r.out.matchAll(/^ {2}(\d) {2}\S/gm)].map((m) => Number(m[1]));
+    expect(codes).toEqual([...new Set(Object.values(ExitCode))].sort());
+  });
+
   it('every --json output matches its documented shape', async () => {
     const t = await profile(['tiktok', 'x']);
     const json = async (argv: string[], shape: S.Shape, codes = [0]) => {
