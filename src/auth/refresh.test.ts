@@ -112,6 +112,17 @@ describe('refreshConnection', () => {
     expect(out).toMatchObject({ status: 'transient', attempts: 1, errorClass: 'rate_limited' });
   });
 
+  it('a permission or configuration failure is reported as failed, not retried, and the connection stays healthy', async () => {
+    const p = fakeProvider('x', {}, async () => {
+      throw new ProviderError('x: unauthorized_client "Missing valid authorization header"', { errorClass: 'permission', status: 401, platformCode: 'unauthorized_client' });
+    });
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now()));
+    const out = await refreshConnection(kit.deps, c.id);
+    expect(out).toMatchObject({ status: 'failed', errorClass: 'permission', attempts: 1 });
+    expect((await (await kit.deps.store()).getConnection(c.id))!.health).toBe('healthy');
+  });
+
   it('retries once with the newer token when a rotating refresh is rejected after another writer stored new tokens', async () => {
     const p = fakeProvider('x', {}, async (t) => {
       const k = kit!;

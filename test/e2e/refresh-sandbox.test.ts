@@ -94,6 +94,30 @@ describe.each(PLATFORMS.map((p) => [p]))('refresh on the %s sandbox', (platform)
   });
 });
 
+describe('reasons and rate limits on the sandbox', () => {
+  it.each([['facebook'], ['instagram']] as const)('%s: a password change (190/460) is reported as "password changed"', async (platform, ctx) => {
+    if (!sandbox.platforms.includes(platform)) return ctx.skip();
+    const conn = await seedConnection(deps, platform, `pw-${platform}`);
+    clock.t += 50 * DAY;
+    sandbox.control.platform(platform).passwordChange(`pw-${platform}`);
+    const out = await refreshConnection(deps, conn.id);
+    expect(out).toMatchObject({ status: 'reconnect_needed', reason: 'password_changed' });
+  });
+
+  it.each([['x'], ['tiktok']] as const)('%s: a 429 with Retry-After is waited out and the refresh succeeds, without spending the token twice', async (platform, ctx) => {
+    if (!sandbox.platforms.includes(platform)) return ctx.skip();
+    const conn = await seedConnection(deps, platform, `limited-${platform}`);
+    const before = sandbox.control.platform(platform).stats();
+    sandbox.control.platform(platform).fault({ status: 429, count: 1, headers: { 'retry-after': '2' }, body: { error: 'rate_limit_exceeded' } });
+    const sleeps = clock.sleeps.length;
+    const out = await refreshConnection(deps, conn.id, { force: true });
+    expect(out).toMatchObject({ status: 'refreshed', attempts: 2 });
+    expect(clock.sleeps.slice(sleeps)).toContain(2000);
+    const stats = sandbox.control.platform(platform).stats();
+    expect(stats.rejectedRefreshes - before.rejectedRefreshes).toBe(0);
+  });
+});
+
 describe('refresh command on the sandbox', () => {
   it('exit code 4 while a connection needs a reconnect, and the others are still refreshed', async (ctx) => {
     const p = (['x', 'tiktok', 'youtube', 'linkedin'] as const).find((x) => sandbox.platforms.includes(x));
