@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY } from '../core/clock.js';
-import { classifyLinkedInError, descriptor, provider, restHeaders } from './linkedin.js';
+import { classifyLinkedInError, descriptor, provider, restHeaders, versionSunset } from './linkedin.js';
+import { systemClock } from '../core/clock.js';
 import type { ProviderDeps, TokenSet } from './types.js';
 import { JSON_HEADERS as JSONH, T0, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
 
@@ -147,5 +148,17 @@ describe('classifyLinkedInError', () => {
   });
   it('426 tells how to bump LinkedIn-Version', () => {
     expect(classifyLinkedInError(426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api').message).toContain('socialync config set apiVersions.linkedin');
+  });
+});
+
+describe('LinkedIn-Version sunset', () => {
+  it('computes the end of a version (about a year)', () => {
+    expect(new Date(versionSunset('202604')!).toISOString().slice(0, 10)).toBe('2027-04-15');
+    expect(versionSunset('2026-04')).toBeUndefined();
+  });
+  // Deliberately on the wall clock: fails when the default version is within 60 days of its sunset
+  // (platforms.md §4.26). Fix: bump descriptor.apiVersion in src/providers/linkedin.ts.
+  it('the default LinkedIn-Version is not close to sunset', () => {
+    expect(versionSunset(descriptor.apiVersion!)! - systemClock.now()).toBeGreaterThan(60 * DAY);
   });
 });

@@ -85,6 +85,15 @@ function tokenCall(d: ProviderDeps, path: string, fields: Record<string, string 
   return formCall('linkedin', d, new URL(path, d.hosts.www).toString(), { ...fields, client_id: d.app.clientId, client_secret: d.app.clientSecret }, classify, { what, context });
 }
 
+/**
+ * When a LinkedIn-Version (YYYYMM) stops working: each version is supported for about a year,
+ * e.g. 202604 until 2027-04-15 (n8n-io/n8n PR #39065). For doctor/status warnings and the sunset test.
+ */
+export function versionSunset(version: string): number | undefined {
+  const m = /^(\d{4})(\d{2})$/.exec(version);
+  return m ? Date.UTC(Number(m[1]) + 1, Number(m[2]) - 1, 15) : undefined;
+}
+
 /** Headers every /rest call needs (publishing). */
 export function restHeaders(t: TokenSet, d: ProviderDeps): Record<string, string> {
   return {
