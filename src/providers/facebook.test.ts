@@ -140,6 +140,17 @@ describe('facebook revoke', () => {
   });
 });
 
+describe('facebook rate limits', () => {
+  it('takes the retry delay from X-Business-Use-Case-Usage when there is no Retry-After', async () => {
+    graph().intercept({ path: (p) => p.startsWith('/v24.0/debug_token?') }).reply(400, { error: { message: '(#32) Page request limit reached', type: 'OAuthException', code: 32, fbtrace_id: 'x' } }, {
+      headers: { 'content-type': 'application/json', 'x-business-use-case-usage': JSON.stringify({ '101': [{ type: 'pages', call_count: 100, total_cputime: 30, total_time: 40, estimated_time_to_regain_access: 12 }] }) },
+    });
+    const e = await provider.whoami(token(), d).catch((x) => x);
+    expect(e.errorClass).toBe('rate_limited');
+    expect(e.retryAfterMs).toBe(12 * 60_000);
+  });
+});
+
 describe('classifyFacebookError', () => {
   const cases: [number, unknown, string, string?][] = [
     [400, { error: { message: 'Error validating access token: Session has expired on Tuesday, 24-Nov-26 10:00:00 PST. The current time is Thursday, 26-Nov-26 04:00:00 PST.', type: 'OAuthException', code: 190, error_subcode: 463, fbtrace_id: 'x' } }, 'reconnect_needed', 'token_expired'],

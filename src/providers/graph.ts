@@ -11,7 +11,7 @@
 import type { ProviderError, ErrorClass, ReconnectReason } from '../core/errors.js';
 import type { Http } from '../core/http.js';
 import { redactText } from '../core/redact.js';
-import { callJson, num, providerError, splitScopeList, type Classifier } from './oauth.js';
+import { callJson, num, providerError, splitScopeList, type Classifier, type HeaderLike } from './oauth.js';
 import type { PlatformId } from './types.js';
 
 export { num };
@@ -100,11 +100,32 @@ export function classifyGraphError(status: number, body: unknown): Classificatio
   return out('invalid_request');
 }
 
-/** The Graph classifier in oauth.ts's Classifier shape (one-line redacted error, Retry-After). */
+/**
+ * Meta's throttling headers instead of Retry-After: X-Business-Use-Case-Usage (Pages, Instagram)
+ * carries `estimated_time_to_regain_access` in minutes per business id
+ * (https://developers.facebook.com/docs/graph-api/overview/rate-limiting). Returns ms, or undefined.
+ */
+export function metaRegainMs(headers: HeaderLike): number | undefined {
+  const raw = headers.get('x-business-use-case-usage');
+  if (!raw) return undefined;
+  try {
+    const minutes = Object.values(JSON.parse(raw) as Record<string, { estimated_time_to_regain_access?: number }[]>)
+      .flat()
+      .map((u) => num(u?.estimated_time_to_regain_access))
+      .filter((m): m is number => m !== undefined);
+    return minutes.length ? Math.max(...minutes) * 60_000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Graph classifier in oauth.ts's Classifier shape (one-line redacted error, Retry-After or Meta's usage headers). */
 export function graphClassifier(platform: PlatformId): Classifier {
   return (status, body, headers, o) => {
     const c = classifyGraphError(status, body);
-    return providerError(platform, o, status, headers, c, c.platformCode, c.message);
+    const regain = headers.get('retry-after') === null ? metaRegainMs(headers) : undefined;
+    const h: HeaderLike = regain === undefined ? headers : { get: (n) => (n.toLowerCase() === 'retry-after' ? String(Math.ceil(regain / 1000)) : headers.get(n)) };
+    return providerError(platform, o, status, h, c, c.platformCode, c.message);
   };
 }
 
