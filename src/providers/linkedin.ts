@@ -62,7 +62,7 @@ export function classifyLinkedInError(status: number, body: unknown, context: Li
   if (status === 429) return out('rate_limited');
   if (status === 426 || code === 'NONEXISTENT_VERSION') {
     // Configuration, not a reconnect (§1.3): the pinned LinkedIn-Version was sunset.
-    message = `${message}; the LinkedIn-Version is no longer active. Set a current one (YYYYMM): socialync config set apiVersions.linkedin <YYYYMM>`;
+    message = `${message}; the LinkedIn-Version is no longer active. Set a current one: socialync config set apiVersions.linkedin <YYYYMM> (or SOCIALYNC_LINKEDIN_API_VERSION=<YYYYMM>)`;
     return out('invalid_request');
   }
   // Refresh endpoint: 400 invalid_request (not invalid_grant) = refresh token "invalid, expired or
