@@ -181,6 +181,13 @@ function tokenSet(accessToken: string, expiresIn: number | undefined, info: Debu
   };
 }
 
+/** Data access ends 90 days after the user's last activity, whatever the token says: log in again. */
+function dataAccessLive(info: DebugInfo, now: number): void {
+  if (info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt <= now) {
+    throw new ProviderError('facebook: data access expired (90 days without activity)', { errorClass: 'reconnect_needed', reason: 'inactive' });
+  }
+}
+
 async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
   const short = await graphCall(
     'facebook',
@@ -219,6 +226,7 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
   }
   const long = await exchangeLongLived(t.accessToken, d);
   const info = await debugToken(long.accessToken, d);
+  dataAccessLive(info, d.clock.now());
   const next = tokenSet(long.accessToken, long.expiresIn, info, d.clock.now(), t);
   const pageId = t.extra?.pageId;
   if (!pageId) return next;
@@ -231,9 +239,7 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
   const now = d.clock.now();
   const info = await debugToken(t.accessToken, d);
-  if (info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt <= now) {
-    throw new ProviderError('facebook: data access expired (90 days without activity)', { errorClass: 'reconnect_needed', reason: 'inactive' });
-  }
+  dataAccessLive(info, now);
   const me = await graphCall('facebook', 'account lookup', d.http, graphUrl(d, '/me', { fields: 'id,name', access_token: t.accessToken }), {}, now);
   const id = str(me.id) ?? info.userId;
   if (!id) throw new ProviderError('facebook: the account lookup returned no id', { errorClass: 'transient' });

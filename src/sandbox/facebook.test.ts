@@ -102,6 +102,7 @@ describe('facebook sandbox: refresh, invalidation, revoke', () => {
     t = await provider.refresh(t, env.d);
     env.now += 41 * DAY;
     expect((await provider.whoami(t, env.d).catch((x) => x)).reason).toBe('inactive');
+    expect((await provider.refresh(t, env.d).catch((x) => x)).reason).toBe('inactive');
   });
   it('revoke deletes the permissions: the token is dead afterwards (app_removed)', async () => {
     const t = await connect();
