@@ -9,12 +9,11 @@
  * No idempotency: Graph answers 506 to an exact duplicate; a crash after sending is reconciled
  * by reading the Page feed for the same message.
  */
-import { FormData } from 'undici';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { graphProviderError, str } from './graph.js';
-import { checkMedia, codePoints, graphJson, isVideo, notSentYet, readRange } from './upload.js';
+import { checkMedia, codePoints, graphJson, isVideo, multipart, notSentYet, readRange } from './upload.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -51,8 +50,9 @@ async function post(d: ProviderDeps, pg: Page, path: string, fields: Record<stri
   return graphJson('facebook', what, d.http, url(d, path), { method: 'POST', body: form(fields), headers: { authorization: `Bearer ${pg.token}` } }, d.clock.now());
 }
 
-async function multipart(d: ProviderDeps, pg: Page, path: string, fd: FormData, what: string): Promise<Record<string, unknown>> {
-  const res = await d.http.fetch(url(d, path), { method: 'POST', headers: { authorization: `Bearer ${pg.token}` }, body: fd, timeoutMs: 10 * 60_000 });
+async function postMultipart(d: ProviderDeps, pg: Page, path: string, fields: Parameters<typeof multipart>[0], what: string): Promise<Record<string, unknown>> {
+  const mp = multipart(fields, `socialync${d.clock.now()}`);
+  const res = await d.http.fetch(url(d, path), { method: 'POST', headers: { authorization: `Bearer ${pg.token}`, 'content-type': mp.contentType }, body: mp.body, timeoutMs: 10 * 60_000 });
   const body = await readJson(res);
   if (!res.ok || (body as { error?: unknown })?.error) throw graphProviderError('facebook', what, res.status, body, d.clock.now());
   return (body ?? {}) as Record<string, unknown>;
@@ -67,12 +67,12 @@ async function transfer(m: MediaRef, d: ProviderDeps, pg: Page, ctx: PublishCont
   let from = Number(start.start_offset ?? 0);
   let to = Number(start.end_offset ?? 0);
   while (from < to) {
-    const fd = new FormData();
-    fd.set('upload_phase', 'transfer');
-    fd.set('upload_session_id', session);
-    fd.set('start_offset', String(from));
-    fd.set('video_file_chunk', new Blob([new Uint8Array(await readRange(m.path!, from, to - from))]), 'chunk');
-    const r = await multipart(d, pg, `/${pg.id}/videos`, fd, 'video upload transfer');
+    const r = await postMultipart(d, pg, `/${pg.id}/videos`, [
+      ['upload_phase', 'transfer'],
+      ['upload_session_id', session],
+      ['start_offset', String(from)],
+      ['video_file_chunk', { data: await readRange(m.path!, from, to - from), filename: 'chunk' }],
+    ], 'video upload transfer');
     ctx.onProgress?.(to, m.size!);
     from = Number(r.start_offset);
     to = Number(r.end_offset);
@@ -100,12 +100,9 @@ export const publisher: Publisher = {
         const id = String(r.post_id ?? r.id);
         return { remoteId: id, url: permalink(id) };
       }
-      const fd = new FormData();
-      fd.set('caption', p.text);
-      fd.set('published', 'true');
-      fd.set('source', new Blob([new Uint8Array(await readRange(m.path!, 0, m.size!))], { type: m.mime }), 'photo');
+      const fields: Parameters<typeof multipart>[0] = [['caption', p.text], ['published', 'true'], ['source', { data: await readRange(m.path!, 0, m.size!), filename: 'photo', type: m.mime }]];
       await send();
-      const r = await multipart(d, pg, `/${pg.id}/photos`, fd, 'photo post');
+      const r = await postMultipart(d, pg, `/${pg.id}/photos`, fields, 'photo post');
       const id = String(r.post_id ?? r.id);
       return { remoteId: id, url: permalink(id) };
     }

@@ -41,6 +41,24 @@ export async function readRange(path: string, start: number, length: number): Pr
   }
 }
 
+/**
+ * A multipart/form-data body (RFC 7578) built in memory; parts are bounded by the
+ * caller's chunk size. (Built by hand: the platform's fetch and a FormData from
+ * another undici copy do not mix.)
+ */
+export function multipart(fields: [string, string | { data: Buffer; filename: string; type?: string }][], boundary: string): { body: Buffer; contentType: string } {
+  const parts: Buffer[] = [];
+  for (const [name, v] of fields) {
+    const head =
+      typeof v === 'string'
+        ? `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`
+        : `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${v.filename}"\r\nContent-Type: ${v.type ?? 'application/octet-stream'}\r\n\r\n`;
+    parts.push(Buffer.from(head), typeof v === 'string' ? Buffer.from(v) : v.data, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 /** [start, end] inclusive ranges of at most `chunk` bytes covering `total`. */
 export function chunkRanges(total: number, chunk: number): [number, number][] {
   const out: [number, number][] = [];

@@ -9,9 +9,8 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { FormData } from 'undici';
 import { classify } from './x.js';
-import { checkMedia, chunkRanges, codePoints, httpError, isVideo, notSentYet, readRange } from './upload.js';
+import { checkMedia, chunkRanges, codePoints, httpError, isVideo, multipart, notSentYet, readRange } from './upload.js';
 
 const MAX_TEXT = 280;
 /** Segment size for APPEND; X allows up to 5 MB per segment and indexes 0–999. */
@@ -59,10 +58,8 @@ async function uploadMedia(m: MediaRef, i: number, t: TokenSet, d: ProviderDeps,
   if (!id) throw new ProviderError('x: media initialize returned no id', { errorClass: 'transient' });
   let sent = 0;
   for (const [index, [start, end]] of chunkRanges(size, SEGMENT).entries()) {
-    const form = new FormData();
-    form.set('segment_index', String(index));
-    form.set('media', new Blob([new Uint8Array(await readRange(m.path!, start, end - start + 1))]), 'blob');
-    const r = await d.http.fetch(new URL(`/2/media/upload/${id}/append`, api), { method: 'POST', headers: auth(t), body: form, timeoutMs: 120_000 });
+    const mp = multipart([['segment_index', String(index)], ['media', { data: await readRange(m.path!, start, end - start + 1), filename: 'blob' }]], `socialync${index}x${id}`);
+    const r = await d.http.fetch(new URL(`/2/media/upload/${id}/append`, api), { method: 'POST', headers: { ...auth(t), 'content-type': mp.contentType }, body: mp.body, timeoutMs: 120_000 });
     if (!r.ok) throw await httpError('media append', r, d.clock.now(), classify);
     await r.arrayBuffer();
     ctx.onProgress?.((sent += end - start + 1), size);
