@@ -39,18 +39,22 @@ async function live(ctx: DoctorContext, c: Connection, id: string, reconnect: st
   }
 }
 
+/** Live checks in flight per platform. */
+const PER_PLATFORM = 4;
+
 export const checkConnections: Check = async (ctx) => {
   const conns = await loadConnections(ctx);
   if (!conns.length) return [result('connections', 'connections', ctx.stateUsable === false ? 'skip' : 'ok', ctx.stateUsable === false ? 'connections: state database unusable (see above)' : 'no connections yet')];
   const now = ctx.deps.clock.now();
   const warnDays = ctx.deps.config.get<number>('warnDays') ?? 14;
   const out: CheckResult[] = [];
-  // Sequential per platform keeps rate limits polite; platforms run in parallel.
+  // A few calls at a time per platform keeps rate limits polite; platforms run in parallel.
   const byPlatform = new Map<string, Connection[]>();
   for (const c of conns) byPlatform.set(c.platform, [...(byPlatform.get(c.platform) ?? []), c]);
+  const workers = [...byPlatform.values()].flatMap((list) => Array.from({ length: Math.min(PER_PLATFORM, list.length) }, () => list));
   await Promise.all(
-    [...byPlatform.values()].map(async (list) => {
-      for (const c of list) {
+    workers.map(async (list) => {
+      for (let c = list.shift(); c; c = list.shift()) {
         const id = `connection.${c.platform}/${c.name}`;
         const reconnect = `run: socialync connect ${c.platform} --name ${c.name}`;
         const e = statusEntry(c, now, warnDays);

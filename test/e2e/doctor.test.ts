@@ -16,7 +16,11 @@ import type { DoctorReport } from '../../src/doctor/types.js';
 import type { PlatformId } from '../../src/providers/types.js';
 import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
 import { seedConnection } from '../../src/sandbox/seed.js';
+import { KEYCHAIN_SERVICE, vaultKeyAccount } from '../../src/secrets/keychain.js';
+import { keychainCall } from '../../src/secrets/keychain-call.js';
+import { itWhen, secretServiceAvailable } from '../helpers/secret-service.js';
 
+const ambient = await secretServiceAvailable();
 let sandbox: Sandbox;
 beforeAll(async () => {
   sandbox = await startSandbox({ platforms: ['tiktok', 'linkedin', 'x'] });
@@ -79,6 +83,17 @@ describe('socialync doctor', () => {
     const c = check(await doctor(t, { timeoutMs: 2000 }), 'secrets.backend');
     expect(c.status).toBe('fail');
     expect(c.fix).toMatch(/Secret Service|secrets use-file/);
+  });
+
+  itWhen(ambient)('secret backend: the keychain with a running Secret Service passes, and says it is not the kernel keyring', async () => {
+    const t = makeTestDeps({ env: { SOCIALYNC_SECRET_BACKEND: 'keychain', SOCIALYNC_VAULT_KEY: '', DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS! } });
+    try {
+      const r = await doctor(t);
+      expect(check(r, 'secrets.backend')).toMatchObject({ status: 'ok', title: expect.stringMatching(/keychain .*write, read and delete work/) });
+      expect(check(r, 'secrets.service')).toMatchObject({ status: 'ok', title: expect.stringMatching(/Secret Service running .*not the kernel keyring/) });
+    } finally {
+      await keychainCall({ service: KEYCHAIN_SERVICE, ops: [{ op: 'delete', account: vaultKeyAccount(t.home) }], env: process.env, timeoutMs: 5000 });
+    }
   });
 
   it('permissions: a 0644 vault file fails with the chmod that fixes it; 0600 passes', async () => {
@@ -191,7 +206,12 @@ describe('socialync doctor', () => {
   it('connections: a live who-am-I passes; a revoked connection fails with `connect <platform> --name <n>`', async () => {
     const t = await profile();
     await seedConnection(t.deps, 'tiktok', 'dora');
-    expect(check(await doctor(t), 'connection.tiktok/dora')).toMatchObject({ status: 'ok', title: expect.stringMatching(/live check ok/) });
+    for (const n of ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']) await seedConnection(t.deps, 'tiktok', n);
+    const first = await doctor(t);
+    expect(check(first, 'connection.tiktok/dora')).toMatchObject({ status: 'ok', title: expect.stringMatching(/live check ok \(Dora\)/) });
+    expect(first.checks.filter((c) => c.group === 'connections').map((c) => [c.id, c.status])).toEqual(
+      ['dora', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6'].map((n) => [`connection.tiktok/${n}`, 'ok']),
+    );
     sandbox.control.platform('tiktok').revoke('dora');
     const r = await doctor(t);
     expect(check(r, 'connection.tiktok/dora')).toMatchObject({ status: 'fail', fix: 'run: socialync connect tiktok --name dora' });
