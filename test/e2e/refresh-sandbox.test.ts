@@ -95,7 +95,7 @@ describe.each(PLATFORMS.map((p) => [p]))('refresh on the %s sandbox', (platform)
 });
 
 describe('reasons and rate limits on the sandbox', () => {
-  it.each([['facebook'], ['instagram']] as const)('%s: a password change (190/460) is reported as "password changed"', async (platform, ctx) => {
+  it.for([['facebook'], ['instagram']] as const)('%s: a password change (190/460) is reported as "password changed"', async ([platform], ctx) => {
     if (!sandbox.platforms.includes(platform)) return ctx.skip();
     const conn = await seedConnection(deps, platform, `pw-${platform}`);
     clock.t += 50 * DAY;
@@ -104,7 +104,7 @@ describe('reasons and rate limits on the sandbox', () => {
     expect(out).toMatchObject({ status: 'reconnect_needed', reason: 'password_changed' });
   });
 
-  it.each([['x'], ['tiktok']] as const)('%s: a 429 with Retry-After is waited out and the refresh succeeds, without spending the token twice', async (platform, ctx) => {
+  it.for([['x'], ['tiktok']] as const)('%s: a 429 with Retry-After is waited out and the refresh succeeds, without spending the token twice', async ([platform], ctx) => {
     if (!sandbox.platforms.includes(platform)) return ctx.skip();
     const conn = await seedConnection(deps, platform, `limited-${platform}`);
     const before = sandbox.control.platform(platform).stats();
