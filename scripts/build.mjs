@@ -4,7 +4,9 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
-rmSync('dist', { recursive: true, force: true });
+// Clean only for install/pack: a plain rebuild overwrites in place, so a test
+// running the CLI meanwhile never finds dist/ missing.
+if (['prepare', 'prepack'].includes(process.env.npm_lifecycle_event ?? '')) rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: { main: 'src/main.ts', version: 'src/version.ts', testkit: 'src/testkit.ts' },
   outdir: 'dist',

@@ -23,7 +23,7 @@ export async function loadTokens(deps: Deps, conn: Pick<Connection, 'id' | 'plat
   const t = JSON.parse(raw) as TokenSet;
   rememberSecret(t.accessToken);
   rememberSecret(t.refreshToken);
-  for (const v of Object.values(t.extra ?? {})) rememberSecret(v);
+  for (const [k, v] of Object.entries(t.extra ?? {})) if (/token|secret/i.test(k)) rememberSecret(v);
   return t;
 }
 

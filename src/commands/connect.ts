@@ -59,6 +59,18 @@ Examples:
     });
 }
 
+/** How an account is named to the user: @username, else its display name, else its id. */
+function who(a: { username?: string | null; displayName?: string | null; accountId?: string; id?: string }): string {
+  return a.username ? `@${a.username}` : a.displayName || a.accountId || a.id || 'unknown';
+}
+
+/** Username where the platform gives one, else the display name as a slug, else the account id. */
+export function defaultName(a: { id: string; username?: string; displayName: string }): string {
+  if (a.username) return a.username;
+  const slug = a.displayName.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return slug || a.id;
+}
+
 export function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${v}"`);
@@ -71,27 +83,26 @@ export function parsePositive(v: string): number {
   return n;
 }
 
-async function* stdinLines(deps: Deps): AsyncIterable<string> {
-  const { createInterface } = await import('node:readline');
-  const rl = createInterface({ input: deps.io.stdin, crlfDelay: Infinity, terminal: false });
-  try {
-    for await (const line of rl) yield line;
-  } finally {
-    rl.close();
-  }
-}
 
 export async function runConnect(deps: Deps, o: ConnectOptions): Promise<ConnectResult> {
   const store = await deps.store();
   await deps.secrets(); // verify the secret backend before sending the user to a browser
   const existing = o.name ? await store.findConnection(o.platform, o.name) : undefined;
-  const login = await runLogin(deps, {
-    platform: o.platform,
-    ...(o.port !== undefined ? { port: o.port } : {}),
-    browser: o.browser,
-    timeoutMs: o.timeoutSec * 1000,
-    ...(!o.browser ? { pasteInput: stdinLines(deps) } : {}),
-  });
+  // Headless paste-back reads stdin until the login ends; closing it lets the process exit.
+  const { createInterface } = await import('node:readline');
+  const rl = o.browser ? undefined : createInterface({ input: deps.io.stdin, crlfDelay: Infinity, terminal: false });
+  let login: Awaited<ReturnType<typeof runLogin>>;
+  try {
+    login = await runLogin(deps, {
+      platform: o.platform,
+      ...(o.port !== undefined ? { port: o.port } : {}),
+      browser: o.browser,
+      timeoutMs: o.timeoutSec * 1000,
+      ...(rl ? { pasteInput: rl } : {}),
+    });
+  } finally {
+    rl?.close();
+  }
   const { account, tokens, provider } = login;
   const d = provider.descriptor;
   try {
@@ -103,8 +114,8 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
     if (!target && !o.name) target = (await store.listConnections({ platform: o.platform })).find((c) => c.accountId === account.id);
     if (target && target.accountId !== account.id) {
       throw new CliError(
-        `${d.id}/${target.name} belongs to ${target.username ? '@' + target.username : target.accountId}, but you logged in as ${account.username ? '@' + account.username : account.id}; nothing was changed`,
-        { hint: `log in as ${target.username ?? target.accountId} to reconnect it, or connect the other account under a new name: socialync connect ${d.id} --name <new-name>` },
+        `${d.id}/${target.name} belongs to ${who(target)}, but you logged in as ${who(account)}; nothing was changed`,
+        { hint: `log in as ${who(target)} to reconnect it, or connect the other account under a new name: socialync connect ${d.id} --name <new-name>` },
       );
     }
     const missing = login.missingScopes;
@@ -129,7 +140,7 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
       reconnected = true;
       await saveTokens(deps, target, tokens, common);
     } else {
-      name = o.name ?? account.username ?? account.id;
+      name = o.name ?? defaultName(account);
       const clash = await store.findConnection(o.platform, name);
       if (clash) {
         throw new UsageError(`${d.id}: the name "${name}" is already used by another account; nothing was saved`, `pass a different name: socialync connect ${d.id} --name <name>`);
@@ -145,9 +156,8 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
       }
     }
     await store.addEvent({ at: now, kind: reconnected ? 'reconnected' : 'connected', message: `${d.id}/${name}`, connectionId: target?.id ?? null });
-    const who = account.username ? `@${account.username}` : account.displayName;
-    login.finish(true, `Connected to ${d.displayName}`, `socialync is now connected to ${d.displayName} as ${who}.`);
-    deps.io.info(`✓ ${reconnected ? 'Reconnected' : 'Connected'} ${d.displayName} account ${who} as "${name}".`);
+    login.finish(true, `Connected to ${d.displayName}`, `socialync is now connected to ${d.displayName} as ${who(account)}.`);
+    deps.io.info(`✓ ${reconnected ? 'Reconnected' : 'Connected'} ${d.displayName} account ${who(account)} as "${name}".`);
     for (const m of missing) {
       deps.io.err(`! ${d.id}: you did not grant "${m.scope}": ${m.why}. To fix it, run: socialync connect ${d.id} --name ${name} and keep that permission ticked.`);
     }

@@ -21,10 +21,14 @@ export function createHttp(opts: HttpOptions = {}): Http {
   // undici is imported on first use: commands that never touch the network start faster.
   let ready: Promise<{ f: typeof import('undici').fetch; dispatcher: Dispatcher }> | undefined;
   const load = () =>
-    (ready ??= import('undici').then((u) => ({
+    (ready ??= import('undici').then((ns) => {
+      // A bundled CommonJS module may arrive as its `default` export only.
+      const u = ((ns as { Agent?: unknown }).Agent ? ns : (ns as unknown as { default: typeof ns }).default) as typeof ns;
+      return {
       f: u.fetch,
       dispatcher: opts.dispatcher ?? new u.Agent({ connectTimeout: 10_000, headersTimeout: 30_000, bodyTimeout: 60_000, keepAliveTimeout: 1_000 }),
-    })));
+      };
+    }));
   const defaultTimeout = opts.timeoutMs ?? 30_000;
   return {
     async fetch(url, init = {}) {

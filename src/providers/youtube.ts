@@ -142,7 +142,8 @@ export const provider: Provider = {
     return {
       id: String(item['id']),
       displayName: title,
-      ...(typeof snippet['customUrl'] === 'string' ? { username: snippet['customUrl'] } : {}),
+      // customUrl is the channel handle, "@name"; usernames are kept without the @.
+      ...(typeof snippet['customUrl'] === 'string' ? { username: snippet['customUrl'].replace(/^@/, '') } : {}),
       accountType: 'CHANNEL',
     };
   },

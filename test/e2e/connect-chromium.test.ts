@@ -48,7 +48,8 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
       const r = await runCli(args, env, app.clientSecret);
       outputs.push(r.stdout, r.stderr);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/^https?:\/\/(127\.0\.0\.1|localhost):/);
+      // Google Desktop-app clients accept any loopback port: nothing to register.
+      expect(r.stdout).toMatch(p === 'youtube' ? /nothing to register|127\.0\.0\.1/ : /^https?:\/\/(127\.0\.0\.1|localhost):/);
     }
     const list = await runCli(['app', 'list', '--json'], env);
     const apps = JSON.parse(list.stdout) as { platform: string; clientSecret: string }[];
@@ -66,11 +67,12 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
       await page.goto(url);
       await page.click('#approve');
       await page.waitForSelector('#result', { timeout: 20_000 });
-      expect(await page.textContent('#result')).toMatch(/Connected/);
+      const shown = await page.textContent('body');
       await ctx.close();
       const r = await run.done;
       outputs.push(r.stdout, r.stderr);
       expect(r.code, r.stderr).toBe(0);
+      expect(shown).toMatch(/Connected to/);
       expect(r.stderr).toMatch(/Connected .* as "alice"/);
     });
   }
@@ -91,7 +93,9 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     expect(by.x!.daysUntilReconnect).toBeGreaterThan(170);
     expect(by.instagram!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
     expect(by.facebook!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
-    expect(by.youtube!.daysUntilReconnect).toBeNull();
+    // Google: no fixed lifetime; dies after ~6 months unused, shown as an estimate.
+    expect(by.youtube!.reconnectEstimated).toBe(true);
+    expect(by.youtube!.daysUntilReconnect).toBeGreaterThan(170);
     const table = await runCli(['status'], env);
     expect(table.stdout.split('\n').filter(Boolean)).toHaveLength(6);
   });
@@ -105,7 +109,7 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     const values: string[] = [];
     for (const c of await store.listConnections()) {
       const t = JSON.parse((await secrets.get(`conn.${c.id}`))!) as { accessToken: string; refreshToken?: string; extra?: Record<string, string> };
-      values.push(t.accessToken, ...(t.refreshToken ? [t.refreshToken] : []), ...Object.values(t.extra ?? {}));
+      values.push(t.accessToken, ...(t.refreshToken ? [t.refreshToken] : []), ...Object.entries(t.extra ?? {}).filter(([k]) => /token/i.test(k)).map(([, v]) => v));
     }
     await deps.close();
     expect(values.length).toBeGreaterThanOrEqual(6);

@@ -66,7 +66,8 @@ describe('socialync connect', () => {
   it('connects, then status shows the account healthy', async () => {
     const t = await profile();
     expect(await t.run(['connect', 'tiktok']), t.stderr()).toBe(0);
-    expect(t.stderr()).toMatch(/Connected TikTok account @alice as "alice"/);
+    expect(t.stderr()).toMatch(/Connected TikTok account Alice as "alice"/);
+    await t.browser.done;
     expect(t.browser.finalPage?.body).toMatch(/Connected to TikTok/);
     const s = await statusJson(t);
     expect(s).toMatchObject([{ platform: 'tiktok', name: 'alice', health: 'healthy' }]);
@@ -107,7 +108,7 @@ describe('socialync connect', () => {
     expect((await (await t.deps.store()).findConnection('tiktok', 'alice'))!.id).toBe(id);
     t.browser.script = { account: 'bob' };
     expect(await t.run(['connect', 'tiktok', '--name', 'alice'])).toBe(1);
-    expect(t.stderr()).toMatch(/belongs to @alice, but you logged in as @bob; nothing was changed/);
+    expect(t.stderr()).toMatch(/belongs to Alice, but you logged in as Bob; nothing was changed/);
     expect(await storedTokens(t, 'tiktok', 'alice')).toEqual(second);
     // The other account can be added under its own name.
     expect(await t.run(['connect', 'tiktok'])).toBe(0);
