@@ -116,7 +116,7 @@ export async function refreshConnection(deps: Deps, connectionId: string, opts: 
     const tokens = await loadTokens(deps, conn);
     d = await decide(conn, tokens);
     if (!d.due) return notDue(conn, d);
-    return await refreshLocked(deps, provider, conn, tokens, opts, base, result);
+    return await refreshLocked(deps, provider, conn, tokens, opts, base, result, () => lease.lost);
   } finally {
     await lease.release().catch(() => undefined);
   }
@@ -160,6 +160,7 @@ async function refreshLocked(
   opts: RefreshOptions,
   base: { attempts: number },
   result: ResultFn,
+  leaseLost: () => boolean,
 ): Promise<RefreshOutcome> {
   const store = await deps.store();
   const maxAttempts = opts.maxAttempts ?? 3;
@@ -176,6 +177,8 @@ async function refreshLocked(
   // killed in between leaves this as the last word, and the next run re-checks the token.
   await event(deps, conn, 'refresh.started', `refresh started (generation ${conn.tokenGeneration})`);
   for (;;) {
+    // Stalled past the lease TTL (e.g. a suspended laptop): another process may hold the lock now.
+    if (leaseLost()) return result(conn, 'transient', 'lost the refresh lock while waiting; the next run retries', { errorClass: 'transient' });
     base.attempts++;
     try {
       const next = await provider.refresh(tokens, pd);
