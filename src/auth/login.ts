@@ -17,6 +17,8 @@ export interface LoginOptions {
   timeoutMs: number;
   /** Lines of the final redirected URL pasted on stdin (headless paste-back). */
   pasteInput?: AsyncIterable<string>;
+  /** Which publishing target to use where a login has several (Facebook: --page). */
+  target?: string;
 }
 
 export interface LoginResult {
@@ -94,7 +96,11 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
     spinner?.stop();
     spinner = undefined;
     try {
-      const tokens = await provider.exchangeCode({ code: cb.params.code!, redirectUri, codeVerifier, callbackParams: cb.params }, pdeps);
+      let tokens = await provider.exchangeCode({ code: cb.params.code!, redirectUri, codeVerifier, callbackParams: cb.params }, pdeps);
+      if (provider.chooseTarget) {
+        const ask = io.canPrompt ? (opts: { id: string; label: string }[]) => deps.prompts.select('Which one?', opts.map((x) => ({ value: x.id, name: x.label }))) : undefined;
+        tokens = await provider.chooseTarget(tokens, pdeps, o.target, ask);
+      }
       const account = await provider.whoami(tokens, pdeps);
       const granted = new Set(tokens.scopes);
       const missingScopes = tokens.scopes.length ? d.scopes.filter((s) => s.required && !granted.has(s.scope)) : [];

@@ -16,6 +16,8 @@ export interface ConnectOptions {
   browser: boolean;
   timeoutSec: number;
   json?: boolean;
+  /** Facebook: the Page to publish to (id or name). */
+  page?: string;
 }
 
 export interface ConnectResult {
@@ -36,6 +38,7 @@ export function registerConnect(program: Command, { deps, setExitCode }: Command
     .option('--port <port>', 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)', parsePort)
     .option('--no-browser', 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)')
     .option('--timeout <seconds>', 'how long to wait for the browser', parsePositive, 300)
+    .option('--page <id-or-name>', 'Facebook: the Page to publish to (asked on a terminal when you manage several)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -45,7 +48,7 @@ Examples:
   $ socialync connect youtube --name brand-channel
   $ socialync connect x --no-browser          # on a server: open the URL elsewhere, paste the final URL back`,
     )
-    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean }) => {
+    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; page?: string }) => {
       const r = await runConnect(deps, {
         platform: parsePlatform(platform),
         ...(o.name ? { name: o.name } : {}),
@@ -53,6 +56,7 @@ Examples:
         browser: o.browser,
         timeoutSec: o.timeout,
         ...(o.json ? { json: true } : {}),
+        ...(o.page ? { page: o.page } : {}),
       });
       if (o.json) deps.io.out(JSON.stringify(r, null, 2));
       if (r.missingScopes.length) setExitCode(ExitCode.partial);
@@ -65,9 +69,10 @@ function who(a: { username?: string | null; displayName?: string | null; account
 }
 
 /** Username where the platform gives one, else the display name as a slug, else the account id. */
-export function defaultName(a: { id: string; username?: string; displayName: string }): string {
+export function defaultName(a: { id: string; username?: string; displayName: string; meta?: Record<string, string> }): string {
   if (a.username) return a.username;
-  const slug = a.displayName.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  // A Facebook connection is a Page: name it after the Page.
+  const slug = (a.meta?.pageName ?? a.displayName).toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return slug || a.id;
 }
 
@@ -99,6 +104,7 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
       browser: o.browser,
       timeoutMs: o.timeoutSec * 1000,
       ...(rl ? { pasteInput: rl } : {}),
+      ...(o.page ? { target: o.page } : {}),
     });
   } finally {
     rl?.close();
@@ -111,7 +117,10 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
 
     // Reconnect: the named connection, or the same platform account under any name.
     let target: Connection | undefined = existing;
-    if (!target && !o.name) target = (await store.listConnections({ platform: o.platform })).find((c) => c.accountId === account.id);
+    // (Where one login serves several targets, e.g. Facebook Pages, the target is part of the identity.)
+    if (!target && !o.name) {
+      target = (await store.listConnections({ platform: o.platform })).find((c) => c.accountId === account.id && (c.meta.pageId ?? null) === (account.meta?.pageId ?? null));
+    }
     if (target && target.accountId !== account.id) {
       throw new CliError(
         `${d.id}/${target.name} belongs to ${who(target)}, but you logged in as ${who(account)}; nothing was changed`,

@@ -278,4 +278,11 @@ async function revoke(t: TokenSet, d: ProviderDeps): Promise<void> {
   await graphCall('facebook', 'revoke', d.http, graphUrl(d, `/${encodeURIComponent(user)}/permissions`, { access_token: t.accessToken }), { method: 'DELETE' }, d.clock.now());
 }
 
-export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke, unsupportedAccount };
+/** --page, or a question when the user manages several Pages and can be asked; else the first. */
+async function chooseTarget(t: TokenSet, d: ProviderDeps, choice: string | undefined, ask?: (o: { id: string; label: string }[]) => Promise<string>): Promise<TokenSet> {
+  const pages = await listPages(t, d);
+  if (choice === undefined && pages.length > 1 && ask) choice = await ask(pages.map((p) => ({ id: p.id, label: `${p.name} (${p.id})` })));
+  return withPage(t, choosePage(pages, choice));
+}
+
+export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke, unsupportedAccount, chooseTarget };

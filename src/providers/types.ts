@@ -140,6 +140,11 @@ export interface Provider {
   revoke?(t: TokenSet, d: ProviderDeps): Promise<void>;
   /** An explanation when the account type cannot be served (e.g. a personal Instagram account). */
   unsupportedAccount?(a: AccountInfo): string | undefined;
+  /**
+   * Platforms where one login can publish to several targets (Facebook Pages): pick one, by
+   * `choice` (--page) or by asking; returns the token set bound to that target.
+   */
+  chooseTarget?(t: TokenSet, d: ProviderDeps, choice: string | undefined, ask?: (options: { id: string; label: string }[]) => Promise<string>): Promise<TokenSet>;
 }
 
 // ---- Publishing contract (Scheduling and publishing issue) ----

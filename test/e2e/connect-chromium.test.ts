@@ -73,7 +73,7 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
       outputs.push(r.stdout, r.stderr);
       expect(r.code, r.stderr).toBe(0);
       expect(shown).toMatch(/Connected to/);
-      expect(r.stderr).toMatch(/Connected .* as "alice"/);
+      expect(r.stderr).toMatch(/Connected .* as "alice(-bakery)?"/);
     });
   }
 

@@ -122,6 +122,19 @@ describe('socialync connect', () => {
     expect(await statusJson(t)).toEqual([]);
   });
 
+  it('Facebook: --page picks the Page; each Page is its own connection named after it', async () => {
+    const t = await profile({}, ['facebook']);
+    expect(await t.run(['connect', 'facebook']), t.stderr()).toBe(0);
+    expect(await t.run(['connect', 'facebook', '--page', 'alice books']), t.stderr()).toBe(0);
+    const conns = await (await t.deps.store()).listConnections({ platform: 'facebook' });
+    expect(conns.map((c) => [c.name, c.meta.pageName])).toEqual([
+      ['alice-bakery', 'Alice Bakery'],
+      ['alice-books', 'Alice Books'],
+    ]);
+    expect(await t.run(['connect', 'facebook', '--page', 'No Such Page'])).toBe(3);
+    expect(t.stderr()).toMatch(/no Page "No Such Page" among: Alice Bakery .*, Alice Books/);
+  });
+
   it('token endpoint failures are classified and save nothing', async () => {
     const t = await profile();
     const tiktok = sandbox.control.platform('tiktok');
