@@ -9,6 +9,7 @@ import { registerDisconnect } from './commands/disconnect.js';
 import { registerStatus } from './commands/status.js';
 import { registerApp } from './commands/app.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerRefresh } from './commands/refresh.js';
 import { registerNotify } from './commands/notify.js';
 import { registerCron } from './commands/cron.js';
@@ -58,6 +59,7 @@ Exit codes: 0 ok, 1 failed, 2 cancelled, 3 usage or configuration, 4 reconnect n
   registerDisconnect(program, ctx);
   registerStatus(program, ctx);
   registerSandbox(program, ctx);
+  registerSecrets(program, ctx);
   registerRefresh(program, ctx);
   registerNotify(program, ctx);
   registerCron(program, ctx);

@@ -112,6 +112,7 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
     table.push([e.platform, e.username ? `${e.name} (@${e.username})` : e.name, paint(label), access(e), days(e), last(e), e.fix ?? '']);
   }
   io.out(table.toString());
-  const backend = deps.env.SOCIALYNC_SECRET_BACKEND || deps.config.get<string>('secrets.backend') || 'keychain';
-  io.info(`secrets: ${backend === 'file' ? 'encrypted file vault (file backend)' : 'OS keychain-protected vault'} · ~ = estimated`);
+  const { describeSecretBackend } = await import('../secrets/open.js');
+  const where = describeSecretBackend({ paths: deps.paths, env: deps.env, config: deps.config });
+  io.info(`secrets: ${where.backend === 'file' ? 'file backend' : 'OS keychain'} (${where.location}) · ~ = estimated`);
 }
