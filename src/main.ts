@@ -12,16 +12,34 @@ export async function main(argv: string[], over: DepsOverrides | Deps = {}): Pro
   const deps = 'store' in over && typeof over.store === 'function' && 'providerDeps' in over ? (over as Deps) : createDeps(over as DepsOverrides);
   const { io } = deps;
   let code: number = ExitCode.ok;
+  let ran: { path: string; opts: Record<string, unknown> } | undefined;
   try {
-    const program = createProgram(deps, (c) => (code = c));
+    const program = createProgram(deps, (c) => (code = c), (path, opts) => (ran = { path, opts }));
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     code = report(e, deps);
+  }
+  try {
+    if (ran && wantsBanner(ran.path, ran.opts, deps)) {
+      const { attentionBanner } = await import('./notify/banner.js');
+      const line = await attentionBanner(deps);
+      if (line) io.err(line);
+    }
   } finally {
     await deps.close().catch(() => undefined);
   }
-  void io;
   return code;
+}
+
+/**
+ * Every command ends with a one-line stderr banner when connections need attention —
+ * except where it would be noise: quiet/JSON runs, status (it shows them), refresh
+ * (cron mails any output; it reports on its own), completions and the sandbox.
+ */
+function wantsBanner(path: string, opts: Record<string, unknown>, deps: Deps): boolean {
+  if (deps.io.verbosity === 'quiet' || opts.json) return false;
+  const first = path.split(' ')[0] ?? '';
+  return !['status', 'refresh', 'completion', '__complete', 'sandbox', 'daemon', 'publish', 'doctor', 'exit-codes'].includes(first);
 }
 
 function report(e: unknown, deps: Deps): number {

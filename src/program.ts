@@ -23,7 +23,7 @@ import { VERSION } from './version.js';
 
 export type SetExitCode = (code: number) => void;
 
-export function createProgram(deps: Deps, setExitCode: SetExitCode): Command {
+export function createProgram(deps: Deps, setExitCode: SetExitCode, onAction?: (commandPath: string, opts: Record<string, unknown>) => void): Command {
   const { io } = deps;
   const program = new Command('socialync')
     .description('Keep social media connections alive and publish scheduled posts, from the terminal and cron.')
@@ -37,9 +37,12 @@ export function createProgram(deps: Deps, setExitCode: SetExitCode): Command {
       writeOut: (s) => io.out(s.replace(/\n$/, '')),
       writeErr: (s) => io.err(s.replace(/\n$/, '')),
     })
-    .hook('preAction', (cmd) => {
+    .hook('preAction', (cmd, action) => {
       const o = cmd.optsWithGlobals() as { quiet?: boolean; verbose?: boolean; debug?: boolean };
       io.verbosity = o.debug ? 'debug' : o.verbose ? 'verbose' : o.quiet ? 'quiet' : 'normal';
+      const path: string[] = [];
+      for (let c: Command | null = action; c && c !== program; c = c.parent) path.unshift(c.name());
+      onAction?.(path.join(' '), action.opts());
     });
   program.addHelpText(
     'after',

@@ -94,6 +94,13 @@ describe('socialync connect', () => {
     const [s] = await statusJson(t);
     expect(s).toMatchObject({ health: 'needs_reconnect', reason: 'scope_missing' });
     expect(s!.reasonText).toMatch(/video\.publish/);
+    // Every other command now ends with a one-line banner on stderr.
+    const before = t.stderr().length;
+    expect(await t.run(['app', 'list'])).toBe(0);
+    expect(t.stderr().slice(before)).toMatch(/^! 1 connection needs a reconnect \(tiktok\/alice\)\. Run: socialync status$/m);
+    const quiet = t.stderr().length;
+    expect(await t.run(['app', 'list', '--quiet'])).toBe(0);
+    expect(t.stderr().slice(quiet)).toBe('');
   });
 
   it('reconnecting replaces tokens in place; a different account is refused and changes nothing', async () => {
