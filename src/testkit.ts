@@ -12,3 +12,5 @@ export { openSecretStore } from './secrets/open.js';
 export { PLATFORMS } from './providers/types.js';
 export { createProgram } from './program.js';
 export { completionScript } from './commands/completion.js';
+export { makeSandboxProfile } from './commands/sandbox.js';
+export { seedConnection } from './sandbox/seed.js';
