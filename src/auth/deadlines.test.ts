@@ -26,6 +26,8 @@ describe('reconnectDeadline', () => {
     const d = reconnectDeadline(conn({ platform: 'linkedin', accessExpiresAt: now + 20 * DAY }), now);
     expect(d.at).toBe(now + 20 * DAY);
     expect(d.why).toMatch(/no programmatic refresh/);
+    // The provider records the access expiry as the reconnect deadline for such apps.
+    expect(reconnectDeadline(conn({ platform: 'linkedin', accessExpiresAt: now + 20 * DAY, refreshExpiresAt: now + 20 * DAY }), now).why).toMatch(/no programmatic refresh/);
   });
   it('Meta: the earlier of token expiry and data-access expiry', () => {
     const d = reconnectDeadline(conn({ platform: 'facebook', accessExpiresAt: now + 50 * DAY, dataAccessExpiresAt: now + 10 * DAY }), now);

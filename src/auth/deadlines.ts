@@ -48,10 +48,13 @@ export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadl
       add(conn.accessExpiresAt, 'the token expires unless it is refreshed before then');
       add(conn.dataAccessExpiresAt, 'data access expires (90 days after your last activity on the platform)');
       break;
-    case 'linkedin':
-      if (conn.refreshExpiresAt !== null) add(conn.refreshExpiresAt, 'the refresh token expires (365 days from the first login)');
-      else add(conn.accessExpiresAt, 'the app has no programmatic refresh: the 60-day token cannot be renewed without a browser login');
+    case 'linkedin': {
+      // Without programmatic refresh the provider records the access-token expiry as the reconnect deadline.
+      const noRefresh = conn.refreshExpiresAt === null || (conn.accessExpiresAt !== null && Math.abs(conn.refreshExpiresAt - conn.accessExpiresAt) < 60_000);
+      if (noRefresh) add(conn.accessExpiresAt ?? conn.refreshExpiresAt, 'the app has no programmatic refresh: the 60-day token cannot be renewed without a browser login');
+      else add(conn.refreshExpiresAt, 'the refresh token expires (365 days from the first login)');
       break;
+    }
     case 'youtube': {
       const lifetime = conn.refreshExpiresAt !== null ? conn.refreshExpiresAt - conn.createdAt : null;
       if (conn.meta.googleTesting === 'true' || (lifetime !== null && lifetime <= GOOGLE_TESTING_MAX_LIFETIME)) {

@@ -166,11 +166,10 @@ describe('refreshConnection', () => {
     expect(p.calls).toHaveLength(2);
   });
 
-  it('Instagram: waits until the token is 24 h old; LinkedIn without a refresh token: reconnect soon, no call', async () => {
+  it('Instagram: waits until the token is 24 h old; LinkedIn without a refresh token: reconnect soon, token only checked', async () => {
     const ig = fakeProvider('instagram', { kind: 'ig_refresh', rotates: false, thresholdMinutes: 15 * 24 * 60 }, async (t) => ({ ...t, accessToken: 'IGnew', expiresAt: kit!.clock.now() + 60 * DAY, obtainedAt: kit!.clock.now() }));
-    const li = fakeProvider('linkedin', { rotates: false, thresholdMinutes: 30 * 24 * 60 }, async () => {
-      throw new Error('must not be called');
-    });
+    // Like the real provider: no refresh token -> checks the token and hands the same object back.
+    const li = fakeProvider('linkedin', { rotates: false, thresholdMinutes: 30 * 24 * 60 }, async (t) => t);
     kit = makeKit({ providers: { instagram: ig, linkedin: li } });
     const now = kit.clock.now();
     const young = await kit.addConnection('instagram', 'young', tok(now, { refreshToken: undefined, expiresAt: now + 10 * DAY, obtainedAt: now - HOUR }));
@@ -180,7 +179,9 @@ describe('refreshConnection', () => {
     expect((await refreshConnection(kit.deps, old.id)).status).toBe('refreshed');
     expect((await refreshConnection(kit.deps, lic.id)).status).toBe('reconnect_soon');
     expect(ig.calls).toHaveLength(1);
-    expect(li.calls).toHaveLength(0);
+    expect(li.calls).toHaveLength(1);
+    const after = (await (await kit.deps.store()).getConnection(lic.id))!;
+    expect(after.tokenGeneration).toBe(lic.tokenGeneration);
   });
 
   it('after a refresh that died half-way (started, no outcome), the next run re-checks the token instead of trusting "refreshed recently"', async () => {

