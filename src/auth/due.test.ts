@@ -34,9 +34,10 @@ describe('refreshDue (product thresholds, platforms.md §1.1)', () => {
     expect(due({ left: null, thresholdMin: 30, force: true }).due).toBe(true);
   });
 
-  it('Instagram: not before the token is 24 h old, even when forced', () => {
+  it('Instagram: not before the token is 24 h old (forced: the provider checks it instead)', () => {
     const young = { accessExpiresAt: now + 10 * DAY, tokenObtainedAt: now - 23 * HOUR, lastRefreshAt: null };
-    expect(due({ left: 10 * DAY, thresholdMin: 15 * 24 * 60, descriptor: desc('ig_refresh'), conn: young, force: true })).toMatchObject({ due: false, kind: 'too_young' });
+    expect(due({ left: 10 * DAY, thresholdMin: 15 * 24 * 60, descriptor: desc('ig_refresh'), conn: young })).toMatchObject({ due: false, kind: 'too_young' });
+    expect(due({ left: 10 * DAY, thresholdMin: 15 * 24 * 60, descriptor: desc('ig_refresh'), conn: young, force: true }).due).toBe(true);
     expect(due({ left: 10 * DAY, thresholdMin: 15 * 24 * 60, descriptor: desc('ig_refresh'), conn: { ...young, tokenObtainedAt: now - 25 * HOUR } }).due).toBe(true);
   });
 

@@ -37,7 +37,8 @@ export function refreshDue(i: DueInput): DueDecision {
   const kind = i.descriptor.refresh.kind;
   const exp = conn.accessExpiresAt;
   const left = exp === null ? Infinity : exp - now;
-  if (kind === 'ig_refresh' && conn.tokenObtainedAt !== null && now - conn.tokenObtainedAt < IG_MIN_AGE_MS && left > 0) {
+  // Forced (e.g. the publisher after a rejected token): the provider checks a young token instead.
+  if (kind === 'ig_refresh' && !i.force && conn.tokenObtainedAt !== null && now - conn.tokenObtainedAt < IG_MIN_AGE_MS && left > 0) {
     return { due: false, kind: 'too_young', why: 'Instagram tokens can be refreshed only once they are 24 hours old' };
   }
   const byTime = i.force || left < i.thresholdMs;
