@@ -21,6 +21,8 @@ import { loadProvider, resolveApiVersion, resolveHosts } from './providers/regis
 export interface Browser {
   /** Opens a URL in the user's browser; throws when no browser could be started. */
   open(url: string): Promise<void>;
+  /** Set for the sandbox demo's built-in approver, so messages don't claim a real browser opened. */
+  automatic?: boolean;
 }
 
 export interface Random {

@@ -83,12 +83,14 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
         io.err(url);
       }
       io.err(`Then, if the browser cannot reach this machine, paste the address it ends on (${redirectUri}?...) here and press Enter.`);
+    } else if (deps.browser.automatic) {
+      io.info(`${d.displayName}: the sandbox demo approves the consent page automatically...`);
     } else {
       io.info(`Opened ${d.displayName} in your browser. Waiting for you to approve (Ctrl-C to cancel)...`);
     }
     if (tls) io.info('The login listener uses a self-signed https certificate: accept the browser warning once, or use --no-browser and paste the final URL.');
     if (o.pasteInput) void readPasted(o.pasteInput, lb, io.err);
-    if (io.progress && opened) {
+    if (io.progress && opened && !deps.browser.automatic) {
       const { default: ora } = await import('ora');
       spinner = ora({ text: `Waiting for ${d.displayName} authorization`, stream: io.stderrStream }).start();
     }

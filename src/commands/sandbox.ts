@@ -104,6 +104,14 @@ export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boo
           io.err(`✗ ${p}: ${(e as Error).message}`);
         }
       }
+      if (!failed) {
+        // What cron does every hour: refresh by each platform's own rules (forced here, so every
+        // mechanism runs once: rotation, re-exchange, ig_refresh_token where the token is old enough).
+        const { runRefresh } = await import('./refresh.js');
+        const r = await runRefresh({ force: true }, pdeps);
+        const counts = Object.entries(r.counts).map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`).join(', ');
+        io.info(`✓ socialync refresh --force: ${counts}`);
+      }
       const entries = await runStatus(pdeps, {});
       if (o.json) io.out(JSON.stringify(entries, null, 2));
       else {

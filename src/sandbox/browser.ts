@@ -23,8 +23,9 @@ function get(url: URL): Promise<{ status: number; location?: string }> {
   });
 }
 
-export function createSandboxBrowser(): { open(url: string): Promise<void> } {
+export function createSandboxBrowser(): { open(url: string): Promise<void>; automatic: true } {
   return {
+    automatic: true,
     async open(start) {
       let url = new URL(start);
       // Runs in the background like a real browser; the login waits for the callback.
