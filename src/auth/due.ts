@@ -45,7 +45,7 @@ export function refreshDue(i: DueInput): DueDecision {
   if (!byTime) {
     return exp === null
       ? { due: false, kind: 'no_expiry', why: 'the token does not expire' }
-      : { due: false, kind: 'not_due', why: `access token valid for ${Math.round(left / MINUTE)} more minutes` };
+      : { due: false, kind: 'not_due', why: `access token valid for ${duration(left)} more` };
   }
   if (kind === 'refresh_token' && i.hasRefreshToken === false) {
     return { due: false, kind: 'reconnect_soon', why: 'no refresh token (the app has no programmatic refresh): reconnect in the browser before the token expires' };
@@ -54,5 +54,12 @@ export function refreshDue(i: DueInput): DueDecision {
     return { due: false, kind: 'recent', why: 'refreshed less than 10 minutes ago' };
   }
   if (i.force) return { due: true, why: 'forced' };
-  return { due: true, why: left <= 0 ? 'access token expired' : `access token expires in ${Math.max(0, Math.round(left / MINUTE))} minutes` };
+  return { due: true, why: left <= 0 ? 'access token expired' : `access token expires in ${duration(left)}` };
+}
+
+/** "45 minutes", "5 hours", "12 days". */
+export function duration(ms: number): string {
+  if (ms >= 2 * 24 * HOUR) return `${Math.round(ms / (24 * HOUR))} days`;
+  if (ms >= 2 * HOUR) return `${Math.round(ms / HOUR)} hours`;
+  return `${Math.max(0, Math.round(ms / MINUTE))} minutes`;
 }
