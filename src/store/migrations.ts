@@ -108,4 +108,32 @@ export const migrations: string[] = [
   );
   CREATE INDEX attempts_target ON attempts(target_id, at);
   `,
+  // 3: a post's status and "platform:state,..." summary kept by triggers, so listing
+  //    10,000 posts reads one table (schedule list); same rules as src/publish/post-status.ts
+  `
+  ALTER TABLE posts ADD COLUMN status TEXT NOT NULL DEFAULT 'scheduled';
+  ALTER TABLE posts ADD COLUMN target_summary TEXT NOT NULL DEFAULT '';
+  CREATE TRIGGER targets_summary_insert AFTER INSERT ON targets BEGIN
+    UPDATE posts SET
+      target_summary = (SELECT group_concat(platform || ':' || state, ',' ORDER BY id) FROM targets WHERE post_id = NEW.post_id),
+      status = (SELECT CASE WHEN sum(state != 'cancelled') = 0 THEN 'cancelled' WHEN sum(state = 'published') = sum(state != 'cancelled') THEN 'published' WHEN sum(state = 'publishing') > 0 THEN 'publishing' WHEN sum(state = 'published') > 0 THEN 'partial' WHEN sum(state = 'unconfirmed') > 0 THEN 'unconfirmed' WHEN sum(state = 'failed') > 0 THEN 'failed' ELSE 'scheduled' END FROM targets WHERE post_id = NEW.post_id)
+    WHERE id = NEW.post_id;
+  END;
+  CREATE TRIGGER targets_summary_update AFTER UPDATE OF state ON targets WHEN OLD.state IS NOT NEW.state BEGIN
+    UPDATE posts SET
+      target_summary = (SELECT group_concat(platform || ':' || state, ',' ORDER BY id) FROM targets WHERE post_id = NEW.post_id),
+      status = (SELECT CASE WHEN sum(state != 'cancelled') = 0 THEN 'cancelled' WHEN sum(state = 'published') = sum(state != 'cancelled') THEN 'published' WHEN sum(state = 'publishing') > 0 THEN 'publishing' WHEN sum(state = 'published') > 0 THEN 'partial' WHEN sum(state = 'unconfirmed') > 0 THEN 'unconfirmed' WHEN sum(state = 'failed') > 0 THEN 'failed' ELSE 'scheduled' END FROM targets WHERE post_id = NEW.post_id)
+    WHERE id = NEW.post_id;
+  END;
+  CREATE TRIGGER targets_summary_delete AFTER DELETE ON targets BEGIN
+    UPDATE posts SET
+      target_summary = (SELECT group_concat(platform || ':' || state, ',' ORDER BY id) FROM targets WHERE post_id = OLD.post_id),
+      status = (SELECT CASE WHEN sum(state != 'cancelled') = 0 THEN 'cancelled' WHEN sum(state = 'published') = sum(state != 'cancelled') THEN 'published' WHEN sum(state = 'publishing') > 0 THEN 'publishing' WHEN sum(state = 'published') > 0 THEN 'partial' WHEN sum(state = 'unconfirmed') > 0 THEN 'unconfirmed' WHEN sum(state = 'failed') > 0 THEN 'failed' ELSE 'scheduled' END FROM targets WHERE post_id = OLD.post_id)
+    WHERE id = OLD.post_id;
+  END;
+  UPDATE posts SET
+      target_summary = (SELECT group_concat(platform || ':' || state, ',' ORDER BY id) FROM targets WHERE post_id = posts.id),
+      status = (SELECT CASE WHEN sum(state != 'cancelled') = 0 THEN 'cancelled' WHEN sum(state = 'published') = sum(state != 'cancelled') THEN 'published' WHEN sum(state = 'publishing') > 0 THEN 'publishing' WHEN sum(state = 'published') > 0 THEN 'partial' WHEN sum(state = 'unconfirmed') > 0 THEN 'unconfirmed' WHEN sum(state = 'failed') > 0 THEN 'failed' ELSE 'scheduled' END FROM targets WHERE post_id = posts.id)
+    WHERE 1;
+  `,
 ];

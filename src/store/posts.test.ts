@@ -63,3 +63,24 @@ describe('post store', () => {
     expect((await a.getTarget(t!.id))?.remoteId).toBe('2');
   });
 });
+
+describe('post status kept by the database (migration 3 triggers)', () => {
+  it('matches postStatus() for every mix of target states, and listTsv prints it', async () => {
+    const { postStatus } = await import('../publish/post-status.js');
+    dir = mkdtempSync(join(tmpdir(), 'posts-'));
+    const ps = open();
+    const states = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled'] as const;
+    for (const a of states) {
+      for (const b of states) {
+        const id = await ps.createPost({ ...post(0), text: `${a}/${b}\tline` }, 1);
+        const [t1, t2] = await ps.targets(id);
+        await ps.updateTarget(t1!.id, null, { state: a }, 2);
+        await ps.updateTarget(t2!.id, null, { state: b }, 2);
+        const line = (await ps.listTsv()).find((l) => l.includes(`${a}/${b} line`))!;
+        expect(line.split('\t').slice(0, 4)).toEqual([String(id), '1970-01-01T00:00:00.000Z', postStatus([a, b]), `x:${a},linkedin:${b}`]);
+      }
+    }
+    const partial = states.flatMap((a) => states.map((b) => postStatus([a, b]))).filter((x) => x === 'partial').length;
+    expect(await ps.listTsv({ status: 'partial' })).toHaveLength(partial);
+  });
+});

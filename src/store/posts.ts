@@ -85,6 +85,11 @@ export interface PostStore {
   updatePost(id: number, p: Omit<NewPost, 'targets'>, now: number): Promise<void>;
   deletePost(id: number): Promise<void>;
   listSummaries(filter?: { state?: TargetState }): Promise<PostSummary[]>;
+  /**
+   * `schedule list` when piped: one TSV line per post (id, ISO time, post status,
+   * platform:state list, text on one line, at most 80 characters), from one table read.
+   */
+  listTsv(filter?: { status?: string }): Promise<string[]>;
   targets(postId: number): Promise<Target[]>;
   getTarget(id: number): Promise<Target | undefined>;
   /** Targets a tick should look at now (due scheduled, due unconfirmed, stale publishing), oldest first. */
@@ -219,6 +224,22 @@ export class SqlitePostStore implements PostStore {
     for (const [id, at, tz, text, platform, state] of rows) {
       if (!cur || cur.id !== id) out.push((cur = { id, scheduledAt: at, tz, text, targets: [] }));
       cur.targets.push({ platform, state });
+    }
+    return out;
+  }
+
+  async listTsv(filter: { status?: string } = {}): Promise<string[]> {
+    // One indexed read of one table: status and target_summary are kept by triggers (migration 3).
+    const rows = this.db
+      .prepare(`SELECT id, scheduled_at, status, target_summary, text FROM posts ${filter.status ? 'WHERE status = ?' : ''} ORDER BY scheduled_at, id`)
+      .raw()
+      .all(...(filter.status ? [filter.status] : [])) as [number, number, string, string, string][];
+    const out = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [id, at, status, summary, text] = rows[i]!;
+      let t = /[\t\r\n]/.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
+      if (t.length > 80) t = t.slice(0, 79) + '…';
+      out[i] = `${id}\t${new Date(at).toISOString()}\t${status}\t${summary}\t${t}`;
     }
     return out;
   }
