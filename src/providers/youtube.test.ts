@@ -93,7 +93,7 @@ describe('youtube who-am-I and revoke', () => {
     const api = kit.agent.get('https://www.googleapis.com');
     api.intercept({ path: '/youtube/v3/channels?part=snippet&mine=true', method: 'GET', headers: { authorization: 'Bearer ya29.old' } })
       .reply(200, { items: [{ id: 'UC123', snippet: { title: 'Alice Films', customUrl: '@alicefilms' } }] }, JSON_HEADERS);
-    expect(await provider.whoami(held(), kit.d)).toEqual({ id: 'UC123', displayName: 'Alice Films', username: '@alicefilms', accountType: 'CHANNEL' });
+    expect(await provider.whoami(held(), kit.d)).toEqual({ id: 'UC123', displayName: 'Alice Films', username: 'alicefilms', accountType: 'CHANNEL' });
     api.intercept({ path: '/youtube/v3/channels?part=snippet&mine=true', method: 'GET' }).reply(200, { kind: 'youtube#channelListResponse', items: [] }, JSON_HEADERS);
     const none = await provider.whoami(held(), kit.d);
     expect(provider.unsupportedAccount!(none)).toMatch(/no YouTube channel/);
