@@ -136,4 +136,15 @@ export const migrations: string[] = [
       status = (SELECT CASE WHEN sum(state != 'cancelled') = 0 THEN 'cancelled' WHEN sum(state = 'published') = sum(state != 'cancelled') THEN 'published' WHEN sum(state = 'publishing') > 0 THEN 'publishing' WHEN sum(state = 'published') > 0 THEN 'partial' WHEN sum(state = 'unconfirmed') > 0 THEN 'unconfirmed' WHEN sum(state = 'failed') > 0 THEN 'failed' ELSE 'scheduled' END FROM targets WHERE post_id = posts.id)
     WHERE 1;
   `,
+  // 4: the whole `schedule list` TSV line of a post, kept by triggers (one column read per post)
+  `
+  ALTER TABLE posts ADD COLUMN list_line TEXT NOT NULL DEFAULT '';
+  CREATE TRIGGER posts_list_line_insert AFTER INSERT ON posts BEGIN
+    UPDATE posts SET list_line = NEW.id || char(9) || strftime('%Y-%m-%dT%H:%M:%fZ', NEW.scheduled_at / 1000.0, 'unixepoch') || char(9) || NEW.status || char(9) || NEW.target_summary || char(9) || CASE WHEN length(trim(replace(replace(replace(NEW.text, char(9), ' '), char(10), ' '), char(13), ' '))) > 80 THEN substr(trim(replace(replace(replace(NEW.text, char(9), ' '), char(10), ' '), char(13), ' ')), 1, 79) || '…' ELSE trim(replace(replace(replace(NEW.text, char(9), ' '), char(10), ' '), char(13), ' ')) END WHERE id = NEW.id;
+  END;
+  CREATE TRIGGER posts_list_line_update AFTER UPDATE OF text, scheduled_at, status, target_summary ON posts BEGIN
+    UPDATE posts SET list_line = NEW.id || char(9) || strftime('%Y-%m-%dT%H:%M:%fZ', NEW.scheduled_at / 1000.0, 'unixepoch') || char(9) || NEW.status || char(9) || NEW.target_summary || char(9) || CASE WHEN length(trim(replace(replace(replace(NEW.text, char(9), ' '), char(10), ' '), char(13), ' '))) > 80 THEN substr(trim(replace(replace(replace(NEW.text, char(9), ' '), char(10), ' '), char(13), ' ')), 1, 79) || '…' ELSE trim(replace(replace(replace(NEW.text, char(9), ' '), char(10), ' '), char(13), ' ')) END WHERE id = NEW.id;
+  END;
+  UPDATE posts SET list_line = posts.id || char(9) || strftime('%Y-%m-%dT%H:%M:%fZ', posts.scheduled_at / 1000.0, 'unixepoch') || char(9) || posts.status || char(9) || posts.target_summary || char(9) || CASE WHEN length(trim(replace(replace(replace(posts.text, char(9), ' '), char(10), ' '), char(13), ' '))) > 80 THEN substr(trim(replace(replace(replace(posts.text, char(9), ' '), char(10), ' '), char(13), ' ')), 1, 79) || '…' ELSE trim(replace(replace(replace(posts.text, char(9), ' '), char(10), ' '), char(13), ' ')) END;
+  `,
 ];

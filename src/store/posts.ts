@@ -229,19 +229,11 @@ export class SqlitePostStore implements PostStore {
   }
 
   async listTsv(filter: { status?: string } = {}): Promise<string[]> {
-    // One indexed read of one table: status and target_summary are kept by triggers (migration 3).
-    const rows = this.db
-      .prepare(`SELECT id, scheduled_at, status, target_summary, text FROM posts ${filter.status ? 'WHERE status = ?' : ''} ORDER BY scheduled_at, id`)
-      .raw()
-      .all(...(filter.status ? [filter.status] : [])) as [number, number, string, string, string][];
-    const out = new Array<string>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const [id, at, status, summary, text] = rows[i]!;
-      let t = /[\t\r\n]/.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
-      if (t.length > 80) t = t.slice(0, 79) + '…';
-      out[i] = `${id}\t${new Date(at).toISOString()}\t${status}\t${summary}\t${t}`;
-    }
-    return out;
+    // One column of one table: the line is kept up to date by triggers (migrations 3 and 4).
+    return this.db
+      .prepare(`SELECT list_line FROM posts ${filter.status ? 'WHERE status = ?' : ''} ORDER BY scheduled_at, id`)
+      .pluck()
+      .all(...(filter.status ? [filter.status] : [])) as string[];
   }
 
   async targets(postId: number): Promise<Target[]> {
