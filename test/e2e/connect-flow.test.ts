@@ -180,6 +180,28 @@ describe('socialync connect', () => {
     expect((await statusJson(t))[0]).toMatchObject({ name: 'alice', health: 'healthy' });
   });
 
+  it('when no browser can be opened, the URL is printed and the login still completes', async () => {
+    const t = await profile();
+    const noBrowser = makeTestDeps({
+      home: t.home,
+      env: { ...sandbox.hostEnv(), SOCIALYNC_VAULT_KEY: t.env.SOCIALYNC_VAULT_KEY! },
+      over: { browser: { open: async () => { throw new Error('xdg-open: no method available'); } } },
+    });
+    const running = noBrowser.run(['connect', 'tiktok']);
+    let url: string | undefined;
+    for (let i = 0; i < 100 && !url; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      url = /http:\/\/127\.0\.0\.1:\d+\/v2\/auth\/authorize\/\S+/.exec(noBrowser.stderr())?.[0];
+    }
+    expect(noBrowser.stderr()).toMatch(/Could not open a browser \(xdg-open: no method available\)\. Open this URL yourself:/);
+    // The user opens the printed URL by hand; their browser reaches the listener.
+    const user = new FakeBrowser();
+    await user.open(url!);
+    await user.done;
+    expect(await running, noBrowser.stderr()).toBe(0);
+    expect(user.finalPage?.body).toMatch(/Connected to TikTok/);
+  });
+
   it('a corrupted state database gives one clear line and the fix', async () => {
     const t = makeTestDeps();
     writeFileSync(join(t.home, 'state.db'), 'this is not a database'.repeat(100));
