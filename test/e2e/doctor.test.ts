@@ -15,6 +15,7 @@ import type { CronSystem } from '../../src/cron/system.js';
 import type { DoctorReport } from '../../src/doctor/types.js';
 import type { PlatformId } from '../../src/providers/types.js';
 import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
+import { cliEnv, runCli, startCli } from '../helpers/cli.js';
 import { seedConnection } from '../../src/sandbox/seed.js';
 import { KEYCHAIN_SERVICE, vaultKeyAccount } from '../../src/secrets/keychain.js';
 import { keychainCall } from '../../src/secrets/keychain-call.js';
@@ -251,6 +252,22 @@ describe('socialync doctor', () => {
     for (const c of r.checks) {
       expect(['ok', 'warn', 'fail', 'skip']).toContain(c.status);
       if (c.status === 'fail') expect(c.fix, c.id).toBeTruthy();
+    }
+  });
+
+  it('the built CLI against a `sandbox serve` profile: every check passes without internet (exit 0)', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'socialync-serve-')), 'profile');
+    const serve = startCli(['sandbox', 'serve', '--auto-approve', '--dir', dir], cliEnv({}));
+    try {
+      await serve.waitFor(/export SOCIALYNC_HOME=/);
+      const r = await runCli(['doctor'], cliEnv({ SOCIALYNC_HOME: dir }));
+      expect(r.stdout).not.toMatch(/^ {2}fail/m);
+      expect(r.stdout).toMatch(/^ {2}ok {4}tiktok: .* reachable$/m);
+      expect(r.stdout).toMatch(/^ {2}ok {4}x: clock agrees with/m);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    } finally {
+      serve.child.kill('SIGINT');
+      await serve.done;
     }
   });
 });
