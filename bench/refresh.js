@@ -5,7 +5,7 @@
 //
 //   node bench/refresh.js [--connections 1000] [--latency 50] [--concurrency 16] [--platform x]
 //
-// bench/run.js calls runRefreshBench() and prints the figures with the others.
+// bench/run.js calls runRefreshBench() (rows for its table); measureRefresh() returns the raw figures.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -68,7 +68,7 @@ function runChild(args, env) {
  *   wallMs: number, peakRssMb: number | null, cpuMs: number | null, loadAverage: number, refreshed: number, transient: number, rejectedRefreshes: number, seedMs: number,
  *   targets: { wallMs: number, peakRssMb: number }, pass: boolean }>}
  */
-export async function runRefreshBench(o = {}) {
+export async function measureRefresh(o = {}) {
   const connections = o.connections ?? 1000;
   const latencyMs = o.latencyMs ?? 50;
   const concurrency = o.concurrency ?? 16;
@@ -124,13 +124,36 @@ export async function runRefreshBench(o = {}) {
   }
 }
 
+/** Rows for bench/run.js (| benchmark | median | baseline | figure | target |). */
+export async function runRefreshBench(o = {}) {
+  const r = await measureRefresh(o);
+  const label = `refresh: ${r.connections.toLocaleString('en')} due ${r.platform} connections, ${r.latencyMs} ms latency`;
+  return [
+    {
+      name: `${label} (wall)`,
+      value: `${(r.wallMs / 1000).toFixed(2)} s`,
+      baselineText: `CPU ${r.cpuMs === null ? 'n/a' : (r.cpuMs / 1000).toFixed(2) + ' s'}, load ${r.loadAverage}`,
+      figure: `${r.refreshed} refreshed, ${r.rejectedRefreshes} rejected`,
+      targetText: `≤ ${r.targets.wallMs / 1000} s`,
+      ok: r.wallMs <= r.targets.wallMs && r.refreshed === r.connections && r.rejectedRefreshes === 0,
+    },
+    {
+      name: `${label} (peak RSS)`,
+      value: r.peakRssMb === null ? 'n/a' : `${r.peakRssMb} MB`,
+      figure: 'refresh process',
+      targetText: `≤ ${r.targets.peakRssMb} MB`,
+      ok: r.peakRssMb === null ? undefined : r.peakRssMb <= r.targets.peakRssMb,
+    },
+  ];
+}
+
 function arg(name, def) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : def;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await runRefreshBench({
+  const r = await measureRefresh({
     connections: Number(arg('connections', 1000)),
     latencyMs: Number(arg('latency', 50)),
     concurrency: Number(arg('concurrency', 16)),
