@@ -61,6 +61,10 @@ export const checkScheduler: Check = async (ctx) => {
   } else {
     out.push(result('scheduler', 'scheduler', 'ok', `${how} installed; last refresh activity: ${ago}`));
   }
+  // `cron install` never copies SOCIALYNC_VAULT_KEY into the job: a key only in the environment is lost to it.
+  if (how && ctx.secrets?.file?.keySource === 'env') {
+    out.push(result('scheduler', 'scheduler.vaultkey', 'fail', `the ${how} job cannot open the secret store: its key comes from SOCIALYNC_VAULT_KEY, which scheduled jobs do not get`, 'keep the key in a 0600 file instead: socialync secrets use-file, then: socialync cron install'));
+  }
   // A crontab job has no desktop session: it must reach the keychain on its own.
   const cronBus = ctx.secrets?.keychain?.cron;
   if (inst.crontab && cronBus && !(cronBus.state === 'running' || cronBus.state === 'activatable')) {

@@ -230,6 +230,13 @@ describe('socialync doctor', () => {
     expect(stale).toMatchObject({ status: 'warn', title: expect.stringMatching(/no refresh recorded/) });
     expect(await t.run(['refresh', '--force'])).toBe(0);
     expect(check(await doctor(t), 'scheduler')).toMatchObject({ status: 'ok', title: expect.stringMatching(/crontab entry installed; last refresh activity: \d+s ago/) });
+    // The test profile keeps its vault key in SOCIALYNC_VAULT_KEY, which a cron job would not get.
+    expect(check(await doctor(t), 'scheduler.vaultkey')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/socialync secrets use-file/) });
+    const withFile = makeTestDeps({ env: { SOCIALYNC_VAULT_KEY: '' } });
+    writeFileSync(join(withFile.home, 'vault.key'), 'ab'.repeat(32) + '\n', { mode: 0o600 });
+    const ok = await doctor(withFile);
+    expect(check(ok, 'secrets.backend').status).toBe('ok');
+    expect(ok.checks.some((c) => c.id === 'scheduler.vaultkey')).toBe(false);
     const units = fakeCron('');
     mkdirSync(units.unitDir, { recursive: true });
     writeFileSync(join(units.unitDir, 'socialync-refresh.timer'), '[Timer]\n');
