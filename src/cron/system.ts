@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CliError } from '../core/errors.js';
 
 export interface CronSystem {
   /** Absolute node binary and CLI script, so the job does not depend on cron's PATH. */
@@ -26,6 +27,13 @@ export interface CronSystem {
 function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { timeout: 15_000 }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        return reject(
+          new CliError(`${cmd} is not installed on this system`, {
+            hint: cmd === 'crontab' ? 'use a systemd user timer: socialync cron install --systemd (or add the line from `socialync cron print` to your scheduler)' : 'print the units with: socialync cron print --systemd',
+          }),
+        );
+      }
       if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err);
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
