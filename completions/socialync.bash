@@ -6,17 +6,20 @@
 _socialync_spec() {
   subs= opts= vals= args=
   case "$1" in
-    '') subs='app connect disconnect status sandbox refresh notify cron doctor completion schedule publish daemon help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
+    '') subs='app connect disconnect status sandbox secrets refresh notify cron doctor completion schedule publish daemon help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
     'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --programmatic-refresh --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost' args='platforms' ;;
     'app list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app remove') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
-    'connect') subs='' opts='--name --port --no-browser --timeout --json -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none' args='platforms' ;;
+    'connect') subs='' opts='--name --port --no-browser --timeout --page --json -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none' args='platforms' ;;
     'disconnect') subs='' opts='--keep-remote -h --help -q --quiet -v --verbose --debug' vals='' args='platforms connections' ;;
     'status') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
     'sandbox') subs='demo serve help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'sandbox demo') subs='' opts='--dir --browser --json -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
     'sandbox serve') subs='' opts='--dir --auto-approve -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
+    'secrets') subs='where use-file help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'secrets where') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'secrets use-file') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'refresh') subs='' opts='--account --force --dry-run --json --concurrency -h --help -q --quiet -v --verbose --debug' vals='--account=connections --concurrency=none' args='platforms' ;;
     'notify') subs='set unset list test help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'notify set') subs='webhook email help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
@@ -59,6 +62,7 @@ connect
 disconnect
 status
 sandbox
+secrets
 refresh
 notify
 cron

@@ -2,11 +2,21 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 
 export function registerSecrets(program: Command, { deps }: CommandContext): void {
-  const secrets = program.command('secrets').description('where tokens and client secrets are kept');
+  const secrets = program
+    .command('secrets')
+    .description('where tokens and client secrets are kept')
+    .addHelpText('after', `
+Examples:
+  $ socialync secrets where
+  $ socialync secrets use-file`);
   secrets
     .command('where')
     .description('show the secret backend and where secrets live (does not unlock anything)')
     .option('--json', 'print JSON ({ backend, location, detail })')
+    .addHelpText('after', `
+Examples:
+  $ socialync secrets where
+  $ socialync secrets where --json`)
     .action(async (o: { json?: boolean }) => {
       const { describeSecretBackend } = await import('../secrets/open.js');
       const info = describeSecretBackend({ paths: deps.paths, env: deps.env, config: deps.config });

@@ -118,6 +118,8 @@ describe('conventions', () => {
     cover('publish');
     await json(['schedule', 'add', '--to', 'x', '--at', 'now', '--text', 'now', '--json'], S.ScheduleAddResult);
     expect(((await json(['publish', '--json'], S.PublishReport, [0, 1, 5])) as { results: unknown[] }).results.length).toBeGreaterThan(0);
+    cover('secrets where');
+    await json(['secrets', 'where', '--json'], S.SecretsWhere);
     cover('doctor');
     await json(['doctor', '--offline', '--json'], S.DoctorReport, [0, 1]);
     cover('sandbox demo'); // prints StatusEntry[] too; run by the sandbox e2e tests (it starts its own servers)

@@ -147,3 +147,5 @@ export const DoctorReport: Shape = {
     },
   ],
 };
+
+export const SecretsWhere: Shape = { backend: 'enum:keychain,file', location: 'string', detail: 'string|optional' };
