@@ -34,6 +34,9 @@ describe('reconnectDeadline', () => {
     expect(d.at).toBe(now + 10 * DAY);
     expect(d.why).toMatch(/data access/);
     expect(reconnectDeadline(conn({ platform: 'instagram', accessExpiresAt: now + 3 * DAY }), now).at).toBe(now + 3 * DAY);
+    // After a refresh the provider's min(token, data access) in refreshExpiresAt replaces the connect-time value.
+    const refreshed = conn({ platform: 'facebook', accessExpiresAt: now + 60 * DAY, dataAccessExpiresAt: now + 5 * DAY, refreshExpiresAt: now + 40 * DAY, lastRefreshAt: now - DAY });
+    expect(reconnectDeadline(refreshed, now)).toMatchObject({ at: now + 40 * DAY, why: expect.stringMatching(/data access/) });
   });
   it('Google in Testing status: detected from a ≤ 8-day refresh lifetime, or from the meta flag', () => {
     const d = reconnectDeadline(conn({ platform: 'youtube', createdAt: now - DAY, refreshExpiresAt: now + 6 * DAY }), now);

@@ -45,9 +45,15 @@ export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadl
     case 'instagram':
     case 'facebook':
       // A lapsed Meta token cannot be revived: if it is not re-exchanged in time, it is a reconnect.
+    {
+      const dataWhy = 'data access expires (90 days after your last activity on the platform)';
       add(conn.accessExpiresAt, 'the token expires unless it is refreshed before then');
-      add(conn.dataAccessExpiresAt, 'data access expires (90 days after your last activity on the platform)');
+      // The provider keeps min(token expiry, data_access_expires_at) from each debug_token in
+      // refreshExpiresAt; the dataAccessExpiresAt column is from connect time, current only until the first refresh.
+      if (conn.refreshExpiresAt !== null && conn.refreshExpiresAt !== conn.accessExpiresAt) add(conn.refreshExpiresAt, dataWhy);
+      if (conn.lastRefreshAt === null || conn.refreshExpiresAt === null) add(conn.dataAccessExpiresAt, dataWhy);
       break;
+    }
     case 'linkedin': {
       // Without programmatic refresh the provider records the access-token expiry as the reconnect deadline.
       const noRefresh = conn.refreshExpiresAt === null || (conn.accessExpiresAt !== null && Math.abs(conn.refreshExpiresAt - conn.accessExpiresAt) < 60_000);
