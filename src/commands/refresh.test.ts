@@ -77,6 +77,13 @@ describe('socialync refresh', () => {
 
     const r2 = await runRefresh({ account: 'flaky' }, kit.deps);
     expect(r2.exitCode).toBe(ExitCode.transient);
+
+    // Tokens missing from the secret store: reported as needing a reconnect, the run goes on.
+    const gone = await kit.addConnection('x', 'gone', tok(now, { refreshToken: 'gone-1234' }));
+    kit.secrets.map.delete(`conn.${gone.id}`);
+    const r3 = await runRefresh({ account: 'gone' }, kit.deps);
+    expect(r3.results[0]).toMatchObject({ status: 'reconnect_needed', hint: 'run: socialync connect x --name gone' });
+    expect(r3.exitCode).toBe(ExitCode.reconnectNeeded);
   });
 
   it('is quiet on success, reports a broken connection on stderr once a day, and --json prints the documented shape', async () => {

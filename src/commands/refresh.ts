@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
-import { ExitCode, UsageError } from '../core/errors.js';
+import { CliError, ExitCode, UsageError } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
 import { parsePlatform } from '../providers/registry.js';
 import type { PlatformId } from '../providers/types.js';
 import type { Connection } from '../store/types.js';
@@ -67,8 +68,18 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
       try {
         outcomes[i] = await refreshConnection(deps, c.id, { connection: c, ...(o.force ? { force: true } : {}), ...(o.dryRun ? { dryRun: true } : {}) });
       } catch (e) {
-        // One failing connection never stops the others.
-        outcomes[i] = { connectionId: c.id, platform: c.platform, name: c.name, status: 'failed', detail: String((e as Error)?.message ?? e), attempts: 0, accessExpiresAt: c.accessExpiresAt };
+        // One failing connection never stops the others. (Tokens missing from the secret store: a reconnect.)
+        const reconnect = e instanceof CliError && e.exitCode === ExitCode.reconnectNeeded;
+        outcomes[i] = {
+          connectionId: c.id,
+          platform: c.platform,
+          name: c.name,
+          status: reconnect ? 'reconnect_needed' : 'failed',
+          detail: redactText(String((e as Error)?.message ?? e)),
+          attempts: 0,
+          accessExpiresAt: c.accessExpiresAt,
+          ...(e instanceof CliError && e.hint ? { hint: e.hint } : {}),
+        };
       }
     }
   };
