@@ -199,6 +199,24 @@ describe('socialync doctor', () => {
     const broken = makeTestDeps({ home: t.home, env: { ...(t.env as Record<string, string>), SOCIALYNC_TIKTOK_API_URL: `http://127.0.0.1:${port}` } });
     const c = check(await doctor(broken), 'network.tiktok');
     expect(c).toMatchObject({ status: 'fail', title: expect.stringMatching(/unreachable: connection refused/) });
+    // TLS: a server whose certificate nobody trusts; timeout: a server that never answers.
+    const { selfSignedCert } = await import('../../src/auth/cert.js');
+    const https = await import('node:https');
+    const tls = https.createServer(await selfSignedCert({ now: () => Date.now() }), (_q, r) => r.end());
+    const http = await import('node:http');
+    const silent = http.createServer(() => undefined);
+    await Promise.all([tls, silent].map((srv) => new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))));
+    try {
+      const at = (srv: { address(): unknown }) => (srv.address() as { port: number }).port;
+      const tlsDeps = makeTestDeps({ home: t.home, env: { ...(t.env as Record<string, string>), SOCIALYNC_TIKTOK_API_URL: `https://127.0.0.1:${at(tls)}` } });
+      expect(check(await doctor(tlsDeps), 'network.tiktok')).toMatchObject({ status: 'fail', title: expect.stringMatching(/TLS failed/), fix: expect.stringMatching(/NODE_EXTRA_CA_CERTS/) });
+      const slowDeps = makeTestDeps({ home: t.home, env: { ...(t.env as Record<string, string>), SOCIALYNC_TIKTOK_API_URL: `http://127.0.0.1:${at(silent)}` } });
+      expect(check(await doctor(slowDeps, { timeoutMs: 300 }), 'network.tiktok')).toMatchObject({ status: 'fail', title: expect.stringMatching(/no answer in time/) });
+    } finally {
+      tls.closeAllConnections();
+      silent.closeAllConnections();
+      await Promise.all([tls, silent].map((srv) => new Promise((r) => srv.close(r))));
+    }
     const off = await doctor(broken, { offline: true });
     expect(check(off, 'network').status).toBe('skip');
     expect(off.checks.some((x) => x.id === 'network.tiktok')).toBe(false);
