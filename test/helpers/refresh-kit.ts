@@ -138,7 +138,7 @@ export function makeKit(opts: { providers?: Partial<Record<PlatformId, Provider>
     },
     async cleanup() {
       await deps.close();
-      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
