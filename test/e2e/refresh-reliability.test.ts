@@ -54,8 +54,7 @@ beforeAll(async () => {
   await deps.config.set('refreshThresholdMinutes.x', 180);
   await seedConnections(deps, 'x', N, 8);
   await deps.close();
-  // Short leases so a killed holder blocks the next run for 2 s, not 60 s.
-  env = cliEnv({ SOCIALYNC_HOME: home, SOCIALYNC_REFRESH_LOCK_TTL_MS: '2000' });
+  env = cliEnv({ SOCIALYNC_HOME: home });
 }, 120_000);
 
 afterAll(async () => {
@@ -109,13 +108,15 @@ describe('refresh from cron, many processes at once', () => {
 
   it('kill -9 at random points (>= 50 times), then a normal run: every connection valid or flagged with a reason', async (ctx) => {
     if (!available) return ctx.skip();
+    // Short leases so a killed holder blocks the next run for 2 s, not 60 s.
+    const killEnv = { ...env, SOCIALYNC_REFRESH_LOCK_TTL_MS: '2000' };
     let kills = 0;
     let completed = 0;
     const started = Date.now();
     while (kills < 50 && Date.now() - started < 90_000) {
       // Three overlapping forced runs, each killed after a random delay (startup included).
       const batch = Array.from({ length: 3 }, () => {
-        const run = startCli(['refresh', '--force', '--concurrency', '8', '--quiet'], env);
+        const run = startCli(['refresh', '--force', '--concurrency', '8', '--quiet'], killEnv);
         const t = setTimeout(() => run.child.kill('SIGKILL'), 250 + Math.floor(Math.random() * 1500));
         return run.done.then((r) => {
           clearTimeout(t);
@@ -126,7 +127,7 @@ describe('refresh from cron, many processes at once', () => {
       await Promise.all(batch);
     }
     expect(kills).toBeGreaterThanOrEqual(50);
-    const final = await runCli(['refresh', '--json'], env);
+    const final = await runCli(['refresh', '--json'], killEnv);
     expect([0, 4], final.stderr).toContain(final.code);
     const v = await verdict();
     console.info(`refresh-reliability: ${kills} kills, ${completed} runs completed; after a normal run: ${v.valid} valid, ${v.flagged} flagged needs_reconnect with a reason`);
