@@ -4,7 +4,7 @@
  * live in the secret store.
  */
 export interface Notification {
-  kind: 'warning' | 'reconnect_needed' | 'test';
+  kind: 'warning' | 'reconnect_needed' | 'test' | 'post_failed';
   /** One line, plain text; what Slack/Discord/ntfy show. */
   text: string;
   /** Longer plain-text body for email. */
@@ -14,6 +14,14 @@ export interface Notification {
   connection?: { id: string; platform: string; name: string };
   /** Deadline for warnings, ms since epoch. */
   reconnectBy?: number;
+  /** kind post_failed: which targets failed / published and the fix commands (src/notify/post-failure.ts). */
+  post?: {
+    postId: number;
+    failed: { platform: string; account: string; errorClass: string | null; reason: string | null }[];
+    published: { platform: string; account: string; url: string | null }[];
+    unconfirmed: { platform: string; account: string }[];
+    fix: string[];
+  };
 }
 
 export interface WebhookSettings {

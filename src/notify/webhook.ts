@@ -13,6 +13,7 @@ export async function sendWebhook(http: Http, url: string, n: Notification): Pro
     at: new Date(n.at).toISOString(),
     ...(n.connection ? { platform: n.connection.platform, account: n.connection.name, connectionId: n.connection.id } : {}),
     ...(n.reconnectBy !== undefined ? { reconnectBy: new Date(n.reconnectBy).toISOString() } : {}),
+    ...(n.post ? { post: { id: n.post.postId, failed: n.post.failed, published: n.post.published, unconfirmed: n.post.unconfirmed, fix: n.post.fix } } : {}),
   };
   const res = await http.fetch(url, {
     method: 'POST',

@@ -11,6 +11,7 @@ import type { PlatformId, Publisher, PublishContext, PublishResult, TokenSet } f
 import type { PostStore, Target, TargetPatch } from '../store/posts.js';
 import type { Connection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
+import { retryDelayMs } from './backoff.js';
 
 export interface EngineOptions {
   owner: string;
@@ -74,8 +75,14 @@ export function classify(e: unknown): ErrorClass {
 
 const msgOf = (e: unknown) => redactText(String((e as Error)?.message ?? e)).split('\n')[0]!;
 
-/** Processes every due target once (one tick of `socialync publish`). */
+/** Processes every due target once (one tick of `socialync publish`), then notifies posts that failed. */
 export async function runTick(en: Engine, o: { signal?: AbortSignal; limit?: number } = {}): Promise<TargetResult[]> {
+  const out = await tickTargets(en, o);
+  if (out.length) await (await import('../notify/post-failure.js')).notifyFailedPosts(en.deps, en.posts, out);
+  return out;
+}
+
+async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number }): Promise<TargetResult[]> {
   const out: TargetResult[] = [];
   const seen = new Set<number>();
   for (;;) {
@@ -200,11 +207,9 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
   }
 }
 
-/** Bounded exponential backoff that honours Retry-After / x-rate-limit-reset. */
+/** Bounded exponential backoff that honours Retry-After / x-rate-limit-reset and daily caps (./backoff.ts). */
 export function backoff(en: Engine, attempts: number, e: unknown): number {
-  const exp = Math.min(en.opts.backoffMaxMs, en.opts.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
-  const ra = e instanceof ProviderError ? e.retryAfterMs : undefined;
-  return ra !== undefined ? Math.max(ra, Math.min(exp, en.opts.backoffBaseMs)) : exp;
+  return retryDelayMs(en.opts, attempts, e, en.deps.clock.now());
 }
 
 function progressPrinter(deps: Deps, platform: PlatformId): (sent: number, total: number) => void {

@@ -105,6 +105,13 @@ export interface PostStore {
   updateTarget(id: number, owner: string | null, patch: TargetPatch, now: number): Promise<boolean>;
   addAttempt(a: Omit<Attempt, 'id'>): Promise<void>;
   attempts(targetId: number): Promise<Attempt[]>;
+  /** Targets in the given states (optionally of one post / platform / connection), by post then id (retry). */
+  findTargets(f: { states: TargetState[]; postId?: number; platforms?: PlatformId[]; connectionId?: string }): Promise<Target[]>;
+  /**
+   * Conditional write: applies `patch` only while the target is still in one of `from` and unclaimed
+   * (one UPDATE, so two `retry` runs never both re-arm one target); true when written.
+   */
+  rearm(id: number, from: TargetState[], patch: TargetPatch & { attempts?: number }, now: number): Promise<boolean>;
 }
 
 type Row = Record<string, unknown>;
@@ -304,6 +311,25 @@ export class SqlitePostStore implements PostStore {
       errorClass: (r.error_class as string) ?? null,
       message: (r.message as string) ?? null,
     }));
+  }
+
+  async findTargets(f: { states: TargetState[]; postId?: number; platforms?: PlatformId[]; connectionId?: string }): Promise<Target[]> {
+    const where = [`state IN (${f.states.map(() => '?').join(',')})`];
+    const args: unknown[] = [...f.states];
+    if (f.postId !== undefined) (where.push('post_id = ?'), args.push(f.postId));
+    if (f.platforms?.length) (where.push(`platform IN (${f.platforms.map(() => '?').join(',')})`), args.push(...f.platforms));
+    if (f.connectionId !== undefined) (where.push('connection_id = ?'), args.push(f.connectionId));
+    const rows = this.db.prepare(`SELECT * FROM targets WHERE ${where.join(' AND ')} ORDER BY post_id, id`).all(...args) as Row[];
+    return rows.map(targetFromRow);
+  }
+
+  async rearm(id: number, from: TargetState[], patch: TargetPatch & { attempts?: number }, now: number): Promise<boolean> {
+    const entries = Object.entries(patch) as [keyof TargetPatch | 'attempts', unknown][];
+    const col = (k: keyof TargetPatch | 'attempts') => (k === 'attempts' ? 'attempts' : targetCols[k]);
+    const sets = [...entries.map(([k]) => `${col(k)} = ?`), 'updated_at = ?'].join(', ');
+    const vals = entries.map(([k, v]) => (k === 'checkpoint' ? JSON.stringify(v ?? {}) : (v ?? null)));
+    const sql = `UPDATE targets SET ${sets} WHERE id = ? AND claimed_by IS NULL AND state IN (${from.map(() => '?').join(',')})`;
+    return this.db.prepare(sql).run(...vals, now, id, ...from).changes === 1;
   }
 }
 
