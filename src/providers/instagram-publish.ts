@@ -14,7 +14,7 @@ import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { graphProviderError, str } from './graph.js';
-import { checkMedia, codePoints, graphJson, isVideo, rangeBody } from './upload.js';
+import { checkMedia, codePoints, graphJson, isVideo, streamUpload } from './upload.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -50,12 +50,13 @@ async function createContainer(p: PostDraft, m: MediaRef, t: TokenSet, d: Provid
   const id = str(c.id);
   const uri = str(c.uri);
   if (!id || !uri) throw new ProviderError('instagram: resumable container returned no upload uri', { errorClass: 'transient' });
-  const res = await d.http.fetch(uri, {
+  const res = await streamUpload(d.http, uri, {
     method: 'POST',
     headers: { authorization: `OAuth ${t.accessToken}`, offset: '0', file_size: String(m.size), 'content-type': 'application/octet-stream' },
-    body: rangeBody(m.path!, 0, m.size! - 1, ctx, 0, m.size!),
-    duplex: 'half',
-    timeoutMs: 30 * 60_000,
+    path: m.path!,
+    start: 0,
+    end: m.size! - 1,
+    ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
   });
   const b = await readJson(res);
   if (!res.ok) throw graphProviderError('instagram', 'video upload', res.status, b, d.clock.now());

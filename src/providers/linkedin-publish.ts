@@ -12,7 +12,7 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson, type Response } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, codePoints, isImage, isVideo, notSentYet, rangeBody } from './upload.js';
+import { checkMedia, codePoints, isImage, isVideo, notSentYet, streamUpload } from './upload.js';
 import { classifyLinkedInError, restHeaders } from './linkedin.js';
 
 const VISIBILITY = ['PUBLIC', 'CONNECTIONS', 'LOGGED_IN'];
@@ -55,7 +55,7 @@ async function uploadImage(m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: Publi
   const { json } = await rest(d, t, '/rest/images?action=initializeUpload', { initializeUploadRequest: { owner: author(ctx) } }, 'image upload init');
   const v = (json.value ?? {}) as { uploadUrl?: string; image?: string };
   if (!v.uploadUrl || !v.image) throw new ProviderError('linkedin: image init returned no upload URL', { errorClass: 'transient' });
-  const put = await d.http.fetch(v.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${t.accessToken}`, 'content-type': m.mime }, body: rangeBody(m.path!, 0, m.size! - 1, ctx, 0, m.size!), duplex: 'half', timeoutMs: 10 * 60_000 });
+  const put = await streamUpload(d.http, v.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${t.accessToken}`, 'content-type': m.mime }, path: m.path!, start: 0, end: m.size! - 1, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) });
   if (!put.ok) throw await fail(put, 'image upload');
   await put.arrayBuffer();
   return v.image;
@@ -68,7 +68,16 @@ async function uploadVideo(m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: Publi
   const etags: string[] = [];
   for (const part of v.uploadInstructions) {
     // Pre-signed part URLs: no Authorization header; keep each ETag, in order.
-    const res = await d.http.fetch(part.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: rangeBody(m.path!, part.firstByte, part.lastByte, ctx, part.firstByte, m.size!), duplex: 'half', timeoutMs: 30 * 60_000 });
+    const res = await streamUpload(d.http, part.uploadUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      path: m.path!,
+      start: part.firstByte,
+      end: part.lastByte,
+      done: part.firstByte,
+      total: m.size!,
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    });
     if (!res.ok) throw await fail(res, 'video part upload');
     await res.arrayBuffer();
     const etag = res.headers.get('etag');

@@ -15,7 +15,7 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, isVideo, rangeBody } from './upload.js';
+import { checkMedia, isVideo, streamUpload } from './upload.js';
 import { classify, isTikTokError } from './tiktok.js';
 
 export const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
@@ -100,12 +100,15 @@ export const publisher: Publisher = {
     for (let i = Number(cp.uploaded ?? 0); i < plan.count; i++) {
       const start = i * plan.chunkSize;
       const end = i === plan.count - 1 ? size - 1 : start + plan.chunkSize - 1;
-      const res = await d.http.fetch(cp.upload_url!, {
+      const res = await streamUpload(d.http, cp.upload_url!, {
         method: 'PUT',
-        headers: { 'content-type': m.mime, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${size}` },
-        body: rangeBody(m.path!, start, end, ctx, start, size),
-        duplex: 'half',
-        timeoutMs: 30 * 60_000,
+        headers: { 'content-type': m.mime, 'content-range': `bytes ${start}-${end}/${size}` },
+        path: m.path!,
+        start,
+        end,
+        done: start,
+        total: size,
+        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
       });
       const b = await readJson(res);
       if (!res.ok || isTikTokError(b)) throw classify(res.status, b, res.headers, { now: d.clock.now(), context: 'api', what: 'chunk upload' });

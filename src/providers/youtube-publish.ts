@@ -12,7 +12,7 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson, retryAfterMs, type Response } from '../core/http.js';
 import type { PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, httpError, isVideo, rangeBody } from './upload.js';
+import { checkMedia, httpError, isVideo, streamUpload } from './upload.js';
 import { classify } from './youtube.js';
 
 const CHUNK = 256 * 1024 * 256; // 64 MiB, a multiple of 256 KiB
@@ -115,12 +115,15 @@ export const publisher: Publisher = {
       const end = Math.min(total, offset + CHUNK) - 1;
       let s: Probe;
       try {
-        const res = await d.http.fetch(session, {
+        const res = await streamUpload(d.http, session, {
           method: 'PUT',
-          headers: { ...auth(t), 'content-type': m.mime, 'content-length': String(end - offset + 1), 'content-range': `bytes ${offset}-${end}/${total}` },
-          body: rangeBody(m.path!, offset, end, ctx, offset, total),
-          duplex: 'half',
-          timeoutMs: 30 * 60_000,
+          headers: { ...auth(t), 'content-type': m.mime, 'content-range': `bytes ${offset}-${end}/${total}` },
+          path: m.path!,
+          start: offset,
+          end,
+          done: offset,
+          total,
+          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
         });
         if (res.status >= 500 || res.status === 429) {
           const wait = retryAfterMs(res.headers.get('retry-after'), d.clock.now());

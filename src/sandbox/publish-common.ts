@@ -5,7 +5,7 @@
  * that the generic fault mechanism cannot express, and a per-account daily cap.
  *
  * Extra control routes on every platform server that has publishing routes:
- *   POST /__publish/v1/config {processingPolls?, dailyLimit?, dropAfterCommit?: {path, count?}}
+ *   POST /__publish/v1/config {processingPolls?, dailyLimit?, hashUploads?, dropAfterCommit?: {path, count?}}
  *     processingPolls: status checks that still answer "in progress" (slow processing; default 1)
  *     dailyLimit: published posts per account per sandbox day before the platform's limit error
  *     dropAfterCommit: the next `count` requests to `path` (prefix with *) are carried out, then
@@ -31,6 +31,8 @@ export interface SandboxPost {
 
 export interface PublishConfig {
   processingPolls: number;
+  /** YouTube: keep a SHA-256 of uploaded bytes (tests check integrity; off by default, it costs throughput). */
+  hashUploads?: boolean;
   dailyLimit?: number;
   dropAfterCommit?: { path: string; count: number };
 }
@@ -111,6 +113,7 @@ export function controlRoutes(ctx: PlatformContext): Route[] {
         const b = (req.json ?? {}) as Partial<PublishConfig> & { dropAfterCommit?: { path: string; count?: number } };
         const c = publishState(ctx).config;
         if (typeof b.processingPolls === 'number') c.processingPolls = b.processingPolls;
+        if (typeof b.hashUploads === 'boolean') c.hashUploads = b.hashUploads;
         if (typeof b.dailyLimit === 'number') c.dailyLimit = b.dailyLimit;
         if (b.dailyLimit === null) delete c.dailyLimit;
         if (b.dropAfterCommit) c.dropAfterCommit = { path: b.dropAfterCommit.path, count: b.dropAfterCommit.count ?? 1 };

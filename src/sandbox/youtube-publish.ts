@@ -3,6 +3,7 @@
  * chunks with Content-Range (streamed, never buffered), `bytes *\/TOTAL`
  * probes answer 308 + Range, completion creates the video. Google error bodies.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxResponse } from './common.js';
 import { authorize, controlRoutes, drain, maybeDrop, newId, publishState, recordPost } from './publish-common.js';
 
@@ -13,6 +14,8 @@ interface Session {
   mime: string;
   meta: { snippet?: { title?: string; description?: string }; status?: { privacyStatus?: string } };
   video?: Record<string, unknown>;
+  /** SHA-256 of the bytes received so far, in order (lets tests check the upload is intact). */
+  hash?: Hash;
 }
 
 const googleError = (status: number, reason: string, message: string): SandboxResponse =>
@@ -44,7 +47,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
           return googleError(403, 'quotaExceeded', 'The request cannot be completed because you have exceeded your quota.');
         }
         const id = ctx.random(18);
-        st.uploads.set(`yt:${id}`, { account: a.family.account.name, total, received: 0, mime: String(req.headers['x-upload-content-type'] ?? 'video/*'), meta } satisfies Session);
+        st.uploads.set(`yt:${id}`, { account: a.family.account.name, total, received: 0, mime: String(req.headers['x-upload-content-type'] ?? 'video/*'), meta, ...(st.config.hashUploads ? { hash: createHash('sha256') } : {}) } satisfies Session);
         const host = String(req.headers.host ?? '127.0.0.1');
         return { status: 200, headers: { location: `http://${host}${PATH}?uploadType=resumable&upload_id=${id}` }, body: '' };
       },
@@ -79,7 +82,10 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         let pos = start;
         await drain(req.raw, (c) => {
           const next = pos + c.length;
-          if (next > s.received) s.received = Math.min(s.total, next);
+          if (next > s.received) {
+            s.hash?.update(c.subarray(Math.max(0, s.received - pos)));
+            s.received = Math.min(s.total, next);
+          }
           pos = next;
         });
         ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + (pos - start);
@@ -88,7 +94,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
           const id = newId(ctx, 'yt').replace(/\d{6}$/, (x) => Buffer.from(x).toString('base64url'));
           const privacy = s.meta.status?.privacyStatus ?? 'private';
           const fam = a.family;
-          const post = recordPost(ctx, fam, { text: s.meta.snippet?.description ?? '', title: s.meta.snippet?.title ?? '', kind: 'video', media: [{ bytes: s.total }], privacy }, id);
+          const post = recordPost(ctx, fam, { text: s.meta.snippet?.description ?? '', title: s.meta.snippet?.title ?? '', kind: 'video', media: [{ bytes: s.total, ...(s.hash ? { sha256: s.hash.digest('hex') } : {}) }], privacy }, id);
           if (!post) return googleError(403, 'quotaExceeded', 'The request cannot be completed because you have exceeded your quota.');
           s.video = { kind: 'youtube#video', id, snippet: s.meta.snippet, status: { uploadStatus: 'uploaded', privacyStatus: privacy } };
         }

@@ -4,6 +4,7 @@
  * pointing at it, and an in-memory PublishContext that records checkpoints.
  */
 import { writeFileSync, mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,7 @@ export interface PubKit {
   pd: ProviderDeps;
   ctx: PublishContext & { saved: Record<string, string>[] };
   server: ReturnType<typeof createPlatformServer>;
-  posts(): Promise<{ id: string; text: string; title?: string; media: { bytes: number }[] }[]>;
+  posts(): Promise<{ id: string; text: string; title?: string; media: { bytes: number; sha256?: string }[] }[]>;
   config(c: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,11 +65,11 @@ export async function startPubKit(platform: PlatformId, routes: SandboxRoutesMod
 }
 
 /** A temp file of `size` bytes (pattern data) with the given extension. */
-export function tempMedia(size: number, ext: string): string {
+export function tempMedia(size: number, ext: string, random = false): string {
   const dir = mkdtempSync(join(tmpdir(), 'socialync-media-'));
   const p = join(dir, `media.${ext}`);
-  const b = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4096) b[i] = i & 0xff;
+  const b = random ? randomBytes(size) : Buffer.alloc(size);
+  if (!random) for (let i = 0; i < size; i += 4096) b[i] = i & 0xff;
   writeFileSync(p, b);
   return p;
 }

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as xRoutes from '../../src/sandbox/x-publish.js';
 import * as ytRoutes from '../../src/sandbox/youtube-publish.js';
 import { publisher as x } from '../../src/providers/x-publish.js';
@@ -54,13 +56,15 @@ describe('YouTube resumable upload against the sandbox', () => {
   it('uploads, resumes after a 503 mid-upload, and creates exactly one video', async () => {
     kit = await startPubKit('youtube', ytRoutes, ['api']);
     const size = 3 * 1024 * 1024 + 17;
-    const file = tempMedia(size, 'mp4');
+    const file = tempMedia(size, 'mp4', true);
+    await kit.config({ hashUploads: true });
     kit.server.control.fault({ method: 'PUT', path: '/upload/youtube/v3/videos', status: 503, count: 1 });
     const r = await yt.publish(draft(file, size), kit.token, kit.pd, kit.ctx);
     expect(r.url).toBe(`https://www.youtube.com/watch?v=${r.remoteId}`);
     const posts = await kit.posts();
     expect(posts).toHaveLength(1);
-    expect(posts[0]).toMatchObject({ title: 'My video', media: [{ bytes: size }] });
+    // Byte-exact: the reused read buffers never leak one piece into another.
+    expect(posts[0]).toMatchObject({ title: 'My video', media: [{ bytes: size, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }] });
     expect(kit.ctx.saved[0]).toMatchObject({ session: expect.stringContaining('upload_id=') });
   });
 
