@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Packaging smoke check: `npm pack`, then `npm install -g` of that tarball into
+# a throwaway prefix (no dev dependencies), then run the installed binary:
+# --version and the sandbox demo must work.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+echo "pack-check: installing $tarball"
+(cd "$work" && npm install -g --prefix "$work/prefix" --allow-scripts=better-sqlite3 --no-audit --no-fund "$work/$tarball" >/dev/null)
+bin="$work/prefix/bin/socialync"
+[ "$("$bin" --version)" = "$(node -p 'require("./package.json").version')" ] || { echo "pack-check: wrong --version" >&2; exit 1; }
+(cd "$work" && "$bin" sandbox demo --dir "$work/demo" --json >"$work/status.json")
+node -e '
+const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+if (s.length !== 6 || s.some((e) => e.health !== "healthy")) { console.error("pack-check: demo status not six healthy connections"); process.exit(1); }
+console.log("pack-check: installed tarball works (--version, sandbox demo: 6 healthy connections)");
+' "$work/status.json"
