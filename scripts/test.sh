@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
+npm run typecheck --silent
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
   exec dbus-run-session -- bash -c '. .ci/keyring-session.sh && npx vitest run "$@"' vitest "$@"
 fi
