@@ -19,6 +19,7 @@ import { registerExitCodes } from './commands/exit-codes.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerPublish } from './commands/publish.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerRetry } from './commands/retry.js';
 import { VERSION } from './version.js';
 
 export type SetExitCode = (code: number) => void;
@@ -72,6 +73,7 @@ Exit codes: 0 ok, 1 failed, 2 cancelled, 3 usage or configuration, 4 reconnect n
   registerSchedule(program, ctx);
   registerPublish(program, ctx);
   registerDaemon(program, ctx);
+  registerRetry(program, ctx);
   return program;
 }
 

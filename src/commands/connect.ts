@@ -27,6 +27,8 @@ export interface ConnectResult {
   username: string | null;
   reconnected: boolean;
   missingScopes: string[];
+  /** After a reconnect that retried failed posts (--retry-failed or yes at the prompt). */
+  retry?: import('./retry.js').RetryResult;
 }
 
 export function registerConnect(program: Command, { deps, setExitCode }: CommandContext): void {
@@ -39,6 +41,8 @@ export function registerConnect(program: Command, { deps, setExitCode }: Command
     .option('--no-browser', 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)')
     .option('--timeout <seconds>', 'how long to wait for the browser', parsePositive, 300)
     .option('--page <id-or-name>', 'Facebook: the Page to publish to (asked on a terminal when you manage several)')
+    .option('--retry-failed', 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking')
+    .option('--no-retry', 'after reconnecting, do not offer to retry failed posts')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -48,7 +52,7 @@ Examples:
   $ socialync connect youtube --name brand-channel
   $ socialync connect x --no-browser          # on a server: open the URL elsewhere, paste the final URL back`,
     )
-    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; page?: string }) => {
+    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; page?: string; retry: boolean; retryFailed?: boolean }) => {
       const r = await runConnect(deps, {
         platform: parsePlatform(platform),
         ...(o.name ? { name: o.name } : {}),
@@ -58,6 +62,12 @@ Examples:
         ...(o.json ? { json: true } : {}),
         ...(o.page ? { page: o.page } : {}),
       });
+      if (r.reconnected) {
+        // Reconnect flow (retry issue): offer to re-send what the dead token broke; posts are never changed.
+        const [{ offerRetryAfterReconnect }, conn] = await Promise.all([import('./retry.js'), (await deps.store()).findConnection(r.platform, r.name)]);
+        const retry = conn && (await offerRetryAfterReconnect(deps, conn, o.retryFailed ? 'yes' : o.retry ? 'ask' : 'no', o.json));
+        if (retry) ((r.retry = retry), retry.exitCode && setExitCode(retry.exitCode));
+      }
       if (o.json) deps.io.out(JSON.stringify(r, null, 2));
       if (r.missingScopes.length) setExitCode(ExitCode.partial);
     });
