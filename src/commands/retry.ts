@@ -7,6 +7,8 @@ import type { PlatformId } from '../providers/types.js';
 import type { Connection } from '../store/types.js';
 import type { RetryEntry, RetrySelection } from '../publish/retry.js';
 
+export type { RetryEntry, RetryMode, RetryOutcome } from '../publish/retry.js';
+
 /** Public JSON schema of `retry --json` (also `connect --retry-failed --json` under `retry`). Stable: add fields, never rename. */
 export interface RetryResult {
   dryRun: boolean;
