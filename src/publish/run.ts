@@ -5,6 +5,7 @@
  */
 import type { Deps } from '../deps.js';
 import { HOUR } from '../core/clock.js';
+import { redactText } from '../core/redact.js';
 import { ensureFreshToken } from '../auth/refresh.js';
 import { postStoreFor } from '../store/posts.js';
 import { loadPublisher } from './draft.js';
@@ -40,8 +41,13 @@ export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
       lastRefresh = deps.clock.now();
       await o.refresh().catch((e: unknown) => deps.io.err(`refresh failed: ${(e as Error).message}`));
     }
-    const results = await runTick(en, { signal: o.signal });
-    if (results.length) o.onResults?.(results);
+    try {
+      const results = await runTick(en, { signal: o.signal });
+      if (results.length) o.onResults?.(results);
+    } catch (e) {
+      // A failed tick (e.g. the database busy for too long) must not end the daemon.
+      deps.io.err(`publish step failed, retrying in ${Math.round(poll / 1000)} s: ${redactText(String((e as Error)?.message ?? e))}`);
+    }
     if (o.signal.aborted) break;
     await deps.clock.sleep(poll, o.signal).catch(() => undefined);
   }
