@@ -6,12 +6,12 @@
 _socialync_spec() {
   subs= opts= vals= args=
   case "$1" in
-    '') subs='app connect disconnect status sandbox secrets refresh notify cron doctor completion schedule publish daemon help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
+    '') subs='app connect disconnect status sandbox secrets refresh notify cron doctor completion schedule publish daemon retry help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
     'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --programmatic-refresh --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost' args='platforms' ;;
     'app list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app remove') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
-    'connect') subs='' opts='--name --port --no-browser --timeout --page --json -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none' args='platforms' ;;
+    'connect') subs='' opts='--name --port --no-browser --timeout --page --retry-failed --no-retry --json -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none' args='platforms' ;;
     'disconnect') subs='' opts='--keep-remote -h --help -q --quiet -v --verbose --debug' vals='' args='platforms connections' ;;
     'status') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
     'sandbox') subs='demo serve help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
@@ -42,6 +42,7 @@ _socialync_spec() {
     'schedule cancel') subs='' opts='-y --yes --json -h --help -q --quiet -v --verbose --debug' vals='' args='posts' ;;
     'publish') subs='' opts='--limit --json -h --help -q --quiet -v --verbose --debug' vals='--limit=none' args='' ;;
     'daemon') subs='' opts='--no-refresh -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'retry') subs='' opts='--platform --all-failed --dry-run -y --yes --assume-not-posted --json -h --help -q --quiet -v --verbose --debug' vals='--platform=none' args='posts' ;;
     'help') subs='' opts='-q --quiet -v --verbose --debug' vals='' args='commands' ;;
   esac
 }
@@ -71,6 +72,7 @@ completion
 schedule
 publish
 daemon
+retry
 help' ;;
     files) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     dirs) COMPREPLY=($(compgen -d -- "$cur")); return ;;

@@ -12,8 +12,8 @@ function __socialync_spec
     set -g __socialync_args
     switch "$argv[1]"
         case ''
-            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'help'
-            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'display help for command'
+            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
+            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'display help for command'
             set -g __socialync_opts '-V' '--version' '-q' '--quiet' '-v' '--verbose' '--debug' '-h' '--help'
             set -g __socialync_optdescs 'output the version number' 'output the version number' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)' 'display help for command' 'display help for command'
             set -g __socialync_vals 
@@ -49,8 +49,8 @@ function __socialync_spec
         case 'connect'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--page' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'Facebook: the Page to publish to (asked on a terminal when you manage several)' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--page' '--retry-failed' '--no-retry' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'Facebook: the Page to publish to (asked on a terminal when you manage several)' 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking' 'after reconnecting, do not offer to retry failed posts' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--name=connections' '--port=none' '--timeout=none' '--page=none'
             set -g __socialync_args 'platforms'
         case 'disconnect'
@@ -263,6 +263,13 @@ function __socialync_spec
             set -g __socialync_optdescs 'do not run the hourly token refresh' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
             set -g __socialync_args 
+        case 'retry'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--platform' '--all-failed' '--dry-run' '-y' '--yes' '--assume-not-posted' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only these platforms (comma-separated or repeated)' 'every failed target of every post' 'show what would be retried and change nothing' 'do not ask for confirmation (required without a terminal)' 'do not ask for confirmation (required without a terminal)' 'send unconfirmed targets again when the platform cannot tell whether they were posted (check the account first)' 'print JSON (RetryResult)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--platform=none'
+            set -g __socialync_args 'posts'
         case 'help'
             set -g __socialync_subs 
             set -g __socialync_descs 
@@ -283,7 +290,7 @@ function __socialync_values
         case platforms
             printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin'
         case commands
-            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'help'
+            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
         case files
             __fish_complete_path $cur
         case dirs

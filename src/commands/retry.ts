@@ -145,7 +145,7 @@ export function registerRetry(program: Command, { deps, setExitCode }: CommandCo
   program
     .command('retry')
     .description('send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first')
-    .argument('[post-id]', 'the post to retry (see: socialync schedule list --status failed)')
+    .argument('[id]', 'the post to retry (see: socialync schedule list --status failed)')
     .option('--platform <platform>', 'only these platforms (comma-separated or repeated)', parsePlatforms)
     .option('--all-failed', 'every failed target of every post')
     .option('--dry-run', 'show what would be retried and change nothing')

@@ -118,6 +118,8 @@ describe('conventions', () => {
     cover('publish');
     await json(['schedule', 'add', '--to', 'x', '--at', 'now', '--text', 'now', '--json'], S.ScheduleAddResult);
     expect(((await json(['publish', '--json'], S.PublishReport, [0, 1, 5])) as { results: unknown[] }).results.length).toBeGreaterThan(0);
+    cover('retry');
+    await json(['retry', '--all-failed', '--dry-run', '--json'], S.RetryResult);
     cover('secrets where');
     await json(['secrets', 'where', '--json'], S.SecretsWhere);
     cover('doctor');

@@ -149,3 +149,27 @@ export const DoctorReport: Shape = {
 };
 
 export const SecretsWhere: Shape = { backend: 'enum:keychain,file', location: 'string', detail: 'string|optional' };
+
+export const RetryResult: Shape = {
+  dryRun: 'boolean',
+  exitCode: 'number',
+  targets: [
+    {
+      postId: 'number',
+      targetId: 'number',
+      platform: 'string',
+      account: 'string',
+      state: 'enum:failed,unconfirmed',
+      errorClass: 'string|null',
+      lastError: 'string|null',
+      lastAttemptAt: 'iso|null',
+      mode: 'enum:new,resume,reconcile',
+      fix: 'string|null',
+      outcome: 'string|null',
+      remoteId: 'string|null',
+      url: 'string|null',
+      message: 'string|null',
+      nextAttemptAt: 'iso|null',
+    },
+  ],
+};
