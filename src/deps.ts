@@ -61,7 +61,7 @@ export function createDeps(over: DepsOverrides = {}): Deps {
   const paths = over.paths ?? resolvePaths(env);
   const clock = over.clock ?? systemClock;
   const config = over.config ?? createConfig(paths.configDir, env);
-  const http = over.http ?? createHttp({ debug: (l) => io.debug(l) });
+  const http = over.http ?? createHttp({ debug: (l) => io.debug(l), debugOn: () => io.verbosity === 'debug' });
   let store: Promise<Store> | undefined;
   let secrets: Promise<SecretStore> | undefined;
   const deps: Deps = {

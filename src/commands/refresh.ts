@@ -48,6 +48,9 @@ export interface RefreshReport {
   counts: Partial<Record<RefreshStatus, number>>;
 }
 
+/** Events older than this are deleted by `refresh` (the scheduled job). */
+const EVENT_RETENTION_MS = 90 * 86_400_000;
+
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<RefreshReport> {
@@ -115,6 +118,12 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
   const counts: RefreshReport['counts'] = {};
   for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
   const exitCode = counts.reconnect_needed ? ExitCode.reconnectNeeded : counts.failed ? ExitCode.failed : counts.transient ? ExitCode.transient : ExitCode.ok;
+  if (!o.dryRun) {
+    // Every run leaves a trace (doctor checks the scheduler ran recently), and old events are
+    // pruned here so the hourly job keeps the table bounded.
+    await store.addEvent({ at: deps.clock.now(), connectionId: null, kind: 'refresh.run', message: JSON.stringify(counts) });
+    await store.pruneEvents?.(deps.clock.now() - EVENT_RETENTION_MS);
+  }
   return {
     exitCode,
     startedAt: new Date(started).toISOString(),

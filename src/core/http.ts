@@ -15,6 +15,8 @@ export interface HttpOptions {
   dispatcher?: Dispatcher;
   timeoutMs?: number;
   debug?: (line: string) => void;
+  /** Whether debug lines are wanted right now (--debug is parsed after the client is made). */
+  debugOn?: () => boolean;
 }
 
 export function createHttp(opts: HttpOptions = {}): Http {
@@ -30,6 +32,8 @@ export function createHttp(opts: HttpOptions = {}): Http {
       };
     }));
   const defaultTimeout = opts.timeoutMs ?? 30_000;
+  // Building a redacted line costs a scan over every remembered secret: only when shown.
+  const debugOn = opts.debugOn ?? (() => Boolean(opts.debug));
   return {
     async fetch(url, init = {}) {
       const { timeoutMs, ...rest } = init;
@@ -39,10 +43,10 @@ export function createHttp(opts: HttpOptions = {}): Http {
       const { f, dispatcher } = await load();
       try {
         const res = await f(url, { ...rest, signal, dispatcher });
-        opts.debug?.(`${method} ${redactUrl(url)} -> ${res.status} (${Math.round(performance.now() - started)} ms)`);
+        if (debugOn()) opts.debug?.(`${method} ${redactUrl(url)} -> ${res.status} (${Math.round(performance.now() - started)} ms)`);
         return res;
       } catch (e) {
-        opts.debug?.(`${method} ${redactUrl(url)} -> error ${redactText(String((e as Error).message))}`);
+        if (debugOn()) opts.debug?.(`${method} ${redactUrl(url)} -> error ${redactText(String((e as Error).message))}`);
         throw e;
       }
     },

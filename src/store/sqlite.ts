@@ -128,7 +128,15 @@ function migrate(db: Database.Database): void {
 }
 
 export class SqliteStore implements Store {
+  private readonly statements = new Map<string, Database.Statement>();
   constructor(readonly db: Database.Database) {}
+
+  /** Prepared statements are cached by their SQL text (a small, fixed set of variants). */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
 
   async listConnections(filter: { platform?: string; name?: string } = {}): Promise<Connection[]> {
     const where: string[] = [];
@@ -136,16 +144,16 @@ export class SqliteStore implements Store {
     if (filter.platform) (where.push('platform = ?'), args.push(filter.platform));
     if (filter.name) (where.push('name = ?'), args.push(filter.name));
     const sql = `SELECT * FROM connections ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY platform, name`;
-    return (this.db.prepare(sql).all(...args) as Row[]).map(fromRow);
+    return (this.stmt(sql).all(...args) as Row[]).map(fromRow);
   }
 
   async getConnection(id: string): Promise<Connection | undefined> {
-    const r = this.db.prepare('SELECT * FROM connections WHERE id = ?').get(id) as Row | undefined;
+    const r = this.stmt('SELECT * FROM connections WHERE id = ?').get(id) as Row | undefined;
     return r ? fromRow(r) : undefined;
   }
 
   async findConnection(platform: string, name: string): Promise<Connection | undefined> {
-    const r = this.db.prepare('SELECT * FROM connections WHERE platform = ? AND name = ?').get(platform, name) as Row | undefined;
+    const r = this.stmt('SELECT * FROM connections WHERE platform = ? AND name = ?').get(platform, name) as Row | undefined;
     return r ? fromRow(r) : undefined;
   }
 
@@ -154,22 +162,22 @@ export class SqliteStore implements Store {
     const keys = Object.keys(columns) as (keyof ConnectionPatch)[];
     const cols = ['id', 'platform', 'created_at', ...keys.map((k) => columns[k])];
     const vals = [full.id, full.platform, now, ...keys.map((k) => toDb(k, full[k]))];
-    this.db.prepare(`INSERT INTO connections (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...vals);
+    this.stmt(`INSERT INTO connections (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...vals);
     return full;
   }
 
   async updateConnection(id: string, patch: ConnectionPatch, now: number): Promise<void> {
     const entries = Object.entries({ ...patch, updatedAt: now }).filter(([k]) => k in columns) as [keyof ConnectionPatch, unknown][];
     const sets = entries.map(([k]) => `${columns[k]} = ?`).join(', ');
-    this.db.prepare(`UPDATE connections SET ${sets} WHERE id = ?`).run(...entries.map(([k, v]) => toDb(k, v)), id);
+    this.stmt(`UPDATE connections SET ${sets} WHERE id = ?`).run(...entries.map(([k, v]) => toDb(k, v)), id);
   }
 
   async deleteConnection(id: string): Promise<void> {
-    this.db.prepare('DELETE FROM connections WHERE id = ?').run(id);
+    this.stmt('DELETE FROM connections WHERE id = ?').run(id);
   }
 
   async addEvent(e: EventRecord): Promise<void> {
-    this.db.prepare('INSERT INTO events (at, connection_id, kind, message) VALUES (?, ?, ?, ?)').run(e.at, e.connectionId ?? null, e.kind, e.message);
+    this.stmt('INSERT INTO events (at, connection_id, kind, message) VALUES (?, ?, ?, ?)').run(e.at, e.connectionId ?? null, e.kind, e.message);
   }
 
   async listEvents(filter: { connectionId?: string; kind?: string; since?: number } = {}) {
@@ -178,7 +186,7 @@ export class SqliteStore implements Store {
     if (filter.connectionId) (where.push('connection_id = ?'), args.push(filter.connectionId));
     if (filter.kind) (where.push('kind = ?'), args.push(filter.kind));
     if (filter.since !== undefined) (where.push('at >= ?'), args.push(filter.since));
-    const rows = this.db.prepare(`SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`).all(...args) as Row[];
+    const rows = this.stmt(`SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`).all(...args) as Row[];
     return rows.map((r) => ({ id: r.id as number, at: r.at as number, connectionId: (r.connection_id as string) ?? null, kind: r.kind as string, message: r.message as string }));
   }
 
@@ -194,11 +202,16 @@ export class SqliteStore implements Store {
   }
 
   async releaseLock(name: string, owner: string): Promise<void> {
-    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+    this.stmt('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+  }
+
+  async pruneEvents(before: number): Promise<void> {
+    this.stmt('DELETE FROM events WHERE at < ?').run(before);
+    this.stmt('DELETE FROM once_markers WHERE at < ?').run(before);
   }
 
   async markOnce(key: string, now: number): Promise<boolean> {
-    return this.db.prepare('INSERT OR IGNORE INTO once_markers (key, at) VALUES (?, ?)').run(key, now).changes === 1;
+    return this.stmt('INSERT OR IGNORE INTO once_markers (key, at) VALUES (?, ?)').run(key, now).changes === 1;
   }
 
   async schemaVersion(): Promise<number> {

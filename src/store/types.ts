@@ -60,6 +60,8 @@ export interface Store {
    */
   tryLock(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
   releaseLock(name: string, owner: string): Promise<void>;
+  /** Deletes events (and once-markers) recorded before `before`. */
+  pruneEvents?(before: number): Promise<void>;
   /** Once-per-key marker (e.g. a warning once per connection per day). True the first time. */
   markOnce(key: string, now: number): Promise<boolean>;
   schemaVersion(): Promise<number>;
