@@ -148,11 +148,10 @@ export async function executeRetry(en: Engine, plan: RetryEntry[], o: { assumeNo
     // Claims it (scheduled or unconfirmed -> publishing); an unconfirmed one is reconciled first.
     let r = await processTarget(en, (await en.posts.getTarget(t.id))!);
     if (r.outcome === 'unconfirmed' && o.assumeNotPosted) {
-      // Still unknown after reconcile, and the user checked the account: send it again.
+      // Still unknown after reconcile, and the user checked the account: send it again from scratch
+      // (ids saved by the lost attempt, e.g. an Instagram container that may have been used, are dropped).
       const u = (await en.posts.getTarget(t.id))!;
-      const { [SENT]: _sent, ...checkpoint } = u.checkpoint;
-      void _sent;
-      if (await rearm(en, u, ['unconfirmed'], 'retry requested with --assume-not-posted', { checkpoint })) r = await processTarget(en, (await en.posts.getTarget(t.id))!);
+      if (await rearm(en, u, ['unconfirmed'], 'retry requested with --assume-not-posted', { checkpoint: {} })) r = await processTarget(en, (await en.posts.getTarget(t.id))!);
     }
     out.push(withResult(e, r));
   }
