@@ -42,27 +42,39 @@ export async function runScheduleListBench(o = {}) {
   const posts = o.posts ?? 10_000;
   const runs = o.runs ?? Number(process.env.BENCH_RUNS || 10);
   const home = mkdtempSync(join(tmpdir(), 'socialync-bench-list-'));
+  const empty = mkdtempSync(join(tmpdir(), 'socialync-bench-list-empty-'));
   try {
     await seedPosts(home, posts);
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, SOCIALYNC_HOME: home, NO_COLOR: '1' };
-    const cmds = [[process.execPath, '-e', '0'], [process.execPath, BIN, 'schedule', 'list']];
+    await seedPosts(empty, 0);
+    const env = (h) => ({ PATH: process.env.PATH, HOME: process.env.HOME, SOCIALYNC_HOME: h, NO_COLOR: '1' });
+    // Interleaved: bare node, the 10,000-post list, and the same command on an empty database
+    // (which separates the CLI's own start-up from the cost of the rows).
+    const cmds = [
+      [[process.execPath, '-e', '0'], env(home)],
+      [[process.execPath, BIN, 'schedule', 'list'], env(home)],
+      [[process.execPath, BIN, 'schedule', 'list'], env(empty)],
+    ];
     const times = cmds.map(() => []);
-    for (const c of cmds) spawnSync(c[0], c.slice(1), { env, stdio: 'ignore' });
+    for (const [c, e] of cmds) spawnSync(c[0], c.slice(1), { env: e, stdio: 'ignore' });
     let lines = 0;
     for (let i = 0; i < runs; i++) {
-      cmds.forEach((c, j) => {
+      cmds.forEach(([c, e], j) => {
         const t0 = process.hrtime.bigint();
-        const r = spawnSync(c[0], c.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+        const r = spawnSync(c[0], c.slice(1), { env: e, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
         times[j].push(Number(process.hrtime.bigint() - t0) / 1e6);
         if (r.status !== 0) throw new Error(`${c.join(' ')} exited ${r.status}: ${r.stderr}`);
         if (j === 1) lines = r.stdout.toString().split('\n').filter(Boolean).length;
       });
     }
     if (lines !== posts) throw new Error(`schedule list printed ${lines} rows, expected ${posts}`);
-    const [base, list] = times.map(median);
-    return [{ name: `socialync schedule list (${posts.toLocaleString('en')} posts, piped)`, ms: list, baseline: base, ratio: list / base, target: 1.6 }];
+    const [base, list, none] = times.map(median);
+    return [
+      { name: `socialync schedule list (${posts.toLocaleString('en')} posts, piped)`, ms: list, baseline: base, ratio: list / base, target: 1.6 },
+      { name: 'socialync schedule list (empty database: CLI start-up alone, for reference)', ms: none, baseline: base, ratio: none / base, target: 1.6 },
+    ];
   } finally {
     rmSync(home, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
   }
 }
 
