@@ -83,13 +83,16 @@ const cut = (s: string | null, n: number) => {
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;
 };
 
-export async function renderPlan(rows: RetryEntry[]): Promise<string> {
+/** The plan as a table; with `hints`, followed by the connect command of each connection that needs one. */
+export async function renderPlan(rows: RetryEntry[], hints = true): Promise<string> {
   const { default: Table } = await import('cli-table3');
   const table = new Table({ head: ['POST', 'PLATFORM', 'ACCOUNT', 'LAST ERROR', 'MODE'], style: { head: [], border: [] } });
   for (const r of rows) table.push([r.postId, r.platform, r.account, cut(r.lastError, 60), r.fix ? 'reconnect first' : r.mode]);
-  const lines = [table.toString()];
-  for (const fix of new Set(rows.filter((r) => r.fix).map((r) => r.fix!))) lines.push(`! needs a reconnect first. Run: ${fix}`);
-  return lines.join('\n');
+  return [table.toString(), ...(hints ? fixHints(rows) : [])].join('\n');
+}
+
+function fixHints(rows: RetryEntry[]): string[] {
+  return [...new Set(rows.filter((r) => r.fix).map((r) => r.fix!))].map((fix) => `! needs a reconnect first. Run: ${fix}`);
 }
 
 export function printRetry(deps: Deps, r: RetryResult): void {
@@ -109,6 +112,8 @@ export function printRetry(deps: Deps, r: RetryResult): void {
  * Never changes posts, captions, media or settings: it only re-sends failed targets.
  */
 export async function offerRetryAfterReconnect(deps: Deps, conn: Connection, mode: 'ask' | 'yes' | 'no', json?: boolean): Promise<RetryResult | undefined> {
+  // Still broken (e.g. a needed permission was not granted): connect has said what to do.
+  if (conn.health !== 'healthy') return undefined;
   const { en, planRetry } = await engine(deps);
   const sel: RetrySelection = { connectionId: conn.id, errorClass: 'reconnect_needed', unconfirmed: false };
   const plan = await planRetry(en, sel);
@@ -167,7 +172,7 @@ Examples:
       setExitCode(r.exitCode);
       if (o.json) return deps.io.out(JSON.stringify(r, null, 2));
       if (!r.targets.length) return deps.io.info(`nothing to retry${postId ? ` in post ${postId}` : ''}: no failed or unconfirmed targets`);
-      if (r.dryRun) return deps.io.out(await renderPlan(r.targets));
+      if (r.dryRun) return (deps.io.out(await renderPlan(r.targets, false)), fixHints(r.targets).forEach((l) => deps.io.err(l)));
       printRetry(deps, r);
     });
 }
