@@ -41,7 +41,8 @@ export function registerPublish(program: Command, { deps, setExitCode }: Command
     .option('--limit <n>', 'at most this many targets in this run', (v) => Number(v))
     .option('--json', 'print JSON (PublishReport)')
     .addHelpText('after', `
-Exit codes: 0 nothing due or all published, 1 failed, 4 reconnect needed, 5 partly published.
+Exit codes: 0 nothing due, all published, or only automatic retries scheduled (temporary
+failures retry by themselves); 1 failed; 4 reconnect needed; 5 partly published.
 
 Examples:
   * * * * * socialync publish --quiet      (crontab)
