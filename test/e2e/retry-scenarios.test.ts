@@ -5,6 +5,8 @@
  * revoking every token. Each ends with exactly one post per target at the sandbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startRetryKit, type RetryKit } from '../helpers/retry-kit.js';
 import { tempMedia } from '../publish/kit.js';
 import type { RetryResult } from '../../src/commands/retry.js';
@@ -27,7 +29,7 @@ async function add(to: string, text: string, media = true): Promise<number> {
 
 describe('retry and reconnect scenarios', () => {
   it('vacation: the TikTok token expires mid-schedule; posts fail and notify; connect --retry-failed publishes only the TikTok targets', async () => {
-    const before = await add('tiktok,instagram:alice,youtube', 'Day 1 of the trip');
+    const first = await add('tiktok,instagram:alice,youtube', 'Day 1 of the trip');
     expect((await k.cli(['publish'])).code).toBe(0);
     // Away: TikTok's tokens die (access and refresh) before the next scheduled posts.
     k.sandbox.control.platform('tiktok').expire('access', 'alice');
@@ -63,8 +65,19 @@ describe('retry and reconnect scenarios', () => {
     ]);
     expect(plan.targets[0]!.lastError).toBe('token expired — run socialync connect tiktok --name alice');
 
-    // Back home: reconnect and retry in one go.
+    expect((JSON.parse((await k.cli(['retry', '--all-failed', '--platform', 'instagram,youtube', '--dry-run', '--json'])).stdout) as RetryResult).targets).toEqual([]);
+
+    // Back home: reconnect and retry in one go. Posts and settings stay as they were.
+    const snapshot = async () => ({
+      config: readFileSync(join(k.home, 'config.json'), 'utf8'),
+      posts: await Promise.all([b, c].map(async (id) => {
+        const { targets: _t, status: _s, ...post } = JSON.parse((await k.cli(['schedule', 'show', String(id), '--json'])).stdout) as ScheduleShowResult;
+        return post;
+      })),
+    });
+    const before = await snapshot();
     const conn = await k.cli(['connect', 'tiktok', '--name', 'alice', '--retry-failed', '--json']);
+    expect(await snapshot()).toEqual(before);
     expect(conn.code, conn.stderr).toBe(0);
     const r = JSON.parse(conn.stdout) as { reconnected: boolean; retry: RetryResult };
     expect(r.reconnected).toBe(true);
@@ -84,7 +97,7 @@ describe('retry and reconnect scenarios', () => {
       ['retry_requested', null],
       ['published', null],
     ]);
-    expect(before).toBeLessThan(b);
+    expect(first).toBeLessThan(b);
   });
 
   it('a password change revokes the X tokens: retry names the connect command; after connect, retry publishes X once', async () => {
