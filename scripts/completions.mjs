@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { completionScript, createProgram, createDeps } = await import('../dist/testkit.js');
-const program = createProgram(createDeps(), () => undefined);
+const { completionScript, loadProgram, createDeps } = await import('../dist/testkit.js');
+const program = await loadProgram(createDeps(), () => undefined);
 const files = { bash: 'completions/socialync.bash', zsh: 'completions/_socialync', fish: 'completions/socialync.fish' };
 for (const [shell, file] of Object.entries(files)) {
   writeFileSync(root + file, (await completionScript(program, shell)).trimEnd() + '\n');

@@ -6,7 +6,7 @@ import { CommanderError } from 'commander';
 import { CliError, ExitCode, ProviderError, exitCodeForClass } from './core/errors.js';
 import { redactText } from './core/redact.js';
 import { createDeps, type Deps, type DepsOverrides } from './deps.js';
-import { createProgram } from './program.js';
+import { loadProgram } from './program.js';
 
 export async function main(argv: string[], over: DepsOverrides | Deps = {}): Promise<number> {
   const deps = 'store' in over && typeof over.store === 'function' && 'providerDeps' in over ? (over as Deps) : createDeps(over as DepsOverrides);
@@ -14,7 +14,7 @@ export async function main(argv: string[], over: DepsOverrides | Deps = {}): Pro
   let code: number = ExitCode.ok;
   let ran: { path: string; opts: Record<string, unknown> } | undefined;
   try {
-    const program = createProgram(deps, (c) => (code = c), (path, opts) => (ran = { path, opts }));
+    const program = await loadProgram(deps, (c) => (code = c), argv, (path, opts) => (ran = { path, opts }));
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     code = report(e, deps);

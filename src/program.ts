@@ -4,27 +4,22 @@
  */
 import { Command, Option } from 'commander';
 import type { Deps } from './deps.js';
-import { registerConnect } from './commands/connect.js';
-import { registerDisconnect } from './commands/disconnect.js';
-import { registerStatus } from './commands/status.js';
-import { registerApp } from './commands/app.js';
-import { registerSandbox } from './commands/sandbox.js';
-import { registerSecrets } from './commands/secrets.js';
-import { registerRefresh } from './commands/refresh.js';
-import { registerNotify } from './commands/notify.js';
-import { registerCron } from './commands/cron.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerCompletion } from './commands/completion.js';
-import { registerExitCodes } from './commands/exit-codes.js';
-import { registerSchedule } from './commands/schedule.js';
-import { registerPublish } from './commands/publish.js';
-import { registerDaemon } from './commands/daemon.js';
-import { registerRetry } from './commands/retry.js';
+import { loadRegistrars, type Registrar } from './commands/index.js';
 import { VERSION } from './version.js';
 
 export type SetExitCode = (code: number) => void;
 
-export function createProgram(deps: Deps, setExitCode: SetExitCode, onAction?: (commandPath: string, opts: Record<string, unknown>) => void): Command {
+/**
+ * The program with the commands `argv` needs (all of them without argv): only the invoked
+ * command's module is imported, which keeps start-up fast.
+ */
+export async function loadProgram(deps: Deps, setExitCode: SetExitCode, argv?: string[], onAction?: OnAction): Promise<Command> {
+  return createProgram(deps, setExitCode, await loadRegistrars(argv), onAction);
+}
+
+export type OnAction = (commandPath: string, opts: Record<string, unknown>) => void;
+
+export function createProgram(deps: Deps, setExitCode: SetExitCode, registrars: Registrar[], onAction?: OnAction): Command {
   const { io } = deps;
   const program = new Command('socialync')
     .description('Keep social media connections alive and publish scheduled posts, from the terminal and cron.')
@@ -58,22 +53,7 @@ Exit codes: 0 ok, 1 failed, 2 cancelled, 3 usage or configuration, 4 reconnect n
 5 partly done, 6 temporary failure (try again later). See: socialync help exit-codes`,
   );
   const ctx = { deps, setExitCode };
-  registerApp(program, ctx);
-  registerConnect(program, ctx);
-  registerDisconnect(program, ctx);
-  registerStatus(program, ctx);
-  registerSandbox(program, ctx);
-  registerSecrets(program, ctx);
-  registerRefresh(program, ctx);
-  registerNotify(program, ctx);
-  registerCron(program, ctx);
-  registerDoctor(program, ctx);
-  registerCompletion(program, ctx);
-  registerExitCodes(program);
-  registerSchedule(program, ctx);
-  registerPublish(program, ctx);
-  registerDaemon(program, ctx);
-  registerRetry(program, ctx);
+  for (const register of registrars) register(program, ctx);
   return program;
 }
 

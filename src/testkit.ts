@@ -10,7 +10,7 @@ export { main } from './main.js';
 export { secretKeys } from './secrets/types.js';
 export { openSecretStore } from './secrets/open.js';
 export { PLATFORMS } from './providers/types.js';
-export { createProgram } from './program.js';
+export { createProgram, loadProgram } from './program.js';
 export { completionScript } from './commands/completion.js';
 export { makeSandboxProfile } from './commands/sandbox.js';
 export { seedConnection } from './sandbox/seed.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { seedConnection } from '../../src/sandbox/seed.js';
 import { runAppSet } from '../../src/commands/app.js';
-import { createProgram } from '../../src/program.js';
+import { loadProgram } from '../../src/program.js';
 import { completionScript, SHELLS } from '../../src/commands/completion.js';
 import { makeTestDeps } from '../helpers/deps.js';
 import { BIN, ROOT, runCli, cliEnv } from '../helpers/cli.js';
@@ -75,7 +75,7 @@ const fish = (line: string) =>
 
 describe('completion scripts', () => {
   it('the committed scripts match the command tree (run `npm run completions` after changing commands)', async () => {
-    const program = createProgram(makeTestDeps().deps, () => undefined);
+    const program = await loadProgram(makeTestDeps().deps, () => undefined);
     for (const shell of SHELLS) {
       const want = (await completionScript(program, shell)).trimEnd() + '\n';
       expect(readFileSync(join(ROOT, FILES[shell]), 'utf8'), `${FILES[shell]} is stale: run npm run completions`).toBe(want);

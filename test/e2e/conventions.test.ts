@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { runAppSet } from '../../src/commands/app.js';
-import { createProgram } from '../../src/program.js';
+import { loadProgram } from '../../src/program.js';
 import type { PlatformId, TokenSet } from '../../src/providers/types.js';
 import { FakeBrowser } from '../helpers/fake-browser.js';
 import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
@@ -37,7 +37,7 @@ async function profile(platforms: PlatformId[] = ['tiktok', 'x'], env: Record<st
 }
 
 /** Every visible command path of the real program, e.g. ['app', 'set']. */
-function commandPaths(): string[][] {
+async function commandPaths(): Promise<string[][]> {
   const out: string[][] = [];
   const walk = (cmd: Command, path: string[]) => {
     for (const c of cmd.createHelp().visibleCommands(cmd)) {
@@ -46,7 +46,7 @@ function commandPaths(): string[][] {
       walk(c, [...path, c.name()]);
     }
   };
-  walk(createProgram(makeTestDeps().deps, () => undefined), []);
+  walk(await loadProgram(makeTestDeps().deps, () => undefined), []);
   return out;
 }
 
@@ -60,7 +60,7 @@ async function run(t: TestDeps, argv: string[]): Promise<{ code: number; out: st
 
 describe('conventions', () => {
   it('every command answers --help with exit 0 and exactly one Examples: section', async () => {
-    const paths = commandPaths();
+    const paths = await commandPaths();
     expect(paths.length).toBeGreaterThan(20);
     const t = makeTestDeps();
     const missing: string[] = [];
@@ -134,7 +134,7 @@ describe('conventions', () => {
         walk(c, p);
       }
     };
-    walk(createProgram(t.deps, () => undefined), []);
+    walk(await loadProgram(t.deps, () => undefined), []);
     expect(withJson.filter((p) => !covered.has(p)), 'commands with --json that this test does not check (add their shape)').toEqual([]);
   });
 

@@ -1,0 +1,39 @@
+/**
+ * Every top-level command, in help order, loaded on demand: a run of
+ * `socialync status` imports only the status command's module (start-up
+ * time is a benchmark target). Add new commands here.
+ */
+import type { Command } from 'commander';
+import type { CommandContext } from '../program.js';
+
+export type Registrar = (program: Command, ctx: CommandContext) => void;
+
+export const commandLoaders: [name: string, load: () => Promise<Registrar>][] = [
+  ['app', async () => (await import('./app.js')).registerApp],
+  ['connect', async () => (await import('./connect.js')).registerConnect],
+  ['disconnect', async () => (await import('./disconnect.js')).registerDisconnect],
+  ['status', async () => (await import('./status.js')).registerStatus],
+  ['sandbox', async () => (await import('./sandbox.js')).registerSandbox],
+  ['secrets', async () => (await import('./secrets.js')).registerSecrets],
+  ['refresh', async () => (await import('./refresh.js')).registerRefresh],
+  ['notify', async () => (await import('./notify.js')).registerNotify],
+  ['cron', async () => (await import('./cron.js')).registerCron],
+  ['doctor', async () => (await import('./doctor.js')).registerDoctor],
+  ['completion', async () => (await import('./completion.js')).registerCompletion],
+  ['__complete', async () => (await import('./completion.js')).registerCompletion],
+  ['exit-codes', async () => (await import('./exit-codes.js')).registerExitCodes],
+  ['schedule', async () => (await import('./schedule.js')).registerSchedule],
+  ['publish', async () => (await import('./publish.js')).registerPublish],
+  ['daemon', async () => (await import('./daemon.js')).registerDaemon],
+  ['retry', async () => (await import('./retry.js')).registerRetry],
+];
+
+/** The registrars a run needs: just the invoked command's, or all of them (help, unknown, none). */
+export async function loadRegistrars(argv?: string[]): Promise<Registrar[]> {
+  const first = argv?.find((a) => !a.startsWith('-'));
+  // `help` and `completion` describe the whole command tree.
+  const hit = first !== undefined && first !== 'help' && first !== 'completion' ? commandLoaders.filter(([n]) => n === first) : [];
+  const chosen = hit.length ? hit : commandLoaders;
+  const unique = [...new Set(await Promise.all(chosen.map(([, load]) => load())))];
+  return unique;
+}
