@@ -3,7 +3,7 @@
 // of the built CLI (as cron runs it); its wall time and peak RSS are measured.
 // Targets (issue 3): <= 5 s, <= 200 MB.
 //
-//   node bench/refresh.js [--connections 1000] [--latency 50] [--concurrency 16] [--platform x] [--tmpdir /dev/shm]
+//   node bench/refresh.js [--connections 1000] [--latency 50] [--concurrency 32] [--platform x] [--tmpdir /dev/shm]
 //
 // bench/run.js calls runRefreshBench() (rows for its table); measureRefresh() returns the raw figures.
 import { spawn } from 'node:child_process';
@@ -71,7 +71,7 @@ function runChild(args, env) {
 export async function measureRefresh(o = {}) {
   const connections = o.connections ?? 1000;
   const latencyMs = o.latencyMs ?? 50;
-  const concurrency = o.concurrency ?? 16;
+  const concurrency = o.concurrency ?? 32;
   const platform = o.platform ?? 'x';
   const [{ startSandbox }, { makeSandboxProfile }, { createDeps }, { createIO }, { seedConnections }] = await Promise.all([
     dist('sandbox/server.js'),
@@ -159,7 +159,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const r = await measureRefresh({
     connections: Number(arg('connections', 1000)),
     latencyMs: Number(arg('latency', 50)),
-    concurrency: Number(arg('concurrency', 16)),
+    concurrency: Number(arg("concurrency", 32)),
     platform: arg('platform', 'x'),
     ...(arg('tmpdir') ? { tmpDir: arg('tmpdir') } : {}),
   });

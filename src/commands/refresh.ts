@@ -51,6 +51,9 @@ export interface RefreshReport {
 /** Events older than this are deleted by `refresh` (the scheduled job). */
 const EVENT_RETENTION_MS = 90 * 86_400_000;
 
+/** Connections refreshed at once: token calls are network-bound (one per connection, per-user limits). */
+export const DEFAULT_CONCURRENCY = 32;
+
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
 export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<RefreshReport> {
@@ -61,7 +64,7 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
   if (!conns.length && (platform || o.account)) {
     throw new UsageError(`no connection matches ${[platform, o.account].filter(Boolean).join(' ')}`, 'run: socialync status');
   }
-  const concurrency = Math.max(1, Math.min(64, Math.floor(o.concurrency ?? 16)));
+  const concurrency = Math.max(1, Math.min(64, Math.floor(o.concurrency ?? DEFAULT_CONCURRENCY)));
   const outcomes: RefreshOutcome[] = new Array(conns.length);
   let next = 0;
   const worker = async () => {
