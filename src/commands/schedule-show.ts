@@ -106,5 +106,6 @@ Examples:
         for (const a of t.attempts) lines.push(`    ${a.at}  ${a.outcome}${a.errorClass ? ` (${a.errorClass})` : ''}${a.message ? `  ${a.message}` : ''}`);
       }
       deps.io.out(lines.join('\n'));
+      if (r.targets.some((t) => t.state === 'failed' || t.state === 'unconfirmed')) deps.io.info(`To send the failed targets again: socialync retry ${r.id}`);
     });
 }

@@ -109,6 +109,9 @@ describe('retry and reconnect scenarios', () => {
     expect(blocked.code).toBe(4);
     expect(blocked.stderr).toContain('run: socialync connect x --name alice');
     expect(k.hooks.find((h) => h.post?.id === id)?.post?.fix).toEqual(['socialync connect x --name alice --retry-failed']);
+    const show = await k.cli(['schedule', 'show', String(id)]);
+    expect(show.stdout).toMatch(/- x:alice {2}failed\n {4}reason: token expired — run socialync connect x --name alice/);
+    expect(show.stderr).toContain(`To send the failed targets again: socialync retry ${id}`);
     // Without a terminal and without --retry-failed, connect only says how to retry.
     const conn = await k.cli(['connect', 'x', '--name', 'alice', '--port', '0']);
     expect(conn.code, conn.stderr).toBe(0);
