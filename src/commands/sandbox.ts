@@ -60,6 +60,33 @@ Examples:
     });
 }
 
+/** Schedules one post with a video to every platform for "now", then runs one publish tick. */
+async function demoPublish(deps: Deps, dir: string, platforms: PlatformId[]): Promise<number> {
+  const { io } = deps;
+  const video = join(dir, 'demo-video.mp4');
+  // A stand-in file: the sandbox checks sizes, chunking and checksums, not the picture.
+  writeFileSync(video, Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), deps.random.bytes(3 * 1024 * 1024)]));
+  const { runScheduleAdd } = await import('./schedule-add.js');
+  const added = await runScheduleAdd(
+    {
+      to: platforms.join(','),
+      at: 'now',
+      text: 'Hello from the socialync sandbox demo',
+      title: 'socialync sandbox demo',
+      media: [video],
+      set: ['tiktok.privacy=SELF_ONLY', 'youtube.privacy=private'],
+    },
+    deps,
+  );
+  io.info(`✓ socialync schedule add: post ${added.id} to ${added.targets.map((t) => t.platform).join(', ')} with a 3 MB video`);
+  const { runPublish } = await import('./publish.js');
+  const report = await runPublish(deps, {});
+  const ok = report.results.filter((r) => r.outcome === 'published');
+  io.info(`✓ socialync publish: ${ok.length} of ${report.results.length} published (${ok.map((r) => r.platform).join(', ')})`);
+  for (const r of report.results) if (r.outcome !== 'published') io.err(`✗ ${r.platform}: ${r.outcome}: ${r.message ?? ''}`);
+  return report.results.length - ok.length;
+}
+
 type StartedSandbox = Awaited<ReturnType<typeof import('../sandbox/server.js').startSandbox>>;
 
 /** A throwaway profile whose endpoints and apps point at the sandbox; secrets in an explicit file vault. */
@@ -111,6 +138,7 @@ export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boo
         const r = await runRefresh({ force: true }, pdeps);
         const counts = Object.entries(r.counts).map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`).join(', ');
         io.info(`✓ socialync refresh --force: ${counts}`);
+        failed += await demoPublish(pdeps, profile.dir, sandbox.platforms);
       }
       const entries = await runStatus(pdeps, {});
       if (o.json) io.out(JSON.stringify(entries, null, 2));
