@@ -49,6 +49,8 @@ export async function retrySelection(deps: Deps, sel: RetrySelection, o: { dryRu
   if (o.dryRun || !plan.length) return { dryRun: Boolean(o.dryRun), exitCode: 0, targets: plan };
   const runnable = plan.filter((e) => !e.fix);
   if (!runnable.length) {
+    const blocked = plan.map((e) => ({ ...e, outcome: 'blocked' as const, message: `the ${e.platform} connection needs a reconnect first. Run: ${e.fix}` }));
+    if (o.json) return { dryRun: false, exitCode: ExitCode.reconnectNeeded, targets: blocked };
     const fixes = [...new Set(plan.map((e) => e.fix!))];
     throw new CliError(`nothing can be retried until ${fixes.length > 1 ? 'these connections are' : 'the connection is'} reconnected (${[...new Set(plan.map((e) => `${e.platform}/${e.account}`))].join(', ')})`, {
       exitCode: ExitCode.reconnectNeeded,

@@ -135,6 +135,12 @@ describe('retry and reconnect scenarios', () => {
     const blocked = await k.cli(['retry', String(id), '--yes']);
     expect(blocked.code).toBe(4);
     expect(blocked.stderr).toContain('socialync connect instagram --name alice && socialync connect instagram --name bob');
+    const blockedJson = await k.cli(['retry', String(id), '--yes', '--json']);
+    expect(blockedJson.code).toBe(4);
+    expect((JSON.parse(blockedJson.stdout) as RetryResult).targets.map((t) => [t.account, t.outcome, t.fix])).toEqual([
+      ['alice', 'blocked', 'socialync connect instagram --name alice'],
+      ['bob', 'blocked', 'socialync connect instagram --name bob'],
+    ]);
     const a = await k.cli(['connect', 'instagram', '--name', 'alice', '--port', '0', '--retry-failed', '--json']);
     expect(a.code, a.stderr).toBe(0);
     expect((JSON.parse(a.stdout) as { retry: RetryResult }).retry.targets.map((t) => [t.account, t.outcome])).toEqual([['alice', 'published']]);
