@@ -39,10 +39,15 @@ export function redirectPort(provider: Provider, deps: Deps, override?: number):
   return p === 'any' ? 0 : p;
 }
 
+/** https where the platform demands it (Instagram Login) or the user chose it (`app set --https`, e.g. a live Facebook app). */
+export function redirectHttps(provider: Provider, deps: Deps): boolean {
+  return provider.descriptor.redirect.https || deps.config.get<boolean>(`apps.${provider.descriptor.id}.redirectHttps`) === true;
+}
+
 export function redirectUriFor(provider: Provider, deps: Deps, port: number | '*'): string {
   const r = provider.descriptor.redirect;
-  const host = deps.config.get<string>(`apps.${r && provider.descriptor.id}.redirectHost`) ?? r.host;
-  return `${r.https ? 'https' : 'http'}://${host}:${port}${r.path}`;
+  const host = deps.config.get<string>(`apps.${provider.descriptor.id}.redirectHost`) ?? r.host;
+  return `${redirectHttps(provider, deps) ? 'https' : 'http'}://${host}:${port}${r.path}`;
 }
 
 export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult> {
@@ -52,7 +57,7 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
   const d = provider.descriptor;
   const state = deps.random.bytes(32).toString('base64url');
   const codeVerifier = deps.random.bytes(48).toString('base64url'); // 64 chars: within RFC 7636's 43–128
-  const tls = d.redirect.https ? await selfSignedCert(deps.clock) : undefined;
+  const tls = redirectHttps(provider, deps) ? await selfSignedCert(deps.clock) : undefined;
   const lb: Loopback = await startLoopback({
     port: redirectPort(provider, deps, o.port),
     path: d.redirect.path,

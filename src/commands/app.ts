@@ -17,6 +17,7 @@ export interface AppSetOptions {
   clientType?: 'public' | 'confidential';
   port?: number;
   redirectHost?: string;
+  redirectHttps?: boolean;
   flags?: Record<string, boolean>;
 }
 
@@ -45,6 +46,7 @@ Examples:
     .option('--client-type <type>', 'X only: public (Native App, no secret) or confidential (Web App, Basic auth)')
     .option('--port <port>', 'fixed redirect port to register (X, LinkedIn, Instagram, Facebook)', parsePort)
     .option('--redirect-host <host>', 'loopback host in the redirect URI: 127.0.0.1 or localhost')
+    .option('--https', 'serve the loopback redirect over https with a self-signed certificate (e.g. Facebook apps in live mode)')
     .option('--programmatic-refresh', 'LinkedIn: the app is approved for programmatic refresh tokens')
     .option('--testing', 'YouTube: the Google app is in Testing status (refresh tokens last 7 days)')
     .addHelpText('after', `
@@ -69,6 +71,7 @@ Examples:
         ...(ct ? { clientType: ct as 'public' | 'confidential' } : {}),
         ...(o.port !== undefined ? { port: o.port as number } : {}),
         ...(host ? { redirectHost: host } : {}),
+        ...(o.https ? { redirectHttps: true } : {}),
         ...(Object.keys(flags).length ? { flags } : {}),
       });
       deps.io.info(`✓ Saved the ${id} app (client id ${r.clientId}; secret ${r.clientSecret}).`);
@@ -119,7 +122,8 @@ export async function runAppSet(deps: Deps, o: AppSetOptions): Promise<AppEntry>
   const p = await loadProvider(o.platform);
   const prefix = `SOCIALYNC_${o.platform.toUpperCase()}`;
   const prev = deps.config.get<AppSettings>(`apps.${o.platform}`);
-  let clientId = o.clientId ?? deps.env[`${prefix}_CLIENT_ID`] ?? undefined;
+  // Changing other settings keeps the stored client id.
+  let clientId = o.clientId ?? deps.env[`${prefix}_CLIENT_ID`] ?? prev?.clientId;
   if (!clientId) clientId = await deps.prompts.input(`${p.descriptor.displayName} client id${o.platform === 'tiktok' ? ' (client key)' : ''}:`, prev?.clientId ? { default: prev.clientId } : {});
   if (!clientId?.trim()) throw new UsageError('a client id is needed', `pass --client-id or set ${prefix}_CLIENT_ID`);
   const clientType = o.clientType ?? prev?.clientType;
@@ -139,6 +143,7 @@ export async function runAppSet(deps: Deps, o: AppSetOptions): Promise<AppEntry>
     ...(clientType ? { clientType } : {}),
     ...(o.port !== undefined ? { redirectPort: o.port } : {}),
     ...(o.redirectHost ? { redirectHost: o.redirectHost } : {}),
+    ...(o.redirectHttps ? { redirectHttps: true } : {}),
     ...(o.flags ? { flags: { ...(prev?.flags ?? {}), ...o.flags } } : {}),
   };
   await deps.config.set(`apps.${o.platform}`, next);

@@ -16,6 +16,8 @@ export interface AppSettings {
   redirectPort?: number;
   /** Loopback host written into the redirect URI ('127.0.0.1' or 'localhost'). */
   redirectHost?: string;
+  /** Serve the loopback redirect over https (self-signed) even where the platform's default is http. */
+  redirectHttps?: boolean;
   /** LinkedIn: app approved for programmatic refresh. Google: app in Testing status. */
   flags?: Record<string, boolean>;
 }

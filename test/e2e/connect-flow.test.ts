@@ -142,6 +142,28 @@ describe('socialync connect', () => {
     expect(t.stderr()).toMatch(/no Page "No Such Page" among: Alice Bakery .*, Alice Books/);
   });
 
+  it('app set --https serves the redirect over https (live Facebook apps) and the login completes', async () => {
+    const t = await profile({}, ['facebook']);
+    expect(await t.run(['app', 'set', 'facebook', '--https'])).toBe(0);
+    expect(t.stdout()).toMatch(/^https:\/\/127\.0\.0\.1:8742\/callback$/m);
+    expect(await t.run(['connect', 'facebook']), t.stderr()).toBe(0);
+    expect(decodeURIComponent(t.browser.opened.at(-1)!)).toContain('redirect_uri=https://127.0.0.1:8742/callback');
+  });
+
+  it('disconnect revokes at the platform and forgets the tokens', async () => {
+    const t = await profile();
+    expect(await t.run(['connect', 'tiktok'])).toBe(0);
+    const tokens = JSON.parse((await storedTokens(t, 'tiktok', 'alice'))!) as { accessToken: string };
+    expect(sandbox.control.validate(tokens.accessToken).valid).toBe(true);
+    expect(await t.run(['disconnect', 'tiktok', 'nobody'])).toBe(3);
+    expect(t.stderr()).toMatch(/no tiktok connection named "nobody" \(have: alice\)/);
+    expect(await t.run(['disconnect', 'tiktok']), t.stderr()).toBe(0);
+    expect(t.stderr()).toMatch(/Disconnected tiktok\/alice \(revoked at the platform\)/);
+    expect(sandbox.control.validate(tokens.accessToken).valid).toBe(false);
+    expect(await statusJson(t)).toEqual([]);
+    expect(await storedTokens(t, 'tiktok', 'alice')).toBeUndefined();
+  });
+
   it('token endpoint failures are classified and save nothing', async () => {
     const t = await profile();
     const tiktok = sandbox.control.platform('tiktok');
