@@ -85,7 +85,7 @@ describe('tiktok tokens', () => {
     api().intercept({ path: '/v2/oauth/token/', method: 'POST' }).replyWithError(new Error('ECONNRESET'));
     expect(await rejection(provider.refresh(held(), kit.d))).toMatchObject({ errorClass: 'transient' });
     api().intercept({ path: '/v2/oauth/token/', method: 'POST' }).reply(200, {}, JSON_HEADERS).delay(500);
-    const slow = { ...kit.d, http: { fetch: (u: string | URL, i = {}) => kit.d.http.fetch(u, { ...i, timeoutMs: 50 }) } };
+    const slow = { ...kit.d, http: { ...kit.d.http, fetch: (u: string | URL, i = {}) => kit.d.http.fetch(u, { ...i, timeoutMs: 50 }) } };
     expect(await rejection(provider.refresh(held(), slow))).toMatchObject({ errorClass: 'transient' });
   });
 });
