@@ -123,9 +123,9 @@ export async function runCron(action: 'install' | 'uninstall' | 'print', o: Cron
   }
 }
 
-/** The publish tick (every minute), only when this build has the publish command. */
-export function publishTickArgs(program: Command): string[] | undefined {
-  return program.commands.some((c) => c.name() === 'publish') ? ['publish', '--quiet'] : undefined;
+/** The publish tick (every minute). (Commands load lazily, so this is not read off the program.) */
+export function publishTickArgs(): string[] {
+  return ['publish', '--quiet'];
 }
 
 export function registerCron(program: Command, ctx: CommandContext, sys?: CronSystem): void {
@@ -150,7 +150,7 @@ Examples:
   $ socialync cron ${action}
   $ socialync cron ${action} --systemd`)
       .action(async (o: { systemd?: boolean }) => {
-        const publishArgs = publishTickArgs(program);
+        const publishArgs = publishTickArgs();
         await runCron(action, { ...(o.systemd ? { systemd: true } : {}), ...(publishArgs ? { publishArgs } : {}) }, deps, sys ?? systemCron(deps.env));
       });
   }
