@@ -42,7 +42,7 @@ _socialync_spec() {
     'schedule cancel') subs='' opts='-y --yes --json -h --help -q --quiet -v --verbose --debug' vals='' args='posts' ;;
     'publish') subs='' opts='--limit --json -h --help -q --quiet -v --verbose --debug' vals='--limit=none' args='' ;;
     'daemon') subs='' opts='--no-refresh -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'retry') subs='' opts='--platform --all-failed --dry-run -y --yes --assume-not-posted --json -h --help -q --quiet -v --verbose --debug' vals='--platform=none' args='posts' ;;
+    'retry') subs='' opts='--platform --all-failed --dry-run -y --yes --assume-not-posted --json -h --help -q --quiet -v --verbose --debug' vals='--platform=platforms' args='posts' ;;
     'help') subs='' opts='-q --quiet -v --verbose --debug' vals='' args='commands' ;;
   esac
 }

@@ -268,7 +268,7 @@ function __socialync_spec
             set -g __socialync_descs 
             set -g __socialync_opts '--platform' '--all-failed' '--dry-run' '-y' '--yes' '--assume-not-posted' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'only these platforms (comma-separated or repeated)' 'every failed target of every post' 'show what would be retried and change nothing' 'do not ask for confirmation (required without a terminal)' 'do not ask for confirmation (required without a terminal)' 'send unconfirmed targets again when the platform cannot tell whether they were posted (check the account first)' 'print JSON (RetryResult)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--platform=none'
+            set -g __socialync_vals '--platform=platforms'
             set -g __socialync_args 'posts'
         case 'help'
             set -g __socialync_subs 

@@ -59,6 +59,8 @@ function optionKind(o: Option, path: string): ValueKind {
   switch (o.long) {
     case '--account':
       return 'connections';
+    case '--platform':
+      return 'platforms';
     case '--name':
       return path === 'connect' ? 'connections' : 'none';
     case '--to':
