@@ -17,7 +17,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'bin', 'socialync.js');
+const BIN = join(ROOT, 'bin', 'socialync.cjs');
 
 /** A file of `mib` MiB of random-looking data (a 1 MiB random block repeated). */
 function makeFile(dir, mib) {

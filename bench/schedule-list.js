@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'bin', 'socialync.js');
+const BIN = join(ROOT, 'bin', 'socialync.cjs');
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

@@ -10,7 +10,7 @@ function fakeSystem(initial = ''): CronSystem & { crontab: string; files: Map<st
     files: new Map<string, string>(),
     execs: [] as string[],
     nodePath: '/opt/node 20/bin/node',
-    binPath: '/opt/socialync/bin/socialync.js',
+    binPath: '/opt/socialync/bin/socialync.cjs',
     unitDir: '/home/u/.config/systemd/user',
     async readCrontab() {
       return s.crontab;
@@ -48,7 +48,7 @@ describe('socialync cron', () => {
     expect(lines.filter((l) => l === BEGIN)).toHaveLength(1);
     expect(lines[0]).toBe('MAILTO=me@example.test');
     const job = lines.find((l) => l.includes(' refresh'))!;
-    expect(job).toMatch(/^\d{1,2} \* \* \* \* SOCIALYNC_HOME='[^']+' SOCIALYNC_SECRET_BACKEND='file' '\/opt\/node 20\/bin\/node' '\/opt\/socialync\/bin\/socialync.js' refresh$/);
+    expect(job).toMatch(/^\d{1,2} \* \* \* \* SOCIALYNC_HOME='[^']+' SOCIALYNC_SECRET_BACKEND='file' '\/opt\/node 20\/bin\/node' '\/opt\/socialync\/bin\/socialync.cjs' refresh$/);
     expect(sys.crontab).not.toMatch(/must-not-leak/);
     await runCron('uninstall', {}, kit.deps, sys);
     expect(sys.crontab).toBe('MAILTO=me@example.test\n5 4 * * * backup.sh\n');
@@ -71,7 +71,7 @@ describe('socialync cron', () => {
     const timer = sys.files.get('/home/u/.config/systemd/user/socialync-refresh.timer')!;
     expect(timer).toMatch(/OnCalendar=hourly/);
     expect(timer).toMatch(/Persistent=true/);
-    expect(sys.files.get('/home/u/.config/systemd/user/socialync-refresh.service')).toMatch(/ExecStart=\/opt\/node 20\/bin\/node \/opt\/socialync\/bin\/socialync.js refresh/);
+    expect(sys.files.get('/home/u/.config/systemd/user/socialync-refresh.service')).toMatch(/ExecStart=\/opt\/node 20\/bin\/node \/opt\/socialync\/bin\/socialync.cjs refresh/);
     expect(sys.execs).toEqual(['systemctl --user daemon-reload', 'systemctl --user enable --now socialync-refresh.timer']);
     await runCron('uninstall', { systemd: true }, kit.deps, sys);
     expect(sys.files.size).toBe(0);

@@ -4,7 +4,9 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { mkdirSync, chmodSync, statSync } from 'node:fs';
+import { mkdirSync, chmodSync, statSync, existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Paths {
   home: string | undefined;
@@ -39,4 +41,20 @@ export function ensurePrivateDir(dir: string): void {
   } catch {
     /* a folder we cannot chmod is reported by doctor */
   }
+}
+
+/** The installed package's folder (holding bin/ and dist/), found from this module's location. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'socialync') return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the socialync package folder');
+}
+
+/** The CLI entry that cron and systemd units run. */
+export function binPath(): string {
+  return join(packageRoot(), 'bin', 'socialync.cjs');
 }

@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CliError } from '../core/errors.js';
+import { binPath } from '../core/paths.js';
 
 export interface CronSystem {
   /** Absolute node binary and CLI script, so the job does not depend on cron's PATH. */
@@ -45,7 +45,7 @@ export function systemCron(env: NodeJS.ProcessEnv): CronSystem {
   const configHome = env.XDG_CONFIG_HOME || join(homedir(), '.config');
   return {
     nodePath: process.execPath,
-    binPath: join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'socialync.js'),
+    binPath: binPath(),
     async readCrontab() {
       const r = await run('crontab', ['-l']);
       // "no crontab for user" is exit 1 with nothing on stdout.

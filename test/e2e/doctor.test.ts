@@ -32,7 +32,7 @@ function fakeCron(crontab: string | Error = ''): CronSystem {
   const unitDir = mkdtempSync(join(tmpdir(), 'socialync-units-'));
   return {
     nodePath: process.execPath,
-    binPath: '/opt/socialync/bin/socialync.js',
+    binPath: '/opt/socialync/bin/socialync.cjs',
     unitDir,
     readCrontab: async () => {
       if (crontab instanceof Error) throw crontab;

@@ -1,5 +1,5 @@
 /**
- * The built CLI (node bin/socialync.js, as cron runs it) against the sandbox:
+ * The built CLI (node bin/socialync.cjs, as cron runs it) against the sandbox:
  * schedule add/list/show/edit/cancel, a cron-style `publish`, DST errors, and
  * the daemon finishing its step and exiting 0 on SIGTERM. Run `npm run build` first.
  */

@@ -1,6 +1,6 @@
 /**
  * Reliability of `socialync refresh` as cron runs it: separate processes of the
- * built CLI (bin/socialync.js) against the sandbox's X (single-use refresh
+ * built CLI (bin/socialync.cjs) against the sandbox's X (single-use refresh
  * tokens; reuse revokes the whole family).
  *  - 8 concurrent processes over 100 connections: each refreshed exactly once,
  *    no refresh token rejected.

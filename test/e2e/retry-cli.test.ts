@@ -1,5 +1,5 @@
 /**
- * `socialync retry` as the built CLI (node bin/socialync.js) against the sandbox: the stable
+ * `socialync retry` as the built CLI (node bin/socialync.cjs) against the sandbox: the stable
  * `--dry-run --json` result, two retries started at once and one after the other never
  * producing a duplicate, and a TikTok upload resumed from its saved publish_id instead of
  * uploaded again. Run `npm run build` first.

@@ -1,5 +1,5 @@
 /**
- * Runs the built CLI (bin/socialync.js -> dist/) as a child process, the way
+ * Runs the built CLI (bin/socialync.cjs -> dist/) as a child process, the way
  * users and cron do. Call `npm run build` first (the test script does).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BIN = join(ROOT, 'bin', 'socialync.js');
+export const BIN = join(ROOT, 'bin', 'socialync.cjs');
 
 export interface CliResult {
   code: number | null;

@@ -20,7 +20,7 @@ import type { Connection } from '../../src/store/types.js';
 export interface PublishProfile {
   sandbox: Sandbox;
   home: string;
-  /** Environment for a child `node bin/socialync.js` (SOCIALYNC_HOME only). */
+  /** Environment for a child `node bin/socialync.cjs` (SOCIALYNC_HOME only). */
   env: Record<string, string>;
   deps: Deps;
   out(): string;
