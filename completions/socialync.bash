@@ -23,7 +23,7 @@ _socialync_spec() {
     'refresh') subs='' opts='--account --force --dry-run --json --concurrency -h --help -q --quiet -v --verbose --debug' vals='--account=connections --concurrency=none' args='platforms' ;;
     'notify') subs='set unset list test help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'notify set') subs='webhook email help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'notify set webhook') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
+    'notify set webhook') subs='' opts='--url-stdin -h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
     'notify set email') subs='' opts='--to --from --smtp-host --smtp-port --smtp-user --smtp-secure -h --help -q --quiet -v --verbose --debug' vals='--to=none --from=none --smtp-host=none --smtp-port=none --smtp-user=none' args='' ;;
     'notify unset') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:webhook,email' ;;
     'notify list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;

@@ -133,8 +133,8 @@ function __socialync_spec
         case 'notify set webhook'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_opts '--url-stdin' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'read the URL from standard input (keeps it out of the process list and shell history)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
             set -g __socialync_args 'none'
         case 'notify set email'

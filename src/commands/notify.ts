@@ -21,7 +21,7 @@ export async function runNotifySetWebhook(url: string, deps: Deps): Promise<void
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`"${url}" is not a URL`, 'example: socialync notify set webhook https://hooks.slack.com/services/...');
+    throw new UsageError('the webhook URL is not a URL', 'example: printf %s "https://hooks.slack.com/services/..." | socialync notify set webhook --url-stdin');
   }
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))) {
     throw new UsageError('the webhook URL must use https (http only for 127.0.0.1/localhost)');
@@ -92,7 +92,7 @@ export function registerNotify(program: Command, ctx: CommandContext): void {
     .description('notifications when connections need attention (webhook, email)')
     .addHelpText('after', `
 Examples:
-  $ socialync notify set webhook https://hooks.slack.com/services/T000/B000/XXXX
+  $ printf %s "$SLACK_WEBHOOK_URL" | socialync notify set webhook --url-stdin
   $ socialync notify test`);
   const set = notify
     .command('set')
@@ -104,11 +104,27 @@ Examples:
   set
     .command('webhook')
     .description('POST JSON with a plain "text" field (Slack, Discord, ntfy-style receivers)')
-    .argument('<url>', 'the webhook URL (kept in the secret store)')
+    .argument('[url]', 'the webhook URL; it is a secret when it carries a token, so prefer --url-stdin, SOCIALYNC_WEBHOOK_URL or the prompt')
+    .option('--url-stdin', 'read the URL from standard input (keeps it out of the process list and shell history)')
     .addHelpText('after', `
 Examples:
-  $ socialync notify set webhook https://hooks.slack.com/services/T000/B000/XXXX`)
-    .action(async (url: string) => runNotifySetWebhook(url, deps));
+  $ printf %s "$SLACK_WEBHOOK" | socialync notify set webhook --url-stdin
+  $ socialync notify set webhook          # asks for the URL (hidden)
+  $ socialync notify set webhook https://ntfy.sh/my-topic`)
+    .action(async (url: string | undefined, o: { urlStdin?: boolean }) => {
+      let value = url;
+      if (!value && o.urlStdin) {
+        const chunks: Buffer[] = [];
+        for await (const c of deps.io.stdin) chunks.push(Buffer.from(c as Buffer));
+        value = Buffer.concat(chunks).toString('utf8').trim();
+      }
+      value ||= deps.env.SOCIALYNC_WEBHOOK_URL || undefined;
+      if (!value) {
+        if (!deps.io.canPrompt) throw new UsageError('a webhook URL is needed', 'pipe it in with --url-stdin or set SOCIALYNC_WEBHOOK_URL');
+        value = await deps.prompts.password('Webhook URL:');
+      }
+      await runNotifySetWebhook(value, deps);
+    });
   set
     .command('email')
     .description('send email over SMTP (password from SOCIALYNC_SMTP_PASSWORD or a prompt; kept in the secret store)')
