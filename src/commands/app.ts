@@ -89,7 +89,15 @@ Examples:
     .action(async (o: { json?: boolean }) => {
       const entries = await runAppList(deps);
       if (o.json) return deps.io.out(JSON.stringify(entries, null, 2));
-      for (const e of entries) deps.io.out([e.platform, e.clientId ?? '-', `secret: ${e.clientSecret}`, e.clientType ?? '', e.redirectUri].join('\t'));
+      if (!entries.length) return deps.io.info('No apps configured. Run: socialync app set <platform>');
+      if (!deps.io.stdoutIsTTY) {
+        for (const e of entries) deps.io.out([e.platform, e.clientId ?? '-', `secret: ${e.clientSecret}`, e.clientType ?? '', e.redirectUri].join('\t'));
+        return;
+      }
+      const { default: Table } = await import('cli-table3');
+      const table = new Table({ head: ['PLATFORM', 'CLIENT ID', 'SECRET', 'TYPE', 'REDIRECT URI TO REGISTER'], style: { head: [], border: [], compact: true } });
+      for (const e of entries) table.push([e.platform, e.clientId ?? '-', e.clientSecret, e.clientType ?? '', e.redirectUri]);
+      deps.io.out(table.toString());
     });
   app
     .command('remove')

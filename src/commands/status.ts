@@ -68,7 +68,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number): Statu
     reasonText: health === 'needs_reconnect' ? (c.reasonDetail ?? reconnectReasonText[(reason ?? 'unknown') as keyof typeof reconnectReasonText] ?? reason) : null,
     accessExpiresAt: iso(c.accessExpiresAt),
     reconnectBy: iso(dl.at),
-    daysUntilReconnect: dl.at === null ? null : Math.floor((dl.at - now) / DAY),
+    daysUntilReconnect: health === 'needs_reconnect' ? 0 : dl.at === null ? null : Math.floor((dl.at - now) / DAY),
     reconnectEstimated: dl.estimated,
     reconnectWhy: dl.why || null,
     lastRefreshAt: iso(c.lastRefreshAt),
@@ -90,7 +90,8 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
     io.info('No connections yet. Run: socialync connect <platform>   (or try: socialync sandbox demo)');
     return;
   }
-  const days = (e: StatusEntry) => (e.daysUntilReconnect === null ? 'none' : `${e.reconnectEstimated ? '~' : ''}${e.daysUntilReconnect}`);
+  const days = (e: StatusEntry) =>
+    e.health === 'needs_reconnect' ? 'now' : e.daysUntilReconnect === null ? 'none' : `${e.reconnectEstimated ? '~' : ''}${e.daysUntilReconnect}`;
   const access = (e: StatusEntry) => (e.accessExpiresAt ? humanDuration(Date.parse(e.accessExpiresAt) - now) : 'never');
   const last = (e: StatusEntry) => relativeTime(e.lastRefreshAt ? Date.parse(e.lastRefreshAt) : null, now);
   if (!io.stdoutIsTTY) {
@@ -104,7 +105,7 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
   const { default: Table } = await import('cli-table3');
   const table = new Table({
     head: ['PLATFORM', 'ACCOUNT', 'HEALTH', 'ACCESS EXPIRES', 'DAYS TO RECONNECT', 'LAST REFRESH', 'FIX'],
-    style: { head: io.color ? ['bold'] : [], border: io.color ? ['grey'] : [] },
+    style: { head: io.color ? ['bold'] : [], border: io.color ? ['grey'] : [], compact: true },
   });
   for (const e of entries) {
     const paint = e.health === 'healthy' ? chalk.green : e.health === 'expiring' ? chalk.yellow : chalk.red;
