@@ -97,7 +97,7 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
     if (o.pasteInput) void readPasted(o.pasteInput, lb, io.err);
     if (io.progress && opened && !deps.browser.automatic) {
       const { default: ora } = await import('ora');
-      spinner = ora({ text: `Waiting for ${d.displayName} authorization`, stream: io.stderrStream }).start();
+      spinner = ora({ text: `Waiting for ${d.displayName} authorization`, stream: io.stderrStream, discardStdin: false }).start();
     }
     const cb = await lb.result;
     spinner?.stop();

@@ -105,7 +105,8 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
   const existing = o.name ? await store.findConnection(o.platform, o.name) : undefined;
   // Headless paste-back reads stdin until the login ends; closing it lets the process exit.
   const { createInterface } = await import('node:readline');
-  const rl = o.browser ? undefined : createInterface({ input: deps.io.stdin, crlfDelay: Infinity, terminal: false });
+  // Also with a browser: when it cannot be opened (or runs on another machine), the user pastes the final URL.
+  const rl = createInterface({ input: deps.io.stdin, crlfDelay: Infinity, terminal: false });
   let login: Awaited<ReturnType<typeof runLogin>>;
   try {
     login = await runLogin(deps, {
@@ -113,11 +114,11 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
       ...(o.port !== undefined ? { port: o.port } : {}),
       browser: o.browser,
       timeoutMs: o.timeoutSec * 1000,
-      ...(rl ? { pasteInput: rl } : {}),
+      pasteInput: rl,
       ...(o.page ? { target: o.page } : {}),
     });
   } finally {
-    rl?.close();
+    rl.close();
   }
   const { account, tokens, provider } = login;
   const d = provider.descriptor;
