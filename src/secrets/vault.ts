@@ -112,27 +112,36 @@ export function writeFileAtomic(dir: string, name: string, data: Buffer | string
 }
 
 /**
- * Same as writeFileAtomic, on the libuv thread pool: concurrent refreshes overlap their
- * fsyncs instead of blocking the event loop one after another. Same durability.
+ * writeFileAtomic on the libuv thread pool, ordered for a killed process: the new file is
+ * renamed into place as soon as its bytes are written (page cache survives kill -9, OOM,
+ * Ctrl-C), and only then fsynced with its folder for power loss. Fsync-before-rename would
+ * leave a window of milliseconds in which a killed refresh has spent a single-use refresh
+ * token (X, TikTok) without keeping its successor. A reader never sees a partial file either
+ * way: rename(2) is atomic. (ext4's default auto_da_alloc flushes a file replaced by rename.)
  */
 export async function writeFileAtomicAsync(dir: string, name: string, data: Buffer | string): Promise<void> {
   const { open, rename, unlink } = await import('node:fs/promises');
   const tmp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
+  const target = join(dir, name);
   const fh = await open(tmp, 'wx', 0o600);
   try {
     await fh.writeFile(typeof data === 'string' ? Buffer.from(data) : data);
-    await fh.sync();
   } catch (e) {
     await fh.close();
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await fh.close();
   try {
-    await rename(tmp, join(dir, name));
+    await rename(tmp, target);
   } catch (e) {
+    await fh.close();
     await unlink(tmp).catch(() => undefined);
     throw e;
+  }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
   try {
     const dh = await open(dir, 'r');
