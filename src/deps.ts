@@ -63,6 +63,7 @@ export function createDeps(over: DepsOverrides = {}): Deps {
   const config = over.config ?? createConfig(paths.configDir, env);
   const http = over.http ?? createHttp({ debug: (l) => io.debug(l), debugOn: () => io.verbosity === 'debug' });
   let store: Promise<Store> | undefined;
+  let processIdValue: string | undefined;
   let secrets: Promise<SecretStore> | undefined;
   const deps: Deps = {
     io,
@@ -85,7 +86,10 @@ export function createDeps(over: DepsOverrides = {}): Deps {
         });
       },
     },
-    processId: over.processId ?? `${process.pid}-${randomUUID().slice(0, 8)}`,
+    // Made on first use (locks): most commands never need it.
+    get processId(): string {
+      return (processIdValue ??= over.processId ?? `${process.pid}-${randomUUID().slice(0, 8)}`);
+    },
     store: over.store ?? (() => (store ??= import('./store/sqlite.js').then((m) => m.openSqliteStore(paths.stateDb)))),
     secrets:
       over.secrets ??

@@ -3,6 +3,7 @@
  * prompting and table style. The only module that touches process streams.
  */
 import type { Writable, Readable } from 'node:stream';
+import { isatty } from 'node:tty';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose' | 'debug';
 
@@ -32,6 +33,8 @@ export interface IO {
 
 export interface IOOptions {
   stdin: Readable & { isTTY?: boolean };
+  /** Given when reading `stdin` itself would be costly (process.stdin opens a handle on first use). */
+  stdinIsTTY?: boolean;
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -41,7 +44,7 @@ export function createIO(o: IOOptions): IO {
   const env = o.env;
   const stdoutIsTTY = Boolean(o.stdout.isTTY);
   const stderrIsTTY = Boolean(o.stderr.isTTY);
-  const stdinIsTTY = Boolean(o.stdin.isTTY);
+  const stdinIsTTY = o.stdinIsTTY ?? Boolean(o.stdin.isTTY);
   const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
   let color: boolean;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') color = false;
@@ -60,7 +63,9 @@ export function createIO(o: IOOptions): IO {
     info: (t) => {
       if (io.verbosity !== 'quiet') o.stderr.write(t + '\n');
     },
-    stdin: o.stdin,
+    get stdin() {
+      return o.stdin;
+    },
     stdoutIsTTY,
     stderrIsTTY,
     color,
@@ -75,5 +80,14 @@ export function createIO(o: IOOptions): IO {
 
 /** Real process streams; used by bin/ only via deps.ts. */
 export function processIO(): IO {
-  return createIO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+  // process.stdin is created on first access (a few ms): most commands never read it.
+  return createIO({
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTTY: isatty(0),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
 }
