@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../core/errors.js';
+import { readStdin } from '../core/io.js';
 import { loadProvider, parsePlatform } from '../providers/registry.js';
 import { PLATFORMS, type PlatformId, type Provider } from '../providers/types.js';
 import { secretKeys } from '../secrets/types.js';
@@ -56,7 +57,7 @@ Examples:
     .action(async (platform: string, o: Record<string, unknown>) => {
       const id = parsePlatform(platform);
       let secret: string | undefined;
-      if (o.clientSecretStdin) secret = (await readAll(deps)).trim();
+      if (o.clientSecretStdin) secret = (await readStdin(deps.io)).trim();
       const flags: Record<string, boolean> = {};
       if (o.programmaticRefresh) flags.programmaticRefresh = true;
       if (o.testing) flags.testing = true;
@@ -112,12 +113,6 @@ Examples:
       await (await deps.secrets()).delete(secretKeys.clientSecret(id));
       deps.io.info(`✓ Removed the ${id} app credentials.`);
     });
-}
-
-async function readAll(deps: Deps): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of deps.io.stdin) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function registerHint(p: Provider, deps: Deps): string {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
+import { readStdin } from '../core/io.js';
 import { CliError, ExitCode, UsageError } from '../core/errors.js';
 import { secretKeys } from '../secrets/types.js';
 import { notifySettings, sendToChannels } from '../notify/index.js';
@@ -113,11 +114,7 @@ Examples:
   $ socialync notify set webhook https://ntfy.sh/my-topic`)
     .action(async (url: string | undefined, o: { urlStdin?: boolean }) => {
       let value = url;
-      if (!value && o.urlStdin) {
-        const chunks: Buffer[] = [];
-        for await (const c of deps.io.stdin) chunks.push(Buffer.from(c as Buffer));
-        value = Buffer.concat(chunks).toString('utf8').trim();
-      }
+      if (!value && o.urlStdin) value = (await readStdin(deps.io)).trim();
       value ||= deps.env.SOCIALYNC_WEBHOOK_URL || undefined;
       if (!value) {
         if (!deps.io.canPrompt) throw new UsageError('a webhook URL is needed', 'pipe it in with --url-stdin or set SOCIALYNC_WEBHOOK_URL');

@@ -91,3 +91,10 @@ export function processIO(): IO {
     env: process.env,
   });
 }
+
+/** Reads all of standard input (for secrets passed with --*-stdin, never through argv). */
+export async function readStdin(io: Pick<IO, 'stdin'>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
