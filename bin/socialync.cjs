@@ -1,19 +1,77 @@
 #!/usr/bin/env node
-// Shim: the only place that touches process.exitCode. CommonJS, so that
-// `--version` answers from package.json without starting the ES module loader
-// (scripts that probe it stay fast); everything else loads the bundled program.
+// Shim: the only place that touches process.exitCode. CommonJS, so nothing starts
+// the ES module loader: `--version` answers from package.json, and the program
+// (dist/cli.cjs, one bundle) runs through vm.Script with a V8 code cache kept in
+// $XDG_CACHE_HOME/socialync (SOCIALYNC_NO_COMPILE_CACHE=1 turns it off). A missing
+// or stale cache only costs a normal compile; V8 rejects a cache that does not match.
 'use strict';
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(require('../package.json').version + '\n');
 } else {
-  import('../dist/main.js').then(
-    async ({ main }) => {
-      process.exitCode = await main(args);
-    },
-    (e) => {
-      process.stderr.write(`socialync: cannot load its program (${e && e.message}); reinstall it: npm install -g socialync\n`);
-      process.exitCode = 1;
-    },
-  );
+  run().catch((e) => {
+    process.stderr.write(`socialync: cannot start (${e && e.message}); reinstall it: npm install -g socialync\n`);
+    process.exitCode = 1;
+  });
+}
+
+async function run() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  const file = path.join(__dirname, '..', 'dist', 'cli.cjs');
+  const source = fs.readFileSync(file, 'utf8');
+  const cache = cacheFile(fs, path, fs.statSync(file));
+  let cachedData;
+  let generation = 0;
+  if (cache) {
+    try {
+      cachedData = fs.readFileSync(cache.file);
+      generation = Number(fs.readFileSync(`${cache.file}.n`, 'utf8')) || 0;
+    } catch {
+      /* first run with this build */
+    }
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  // See scripts/build.mjs: the bundle's import() of external libraries comes here.
+  globalThis.__socialyncImport = (specifier) => import(specifier);
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+  try {
+    process.exitCode = await mod.exports.main(args);
+  } finally {
+    // After the run, so the cache also holds the functions this command compiled lazily. The
+    // first few runs of a build each add what they compiled (status, connect, publish... all
+    // start from the previous cache); after that the cache is only read.
+    if (cache && (!cachedData || script.cachedDataRejected || generation < CACHE_GENERATIONS)) {
+      saveCache(fs, path, cache, script, script.cachedDataRejected ? 1 : generation + 1);
+    }
+  }
+}
+
+const CACHE_GENERATIONS = 4;
+
+function cacheFile(fs, path, st) {
+  if (process.env.SOCIALYNC_NO_COMPILE_CACHE) return undefined;
+  const os = require('node:os');
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const dir = path.join(base, 'socialync');
+  return { dir, file: path.join(dir, `cli-${process.version}-${st.size}-${Math.floor(st.mtimeMs)}.v8`) };
+}
+
+function saveCache(fs, path, cache, script, generation) {
+  try {
+    fs.mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+    const tmp = `${cache.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    fs.renameSync(tmp, cache.file);
+    fs.writeFileSync(`${cache.file}.n`, String(generation), { mode: 0o600 });
+    // Caches of other builds or Node versions are dead weight.
+    for (const f of fs.readdirSync(cache.dir)) {
+      if (/^cli-.*\.v8(\.n)?$/.test(f) && !path.join(cache.dir, f).startsWith(cache.file)) fs.rmSync(path.join(cache.dir, f), { force: true });
+    }
+  } catch {
+    /* a read-only or full cache folder only costs speed */
+  }
 }
