@@ -6,6 +6,7 @@
  * platform error or a denial ends the login. Every response is ended, all
  * platform text is HTML-escaped, and the listener closes after the callback.
  */
+import { escapeHtml } from '../core/html.js';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -42,9 +43,6 @@ export interface Loopback {
 
 const MAX_URL = 8 * 1024;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 export function page(ok: boolean, title: string, detail: string): string {
   const color = ok ? '#1a7f37' : '#cf222e';

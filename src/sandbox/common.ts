@@ -36,6 +36,8 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { PlatformId } from '../providers/types.js';
 import type { TokenFamilies, CodeStore } from './families.js';
 import type { ConsentRequest } from './consent.js';
+import { escapeHtml } from '../core/html.js';
+export { escapeHtml };
 
 export { TokenFamilies, CodeStore } from './families.js';
 export type { Family, TokenPolicy, IssuedTokens, CodeData, RevokeReason, AccessCheck, RefreshResult } from './families.js';
@@ -163,9 +165,6 @@ export function html(status: number, text: string): SandboxResponse {
   return { status, body: text, headers: { 'content-type': 'text/html; charset=utf-8' } };
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 /** A platform-style HTML error page (what the real authorize endpoints show on bad requests). */
 export function htmlError(status: number, title: string, message: string): SandboxResponse {
