@@ -26,9 +26,3 @@ export function redactUrl(u: string | URL): string {
   return redactText(url.toString());
 }
 
-/** `abcd…wxyz` style mask for display of identifiers that are not secret but long. */
-export function mask(value: string | undefined): string {
-  if (!value) return '';
-  if (value.length <= 8) return '****';
-  return `${value.slice(0, 3)}…${value.slice(-2)}`;
-}
