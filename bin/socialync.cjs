@@ -2,8 +2,9 @@
 // Shim: the only place that touches process.exitCode. CommonJS, so nothing starts
 // the ES module loader: `--version` answers from package.json, and the program
 // (dist/cli.cjs, one bundle) runs through vm.Script with a V8 code cache kept in
-// $XDG_CACHE_HOME/socialync (SOCIALYNC_NO_COMPILE_CACHE=1 turns it off). A missing
-// or stale cache only costs a normal compile; V8 rejects a cache that does not match.
+// $XDG_CACHE_HOME/socialync, one per command, so each holds just the code its command
+// runs (SOCIALYNC_NO_COMPILE_CACHE=1 turns it off). A missing or stale cache only costs
+// a normal compile; V8 rejects a cache that does not match.
 'use strict';
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -22,7 +23,8 @@ async function run() {
   const Module = require('node:module');
   const file = path.join(__dirname, '..', 'dist', 'cli.cjs');
   const source = fs.readFileSync(file, 'utf8');
-  const cache = cacheFile(fs, path, fs.statSync(file));
+  const command = args.find((a) => !a.startsWith('-'));
+  const cache = cacheFile(path, fs.statSync(file), command);
   let cachedData;
   let generation = 0;
   if (cache) {
@@ -44,7 +46,8 @@ async function run() {
     // After the run, so the cache also holds the functions this command compiled lazily. The
     // first few runs of a build each add what they compiled (status, connect, publish... all
     // start from the previous cache); after that the cache is only read.
-    if (cache && (!cachedData || script.cachedDataRejected || generation < CACHE_GENERATIONS)) {
+    const known = (mod.exports.commandNames || []).includes(command);
+    if (cache && known && (!cachedData || script.cachedDataRejected || generation < CACHE_GENERATIONS)) {
       saveCache(fs, path, cache, script, script.cachedDataRejected ? 1 : generation + 1);
     }
   }
@@ -52,12 +55,13 @@ async function run() {
 
 const CACHE_GENERATIONS = 4;
 
-function cacheFile(fs, path, st) {
-  if (process.env.SOCIALYNC_NO_COMPILE_CACHE) return undefined;
-  const os = require('node:os');
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const dir = path.join(base, 'socialync');
-  return { dir, file: path.join(dir, `cli-${process.version}-${st.size}-${Math.floor(st.mtimeMs)}.v8`) };
+function cacheFile(path, st, command) {
+  // Only command names make file names (saved after the run, when the name proved to be one).
+  if (process.env.SOCIALYNC_NO_COMPILE_CACHE || !/^[a-z_][a-z_-]{0,30}$/.test(command || '')) return undefined;
+  const home = process.env.HOME || require('node:os').homedir();
+  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'socialync');
+  const build = `cli-${process.version}-${st.size}-${Math.floor(st.mtimeMs)}-`;
+  return { dir, build, file: path.join(dir, `${build}${command}.v8`) };
 }
 
 function saveCache(fs, path, cache, script, generation) {
@@ -69,7 +73,7 @@ function saveCache(fs, path, cache, script, generation) {
     fs.writeFileSync(`${cache.file}.n`, String(generation), { mode: 0o600 });
     // Caches of other builds or Node versions are dead weight.
     for (const f of fs.readdirSync(cache.dir)) {
-      if (/^cli-.*\.v8(\.n)?$/.test(f) && !path.join(cache.dir, f).startsWith(cache.file)) fs.rmSync(path.join(cache.dir, f), { force: true });
+      if (/^cli-.*\.v8(\.n)?$/.test(f) && !f.startsWith(cache.build)) fs.rmSync(path.join(cache.dir, f), { force: true });
     }
   } catch {
     /* a read-only or full cache folder only costs speed */

@@ -3,7 +3,6 @@
  * Commands receive Deps and never import process, undici, the keychain or prompts.
  * Expensive parts (database, secret store, network) are created once, on first use.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import { processIO, type IO } from './core/io.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createHttp, type Http } from './core/http.js';
@@ -55,6 +54,9 @@ export type DepsOverrides = Partial<Omit<Deps, 'store' | 'secrets'>> & {
   secrets?: () => Promise<SecretStore>;
 };
 
+// node:crypto loads on first use: commands such as `status` never need it.
+const crypto = () => process.getBuiltinModule('node:crypto');
+
 export function createDeps(over: DepsOverrides = {}): Deps {
   const env = over.env ?? process.env;
   const io = over.io ?? processIO();
@@ -72,7 +74,7 @@ export function createDeps(over: DepsOverrides = {}): Deps {
     clock,
     http,
     config,
-    random: over.random ?? { bytes: (n) => randomBytes(n), uuid: () => randomUUID() },
+    random: over.random ?? { bytes: (n) => crypto().randomBytes(n), uuid: () => crypto().randomUUID() },
     prompts: over.prompts ?? createPrompts(io),
     browser: over.browser ?? {
       async open(url) {
@@ -88,7 +90,7 @@ export function createDeps(over: DepsOverrides = {}): Deps {
     },
     // Made on first use (locks): most commands never need it.
     get processId(): string {
-      return (processIdValue ??= over.processId ?? `${process.pid}-${randomUUID().slice(0, 8)}`);
+      return (processIdValue ??= over.processId ?? `${process.pid}-${crypto().randomUUID().slice(0, 8)}`);
     },
     store: over.store ?? (() => (store ??= import('./store/sqlite.js').then((m) => m.openSqliteStore(paths.stateDb)))),
     secrets:

@@ -5,8 +5,10 @@
 import { CommanderError } from 'commander';
 import { CliError, ExitCode, ProviderError, exitCodeForClass } from './core/errors.js';
 import { redactText } from './core/redact.js';
+import { originalStack } from './core/stack.js';
 import { createDeps, type Deps, type DepsOverrides } from './deps.js';
 import { loadProgram } from './program.js';
+import { commandLoaders } from './commands/index.js';
 
 export async function main(argv: string[], over: DepsOverrides | Deps = {}): Promise<number> {
   const deps = 'store' in over && typeof over.store === 'function' && 'providerDeps' in over ? (over as Deps) : createDeps(over as DepsOverrides);
@@ -52,7 +54,7 @@ function report(e: unknown, deps: Deps): number {
   if (e instanceof CliError) {
     io.err(`error: ${redactText(e.message)}`);
     if (e.hint) io.err(`  ${redactText(e.hint)}`);
-    if (io.verbosity === 'debug' && e.cause) io.debug(redactText(String((e.cause as Error)?.stack ?? e.cause)));
+    if (io.verbosity === 'debug' && e.cause) io.debug(redactText(originalStack(String((e.cause as Error)?.stack ?? e.cause))));
     return e.exitCode;
   }
   if (e instanceof ProviderError) {
@@ -62,6 +64,9 @@ function report(e: unknown, deps: Deps): number {
   const err = e as Error;
   io.err(`error: ${redactText(err?.message ?? String(e))}`);
   io.err('  this is a bug in socialync; run again with --debug and report it at https://github.com/socialync/socialync/issues');
-  if (io.verbosity === 'debug') io.debug(redactText(String(err?.stack)));
+  if (io.verbosity === 'debug') io.debug(redactText(originalStack(String(err?.stack))));
   return ExitCode.failed;
 }
+
+/** Names the shim may key its per-command code cache by (bin/socialync.cjs). */
+export const commandNames: readonly string[] = [...commandLoaders.map(([name]) => name), 'help'];

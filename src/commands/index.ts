@@ -8,7 +8,8 @@ import type { CommandContext } from '../program.js';
 
 export type Registrar = (program: Command, ctx: CommandContext) => void;
 
-export const commandLoaders: [name: string, load: () => Promise<Registrar>][] = [
+/** `argv` lets a command group import only the verb that runs (see schedule.ts). */
+export const commandLoaders: [name: string, load: (argv?: string[]) => Promise<Registrar>][] = [
   ['app', async () => (await import('./app.js')).registerApp],
   ['connect', async () => (await import('./connect.js')).registerConnect],
   ['disconnect', async () => (await import('./disconnect.js')).registerDisconnect],
@@ -22,7 +23,7 @@ export const commandLoaders: [name: string, load: () => Promise<Registrar>][] = 
   ['completion', async () => (await import('./completion.js')).registerCompletion],
   ['__complete', async () => (await import('./completion.js')).registerCompletion],
   ['exit-codes', async () => (await import('./exit-codes.js')).registerExitCodes],
-  ['schedule', async () => (await import('./schedule.js')).registerSchedule],
+  ['schedule', async (argv) => (await import('./schedule.js')).scheduleRegistrar(argv)],
   ['publish', async () => (await import('./publish.js')).registerPublish],
   ['daemon', async () => (await import('./daemon.js')).registerDaemon],
   ['retry', async () => (await import('./retry.js')).registerRetry],
@@ -34,6 +35,6 @@ export async function loadRegistrars(argv?: string[]): Promise<Registrar[]> {
   // `help` and `completion` describe the whole command tree.
   const hit = first !== undefined && first !== 'help' && first !== 'completion' ? commandLoaders.filter(([n]) => n === first) : [];
   const chosen = hit.length ? hit : commandLoaders;
-  const unique = [...new Set(await Promise.all(chosen.map(([, load]) => load())))];
+  const unique = [...new Set(await Promise.all(chosen.map(([, load]) => load(argv))))];
   return unique;
 }

@@ -30,8 +30,8 @@ Examples:
       if (!o.json && !deps.io.stdoutIsTTY) {
         // Piped: TSV with ISO times, formatted by SQLite in one pass (fast for 10,000 posts).
         checkStatus(o.status);
-        const text = await postStoreFor(await deps.store()).listTsv(o.status ? { status: o.status } : {});
-        if (text) deps.io.out(text);
+        const lines = await postStoreFor(await deps.store()).listTsv(o.status ? { status: o.status } : {});
+        if (lines.length) deps.io.outBytes(lines);
         return;
       }
       const rows = await runScheduleList(deps, o);

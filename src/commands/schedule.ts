@@ -1,13 +1,33 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
-import { registerScheduleAdd } from './schedule-add.js';
-import { registerScheduleList } from './schedule-list.js';
-import { registerScheduleShow } from './schedule-show.js';
-import { registerScheduleEdit } from './schedule-edit.js';
-import { registerScheduleCancel } from './schedule-cancel.js';
+import type { Registrar } from './index.js';
 
-/** `socialync schedule add|list|show|edit|cancel` (one file per verb). */
-export function registerSchedule(program: Command, ctx: CommandContext): void {
+type VerbRegistrar = (schedule: Command, ctx: CommandContext) => void;
+
+/** One file per verb, each imported only when its verb runs (or for help, which lists them all). */
+const verbs: [name: string, load: () => Promise<VerbRegistrar>][] = [
+  ['add', async () => (await import('./schedule-add.js')).registerScheduleAdd],
+  ['list', async () => (await import('./schedule-list.js')).registerScheduleList],
+  ['show', async () => (await import('./schedule-show.js')).registerScheduleShow],
+  ['edit', async () => (await import('./schedule-edit.js')).registerScheduleEdit],
+  ['cancel', async () => (await import('./schedule-cancel.js')).registerScheduleCancel],
+];
+
+/**
+ * The `schedule` group for a run: `schedule list ...` loads only list's module; `schedule`
+ * alone, `schedule --help`, `help schedule`, an unknown verb (so commander can suggest one)
+ * and completion get every verb.
+ */
+export async function scheduleRegistrar(argv?: string[]): Promise<Registrar> {
+  const words = argv?.filter((a) => !a.startsWith('-')) ?? [];
+  const verb = words[0] === 'schedule' ? words[1] : undefined;
+  const hit = verbs.filter(([name]) => name === verb);
+  const loaded = await Promise.all((hit.length ? hit : verbs).map(([, load]) => load()));
+  return (program, ctx) => registerSchedule(program, ctx, loaded);
+}
+
+/** `socialync schedule add|list|show|edit|cancel`. */
+export function registerSchedule(program: Command, ctx: CommandContext, registrars: VerbRegistrar[]): void {
   const schedule = program
     .command('schedule')
     .description('schedule posts and see their per-platform state')
@@ -16,9 +36,5 @@ Examples:
   $ socialync schedule add --to x,linkedin --at "2026-12-01 09:00" --tz Europe/Berlin --text "Hello"
   $ socialync schedule list --status failed
   $ socialync schedule show 12`);
-  registerScheduleAdd(schedule, ctx);
-  registerScheduleList(schedule, ctx);
-  registerScheduleShow(schedule, ctx);
-  registerScheduleEdit(schedule, ctx);
-  registerScheduleCancel(schedule, ctx);
+  for (const register of registrars) register(schedule, ctx);
 }

@@ -3,13 +3,15 @@
  * prompting and table style. The only module that touches process streams.
  */
 import type { Writable, Readable } from 'node:stream';
-import { isatty } from 'node:tty';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose' | 'debug';
 
 export interface IO {
   /** Results (tables, JSON, TSV). */
   out(text: string): void;
+  /** Results already encoded as UTF-8 (a newline is added when the bytes lack one). */
+  outBytes(bytes: Uint8Array): void;
   /** Messages, hints, progress, errors. */
   err(text: string): void;
   /** Debug log line (only with --debug); callers must pass redacted text. */
@@ -37,14 +39,21 @@ export interface IOOptions {
   stdinIsTTY?: boolean;
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
+  /** Given when reading the stream itself would be costly (process.stdout/stderr are created on first use). */
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  /** Writers used instead of `stdout.write`/`stderr.write` (processIO: straight to the descriptor). */
+  writeOut?: (text: string | Uint8Array) => void;
+  writeErr?: (text: string) => void;
   env: NodeJS.ProcessEnv;
 }
 
 export function createIO(o: IOOptions): IO {
   const env = o.env;
-  const stdoutIsTTY = Boolean(o.stdout.isTTY);
-  const stderrIsTTY = Boolean(o.stderr.isTTY);
-  const stdinIsTTY = o.stdinIsTTY ?? Boolean(o.stdin.isTTY);
+  const stdoutIsTTY = o.stdoutIsTTY ?? Boolean(o.stdout.isTTY);
+  const stderrIsTTY = o.stderrIsTTY ?? Boolean(o.stderr.isTTY);
+  const writeOut = o.writeOut ?? ((t: string | Uint8Array) => void o.stdout.write(t));
+  const writeErr = o.writeErr ?? ((t: string) => void o.stderr.write(t));
   const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
   let color: boolean;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') color = false;
@@ -52,16 +61,20 @@ export function createIO(o: IOOptions): IO {
   else color = stdoutIsTTY && env.TERM !== 'dumb';
   const io: IO = {
     verbosity: 'normal',
-    out: (t) => void o.stdout.write(t.endsWith('\n') ? t : t + '\n'),
-    err: (t) => void o.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+    out: (t) => writeOut(t.endsWith('\n') ? t : t + '\n'),
+    outBytes: (b) => {
+      if (b.length) writeOut(b);
+      if (b[b.length - 1] !== 0x0a) writeOut('\n');
+    },
+    err: (t) => writeErr(t.endsWith('\n') ? t : t + '\n'),
     debug: (t) => {
-      if (io.verbosity === 'debug') o.stderr.write(`[debug] ${t}\n`);
+      if (io.verbosity === 'debug') writeErr(`[debug] ${t}\n`);
     },
     verbose: (t) => {
-      if (io.verbosity === 'verbose' || io.verbosity === 'debug') o.stderr.write(t + '\n');
+      if (io.verbosity === 'verbose' || io.verbosity === 'debug') writeErr(t + '\n');
     },
     info: (t) => {
-      if (io.verbosity !== 'quiet') o.stderr.write(t + '\n');
+      if (io.verbosity !== 'quiet') writeErr(t + '\n');
     },
     get stdin() {
       return o.stdin;
@@ -69,27 +82,113 @@ export function createIO(o: IOOptions): IO {
     stdoutIsTTY,
     stderrIsTTY,
     color,
-    canPrompt: stdinIsTTY && stdoutIsTTY && !ci,
+    get canPrompt() {
+      // Asked only by commands that may prompt: finding out costs a look at standard input.
+      return stdoutIsTTY && !ci && (o.stdinIsTTY ?? Boolean(o.stdin.isTTY));
+    },
     get progress() {
       return stderrIsTTY && io.verbosity !== 'quiet' && !ci;
     },
-    stderrStream: o.stderr,
+    get stderrStream() {
+      return o.stderr;
+    },
   };
   return io;
 }
 
-/** Real process streams; used by bin/ only via deps.ts. */
+/**
+ * Real process streams; used by bin/ only via deps.ts. Nothing here creates process.stdout,
+ * process.stderr or process.stdin until it is needed: a command whose output goes to a pipe,
+ * a file or /dev/null writes straight to the descriptor (no stream object, no socket module);
+ * a terminal gets node's own stream.
+ */
 export function processIO(): IO {
-  // process.stdin is created on first access (a few ms): most commands never read it.
+  const stdoutIsTTY = fdIsTTY(1);
+  const stderrIsTTY = fdIsTTY(2);
   return createIO({
     get stdin() {
       return process.stdin;
     },
-    stdinIsTTY: isatty(0),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdinIsTTY() {
+      return fdIsTTY(0);
+    },
+    get stdout() {
+      return quietOnEPIPE(process.stdout);
+    },
+    get stderr() {
+      return quietOnEPIPE(process.stderr);
+    },
+    stdoutIsTTY,
+    stderrIsTTY,
+    writeOut: stdoutIsTTY ? (t) => void quietOnEPIPE(process.stdout).write(t) : fdWriter(1, () => quietOnEPIPE(process.stdout)),
+    writeErr: stderrIsTTY ? (t) => void quietOnEPIPE(process.stderr).write(t) : fdWriter(2, () => quietOnEPIPE(process.stderr)),
     env: process.env,
   });
+}
+
+/**
+ * Whether a descriptor is a terminal, without loading node:tty (which loads the socket and
+ * stream modules) unless it is a character device other than /dev/null.
+ */
+let devNull: number | undefined;
+export function fdIsTTY(fd: number): boolean {
+  let st;
+  try {
+    st = fstatSync(fd);
+  } catch {
+    return false;
+  }
+  if (!st.isCharacterDevice()) return false;
+  try {
+    devNull ??= statSync('/dev/null').rdev;
+    if (devNull === st.rdev) return false;
+  } catch {
+    /* no /dev/null: ask the terminal module */
+  }
+  return process.getBuiltinModule('node:tty').isatty(fd);
+}
+
+/**
+ * A synchronous writer to a pipe, file or /dev/null. A reader that went away (EPIPE, as in
+ * `socialync status | head -1`) silences further output instead of failing the command: the
+ * work a command does never depends on anyone reading its output. A descriptor in
+ * non-blocking mode that is full (EAGAIN) hands the rest, and everything after it, to node's
+ * stream, which queues it in order.
+ */
+export function fdWriter(fd: number, stream: () => Writable, write: typeof writeSync = writeSync): (text: string | Uint8Array) => void {
+  let closed = false;
+  let viaStream = false;
+  return (text) => {
+    if (closed) return;
+    if (viaStream) return void stream().write(text);
+    let buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    while (buf.length) {
+      try {
+        buf = buf.subarray(write(fd, buf));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') {
+          closed = true;
+          return;
+        }
+        if (code !== 'EAGAIN') throw e;
+        viaStream = true;
+        return void stream().write(buf);
+      }
+    }
+  };
+}
+
+const guarded = new WeakSet<Writable>();
+/** A closed pipe on a process stream is not an error worth a crash (see fdWriter). */
+function quietOnEPIPE<T extends Writable>(s: T): T {
+  if (!guarded.has(s)) {
+    guarded.add(s);
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
+  return s;
 }
 
 /** Reads all of standard input (for secrets passed with --*-stdin, never through argv). */

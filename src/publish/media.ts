@@ -2,9 +2,7 @@
  * Describes a media argument: a local file (size, SHA-256 by streaming, MIME
  * from the extension, MP4/MOV duration from the `mvhd` box) or an http(s) URL.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, promises as fsp, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { MediaRef } from '../providers/types.js';
@@ -26,14 +24,15 @@ export function mimeFor(name: string): string | undefined {
 }
 
 async function sha256(path: string): Promise<string> {
-  const h = createHash('sha256');
+  // node:crypto loads here, not with the module: `schedule list` imports this file too.
+  const h = process.getBuiltinModule('node:crypto').createHash('sha256');
   for await (const c of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(c as Buffer);
   return h.digest('hex');
 }
 
 /** Duration of an MP4/QuickTime file from moov/mvhd (no decoding); undefined if not found. */
 export async function mp4Duration(path: string, size: number): Promise<number | undefined> {
-  const fh = await open(path, 'r');
+  const fh = await fsp.open(path, 'r');
   try {
     const head = Buffer.alloc(16);
     const box = async (pos: number) => {

@@ -76,14 +76,14 @@ describe('post status kept by the database (migration 3 triggers)', () => {
         const [t1, t2] = await ps.targets(id);
         await ps.updateTarget(t1!.id, null, { state: a }, 2);
         await ps.updateTarget(t2!.id, null, { state: b }, 2);
-        const line = (await ps.listTsv()).split('\n').find((l) => l.includes(`${a}/${b} line`))!;
+        const line = (await ps.listTsv()).toString().split('\n').find((l) => l.includes(`${a}/${b} line`))!;
         expect(line.split('\t').slice(0, 4)).toEqual([String(id), '1970-01-01T00:00:00.000Z', postStatus([a, b]), `x:${a},linkedin:${b}`]);
       }
     }
     const first = (await ps.getPost(1))!;
     await ps.updatePost(1, { ...first, text: 'edited '.repeat(20), scheduledAt: Date.parse('2026-12-01T08:00:00Z') }, 3);
-    expect((await ps.listTsv()).split('\n').at(-1)).toMatch(/^1\t2026-12-01T08:00:00\.000Z\tscheduled\tx:scheduled,linkedin:scheduled\t(edited ){11}ed…$/);
+    expect((await ps.listTsv()).toString().split('\n').at(-1)).toMatch(/^1\t2026-12-01T08:00:00\.000Z\tscheduled\tx:scheduled,linkedin:scheduled\t(edited ){11}ed…$/);
     const partial = states.flatMap((a) => states.map((b) => postStatus([a, b]))).filter((x) => x === 'partial').length;
-    expect((await ps.listTsv({ status: 'partial' })).split('\n')).toHaveLength(partial);
+    expect((await ps.listTsv({ status: 'partial' })).toString().split('\n')).toHaveLength(partial);
   });
 });

@@ -5,10 +5,10 @@
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createRequire } from 'node:module';
 import { CliError, ExitCode } from '../core/errors.js';
 import { ensurePrivateDir } from '../core/paths.js';
 import { migrations } from './migrations.js';
+import { sqliteAddonPath } from './addon.js';
 import type { Connection, ConnectionPatch, EventRecord, Store } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -74,10 +74,6 @@ export function corruptDbError(file: string, cause: unknown): CliError {
   });
 }
 
-let addonPath: string | undefined;
-function nativeAddon(): string {
-  return (addonPath ??= createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node'));
-}
 
 /** Opens (creating if needed) and migrates the state database. */
 export function openSqliteStore(file: string): SqliteStore {
@@ -85,10 +81,10 @@ export function openSqliteStore(file: string): SqliteStore {
   const fresh = !existsSync(file);
   let db: Database.Database;
   try {
-    // The addon path is given explicitly so the bundled build needs no `bindings` lookup.
-    db = new Database(file, { nativeBinding: nativeAddon() });
+    db = new Database(file, { nativeBinding: sqliteAddonPath() });
     db.pragma('busy_timeout = 10000');
-    db.pragma('journal_mode = WAL');
+    // WAL is a property of the database file: set once, when the file is made.
+    if (fresh || db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);

@@ -1,0 +1,89 @@
+/**
+ * What the start-up work (bin/socialync.cjs, dist/cli.cjs) does for users: a compiled-code
+ * cache per command that never breaks a run, output to a pipe that closed early, and --debug
+ * stack traces in source terms although the bundle's names are minified.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { BIN, ROOT, cliEnv, runCli } from '../helpers/cli.js';
+import { createIO } from '../../src/core/io.js';
+
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+
+describe('compiled-code cache (one per command)', () => {
+  it('is written per command, survives garbage, ignores typos, and drops other builds', async () => {
+    const cache = tmp('socialync-cache-');
+    const env = cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-'), XDG_CACHE_HOME: cache });
+    const dir = join(cache, 'socialync');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'cli-v0.0.0-1-2-status.v8'), 'from an older build');
+
+    const first = await runCli(['status'], env);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/No connections yet/);
+    const files = () => readdirSync(dir).sort();
+    const statusCache = files().find((f) => f.endsWith('-status.v8'))!;
+    expect(statusCache).toBeDefined();
+    expect(files()).not.toContain('cli-v0.0.0-1-2-status.v8');
+
+    const list = await runCli(['schedule', 'list'], env);
+    expect(list.code).toBe(0);
+    expect(files().filter((f) => f.endsWith('.v8'))).toEqual([statusCache.replace('-status.v8', '-schedule.v8'), statusCache].sort());
+
+    // A damaged cache costs a normal compile, never the run; it is then rewritten.
+    writeFileSync(join(dir, statusCache), 'garbage');
+    const again = await runCli(['status'], env);
+    expect(again).toEqual(first);
+    expect(statSync(join(dir, statusCache)).size).toBeGreaterThan(10_000);
+
+    // A mistyped command is a usage error and leaves no cache file named after it.
+    const typo = await runCli(['stauts'], env);
+    expect(typo.code).toBe(3);
+    expect(files().some((f) => f.includes('stauts'))).toBe(false);
+
+    const off = await runCli(['doctor', '--help'], { ...env, SOCIALYNC_NO_COMPILE_CACHE: '1' });
+    expect(off.code).toBe(0);
+    expect(files().some((f) => f.includes('-doctor.v8'))).toBe(false);
+  });
+
+  it('a cache folder that cannot be made does not stop the command', async () => {
+    const blocker = join(tmp('socialync-cache-'), 'file');
+    writeFileSync(blocker, 'not a folder');
+    const r = await runCli(['status'], cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-'), XDG_CACHE_HOME: blocker }));
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/cannot start|Error/);
+  });
+});
+
+describe('output to a pipe whose reader is gone', () => {
+  it('exits as it would have, with nothing on stderr (like `socialync help exit-codes | true`)', () => {
+    const env = cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-') });
+    const r = spawnSync('bash', ['-c', '"$0" "$1" exit-codes | (exec 0<&-; sleep 0.2); echo "status=${PIPESTATUS[0]}"', process.execPath, BIN], { env, encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('status=0');
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('--debug stack traces of the bundled CLI', () => {
+  it('name src/ files, lines and columns, not positions in the minified bundle', async () => {
+    const bundle = join(ROOT, 'dist', 'cli.cjs');
+    expect(existsSync(`${bundle}.map`)).toBe(true);
+    const cli = createRequire(import.meta.url)(bundle) as { main: (argv: string[], over: object) => Promise<number> };
+    const err = new PassThrough();
+    const io = createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: err, env: { NO_COLOR: '1' } });
+    // A store that answers nonsense makes the status command itself fail with a TypeError.
+    const store = async () => ({ listConnections: async () => null, close: async () => undefined });
+    const code = await cli.main(['status', '--debug'], { io, env: { SOCIALYNC_HOME: tmp('socialync-home-') }, store });
+    const text = String(err.read());
+    expect(code).toBe(1);
+    expect(text).toMatch(/this is a bug in socialync/);
+    expect(text).toMatch(/\[debug\] TypeError/);
+    expect(text).toMatch(/src\/commands\/status\.ts:\d+:\d+/);
+    expect(text).not.toMatch(/dist\/cli\.cjs:\d+/);
+  });
+});
