@@ -1,8 +1,9 @@
 // Build with esbuild into dist/ (type checking is `npm run typecheck`, tsc --noEmit):
-// - dist/cli.cjs: the CLI as one CommonJS file. bin/socialync.cjs runs it through
-//   vm.Script with a V8 code cache, so a command starts without the ES module loader
-//   and without recompiling (start-up is a benchmark target). Large libraries used by
-//   only some commands stay external and load with import() on first use.
+// - dist/cli.cjs: the CLI as one CommonJS file, and dist/fast.cjs, the small one for the
+//   hot read-only commands. bin/socialync.cjs runs them through vm.Script with a V8 code
+//   cache, so a command starts without the ES module loader and without recompiling
+//   (start-up is a benchmark target). Large libraries used by only some commands stay
+//   external and load with import() on first use.
 // - dist/testkit.js (+ chunks): internals for benchmarks and scripts, as ES modules.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,32 +42,35 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({
-  ...common,
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/cli.cjs',
-  format: 'cjs',
-  // Identifiers are minified (less to read and deserialize at start-up); the map, read only by
-  // --debug's stack traces (src/core/stack.ts), gives the source's names back.
-  minifyIdentifiers: true,
-  sourcemap: 'external',
-  sourcesContent: false,
-  define: { 'import.meta.url': '__socialyncMeta.url', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
-  banner: {
-    js:
-      // The module URL only when asked for (pathToFileURL costs every command otherwise).
-      "var __socialyncMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };\n" +
-      // Code run from a V8 code cache has no dynamic-import callback (Node 20), so the external
-      // libraries are imported by the shim, which is an ordinary module.
-      'var __sImp = globalThis.__socialyncImport || ((s) => import(s));',
-  },
-});
-// The only import() calls left in the bundle are the external libraries' (esbuild turns the
-// bundle's own lazy imports into plain function calls). The replacement has the same length,
-// so the source map's columns stay true.
-const cli = readFileSync('dist/cli.cjs', 'utf8');
-const rewritten = cli.replace(/\bimport\((["'])/g, '__sImp($1');
-writeFileSync('dist/cli.cjs', rewritten);
+// The run-time bundles: dist/cli.cjs is the whole CLI; dist/fast.cjs runs only `status` and
+// `schedule list` in their plain spellings, without commander (src/fast.ts), and is a third of
+// the size. The shim tries fast.cjs first for those two and falls back to cli.cjs.
+for (const [entry, outfile] of [['src/main.ts', 'dist/cli.cjs'], ['src/fast.ts', 'dist/fast.cjs']]) {
+  await build({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    format: 'cjs',
+    // Identifiers are minified (less to read and deserialize at start-up); the map, read only by
+    // --debug's stack traces (src/core/stack.ts), gives the source's names back.
+    minifyIdentifiers: true,
+    sourcemap: 'external',
+    sourcesContent: false,
+    define: { 'import.meta.url': '__socialyncMeta.url', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' },
+    banner: {
+      js:
+        // The module URL only when asked for (pathToFileURL costs every command otherwise).
+        "var __socialyncMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };\n" +
+        // Code run from a V8 code cache has no dynamic-import callback (Node 20), so the external
+        // libraries are imported by the shim, which is an ordinary module.
+        'var __sImp = globalThis.__socialyncImport || ((s) => import(s));',
+    },
+  });
+  // The only import() calls left in the bundle are the external libraries' (esbuild turns the
+  // bundle's own lazy imports into plain function calls). The replacement has the same length,
+  // so the source map's columns stay true.
+  writeFileSync(outfile, readFileSync(outfile, 'utf8').replace(/\bimport\((["'])/g, '__sImp($1'));
+}
 
 await build({
   ...common,

@@ -15,5 +15,12 @@ bin="$work/prefix/bin/socialync"
 node -e '
 const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 if (s.length !== 6 || s.some((e) => e.health !== "healthy")) { console.error("pack-check: demo status not six healthy connections"); process.exit(1); }
-console.log("pack-check: installed tarball works (--version, sandbox demo: 6 healthy connections)");
 ' "$work/status.json"
+# The installed status and schedule list (dist/fast.cjs, its own SQLite addon lookup) on that profile.
+SOCIALYNC_HOME="$work/demo" "$bin" status --json >"$work/status2.json"
+node -e '
+const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")).map((e) => `${e.platform}/${e.name} ${e.health}`).join());
+if (a !== b) { console.error(`pack-check: status shows ${b}, the demo showed ${a}`); process.exit(1); }
+' "$work/status.json" "$work/status2.json"
+[ "$(SOCIALYNC_HOME="$work/demo" "$bin" schedule list | wc -l)" -ge 1 ] || { echo "pack-check: schedule list shows no post" >&2; exit 1; }
+echo "pack-check: installed tarball works (--version, sandbox demo: 6 healthy connections, status, schedule list)"

@@ -7,7 +7,9 @@ import type { Deps } from './deps.js';
 import { loadRegistrars, type Registrar } from './commands/index.js';
 import { VERSION } from './version.js';
 
-export type SetExitCode = (code: number) => void;
+import type { OnAction, SetExitCode } from './run.js';
+
+export type { OnAction, SetExitCode };
 
 /**
  * The program with the commands `argv` needs (all of them without argv): only the invoked
@@ -16,8 +18,6 @@ export type SetExitCode = (code: number) => void;
 export async function loadProgram(deps: Deps, setExitCode: SetExitCode, argv?: string[], onAction?: OnAction): Promise<Command> {
   return createProgram(deps, setExitCode, await loadRegistrars(argv), onAction);
 }
-
-export type OnAction = (commandPath: string, opts: Record<string, unknown>) => void;
 
 export function createProgram(deps: Deps, setExitCode: SetExitCode, registrars: Registrar[], onAction?: OnAction): Command {
   const { io } = deps;

@@ -26,18 +26,21 @@ export function registerScheduleList(schedule: Command, { deps }: CommandContext
 Examples:
   $ socialync schedule list
   $ socialync schedule list --status failed --json`)
-    .action(async (o: { status?: string; json?: boolean }) => {
-      if (!o.json && !deps.io.stdoutIsTTY) {
-        // Piped: TSV with ISO times, formatted by SQLite in one pass (fast for 10,000 posts).
-        checkStatus(o.status);
-        const lines = await postStoreFor(await deps.store()).listTsv(o.status ? { status: o.status } : {});
-        if (lines.length) deps.io.outBytes(lines);
-        return;
-      }
-      const rows = await runScheduleList(deps, o);
-      if (o.json) return deps.io.out(JSON.stringify(rows, null, 2));
-      await renderTable(deps, rows);
-    });
+    .action(async (o: { status?: string; json?: boolean }) => runScheduleListAction(deps, o));
+}
+
+/** The action of `schedule list` (also run by fast.ts without commander). */
+export async function runScheduleListAction(deps: Deps, o: { status?: string; json?: boolean }): Promise<void> {
+  if (!o.json && !deps.io.stdoutIsTTY) {
+    // Piped: TSV with ISO times, formatted by SQLite in one pass (fast for 10,000 posts).
+    checkStatus(o.status);
+    const lines = await postStoreFor(await deps.store()).listTsv(o.status ? { status: o.status } : {});
+    if (lines.length) deps.io.outBytes(lines);
+    return;
+  }
+  const rows = await runScheduleList(deps, o);
+  if (o.json) return deps.io.out(JSON.stringify(rows, null, 2));
+  await renderTable(deps, rows);
 }
 
 function checkStatus(status: string | undefined): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../program.js';
+import type { CommandContext, SetExitCode } from '../program.js';
 import type { Deps } from '../deps.js';
 import { DAY } from '../core/clock.js';
 import { ExitCode, reconnectReasonText } from '../core/errors.js';
@@ -40,12 +40,15 @@ Examples:
   $ socialync status
   $ socialync status tiktok --json
 Exit code 4 when any connection needs a reconnect now or within the warning window.`)
-    .action(async (platform: string | undefined, o: { json?: boolean }) => {
-      const entries = await runStatus(deps, platform ? { platform: parsePlatform(platform) } : {});
-      if (o.json) deps.io.out(JSON.stringify(entries, null, 2));
-      else await renderStatus(deps, entries);
-      if (entries.some((e) => e.health !== 'healthy')) setExitCode(ExitCode.reconnectNeeded);
-    });
+    .action((platform: string | undefined, o: { json?: boolean }) => runStatusAction(deps, setExitCode, platform, o));
+}
+
+/** The action of `status` (also run by fast.ts without commander). */
+export async function runStatusAction(deps: Deps, setExitCode: SetExitCode, platform: string | undefined, o: { json?: boolean }): Promise<void> {
+  const entries = await runStatus(deps, platform ? { platform: parsePlatform(platform) } : {});
+  if (o.json) deps.io.out(JSON.stringify(entries, null, 2));
+  else await renderStatus(deps, entries);
+  if (entries.some((e) => e.health !== 'healthy')) setExitCode(ExitCode.reconnectNeeded);
 }
 
 export function statusEntry(c: Connection, now: number, warnDays: number): StatusEntry {

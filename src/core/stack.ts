@@ -24,7 +24,7 @@ function mapFor(file: string): SourceMap | undefined {
 
 /** `stack` with every frame of a file that has a `.map` beside it rewritten to its origin. */
 export function originalStack(stack: string): string {
-  return stack.replace(/(\(|at )([^\s()]+?):(\d+):(\d+)(\)?)$/gm, (frame, open: string, file: string, line: string, col: string, close: string) => {
+  return stack.replace(/(\(|at (?:async )?)([^\s()]+?):(\d+):(\d+)(\)?)$/gm, (frame, open: string, file: string, line: string, col: string, close: string) => {
     const map = mapFor(file);
     if (!map) return frame;
     const o = map.findOrigin(Number(line), Number(col)) as { fileName?: string; lineNumber?: number; columnNumber?: number };

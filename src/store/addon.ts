@@ -1,25 +1,40 @@
 /**
- * Where better-sqlite3's compiled addon is. It is given to better-sqlite3 explicitly, so the
- * bundled build needs no `bindings` lookup; the folders npm puts it in (this package's
- * node_modules, or a parent's when socialync is itself a dependency) are looked at first,
- * which spares every command node's resolver (package.json reads and realpath calls).
+ * better-sqlite3's compiled addon, loaded once per process and handed to better-sqlite3 as
+ * an object. The folders npm puts it in (this package's node_modules, or a parent's when
+ * socialync is itself a dependency) are looked at first, and the file is loaded with
+ * process.dlopen: every command that opens the database is spared node's resolver
+ * (package.json reads, realpath calls) and the `bindings` lookup.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const ADDON = join('better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-let found: string | undefined;
+let path: string | undefined;
+let addon: object | undefined;
 
 export function sqliteAddonPath(): string {
-  if (found) return found;
+  if (path) return path;
   let dir = import.meta.dirname;
   for (let i = 0; i < 6; i++) {
     const candidate = join(dir, 'node_modules', ADDON);
-    if (existsSync(candidate)) return (found = candidate);
+    if (existsSync(candidate)) return (path = candidate);
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
-  return (found = createRequire(import.meta.url).resolve(`better-sqlite3/build/Release/better_sqlite3.node`));
+  return (path = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node'));
+}
+
+/**
+ * The loaded addon (throws as require would when it does not load in this Node.js). Typed as
+ * the path string @types/better-sqlite3 declares; better-sqlite3 itself takes either.
+ */
+export function sqliteAddon(): string {
+  if (!addon) {
+    const m = { exports: {} as object };
+    process.dlopen(m, sqliteAddonPath());
+    addon = m.exports;
+  }
+  return addon as unknown as string;
 }

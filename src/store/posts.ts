@@ -86,10 +86,10 @@ export interface PostStore {
   deletePost(id: number): Promise<void>;
   listSummaries(filter?: { state?: TargetState }): Promise<PostSummary[]>;
   /**
-   * `schedule list` when piped: the whole TSV text, one line per post (id, ISO time, post status,
-   * platform:state list, text on one line, at most 80 characters), from one table read.
+   * `schedule list` when piped: the whole TSV as UTF-8 bytes, one line per post (id, ISO time,
+   * post status, platform:state list, text on one line, at most 80 characters), newline-
+   * separated without a final newline, from one index read.
    */
-  /** `schedule list`'s TSV lines (UTF-8, newline-separated, no final newline). */
   listTsv(filter?: { status?: string }): Promise<Buffer>;
   targets(postId: number): Promise<Target[]>;
   getTarget(id: number): Promise<Target | undefined>;

@@ -4,7 +4,7 @@
  * must not create a database as a side effect of pressing Tab).
  */
 import { existsSync } from 'node:fs';
-import { sqliteAddonPath } from './addon.js';
+import { sqliteAddon } from './addon.js';
 import type BetterSqlite3 from 'better-sqlite3';
 
 export type ReadonlyDb = BetterSqlite3.Database;
@@ -13,7 +13,7 @@ export type ReadonlyDb = BetterSqlite3.Database;
 export async function openExistingDb(file: string): Promise<ReadonlyDb | undefined> {
   if (!existsSync(file)) return undefined;
   const { default: Database } = await import('better-sqlite3');
-  const db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: sqliteAddonPath() });
+  const db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: sqliteAddon() });
   db.pragma('busy_timeout = 5000');
   return db;
 }

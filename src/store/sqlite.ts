@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../core/errors.js';
 import { ensurePrivateDir } from '../core/paths.js';
 import { migrations } from './migrations.js';
-import { sqliteAddonPath } from './addon.js';
+import { sqliteAddon } from './addon.js';
 import type { Connection, ConnectionPatch, EventRecord, Store } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -81,7 +81,7 @@ export function openSqliteStore(file: string): SqliteStore {
   const fresh = !existsSync(file);
   let db: Database.Database;
   try {
-    db = new Database(file, { nativeBinding: sqliteAddonPath() });
+    db = new Database(file, { nativeBinding: sqliteAddon() });
     db.pragma('busy_timeout = 10000');
     // WAL is a property of the database file: set once, when the file is made.
     if (fresh || db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');

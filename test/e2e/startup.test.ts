@@ -15,25 +15,30 @@ import { createIO } from '../../src/core/io.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 
-describe('compiled-code cache (one per command)', () => {
+describe('compiled-code cache (one per bundle and command)', () => {
   it('is written per command, survives garbage, ignores typos, and drops other builds', async () => {
     const cache = tmp('socialync-cache-');
     const env = cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-'), XDG_CACHE_HOME: cache });
     const dir = join(cache, 'socialync');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'cli-v0.0.0-1-2-status.v8'), 'from an older build');
+    for (const old of ['cli-v0.0.0-1-2-status.v8', 'fast-v0.0.0-1-2-status.v8']) writeFileSync(join(dir, old), 'from an older build');
+    const files = () => readdirSync(dir).sort();
+    const caches = () => files().filter((f) => f.endsWith('.v8'));
 
+    // status runs in the small bundle (dist/fast.cjs): its cache, and its old build's is gone.
     const first = await runCli(['status'], env);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/No connections yet/);
-    const files = () => readdirSync(dir).sort();
-    const statusCache = files().find((f) => f.endsWith('-status.v8'))!;
+    const statusCache = caches().find((f) => /^fast-.*-status\.v8$/.test(f))!;
     expect(statusCache).toBeDefined();
-    expect(files()).not.toContain('cli-v0.0.0-1-2-status.v8');
+    expect(caches()).toEqual(['cli-v0.0.0-1-2-status.v8', statusCache]);
 
-    const list = await runCli(['schedule', 'list'], env);
-    expect(list.code).toBe(0);
-    expect(files().filter((f) => f.endsWith('.v8'))).toEqual([statusCache.replace('-status.v8', '-schedule.v8'), statusCache].sort());
+    // Other commands run in dist/cli.cjs, whose old build's cache goes when it saves its own.
+    expect((await runCli(['exit-codes'], env)).code).toBe(0);
+    expect((await runCli(['schedule', 'list'], env)).code).toBe(0);
+    const cliCache = caches().find((f) => /^cli-v[1-9].*-exit-codes\.v8$/.test(f))!;
+    expect(cliCache).toBeDefined();
+    expect(caches()).toEqual([cliCache, statusCache.replace('-status.v8', '-schedule.v8'), statusCache].sort());
 
     // A damaged cache costs a normal compile, never the run; it is then rewritten.
     writeFileSync(join(dir, statusCache), 'garbage');

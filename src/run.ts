@@ -1,0 +1,68 @@
+/**
+ * What every run shares, however its command is found (commander in main.ts, or the small
+ * fast path in fast.ts): creating the side effects, the one error-to-exit-code mapping, the
+ * attention banner, and closing what was opened. Never calls process.exit.
+ */
+import { CliError, ExitCode, ProviderError, exitCodeForClass } from './core/errors.js';
+import { redactText } from './core/redact.js';
+import { originalStack } from './core/stack.js';
+import { createDeps, type Deps, type DepsOverrides } from './deps.js';
+
+export type SetExitCode = (code: number) => void;
+/** Called once the command is known and its options parsed (before its action runs). */
+export type OnAction = (commandPath: string, opts: Record<string, unknown>) => void;
+export type Dispatch = (deps: Deps, setExitCode: SetExitCode, onAction: OnAction) => Promise<void>;
+/** Exit code for an error only the dispatcher knows (commander's own), or undefined. */
+export type ClassifyError = (e: unknown) => number | undefined;
+
+export async function run(over: DepsOverrides | Deps, dispatch: Dispatch, classify: ClassifyError = () => undefined): Promise<number> {
+  const deps = 'store' in over && typeof over.store === 'function' && 'providerDeps' in over ? (over as Deps) : createDeps(over as DepsOverrides);
+  const { io } = deps;
+  let code: number = ExitCode.ok;
+  let ran: { path: string; opts: Record<string, unknown> } | undefined;
+  try {
+    await dispatch(deps, (c) => (code = c), (path, opts) => (ran = { path, opts }));
+  } catch (e) {
+    code = classify(e) ?? report(e, deps);
+  }
+  try {
+    if (ran && wantsBanner(ran.path, ran.opts, deps)) {
+      const { attentionBanner } = await import('./notify/banner.js');
+      const line = await attentionBanner(deps);
+      if (line) io.err(line);
+    }
+  } finally {
+    await deps.close().catch(() => undefined);
+  }
+  return code;
+}
+
+/**
+ * Every command ends with a one-line stderr banner when connections need attention —
+ * except where it would be noise: quiet/JSON runs, status (it shows them), refresh
+ * (cron mails any output; it reports on its own), completions and the sandbox.
+ */
+function wantsBanner(path: string, opts: Record<string, unknown>, deps: Deps): boolean {
+  if (deps.io.verbosity === 'quiet' || opts.json) return false;
+  const first = path.split(' ')[0] ?? '';
+  return !['status', 'refresh', 'completion', '__complete', 'sandbox', 'daemon', 'publish', 'doctor', 'exit-codes'].includes(first);
+}
+
+function report(e: unknown, deps: Deps): number {
+  const { io } = deps;
+  if (e instanceof CliError) {
+    io.err(`error: ${redactText(e.message)}`);
+    if (e.hint) io.err(`  ${redactText(e.hint)}`);
+    if (io.verbosity === 'debug' && e.cause) io.debug(redactText(originalStack(String((e.cause as Error)?.stack ?? e.cause))));
+    return e.exitCode;
+  }
+  if (e instanceof ProviderError) {
+    io.err(`error: ${redactText(e.message)}`);
+    return exitCodeForClass(e.errorClass);
+  }
+  const err = e as Error;
+  io.err(`error: ${redactText(err?.message ?? String(e))}`);
+  io.err('  this is a bug in socialync; run again with --debug and report it at https://github.com/socialync/socialync/issues');
+  if (io.verbosity === 'debug') io.debug(redactText(originalStack(String(err?.stack))));
+  return ExitCode.failed;
+}
