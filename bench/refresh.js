@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => import(join(ROOT, 'dist', p));
 
 function quietDeps(createDeps, createIO, env) {
   const io = createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
@@ -73,13 +72,7 @@ export async function measureRefresh(o = {}) {
   const latencyMs = o.latencyMs ?? 50;
   const concurrency = o.concurrency ?? 32;
   const platform = o.platform ?? 'x';
-  const [{ startSandbox }, { makeSandboxProfile }, { createDeps }, { createIO }, { seedConnections }] = await Promise.all([
-    dist('sandbox/server.js'),
-    dist('commands/sandbox.js'),
-    dist('deps.js'),
-    dist('core/io.js'),
-    dist('sandbox/seed.js'),
-  ]);
+  const { startSandbox, makeSandboxProfile, createDeps, createIO, seedConnections } = await import(join(ROOT, 'dist', 'testkit.js'));
   const sandbox = await startSandbox({ platforms: [platform] });
   let home;
   try {

@@ -13,4 +13,4 @@ export { PLATFORMS } from './providers/types.js';
 export { createProgram, loadProgram } from './program.js';
 export { completionScript } from './commands/completion.js';
 export { makeSandboxProfile } from './commands/sandbox.js';
-export { seedConnection } from './sandbox/seed.js';
+export { seedConnection, seedConnections } from './sandbox/seed.js';

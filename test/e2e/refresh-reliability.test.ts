@@ -8,16 +8,14 @@
  *    is valid at the sandbox, or flagged needs_reconnect with a reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { createDeps, type Deps } from '../../src/deps.js';
 import { createIO } from '../../src/core/io.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { makeSandboxProfile } from '../../src/commands/sandbox.js';
 import { loadTokens } from '../../src/auth/tokens.js';
-import { ROOT, cliEnv, runCli, startCli } from '../helpers/cli.js';
+import { cliEnv, runCli, startCli } from '../helpers/cli.js';
 import { seedConnections } from '../../src/sandbox/seed.js';
 
 const N = 100;
@@ -32,13 +30,6 @@ function freshDeps(): Deps {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'refresh.js'))) {
-    try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'ignore', timeout: 120_000 });
-    } catch {
-      /* type errors elsewhere still emit */
-    }
-  }
   sandbox = await startSandbox({ platforms: ['x'] });
   if (!sandbox.platforms.includes('x')) {
     available = false;
