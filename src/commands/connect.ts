@@ -7,6 +7,7 @@ import { runLogin } from '../auth/login.js';
 import { saveTokens, tokenMetadata } from '../auth/tokens.js';
 import { secretKeys } from '../secrets/types.js';
 import type { Connection } from '../store/types.js';
+import { postStoreFor } from '../store/posts.js';
 import type { PlatformId } from '../providers/types.js';
 
 export interface ConnectOptions {
@@ -26,6 +27,8 @@ export interface ConnectResult {
   accountId: string;
   username: string | null;
   reconnected: boolean;
+  /** Post targets this account had before it was disconnected, now on this connection. */
+  adoptedTargets: number;
   missingScopes: string[];
   /** After a reconnect that retried failed posts (--retry-failed or yes at the prompt). */
   retry?: import('./retry.js').RetryResult;
@@ -62,8 +65,9 @@ Examples:
         ...(o.json ? { json: true } : {}),
         ...(o.page ? { page: o.page } : {}),
       });
-      if (r.reconnected) {
-        // Reconnect flow (retry issue): offer to re-send what the dead token broke; posts are never changed.
+      if (r.reconnected || r.adoptedTargets) {
+        // Reconnect flow (retry issue): offer to re-send what the dead token (or the account's
+        // disconnection) broke; posts are never changed.
         const [{ offerRetryAfterReconnect }, conn] = await Promise.all([import('./retry.js'), (await deps.store()).findConnection(r.platform, r.name)]);
         const retry = conn && (await offerRetryAfterReconnect(deps, conn, o.retryFailed ? 'yes' : o.retry ? 'ask' : 'no', o.json));
         if (retry) ((r.retry = retry), retry.exitCode && setExitCode(retry.exitCode));
@@ -155,6 +159,7 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
     };
     let name: string;
     let reconnected = false;
+    let adopted = 0;
     if (target) {
       name = target.name;
       reconnected = true;
@@ -174,14 +179,18 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
         await secrets.delete(secretKeys.connection(id)).catch(() => undefined);
         throw e;
       }
+      // This account connected before and was disconnected: its posts that were waiting, or
+      // failed for want of it, belong to this connection now (retry below offers the failed).
+      adopted = await postStoreFor(store).adoptTargets(o.platform, account.id, id, now);
     }
     await store.addEvent({ at: now, kind: reconnected ? 'reconnected' : 'connected', message: `${d.id}/${name}`, connectionId: target?.id ?? null });
     login.finish(true, `Connected to ${d.displayName}`, `socialync is now connected to ${d.displayName} as ${who(account)}.`);
     deps.io.info(`✓ ${reconnected ? 'Reconnected' : 'Connected'} ${d.displayName} account ${who(account)} as "${name}".`);
+    if (adopted) deps.io.info(`  ${adopted} post target${adopted === 1 ? '' : 's'} of this account from before it was disconnected now use "${name}".`);
     for (const m of missing) {
       deps.io.err(`! ${d.id}: you did not grant "${m.scope}": ${m.why}. To fix it, run: socialync connect ${d.id} --name ${name} and keep that permission ticked.`);
     }
-    return { platform: o.platform, name, accountId: account.id, username: account.username ?? null, reconnected, missingScopes: missing.map((m) => m.scope) };
+    return { platform: o.platform, name, accountId: account.id, username: account.username ?? null, reconnected, adoptedTargets: adopted, missingScopes: missing.map((m) => m.scope) };
   } catch (e) {
     login.finish(false, 'Not connected', e instanceof CliError ? e.message : 'socialync could not save this connection.');
     throw e;

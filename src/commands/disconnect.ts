@@ -5,11 +5,14 @@ import { CliError, ProviderError, UsageError } from '../core/errors.js';
 import { parsePlatform } from '../providers/registry.js';
 import { secretKeys } from '../secrets/types.js';
 import type { PlatformId } from '../providers/types.js';
+import { postStoreFor } from '../store/posts.js';
 
 export interface DisconnectResult {
   platform: PlatformId;
   name: string;
   revoked: 'yes' | 'not supported' | 'failed';
+  /** Targets of posts still to be published on this connection (they fail until it is connected again). */
+  waiting: number;
 }
 
 export function registerDisconnect(program: Command, { deps }: CommandContext): void {
@@ -27,6 +30,9 @@ Examples:
       const r = await runDisconnect(deps, parsePlatform(platform), account, { revoke: !o.keepRemote });
       if (r.revoked === 'failed') deps.io.err(`! could not revoke at ${r.platform}; remove the app's access in the platform's settings too.`);
       deps.io.info(`✓ Disconnected ${r.platform}/${r.name}${r.revoked === 'yes' ? ' (revoked at the platform)' : ''}.`);
+      if (r.waiting) {
+        deps.io.err(`! ${r.waiting} scheduled post${r.waiting === 1 ? '' : 's'} for ${r.platform}/${r.name} will fail until this account is connected again: socialync connect ${r.platform} --name ${r.name}`);
+      }
     });
 }
 
@@ -53,7 +59,8 @@ export async function runDisconnect(deps: Deps, platform: PlatformId, name: stri
     }
   }
   await secrets.delete(secretKeys.connection(conn.id));
-  await store.deleteConnection(conn.id);
+  await store.deleteConnection(conn.id, deps.clock.now());
   await store.addEvent({ at: deps.clock.now(), kind: 'disconnected', message: `${platform}/${conn.name}`, connectionId: null });
-  return { platform, name: conn.name, revoked };
+  const waiting = (await postStoreFor(store).findTargets({ states: ['scheduled', 'unconfirmed'], connectionId: conn.id })).length;
+  return { platform, name: conn.name, revoked, waiting };
 }

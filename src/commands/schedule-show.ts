@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { postStoreFor, type Post, type PostStore } from '../store/posts.js';
 import { postStatus, type PostStatus } from '../publish/post-status.js';
 import { formatInZone, offsetLabel } from '../publish/time.js';
+import { targetAccounts } from '../store/former.js';
 
 /** Public JSON schema of `schedule show ID --json`. Stable: add fields, never rename. */
 export interface ScheduleShowResult {
@@ -49,7 +50,7 @@ export async function runScheduleShow(deps: Deps, id: string): Promise<ScheduleS
   const posts = postStoreFor(store);
   const p = await loadPostOrFail(posts, id);
   const targets = await posts.targets(p.id);
-  const conns = await store.listConnections();
+  const names = await targetAccounts(store, targets.map((t) => t.connectionId));
   return {
     id: p.id,
     status: postStatus(targets.map((t) => t.state)),
@@ -66,7 +67,7 @@ export async function runScheduleShow(deps: Deps, id: string): Promise<ScheduleS
       targets.map(async (t) => ({
         id: t.id,
         platform: t.platform,
-        account: conns.find((c) => c.id === t.connectionId)?.name ?? t.connectionId,
+        account: names.get(t.connectionId)?.name ?? t.connectionId,
         state: t.state,
         errorClass: t.errorClass,
         reason: t.reason,

@@ -10,6 +10,7 @@ import { redactText } from '../core/redact.js';
 import type { PostStore, Target } from '../store/posts.js';
 import type { Connection } from '../store/types.js';
 import { sendToChannels } from './index.js';
+import { targetAccounts } from '../store/former.js';
 
 export interface PostFailure {
   postId: number;
@@ -70,7 +71,7 @@ export async function postFailure(deps: Deps, posts: PostStore, postId: number):
   if (!failed.length) return undefined;
   const post = await posts.getPost(postId);
   if (!post) return undefined;
-  const conns = new Map((await (await deps.store()).listConnections()).map((c) => [c.id, c]));
+  const conns = await targetAccounts(await deps.store(), targets.map((t) => t.connectionId));
   const acct = (t: Target) => conns.get(t.connectionId)?.name ?? t.connectionId;
   const lastIds = await Promise.all(failed.map(async (t) => (await posts.attempts(t.id)).at(-1)?.id ?? 0));
   const failure: PostFailure = {

@@ -110,7 +110,7 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
   const t = (await posts.getTarget(t0.id))!;
   let checkpoint = { ...t.checkpoint };
   const conn = await en.store.getConnection(t.connectionId);
-  const account = conn ? conn.name : t.connectionId;
+  const account = conn ? conn.name : ((await en.store.getFormerConnection(t.connectionId))?.name ?? t.connectionId);
   const res = { ...base, account };
   const finish = async (outcome: Outcome, patch: TargetPatch, extra: Partial<TargetResult> = {}, fenced = true): Promise<TargetResult> => {
     const ok = await posts.updateTarget(t.id, fenced ? opts.owner : null, { claimedBy: null, claimExpiresAt: null, ...patch }, now());
@@ -130,7 +130,10 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
   try {
     const post = await posts.getPost(t.postId);
     if (!post) return await fail('invalid_request', 'the post no longer exists');
-    if (!conn) return await fail('reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}`);
+    if (!conn) {
+      const former = await en.store.getFormerConnection(t.connectionId);
+      return await fail('reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}${former ? ` --name ${former.name}` : ''}`);
+    }
     const reconnectMsg = `token expired — run socialync connect ${conn.platform} --name ${conn.name}`;
     const publisher = await en.loadPublisher(t.platform);
     const provider = await deps.provider(t.platform);

@@ -14,6 +14,7 @@ import type { PlatformId } from '../providers/types.js';
 import type { Target } from '../store/posts.js';
 import type { Connection } from '../store/types.js';
 import { processTarget, SENT, type Engine, type TargetResult } from './engine.js';
+import { targetAccounts } from '../store/former.js';
 
 /** How a target will be sent: from scratch, from a saved upload checkpoint, or reconciled first. */
 export type RetryMode = 'new' | 'resume' | 'reconcile';
@@ -79,22 +80,24 @@ export async function planRetry(en: Pick<Engine, 'store' | 'posts'>, sel: RetryS
   });
   if (sel.errorClass) targets = targets.filter((t) => t.errorClass === sel.errorClass);
   const conns = new Map((await en.store.listConnections()).map((c) => [c.id, c]));
+  const names = await targetAccounts(en.store, targets.map((t) => t.connectionId));
   const out: RetryEntry[] = [];
   for (const t of targets) {
     const conn = conns.get(t.connectionId);
+    const named = names.get(t.connectionId);
     const last = (await en.posts.attempts(t.id)).at(-1);
     const blocked = !conn || conn.health === 'needs_reconnect';
     out.push({
       postId: t.postId,
       targetId: t.id,
       platform: t.platform,
-      account: conn?.name ?? t.connectionId,
+      account: named?.name ?? t.connectionId,
       state: t.state as RetryEntry['state'],
       errorClass: (t.errorClass as ErrorClass | null) ?? null,
       lastError: t.reason,
       lastAttemptAt: iso(last?.at),
       mode: modeFor(t),
-      fix: blocked ? connectCommand(t.platform, conn) : null,
+      fix: blocked ? connectCommand(t.platform, named) : null,
       outcome: null,
       remoteId: null,
       url: null,

@@ -5,6 +5,9 @@
  * one, a locked keyring).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { openSecretStore } from './open.js';
 import { verifySecretBackend } from './verify.js';
 import { keychainCall } from './keychain-call.js';
@@ -74,10 +77,24 @@ describe('keychain backend, real Secret Service (gnome-keyring)', () => {
     cleanups.push(async () => {
       await keychainCall({ service: KEYCHAIN_SERVICE, ops: [{ op: 'delete', account }], env: process.env, timeoutMs: 5000 });
     });
-    const codes = await runStoreProcesses(h.env, 3, `await s.set('conn.p' + me, 'value-' + me);`);
-    expect(codes).toEqual([0, 0, 0]);
+    const codes = await runStoreProcesses(h.env, 8, `await s.set('conn.p' + me, 'value-' + me);`);
+    expect(codes).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     const s = await openSecretStore(h);
-    for (const n of [0, 1, 2]) expect(await s.get(`conn.p${n}`)).toBe(`value-${n}`);
+    for (const n of [0, 1, 2, 3, 4, 5, 6, 7]) expect(await s.get(`conn.p${n}`)).toBe(`value-${n}`);
+  });
+  itWhen(ambient)('takes over a vault-key lock left by a dead process, and leaves no lock behind', async () => {
+    const h = home({ DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS });
+    const account = vaultKeyAccount(h.paths.dataDir);
+    cleanups.push(async () => {
+      await keychainCall({ service: KEYCHAIN_SERVICE, ops: [{ op: 'delete', account }], env: process.env, timeoutMs: 5000 });
+    });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    mkdirSync(h.paths.vaultDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(h.paths.vaultDir, '.vault-key.lock'), dead);
+    const s = await openSecretStore(h);
+    await s.set('conn.x', 'kept');
+    expect(await (await openSecretStore(h)).get('conn.x')).toBe('kept');
+    expect(readdirSync(h.paths.vaultDir).filter((f) => f.includes('lock'))).toEqual([]);
   });
 });
 

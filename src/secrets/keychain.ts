@@ -12,7 +12,7 @@
  * process killed after `timeoutMs` (keychain-call.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { openSync, closeSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../core/errors.js';
@@ -127,45 +127,75 @@ async function call(o: KeychainOptions, childEnv: NodeJS.ProcessEnv, ops: Keycha
   return r.results;
 }
 
-/** Exclusive lock file holding our pid; a lock left by a dead process is taken over. */
+/**
+ * Exclusive lock file holding our pid; a lock left by a dead process is taken over.
+ * The lock appears with its pid already in it (written to a private file, then hard-linked
+ * into place, which fails if a lock exists), so nobody ever reads a half-made lock as dead.
+ * A takeover first renames the dead holder's lock aside, so two processes taking over at
+ * once cannot delete each other's new lock.
+ */
 async function withLock<T>(dir: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
   ensurePrivateDir(dir);
   const path = join(dir, '.vault-key.lock');
-  for (let waited = 0; ; waited += 50) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if (!lockHolderAlive(path)) {
-        try {
-          unlinkSync(path);
-        } catch {
-          /* someone else took it over */
+  const mine = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(mine, String(process.pid), { mode: 0o600 });
+  try {
+    for (let waited = 0; ; waited += 50) {
+      try {
+        linkSync(mine, path);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const holder = lockHolder(path);
+        if (holder !== undefined && !pidAlive(holder)) {
+          takeOver(path, holder);
+          continue;
         }
-        continue;
+        if (waited >= waitMs) throw new CliError(`another socialync process holds ${path}`, { hint: 'retry in a moment' });
+        await sleep(50);
       }
-      if (waited >= waitMs) throw new CliError(`another socialync process holds ${path}`, { hint: 'retry in a moment' });
-      await sleep(50);
     }
+  } finally {
+    rmSync(mine, { force: true });
   }
   try {
     return await fn();
   } finally {
-    unlinkSync(path);
+    if (lockHolder(path) === process.pid) rmSync(path, { force: true });
   }
 }
 
-function lockHolderAlive(path: string): boolean {
-  let pid: number;
+/** The pid in a lock file; undefined when it is gone. */
+function lockHolder(path: string): number | undefined {
   try {
-    pid = Number(readFileSync(path, 'utf8'));
+    const pid = Number(readFileSync(path, 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : 0;
   } catch {
-    return true; // being written right now
+    return undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+}
+
+function takeOver(path: string, deadPid: number): void {
+  const aside = `${path}.${process.pid}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else took it over first
+  }
+  // What we moved aside may already be a live process's new lock: then put it back.
+  const pid = lockHolder(aside);
+  if (pid !== deadPid && pid !== undefined && pidAlive(pid)) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      /* a newer lock is in place */
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

@@ -153,4 +153,16 @@ export const migrations: string[] = [
   CREATE INDEX posts_list ON posts(scheduled_at, id, status, list_line);
   DROP INDEX posts_scheduled;
   `,
+  // 6: connections removed by \`disconnect\`, so that connecting the same account again gives
+  //    its scheduled and failed targets to the new connection, and retry can name the fix
+  `
+  CREATE TABLE former_connections (
+    id TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    removed_at INTEGER NOT NULL
+  );
+  CREATE INDEX former_connections_account ON former_connections(platform, account_id);
+  `,
 ];

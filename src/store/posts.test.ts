@@ -87,3 +87,42 @@ describe('post status kept by the database (migration 3 triggers)', () => {
     expect((await ps.listTsv({ status: 'partial' })).toString().split('\n')).toHaveLength(partial);
   });
 });
+
+describe('targets of a disconnected account (migration 6)', () => {
+  it('move to the account\'s new connection: waiting, failed and unconfirmed ones; never published, claimed or another account\'s', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'posts-'));
+    const s = openSqliteStore(join(dir, 'state.db'));
+    stores.push(s);
+    const ps = new SqlitePostStore(s.db);
+    const conn = (id: string, accountId: string) => ({
+      id, platform: 'x' as const, name: id, accountId, username: null, displayName: null, accountType: null, scopes: [], accessExpiresAt: null,
+      refreshExpiresAt: null, refreshExpiresEstimated: false, dataAccessExpiresAt: null, tokenObtainedAt: null, lastRefreshAt: null,
+      health: 'healthy' as const, reason: null, reasonDetail: null, meta: {},
+    });
+    for (const [id, acct] of [['old1', 'A'], ['old2', 'A'], ['otherAcct', 'B']] as const) await s.insertConnection(conn(id, acct), 1);
+    const make = async (ids: string[]) => ps.createPost({ ...post(1000), targets: ids.map((connectionId) => ({ platform: 'x' as const, connectionId })) }, 1);
+    const waiting = await make(['old1']);
+    const failed = await make(['old1']);
+    const published = await make(['old1']);
+    const claimed = await make(['old1']);
+    const both = await make(['old1', 'old2']);
+    const other = await make(['otherAcct']);
+    const first = async (p: number) => (await ps.targets(p))[0]!;
+    await ps.updateTarget((await first(failed)).id, null, { state: 'failed', errorClass: 'reconnect_needed' }, 2);
+    await ps.updateTarget((await first(published)).id, null, { state: 'published', remoteId: '1' }, 2);
+    expect(await ps.claim((await first(claimed)).id, 'publisher', 60_000, 2)).toBe('scheduled');
+    for (const id of ['old1', 'old2', 'otherAcct']) await s.deleteConnection(id, 3);
+    expect(await s.getFormerConnection('old1')).toEqual({ id: 'old1', platform: 'x', accountId: 'A', name: 'old1', removedAt: 3 });
+
+    expect(await ps.adoptTargets('x', 'A', 'new', 4)).toBe(3);
+    const where = async (p: number) => (await ps.targets(p)).map((t) => t.connectionId);
+    expect(await where(waiting)).toEqual(['new']);
+    expect(await where(failed)).toEqual(['new']);
+    expect(await where(published)).toEqual(['old1']);
+    expect(await where(claimed)).toEqual(['old1']);
+    // Two targets of one post on two former connections of the account: one moves, never two.
+    expect((await where(both)).filter((c) => c === 'new')).toHaveLength(1);
+    expect(await where(other)).toEqual(['otherAcct']);
+    expect(await ps.adoptTargets('x', 'A', 'new', 5)).toBe(0);
+  });
+});

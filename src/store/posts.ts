@@ -113,6 +113,12 @@ export interface PostStore {
    * (one UPDATE, so two `retry` runs never both re-arm one target); true when written.
    */
   rearm(id: number, from: TargetState[], patch: TargetPatch & { attempts?: number }, now: number): Promise<boolean>;
+  /**
+   * Gives `connectionId` the scheduled, failed and unconfirmed targets of this platform account's
+   * former connections (removed by `disconnect`), except on posts that already have a target on
+   * `connectionId`; published targets keep their history. Returns how many moved.
+   */
+  adoptTargets(platform: PlatformId, accountId: string, connectionId: string, now: number): Promise<number>;
 }
 
 type Row = Record<string, unknown>;
@@ -332,6 +338,18 @@ export class SqlitePostStore implements PostStore {
     const vals = entries.map(([k, v]) => (k === 'checkpoint' ? JSON.stringify(v ?? {}) : (v ?? null)));
     const sql = `UPDATE targets SET ${sets} WHERE id = ? AND claimed_by IS NULL AND state IN (${from.map(() => '?').join(',')})`;
     return this.db.prepare(sql).run(...vals, now, id, ...from).changes === 1;
+  }
+
+  async adoptTargets(platform: PlatformId, accountId: string, connectionId: string, now: number): Promise<number> {
+    // OR IGNORE: of two old targets of one post (two former connections), one moves.
+    return this.db
+      .prepare(
+        `UPDATE OR IGNORE targets SET connection_id = @conn, updated_at = @now
+         WHERE platform = @platform AND state IN ('scheduled', 'failed', 'unconfirmed') AND claimed_by IS NULL
+           AND connection_id IN (SELECT id FROM former_connections WHERE platform = @platform AND account_id = @account)
+           AND NOT EXISTS (SELECT 1 FROM targets o WHERE o.post_id = targets.post_id AND o.platform = targets.platform AND o.connection_id = @conn)`,
+      )
+      .run({ conn: connectionId, now, platform, account: accountId }).changes;
   }
 }
 

@@ -9,7 +9,7 @@ import { CliError, ExitCode } from '../core/errors.js';
 import { ensurePrivateDir } from '../core/paths.js';
 import { migrations } from './migrations.js';
 import { sqliteAddon } from './addon.js';
-import type { Connection, ConnectionPatch, EventRecord, Store } from './types.js';
+import type { Connection, ConnectionPatch, EventRecord, FormerConnection, Store } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -168,8 +168,17 @@ export class SqliteStore implements Store {
     this.stmt(`UPDATE connections SET ${sets} WHERE id = ?`).run(...entries.map(([k, v]) => toDb(k, v)), id);
   }
 
-  async deleteConnection(id: string): Promise<void> {
-    this.stmt('DELETE FROM connections WHERE id = ?').run(id);
+  async deleteConnection(id: string, now: number): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt('INSERT OR REPLACE INTO former_connections (id, platform, account_id, name, removed_at) SELECT id, platform, account_id, name, ? FROM connections WHERE id = ?').run(now, id);
+      this.stmt('DELETE FROM connections WHERE id = ?').run(id);
+    }).immediate();
+  }
+
+  async getFormerConnection(id: string): Promise<FormerConnection | undefined> {
+    const r = this.stmt('SELECT * FROM former_connections WHERE id = ?').get(id) as Row | undefined;
+    if (!r) return undefined;
+    return { id: r.id as string, platform: r.platform as FormerConnection['platform'], accountId: r.account_id as string, name: r.name as string, removedAt: r.removed_at as number };
   }
 
   async addEvent(e: EventRecord): Promise<void> {

@@ -38,6 +38,14 @@ export interface Connection {
 
 export type ConnectionPatch = Partial<Omit<Connection, 'id' | 'platform' | 'createdAt'>>;
 
+export interface FormerConnection {
+  id: string;
+  platform: PlatformId;
+  accountId: string;
+  name: string;
+  removedAt: number;
+}
+
 export interface EventRecord {
   at: number;
   connectionId?: string | null;
@@ -51,7 +59,10 @@ export interface Store {
   findConnection(platform: PlatformId, name: string): Promise<Connection | undefined>;
   insertConnection(c: Omit<Connection, 'tokenGeneration' | 'createdAt' | 'updatedAt'>, now: number): Promise<Connection>;
   updateConnection(id: string, patch: ConnectionPatch, now: number): Promise<void>;
-  deleteConnection(id: string): Promise<void>;
+  /** Removes a connection; its id, platform, account and name are kept as a former connection. */
+  deleteConnection(id: string, now: number): Promise<void>;
+  /** A connection removed by `disconnect` (see deleteConnection). */
+  getFormerConnection(id: string): Promise<FormerConnection | undefined>;
   addEvent(e: EventRecord): Promise<void>;
   listEvents(filter?: { connectionId?: string; kind?: string; since?: number }): Promise<(EventRecord & { id: number })[]>;
   /**

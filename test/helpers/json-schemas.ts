@@ -59,7 +59,7 @@ export const StatusEntry: Shape = {
 
 export const AppEntry: Shape = { platform: 'string', clientId: 'string|null', clientSecret: 'enum:stored,missing,not needed', clientType: 'string|null', redirectUri: 'string' };
 
-export const ConnectResult: Shape = { platform: 'string', name: 'string', accountId: 'string', username: 'string|null', reconnected: 'boolean', missingScopes: ['string'] };
+export const ConnectResult: Shape = { platform: 'string', name: 'string', accountId: 'string', username: 'string|null', reconnected: 'boolean', adoptedTargets: 'number', missingScopes: ['string'] };
 
 export const RefreshReport: Shape = {
   exitCode: 'number',
