@@ -66,13 +66,31 @@ const oneLine = (s: string, n: number) => {
   return t.length > n ? t.slice(0, n - 1) + '…' : t;
 };
 
+const STATE_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'magenta' | 'gray' | undefined> = {
+  published: 'green',
+  partial: 'yellow',
+  publishing: 'yellow',
+  failed: 'red',
+  unconfirmed: 'magenta',
+  cancelled: 'gray',
+};
+
 async function renderTable(deps: Deps, rows: ScheduleListEntry[]): Promise<void> {
   if (!rows.length) return deps.io.info('no posts; add one with: socialync schedule add');
-  const [{ default: Table }, { formatInZone }] = await Promise.all([import('cli-table3'), import('../publish/time.js')]);
-  const table = new Table({ head: ['ID', 'WHEN', 'STATUS', 'TARGETS', 'TEXT'], style: { head: [], border: [] } });
-  for (const r of rows) {
-    const at = Date.parse(r.scheduledAt);
-    table.push([r.id, `${formatInZone(at, r.tz)} ${r.tz}`, r.status, r.targets.map((t) => `${t.platform} ${t.state}`).join('\n'), oneLine(r.text, 40)]);
-  }
-  deps.io.out(table.toString());
+  const [{ Chalk }, { formatInZone }, { columns }] = await Promise.all([import('chalk'), import('../publish/time.js'), import('../core/columns.js')]);
+  const chalk = new Chalk({ level: deps.io.color ? 1 : 0 });
+  const cells = rows.map((r) => [
+    String(r.id),
+    `${formatInZone(Date.parse(r.scheduledAt), r.tz)} ${r.tz}`,
+    r.status,
+    r.targets.map((t) => `${t.platform} ${t.state}`),
+    oneLine(r.text, 60),
+  ]);
+  const paint = (col: number, text: string, padded: string): string => {
+    if (col === -1) return chalk.bold(padded);
+    if (col !== 2 && col !== 3) return padded;
+    const color = STATE_COLOR[col === 2 ? text : (text.split(' ')[1] ?? '')];
+    return color ? chalk[color](padded) : padded;
+  };
+  deps.io.out(columns(['ID', 'WHEN', 'STATUS', 'TARGETS', 'TEXT'], cells, paint));
 }

@@ -126,11 +126,11 @@ export function processIO(): IO {
   });
 }
 
+let devNull: number | undefined;
 /**
  * Whether a descriptor is a terminal, without loading node:tty (which loads the socket and
  * stream modules) unless it is a character device other than /dev/null.
  */
-let devNull: number | undefined;
 export function fdIsTTY(fd: number): boolean {
   let st;
   try {

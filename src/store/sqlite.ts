@@ -74,7 +74,6 @@ export function corruptDbError(file: string, cause: unknown): CliError {
   });
 }
 
-
 /** Opens (creating if needed) and migrates the state database. */
 export function openSqliteStore(file: string): SqliteStore {
   ensurePrivateDir(dirname(file));
@@ -83,7 +82,8 @@ export function openSqliteStore(file: string): SqliteStore {
   try {
     db = new Database(file, { nativeBinding: sqliteAddon() });
     db.pragma('busy_timeout = 10000');
-    // WAL is a property of the database file: set once, when the file is made.
+    // WAL is a property of the database file: set when the file is made (or found in another mode),
+    // not on every open.
     if (fresh || db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
