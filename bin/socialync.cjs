@@ -35,7 +35,7 @@ async function runBundle(name, command) {
   const Module = require('node:module');
   const file = path.join(__dirname, '..', 'dist', `${name}.cjs`);
   const source = fs.readFileSync(file, 'utf8');
-  const cache = cacheFile(path, name, fs.statSync(file), command);
+  const cache = cacheFile(path, name, source, command);
   let cachedData;
   let generation = 0;
   if (cache) {
@@ -68,12 +68,15 @@ async function runBundle(name, command) {
 
 const CACHE_GENERATIONS = 4;
 
-function cacheFile(path, name, st, command) {
+function cacheFile(path, name, source, command) {
   // Only command names make file names (saved after the run, when the name proved to be one).
   if (process.env.SOCIALYNC_NO_COMPILE_CACHE || !/^[a-z_][a-z_-]{0,30}$/.test(command || '')) return undefined;
   const home = process.env.HOME || require('node:os').homedir();
   const dir = path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'socialync');
-  const build = `${name}-${process.version}-${st.size}-${Math.floor(st.mtimeMs)}-`;
+  // The build's content hash, which scripts/build.mjs appends to the bundle.
+  const id = /socialync-build:([0-9a-f]{16})\s*$/.exec(source.slice(-48));
+  if (!id) return undefined;
+  const build = `${name}-${process.version}-${id[1]}-`;
   return { dir, name, build, file: path.join(dir, `${build}${command}.v8`) };
 }
 

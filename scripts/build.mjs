@@ -7,6 +7,7 @@
 // - dist/testkit.js (+ chunks): internals for benchmarks and scripts, as ES modules.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 
 // Clean only for install/pack: a plain rebuild overwrites in place, so a test
 // running the CLI meanwhile never finds dist/ missing.
@@ -36,7 +37,7 @@ const common = {
   // used only by some commands load from node_modules on first use (runtime dependencies).
   external: ['@napi-rs/keyring', 'undici', 'nodemailer', 'selfsigned', 'ora', '@inquirer/prompts', 'cli-table3', 'open', 'conf'],
   legalComments: 'none',
-  // Smaller source parses faster; names are kept so stack traces stay readable.
+  // Smaller source parses faster (the run-time bundles also minify identifiers, below).
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
@@ -52,7 +53,7 @@ for (const [entry, outfile] of [['src/main.ts', 'dist/cli.cjs'], ['src/fast.ts',
     outfile,
     format: 'cjs',
     // Identifiers are minified (less to read and deserialize at start-up); the map, read only by
-    // --debug's stack traces (src/core/stack.ts), gives the source's names back.
+    // --debug's stack traces (src/core/stack.ts), gives their frames src/ files and lines.
     minifyIdentifiers: true,
     sourcemap: 'external',
     sourcesContent: false,
@@ -69,7 +70,10 @@ for (const [entry, outfile] of [['src/main.ts', 'dist/cli.cjs'], ['src/fast.ts',
   // The only import() calls left in the bundle are the external libraries' (esbuild turns the
   // bundle's own lazy imports into plain function calls). The replacement has the same length,
   // so the source map's columns stay true.
-  writeFileSync(outfile, readFileSync(outfile, 'utf8').replace(/\bimport\((["'])/g, '__sImp($1'));
+  const code = readFileSync(outfile, 'utf8').replace(/\bimport\((["'])/g, '__sImp($1');
+  // The shim keys its V8 code cache by this (V8 itself only checks the source's length, so a
+  // same-size build with the same mtime could otherwise run the previous build's bytecode).
+  writeFileSync(outfile, `${code}//socialync-build:${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n`);
 }
 
 await build({

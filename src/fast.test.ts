@@ -72,6 +72,9 @@ describe('fast path (dist/fast.cjs) — same results as the full CLI', () => {
     ['schedule', 'list', '--status', 'bogus'],
     ['-q', 'schedule', 'list'],
     ['schedule', '--verbose', 'list'],
+    // Words that are names of Object.prototype members are words like any other.
+    ['status', 'constructor'],
+    ['status', 'toString', '--json'],
   ];
   for (const tty of [false, true]) {
     for (const argv of accepted) {
@@ -89,6 +92,8 @@ describe('fast path (dist/fast.cjs) — same results as the full CLI', () => {
       [], ['--help'], ['-h'], ['--version'], ['status', '--help'], ['status', '--status', 'failed'], ['status', 'x', 'y'],
       ['schedule'], ['schedule', 'add'], ['schedule', 'list', 'extra'], ['schedule', 'list', '--status'], ['schedule', 'list', '--status', '--json'],
       ['schedule', 'list', '--json', '--json'], ['status', '--'], ['-qv', 'status'], ['status', '--json=1'], ['status', '--plain'], ['refresh'],
+      // Options before their command: commander rejects them, so the full CLI must answer.
+      ['--json', 'status'], ['schedule', '--json', 'list'], ['--json', 'schedule', 'list'], ['schedule', '--status', 'failed', 'list'], ['schedule', 'list', 'toString'],
     ];
     for (const argv of declined) {
       expect(fastPlan(argv), argv.join(' ')).toBeUndefined();

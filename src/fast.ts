@@ -21,7 +21,16 @@ export interface FastPlan {
 }
 
 /** Global options (program options, accepted anywhere as commander does). */
-const GLOBAL: Record<string, 'quiet' | 'verbose' | 'debug'> = { '-q': 'quiet', '--quiet': 'quiet', '-v': 'verbose', '--verbose': 'verbose', '--debug': 'debug' };
+const GLOBAL = new Map<string, 'quiet' | 'verbose' | 'debug'>([
+  ['-q', 'quiet'],
+  ['--quiet', 'quiet'],
+  ['-v', 'verbose'],
+  ['--verbose', 'verbose'],
+  ['--debug', 'debug'],
+]);
+
+/** Whether the words so far name the whole command, after which its own options may come. */
+const commandComplete = (words: string[]) => words[0] === 'status' || (words[0] === 'schedule' && words[1] === 'list');
 
 /** The plan for argv, or undefined when the full CLI must handle it. */
 export function fastPlan(argv: string[]): FastPlan | undefined {
@@ -30,7 +39,9 @@ export function fastPlan(argv: string[]): FastPlan | undefined {
   const opts: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (GLOBAL[a]) globals.add(GLOBAL[a]);
+    const global = GLOBAL.get(a);
+    if (global) globals.add(global);
+    else if (!commandComplete(words) && a.startsWith('-')) return undefined; // commander: unknown option
     else if (a === '--json' && !('json' in opts)) opts.json = true;
     else if ((a === '--status' || a.startsWith('--status=')) && !('status' in opts)) {
       const value = a === '--status' ? argv[++i] : a.slice('--status='.length);

@@ -8,6 +8,7 @@ import { saveTokens, tokenMetadata } from '../auth/tokens.js';
 import { secretKeys } from '../secrets/types.js';
 import type { Connection } from '../store/types.js';
 import { postStoreFor } from '../store/posts.js';
+import { connectionIdentity } from '../store/identity.js';
 import type { PlatformId } from '../providers/types.js';
 
 export interface ConnectOptions {
@@ -131,10 +132,11 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
     if (unsupported) throw new CliError(`${d.id}: ${unsupported}`, { hint: `then run: socialync connect ${d.id}` });
 
     // Reconnect: the named connection, or the same platform account under any name.
+    const identity = connectionIdentity({ accountId: account.id, meta: account.meta ?? {} });
     let target: Connection | undefined = existing;
     // (Where one login serves several targets, e.g. Facebook Pages, the target is part of the identity.)
     if (!target && !o.name) {
-      target = (await store.listConnections({ platform: o.platform })).find((c) => c.accountId === account.id && (c.meta.pageId ?? null) === (account.meta?.pageId ?? null));
+      target = (await store.listConnections({ platform: o.platform })).find((c) => connectionIdentity(c) === identity);
     }
     if (target && target.accountId !== account.id) {
       throw new CliError(
@@ -159,8 +161,9 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
     };
     let name: string;
     let reconnected = false;
-    let adopted = 0;
+    let connectionId: string;
     if (target) {
+      connectionId = target.id;
       name = target.name;
       reconnected = true;
       await saveTokens(deps, target, tokens, common);
@@ -170,7 +173,7 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
       if (clash) {
         throw new UsageError(`${d.id}: the name "${name}" is already used by another account; nothing was saved`, `pass a different name: socialync connect ${d.id} --name <name>`);
       }
-      const id = deps.random.uuid();
+      const id = (connectionId = deps.random.uuid());
       const secrets = await deps.secrets();
       await secrets.set(secretKeys.connection(id), JSON.stringify(tokens));
       try {
@@ -179,10 +182,11 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
         await secrets.delete(secretKeys.connection(id)).catch(() => undefined);
         throw e;
       }
-      // This account connected before and was disconnected: its posts that were waiting, or
-      // failed for want of it, belong to this connection now (retry below offers the failed).
-      adopted = await postStoreFor(store).adoptTargets(o.platform, account.id, id, now);
     }
+    // This account (or Page) was connected before and disconnected: its posts that were waiting,
+    // or failed for want of it, belong to this connection now (retry below offers the failed).
+    // On every connect, so a target that was being published during an earlier one moves too.
+    const adopted = await postStoreFor(store).adoptTargets(o.platform, identity, connectionId, now);
     await store.addEvent({ at: now, kind: reconnected ? 'reconnected' : 'connected', message: `${d.id}/${name}`, connectionId: target?.id ?? null });
     login.finish(true, `Connected to ${d.displayName}`, `socialync is now connected to ${d.displayName} as ${who(account)}.`);
     deps.io.info(`✓ ${reconnected ? 'Reconnected' : 'Connected'} ${d.displayName} account ${who(account)} as "${name}".`);

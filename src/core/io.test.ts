@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fdWriter, fdIsTTY } from './io.js';
+import { CliError } from './errors.js';
 
 const errno = (code: string) => Object.assign(new Error(code), { code });
 
@@ -49,10 +50,18 @@ describe('fdWriter (output to a pipe, file or /dev/null)', () => {
     expect(fd.text() + stream.read().toString()).toBe('0123456789abc');
   });
 
-  it('other write errors are not swallowed', () => {
-    const fd = fakeFd(5, [{ call: 1, code: 'EIO' }]);
-    const w = fdWriter(1, () => new PassThrough(), fd.write);
-    expect(() => w('x')).toThrow('EIO');
+  it('other write errors on stdout are a clear error (exit 1, not "a bug"); on stderr, with nowhere to report, dropped', () => {
+    const out = fdWriter(1, () => new PassThrough(), fakeFd(5, [{ call: 1, code: 'ENOSPC' }]).write);
+    let thrown: unknown;
+    try {
+      out('x');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(CliError);
+    expect((thrown as CliError).message).toBe('cannot write the output (ENOSPC)');
+    const err = fdWriter(2, () => new PassThrough(), fakeFd(5, [{ call: 1, code: 'ENOSPC' }]).write);
+    expect(() => err('x')).not.toThrow();
   });
 });
 

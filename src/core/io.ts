@@ -4,6 +4,7 @@
  */
 import type { Writable, Readable } from 'node:stream';
 import { fstatSync, statSync, writeSync } from 'node:fs';
+import { CliError } from './errors.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose' | 'debug';
 
@@ -171,7 +172,14 @@ export function fdWriter(fd: number, stream: () => Writable, write: typeof write
           closed = true;
           return;
         }
-        if (code !== 'EAGAIN') throw e;
+        if (code !== 'EAGAIN') {
+          // Standard error that cannot be written has nowhere to say so; standard output has.
+          if (fd === 2) {
+            closed = true;
+            return;
+          }
+          throw new CliError(`cannot write the output (${code ?? (e as Error).message})`, { hint: 'check where it goes: a full disk, a removed file or a broken device' });
+        }
         viaStream = true;
         return void stream().write(buf);
       }

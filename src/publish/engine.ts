@@ -12,6 +12,7 @@ import type { PostStore, Target, TargetPatch } from '../store/posts.js';
 import type { Connection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
 import { retryDelayMs } from './backoff.js';
+import { successorOf } from '../store/former.js';
 
 export interface EngineOptions {
   owner: string;
@@ -109,8 +110,20 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
   beat.unref();
   const t = (await posts.getTarget(t0.id))!;
   let checkpoint = { ...t.checkpoint };
-  const conn = await en.store.getConnection(t.connectionId);
-  const account = conn ? conn.name : ((await en.store.getFormerConnection(t.connectionId))?.name ?? t.connectionId);
+  let conn = await en.store.getConnection(t.connectionId);
+  let duplicateOf: string | undefined;
+  if (!conn) {
+    // Its connection was disconnected: a later connection of the same account (or Page) publishes
+    // it, unless the post already has a target there (then this one is never sent a second time).
+    const next = await successorOf(en.store, t.connectionId);
+    if (next) {
+      const moved = await posts.updateTarget(t.id, opts.owner, { connectionId: next.id }, now()).catch(() => false);
+      if (moved) conn = next;
+      else duplicateOf = next.name;
+    }
+  }
+  const former = conn ? undefined : await en.store.getFormerConnection(t.connectionId);
+  const account = conn ? conn.name : (former?.name ?? t.connectionId);
   const res = { ...base, account };
   const finish = async (outcome: Outcome, patch: TargetPatch, extra: Partial<TargetResult> = {}, fenced = true): Promise<TargetResult> => {
     const ok = await posts.updateTarget(t.id, fenced ? opts.owner : null, { claimedBy: null, claimExpiresAt: null, ...patch }, now());
@@ -130,10 +143,8 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
   try {
     const post = await posts.getPost(t.postId);
     if (!post) return await fail('invalid_request', 'the post no longer exists');
-    if (!conn) {
-      const former = await en.store.getFormerConnection(t.connectionId);
-      return await fail('reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}${former ? ` --name ${former.name}` : ''}`);
-    }
+    if (duplicateOf) return await fail('invalid_request', `the post already goes to ${t.platform}/${duplicateOf} (the same account, connected again) through another target`);
+    if (!conn) return await fail('reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}${former ? ` --name ${former.name}` : ''}`);
     const reconnectMsg = `token expired — run socialync connect ${conn.platform} --name ${conn.name}`;
     const publisher = await en.loadPublisher(t.platform);
     const provider = await deps.provider(t.platform);

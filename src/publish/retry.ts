@@ -14,7 +14,7 @@ import type { PlatformId } from '../providers/types.js';
 import type { Target } from '../store/posts.js';
 import type { Connection } from '../store/types.js';
 import { processTarget, SENT, type Engine, type TargetResult } from './engine.js';
-import { targetAccounts } from '../store/former.js';
+import { successorOf, targetAccounts } from '../store/former.js';
 
 /** How a target will be sent: from scratch, from a saved upload checkpoint, or reconciled first. */
 export type RetryMode = 'new' | 'resume' | 'reconcile';
@@ -83,8 +83,9 @@ export async function planRetry(en: Pick<Engine, 'store' | 'posts'>, sel: RetryS
   const names = await targetAccounts(en.store, targets.map((t) => t.connectionId));
   const out: RetryEntry[] = [];
   for (const t of targets) {
-    const conn = conns.get(t.connectionId);
-    const named = names.get(t.connectionId);
+    // A disconnected connection's target is published by a later connection of the same account.
+    const conn = conns.get(t.connectionId) ?? (await successorOf(en.store, t.connectionId));
+    const named = conn ? { name: conn.name } : names.get(t.connectionId);
     const last = (await en.posts.attempts(t.id)).at(-1);
     const blocked = !conn || conn.health === 'needs_reconnect';
     out.push({

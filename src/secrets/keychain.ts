@@ -12,10 +12,11 @@
  * process killed after `timeoutMs` (keychain-call.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../core/errors.js';
+import { systemClock } from '../core/clock.js';
 import { ensurePrivateDir, type Paths } from '../core/paths.js';
 import { rememberSecret } from '../core/redact.js';
 import { probeSecretService, sessionBusCandidates, type BusLocation, type SecretServiceState } from './dbus.js';
@@ -130,9 +131,11 @@ async function call(o: KeychainOptions, childEnv: NodeJS.ProcessEnv, ops: Keycha
 /**
  * Exclusive lock file holding our pid; a lock left by a dead process is taken over.
  * The lock appears with its pid already in it (written to a private file, then hard-linked
- * into place, which fails if a lock exists), so nobody ever reads a half-made lock as dead.
- * A takeover first renames the dead holder's lock aside, so two processes taking over at
- * once cannot delete each other's new lock.
+ * into place, which fails if a lock exists), so nobody reads a half-made lock as dead; where
+ * the file system has no hard links it is created exclusively and written at once, and an
+ * empty lock younger than a few seconds counts as being written. Takeovers are serialised by
+ * a second exclusive marker (a folder), under which the lock is re-read before it is removed,
+ * so two processes taking over at once cannot remove each other's new lock.
  */
 async function withLock<T>(dir: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
   ensurePrivateDir(dir);
@@ -141,19 +144,11 @@ async function withLock<T>(dir: string, waitMs: number, fn: () => Promise<T>): P
   writeFileSync(mine, String(process.pid), { mode: 0o600 });
   try {
     for (let waited = 0; ; waited += 50) {
-      try {
-        linkSync(mine, path);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const holder = lockHolder(path);
-        if (holder !== undefined && !pidAlive(holder)) {
-          takeOver(path, holder);
-          continue;
-        }
-        if (waited >= waitMs) throw new CliError(`another socialync process holds ${path}`, { hint: 'retry in a moment' });
-        await sleep(50);
-      }
+      if (createLock(mine, path)) break;
+      const holder = lockHolder(path);
+      if (holder !== undefined && holder !== ALIVE && !pidAlive(holder) && takeOver(path, holder)) continue;
+      if (waited >= waitMs) throw new CliError(`another socialync process holds ${path}`, { hint: 'retry in a moment' });
+      await sleep(50);
     }
   } finally {
     rmSync(mine, { force: true });
@@ -165,33 +160,63 @@ async function withLock<T>(dir: string, waitMs: number, fn: () => Promise<T>): P
   }
 }
 
-/** The pid in a lock file; undefined when it is gone. */
+/** True when we now hold the lock; false when another lock is in place. */
+function createLock(mine: string, path: string): boolean {
+  try {
+    linkSync(mine, path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+  }
+  try {
+    writeFileSync(path, String(process.pid), { flag: 'wx', mode: 0o600 });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+const ALIVE = -1;
+/** The pid in a lock file (0 if unreadable as one; ALIVE while it is being written); undefined when it is gone. */
 function lockHolder(path: string): number | undefined {
   try {
-    const pid = Number(readFileSync(path, 'utf8'));
+    const text = readFileSync(path, 'utf8');
+    if (text === '' && systemClock.now() - statSync(path).mtimeMs < 5000) return ALIVE;
+    const pid = Number(text);
     return Number.isInteger(pid) && pid > 0 ? pid : 0;
   } catch {
     return undefined;
   }
 }
 
-function takeOver(path: string, deadPid: number): void {
-  const aside = `${path}.${process.pid}.stale`;
+/** Removes a dead holder's lock, one process at a time; true when it did (or the lock is gone). */
+function takeOver(path: string, deadPid: number): boolean {
+  const marker = `${path}.takeover`;
   try {
-    renameSync(path, aside);
+    mkdirSync(marker, { mode: 0o700 });
   } catch {
-    return; // someone else took it over first
-  }
-  // What we moved aside may already be a live process's new lock: then put it back.
-  const pid = lockHolder(aside);
-  if (pid !== deadPid && pid !== undefined && pidAlive(pid)) {
+    // Another process is taking over; a marker left by one that died meanwhile is cleared.
     try {
-      linkSync(aside, path);
+      if (systemClock.now() - statSync(marker).mtimeMs > 10_000) rmSync(marker, { recursive: true, force: true });
     } catch {
-      /* a newer lock is in place */
+      /* gone already */
     }
+    return false;
   }
-  rmSync(aside, { force: true });
+  try {
+    // Under the marker only a takeover can remove the lock, and a new one cannot appear while
+    // it exists: if it still names the dead process, it is the same lock.
+    const now = lockHolder(path);
+    if (now === undefined) return true;
+    if (now !== deadPid) return false;
+    rmSync(path, { force: true });
+    return true;
+  } finally {
+    rmSync(marker, { recursive: true, force: true });
+  }
 }
 
 function pidAlive(pid: number): boolean {

@@ -4,6 +4,7 @@
  * account again gives the new connection its targets: PostStore.adoptTargets).
  */
 import type { Connection, Store } from './types.js';
+import { connectionIdentity } from './identity.js';
 
 export interface TargetAccount {
   name: string;
@@ -28,4 +29,11 @@ export async function targetAccounts(store: Store, ids: Iterable<string>): Promi
     if (a) out.set(id, a);
   }
   return out;
+}
+
+/** The current connection that publishes as a former one (same platform and identity), if any. */
+export async function successorOf(store: Store, formerId: string): Promise<Connection | undefined> {
+  const f = await store.getFormerConnection(formerId);
+  if (!f) return undefined;
+  return (await store.listConnections({ platform: f.platform })).find((c) => connectionIdentity(c) === f.identity);
 }

@@ -159,10 +159,11 @@ export const migrations: string[] = [
   CREATE TABLE former_connections (
     id TEXT PRIMARY KEY,
     platform TEXT NOT NULL,
+    identity TEXT NOT NULL,
     account_id TEXT NOT NULL,
     name TEXT NOT NULL,
     removed_at INTEGER NOT NULL
   );
-  CREATE INDEX former_connections_account ON former_connections(platform, account_id);
+  CREATE INDEX former_connections_identity ON former_connections(platform, identity);
   `,
 ];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
 import { SqlitePostStore } from './posts.js';
+import { connectionIdentity } from './identity.js';
 
 let dir: string;
 let stores: SqliteStore[] = [];
@@ -89,16 +90,21 @@ describe('post status kept by the database (migration 3 triggers)', () => {
 });
 
 describe('targets of a disconnected account (migration 6)', () => {
-  it('move to the account\'s new connection: waiting, failed and unconfirmed ones; never published, claimed or another account\'s', async () => {
+  const connection = (id: string, platform: 'x' | 'facebook', accountId: string, meta: Record<string, string> = {}) => ({
+    id, platform, name: id, accountId, username: null, displayName: null, accountType: null, scopes: [], accessExpiresAt: null,
+    refreshExpiresAt: null, refreshExpiresEstimated: false, dataAccessExpiresAt: null, tokenObtainedAt: null, lastRefreshAt: null,
+    health: 'healthy' as const, reason: null, reasonDetail: null, meta,
+  });
+  const openStores = () => {
     dir = mkdtempSync(join(tmpdir(), 'posts-'));
     const s = openSqliteStore(join(dir, 'state.db'));
     stores.push(s);
-    const ps = new SqlitePostStore(s.db);
-    const conn = (id: string, accountId: string) => ({
-      id, platform: 'x' as const, name: id, accountId, username: null, displayName: null, accountType: null, scopes: [], accessExpiresAt: null,
-      refreshExpiresAt: null, refreshExpiresEstimated: false, dataAccessExpiresAt: null, tokenObtainedAt: null, lastRefreshAt: null,
-      health: 'healthy' as const, reason: null, reasonDetail: null, meta: {},
-    });
+    return { s, ps: new SqlitePostStore(s.db) };
+  };
+
+  it('move to the account\'s new connection: waiting, failed and unconfirmed ones; never published, claimed or another account\'s', async () => {
+    const { s, ps } = openStores();
+    const conn = (id: string, accountId: string) => connection(id, 'x', accountId);
     for (const [id, acct] of [['old1', 'A'], ['old2', 'A'], ['otherAcct', 'B']] as const) await s.insertConnection(conn(id, acct), 1);
     const make = async (ids: string[]) => ps.createPost({ ...post(1000), targets: ids.map((connectionId) => ({ platform: 'x' as const, connectionId })) }, 1);
     const waiting = await make(['old1']);
@@ -112,7 +118,7 @@ describe('targets of a disconnected account (migration 6)', () => {
     await ps.updateTarget((await first(published)).id, null, { state: 'published', remoteId: '1' }, 2);
     expect(await ps.claim((await first(claimed)).id, 'publisher', 60_000, 2)).toBe('scheduled');
     for (const id of ['old1', 'old2', 'otherAcct']) await s.deleteConnection(id, 3);
-    expect(await s.getFormerConnection('old1')).toEqual({ id: 'old1', platform: 'x', accountId: 'A', name: 'old1', removedAt: 3 });
+    expect(await s.getFormerConnection('old1')).toEqual({ id: 'old1', platform: 'x', identity: 'A', accountId: 'A', name: 'old1', removedAt: 3 });
 
     expect(await ps.adoptTargets('x', 'A', 'new', 4)).toBe(3);
     const where = async (p: number) => (await ps.targets(p)).map((t) => t.connectionId);
@@ -124,5 +130,17 @@ describe('targets of a disconnected account (migration 6)', () => {
     expect((await where(both)).filter((c) => c === 'new')).toHaveLength(1);
     expect(await where(other)).toEqual(['otherAcct']);
     expect(await ps.adoptTargets('x', 'A', 'new', 5)).toBe(0);
+  });
+
+  it('a Facebook Page is part of the identity: another Page of the same person never takes its posts', async () => {
+    const { s, ps } = openStores();
+    const page = (id: string, pageId: string) => connection(id, 'facebook', 'person', { pageId });
+    await s.insertConnection(page('pageA', 'A'), 1);
+    const id = await ps.createPost({ ...post(1000), targets: [{ platform: 'facebook', connectionId: 'pageA' }] }, 1);
+    await s.deleteConnection('pageA', 2);
+    expect((await s.getFormerConnection('pageA'))?.identity).toBe('person#page:A');
+    expect(await ps.adoptTargets('facebook', connectionIdentity(page('pageB', 'B')), 'pageB', 3)).toBe(0);
+    expect(await ps.adoptTargets('facebook', connectionIdentity(page('pageA2', 'A')), 'pageA2', 3)).toBe(1);
+    expect((await ps.targets(id))[0]!.connectionId).toBe('pageA2');
   });
 });

@@ -76,7 +76,7 @@ export interface PostSummary {
 }
 
 export type TargetPatch = Partial<
-  Pick<Target, 'state' | 'errorClass' | 'reason' | 'remoteId' | 'url' | 'note' | 'checkpoint' | 'claimedBy' | 'claimExpiresAt' | 'nextAttemptAt' | 'publishedAt'>
+  Pick<Target, 'connectionId' | 'state' | 'errorClass' | 'reason' | 'remoteId' | 'url' | 'note' | 'checkpoint' | 'claimedBy' | 'claimExpiresAt' | 'nextAttemptAt' | 'publishedAt'>
 >;
 
 export interface PostStore {
@@ -114,16 +114,18 @@ export interface PostStore {
    */
   rearm(id: number, from: TargetState[], patch: TargetPatch & { attempts?: number }, now: number): Promise<boolean>;
   /**
-   * Gives `connectionId` the scheduled, failed and unconfirmed targets of this platform account's
-   * former connections (removed by `disconnect`), except on posts that already have a target on
+   * Gives `connectionId` the scheduled, failed and unconfirmed targets of the former connections
+   * (removed by `disconnect`) with the same platform and identity (store/identity.ts: the account,
+   * and the Facebook Page), except claimed ones and those on posts that already have a target on
    * `connectionId`; published targets keep their history. Returns how many moved.
    */
-  adoptTargets(platform: PlatformId, accountId: string, connectionId: string, now: number): Promise<number>;
+  adoptTargets(platform: PlatformId, identity: string, connectionId: string, now: number): Promise<number>;
 }
 
 type Row = Record<string, unknown>;
 
 const targetCols: Record<keyof TargetPatch, string> = {
+  connectionId: 'connection_id',
   state: 'state',
   errorClass: 'error_class',
   reason: 'reason',
@@ -340,16 +342,16 @@ export class SqlitePostStore implements PostStore {
     return this.db.prepare(sql).run(...vals, now, id, ...from).changes === 1;
   }
 
-  async adoptTargets(platform: PlatformId, accountId: string, connectionId: string, now: number): Promise<number> {
+  async adoptTargets(platform: PlatformId, identity: string, connectionId: string, now: number): Promise<number> {
     // OR IGNORE: of two old targets of one post (two former connections), one moves.
     return this.db
       .prepare(
         `UPDATE OR IGNORE targets SET connection_id = @conn, updated_at = @now
          WHERE platform = @platform AND state IN ('scheduled', 'failed', 'unconfirmed') AND claimed_by IS NULL
-           AND connection_id IN (SELECT id FROM former_connections WHERE platform = @platform AND account_id = @account)
+           AND connection_id IN (SELECT id FROM former_connections WHERE platform = @platform AND identity = @identity)
            AND NOT EXISTS (SELECT 1 FROM targets o WHERE o.post_id = targets.post_id AND o.platform = targets.platform AND o.connection_id = @conn)`,
       )
-      .run({ conn: connectionId, now, platform, account: accountId }).changes;
+      .run({ conn: connectionId, now, platform, identity }).changes;
   }
 }
 

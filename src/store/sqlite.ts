@@ -9,6 +9,7 @@ import { CliError, ExitCode } from '../core/errors.js';
 import { ensurePrivateDir } from '../core/paths.js';
 import { migrations } from './migrations.js';
 import { sqliteAddon } from './addon.js';
+import { connectionIdentity } from './identity.js';
 import type { Connection, ConnectionPatch, EventRecord, FormerConnection, Store } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -170,7 +171,17 @@ export class SqliteStore implements Store {
 
   async deleteConnection(id: string, now: number): Promise<void> {
     this.db.transaction(() => {
-      this.stmt('INSERT OR REPLACE INTO former_connections (id, platform, account_id, name, removed_at) SELECT id, platform, account_id, name, ? FROM connections WHERE id = ?').run(now, id);
+      const r = this.stmt('SELECT * FROM connections WHERE id = ?').get(id) as Row | undefined;
+      if (!r) return;
+      const c = fromRow(r);
+      this.stmt('INSERT OR REPLACE INTO former_connections (id, platform, identity, account_id, name, removed_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        c.id,
+        c.platform,
+        connectionIdentity(c),
+        c.accountId,
+        c.name,
+        now,
+      );
       this.stmt('DELETE FROM connections WHERE id = ?').run(id);
     }).immediate();
   }
@@ -178,7 +189,14 @@ export class SqliteStore implements Store {
   async getFormerConnection(id: string): Promise<FormerConnection | undefined> {
     const r = this.stmt('SELECT * FROM former_connections WHERE id = ?').get(id) as Row | undefined;
     if (!r) return undefined;
-    return { id: r.id as string, platform: r.platform as FormerConnection['platform'], accountId: r.account_id as string, name: r.name as string, removedAt: r.removed_at as number };
+    return {
+      id: r.id as string,
+      platform: r.platform as FormerConnection['platform'],
+      identity: r.identity as string,
+      accountId: r.account_id as string,
+      name: r.name as string,
+      removedAt: r.removed_at as number,
+    };
   }
 
   async addEvent(e: EventRecord): Promise<void> {

@@ -41,6 +41,8 @@ export type ConnectionPatch = Partial<Omit<Connection, 'id' | 'platform' | 'crea
 export interface FormerConnection {
   id: string;
   platform: PlatformId;
+  /** What the connection published as (store/former.ts connectionIdentity). */
+  identity: string;
   accountId: string;
   name: string;
   removedAt: number;

@@ -65,5 +65,21 @@ describe('connect after disconnect', () => {
     expect((await posts.targets(done))[0]!.connectionId).not.toBe(alice.id);
     expect((await show(done)).targets.map((t) => [t.account, t.state])).toEqual([['alice', 'published']]);
     expect((JSON.parse((await k.cli(['retry', '--all-failed', '--yes', '--json'])).stdout) as RetryResult).targets).toEqual([]);
+
+    // A target still naming the old connection (it was being published during that connect):
+    // retry does not call it blocked, and the publisher sends it once through "alice".
+    const oldId = (await posts.targets(done))[0]!.connectionId;
+    const now = Date.now();
+    const straggler = await posts.createPost(
+      { text: 'Missed the move', options: {}, overrides: {}, scheduledAt: now - 1000, tz: 'UTC', localTime: '', media: [], targets: [{ platform: 'x', connectionId: oldId }] },
+      now,
+    );
+    await posts.updateTarget((await posts.targets(straggler))[0]!.id, null, { state: 'failed', errorClass: 'reconnect_needed', reason: 'the x account was disconnected' }, now);
+    const plan2 = JSON.parse((await k.cli(['retry', String(straggler), '--dry-run', '--json'])).stdout) as RetryResult;
+    expect(plan2.targets.map((t) => [t.account, t.fix])).toEqual([['alice', null]]);
+    const sent = await k.cli(['retry', String(straggler), '--yes']);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(await count('Missed the move')).toBe(1);
+    expect((await posts.targets(straggler)).map((t) => [t.connectionId, t.state])).toEqual([[alice.id, 'published']]);
   });
 });
