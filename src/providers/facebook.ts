@@ -125,24 +125,34 @@ async function exchangeLongLived(token: string, d: ProviderDeps, platform: Platf
   return { accessToken, ...(expiresIn !== undefined ? { expiresIn } : {}) };
 }
 
-/** Pages the user manages, with their Page tokens (GET /me/accounts, paged; bounded). */
-export async function listPages(t: TokenSet, d: ProviderDeps): Promise<FacebookPage[]> {
-  const pages: FacebookPage[] = [];
-  let url: URL | undefined = graphUrl(d, '/me/accounts', { fields: 'id,name,access_token,tasks', limit: '100', access_token: t.accessToken });
+/**
+ * The Pages the user manages as raw Graph objects (GET /me/accounts, paged; bounded), each with
+ * an id and a Page token (remembered as a secret). `fields` must include id and access_token.
+ */
+export async function pageRecords(t: TokenSet, d: ProviderDeps, fields: string, platform: PlatformId = 'facebook'): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  let url: URL | undefined = graphUrl(d, '/me/accounts', { fields, limit: '100', access_token: t.accessToken });
   for (let i = 0; url && i < 20; i++) {
-    const b = await graphCall('facebook', 'page list', d.http, url, {}, d.clock.now());
+    const b = await graphCall(platform, 'page list', d.http, url, {}, d.clock.now());
     for (const p of Array.isArray(b.data) ? (b.data as Record<string, unknown>[]) : []) {
-      const id = str(p.id);
       const accessToken = str(p.access_token);
-      if (!id || !accessToken) continue;
+      if (!str(p.id) || !accessToken) continue;
       rememberSecret(accessToken);
-      pages.push({ id, name: str(p.name) ?? id, accessToken, tasks: Array.isArray(p.tasks) ? p.tasks.map(String) : [] });
+      out.push(p);
     }
     const next = str((b.paging as Record<string, unknown> | undefined)?.next);
     // Follow paging only on the Graph host itself: the URL carries the user token.
     url = next && new URL(next).origin === new URL(d.hosts.graph).origin ? new URL(next) : undefined;
   }
-  return pages;
+  return out;
+}
+
+/** Pages the user manages, with their Page tokens. */
+export async function listPages(t: TokenSet, d: ProviderDeps): Promise<FacebookPage[]> {
+  return (await pageRecords(t, d, 'id,name,access_token,tasks')).map((p) => {
+    const id = str(p.id) as string;
+    return { id, name: str(p.name) ?? id, accessToken: str(p.access_token) as string, tasks: Array.isArray(p.tasks) ? p.tasks.map(String) : [] };
+  });
 }
 
 /** Pure: the Page matching `choice` (id, or name case-insensitively); no choice = the first one. */
