@@ -179,6 +179,18 @@ describe('instagram (facebook login) refresh and who-am-I', () => {
   });
 });
 
+describe('instagram: a connection made with the other login', () => {
+  it('is refused with the command that fixes it, before any network call', async () => {
+    const ig = await import('./instagram.js');
+    const igLogin: TokenSet = { accessToken: 'IGQlong', expiresAt: T0 + 20 * DAY, scopes: [], obtainedAt: T0 - 30 * DAY, extra: { userId: '1784' } };
+    await expect(provider.refresh(igLogin, d)).rejects.toThrow('instagram: this connection was made with Instagram Login, but the instagram app is set to Facebook Login');
+    const e = await ig.provider.whoami(token(), d).catch((x) => x);
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.message).toBe('instagram: this connection was made with Facebook Login, but the instagram app is set to Instagram Login');
+    expect(e.hint).toBe('run: socialync app set instagram --login facebook, or reconnect: socialync connect instagram');
+  });
+});
+
 describe('instagram (facebook login) hosts', () => {
   it('resumable Reels upload to the configured rupload host', () => {
     expect(igUploadUrl(d, '9876')).toBe('https://rupload.facebook.com/ig-api-upload/v24.0/9876');

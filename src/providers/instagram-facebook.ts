@@ -19,6 +19,7 @@
 import { ProviderError, UsageError } from '../core/errors.js';
 import * as fb from './facebook.js';
 import { classifyGraphError, graphCall, str, type Classification } from './graph.js';
+import type { InstagramLogin } from './registry.js';
 import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
 
 export const descriptor: ProviderDescriptor = {
@@ -64,6 +65,21 @@ export function igGraphOrigin(d: ProviderDeps): string {
 export function igUploadUrl(d: ProviderDeps, containerId: string): string | undefined {
   if (!d.hosts.rupload) return undefined;
   return `${d.hosts.rupload}/ig-api-upload/${d.apiVersion ?? (descriptor.apiVersion as string)}/${encodeURIComponent(containerId)}`;
+}
+
+const LOGIN_NAME: Record<InstagramLogin, string> = { instagram: 'Instagram Login', facebook: 'Facebook Login' };
+
+/**
+ * Tokens of one Instagram login are useless through the other (other hosts, other token kind):
+ * after `app set instagram --login ...` changed, say so instead of sending them to the wrong API.
+ */
+export function assertLogin(t: TokenSet, want: InstagramLogin): void {
+  const have: InstagramLogin = t.extra?.login === 'facebook' ? 'facebook' : 'instagram';
+  if (have === want) return;
+  throw new UsageError(
+    `instagram: this connection was made with ${LOGIN_NAME[have]}, but the instagram app is set to ${LOGIN_NAME[want]}`,
+    `run: socialync app set instagram --login ${have}, or reconnect: socialync connect instagram`,
+  );
 }
 
 /** The same deps with this variant's hosts under the names facebook.ts expects. */
@@ -145,11 +161,13 @@ async function chooseTarget(t: TokenSet, d: ProviderDeps, choice: string | undef
   return withLinkedPage(t, chooseLinkedPage(pages, choice));
 }
 
-function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
+async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
+  assertLogin(t, 'facebook');
   return fb.reexchangeUserToken(t, fbDeps(d), 'instagram');
 }
 
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
+  assertLogin(t, 'facebook');
   const fd = fbDeps(d);
   const now = d.clock.now();
   const info = await fb.debugToken(t.accessToken, fd, 'instagram');
