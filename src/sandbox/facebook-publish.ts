@@ -12,7 +12,7 @@ import { json, type PlatformContext, type Route, type SandboxRequest, type Sandb
 import { graphError, graphToken, metaAuth } from './meta.js';
 import { controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
 import { igAccountsOf, OBJECT_LOOKUP } from './facebook.js';
-import { containerLookup, igMediaRoutes } from './instagram-publish.js';
+import { containerLookup, igMediaRoutes, notYours } from './instagram-publish.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -54,10 +54,13 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   // GET /{id} is facebook.ts's object route, which asks OBJECT_LOOKUP for anything else.
   const lookup = containerLookup(ctx);
   ctx.data.set(OBJECT_LOOKUP, (id: string) => lookup(id));
-  const ownsIg = (family: Family, ig: string) => igAccountsOf(family.account).some((x) => x.id === ig) && family.scopes.includes('instagram_content_publish');
+  const refuseIg = (family: Family, ig: string) => {
+    if (!igAccountsOf(family.account).some((x) => x.id === ig)) return notYours();
+    return family.scopes.includes('instagram_content_publish') ? undefined : graphError(403, 10, '(#10) Application does not have permission for this action');
+  };
   return [
     ...controlRoutes(ctx),
-    ...igMediaRoutes(ctx, ownsIg),
+    ...igMediaRoutes(ctx, refuseIg),
     {
       method: 'POST',
       path: '/:version/:page/feed',

@@ -27,7 +27,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   const lookup = containerLookup(ctx);
   return [
     ...controlRoutes(ctx),
-    ...igMediaRoutes(ctx, (family, ig) => ig === family.account.id),
+    ...igMediaRoutes(ctx, (family, ig) => (ig === family.account.id ? undefined : notYours())),
     {
       method: 'GET',
       path: '/:version/:id',
@@ -54,8 +54,10 @@ export function containerLookup(ctx: PlatformContext): (id: string) => SandboxRe
   };
 }
 
-/** Container, upload, media_publish and media-list routes; `owns` says whether a token may act as an IG user. */
-export function igMediaRoutes(ctx: PlatformContext, owns: (family: Family, igUser: string) => boolean): Route[] {
+export const notYours = () => graphError(400, 100, 'Unsupported request: the object does not exist or the token cannot access it', 33);
+
+/** Container, upload, media_publish and media-list routes; `refuse` answers when a token may not act as an IG user. */
+export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igUser: string) => SandboxResponse | undefined): Route[] {
   const st = publishState(ctx);
   const auth = (req: SandboxRequest): { family: Family } | { response: SandboxResponse } => metaAuth(ctx, graphToken(req));
   const get = (id: string) => st.uploads.get(`ig:${id}`) as Container | undefined;
@@ -66,7 +68,8 @@ export function igMediaRoutes(ctx: PlatformContext, owns: (family: Family, igUse
       handler: (req) => {
         const a = auth(req);
         if ('response' in a) return a.response;
-        if (!owns(a.family, req.params.ig!)) return graphError(400, 100, 'Unsupported post request: the object does not exist or the token cannot access it');
+        const no = refuse(a.family, req.params.ig!);
+        if (no) return no;
         const type = req.param('media_type');
         const resumable = req.param('upload_type') === 'resumable';
         const imageUrl = req.param('image_url');
@@ -123,7 +126,8 @@ export function igMediaRoutes(ctx: PlatformContext, owns: (family: Family, igUse
       handler: (req) => {
         const a = auth(req);
         if ('response' in a) return a.response;
-        if (!owns(a.family, req.params.ig!)) return graphError(400, 100, 'Unsupported get request: the object does not exist or the token cannot access it', 33);
+        const no = refuse(a.family, req.params.ig!);
+        if (no) return no;
         const rows = st.posts.filter((p) => p.page === req.params.ig).reverse();
         return json(200, { data: rows.map((p) => ({ id: p.id, caption: p.text, timestamp: new Date(p.createdAt).toISOString() })) });
       },
