@@ -97,7 +97,7 @@ export function createDeps(over: DepsOverrides = {}): Deps {
       over.secrets ??
       (() =>
         (secrets ??= import('./secrets/open.js').then((m) => m.openSecretStore({ paths, env, config, io })))),
-    provider: over.provider ?? loadProvider,
+    provider: over.provider ?? ((id) => loadProvider(id, config)),
     async providerDeps(id) {
       const provider = await deps.provider(id);
       const app = config.get<{ clientId?: string; clientType?: 'public' | 'confidential'; flags?: Record<string, boolean> }>(`apps.${id}`);

@@ -3,7 +3,7 @@ import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../core/errors.js';
 import { readStdin } from '../core/io.js';
-import { loadProvider, parsePlatform } from '../providers/registry.js';
+import { INSTAGRAM_LOGINS, instagramLogin, loadProvider, parsePlatform, type InstagramLogin } from '../providers/registry.js';
 import { PLATFORMS, type PlatformId, type Provider } from '../providers/types.js';
 import { secretKeys } from '../secrets/types.js';
 import type { AppSettings } from '../core/config.js';
@@ -19,6 +19,8 @@ export interface AppSetOptions {
   port?: number;
   redirectHost?: string;
   redirectHttps?: boolean;
+  /** Instagram only: Instagram Login (default) or Facebook Login. */
+  login?: InstagramLogin;
   flags?: Record<string, boolean>;
 }
 
@@ -27,6 +29,8 @@ export interface AppEntry {
   clientId: string | null;
   clientSecret: 'stored' | 'missing' | 'not needed';
   clientType: string | null;
+  /** Instagram: 'instagram' (Instagram Login) or 'facebook' (Facebook Login); null elsewhere. */
+  login: InstagramLogin | null;
   redirectUri: string;
 }
 
@@ -48,11 +52,14 @@ Examples:
     .option('--port <port>', 'fixed redirect port to register (X, LinkedIn, Instagram, Facebook)', parsePort)
     .option('--redirect-host <host>', 'loopback host in the redirect URI: 127.0.0.1 or localhost')
     .option('--https', 'serve the loopback redirect over https with a self-signed certificate (e.g. Facebook apps in live mode)')
+    .option('--login <api>', 'Instagram only: instagram (Instagram Login, the default) or facebook (an account linked to a Facebook Page, Facebook Login)')
+    .option('--business-manager', 'Instagram with --login facebook: your Page role comes through Business Manager (asks for business_management too)')
     .option('--programmatic-refresh', 'LinkedIn: the app is approved for programmatic refresh tokens')
     .option('--testing', 'YouTube: the Google app is in Testing status (refresh tokens last 7 days)')
     .addHelpText('after', `
 Examples:
   $ socialync app set tiktok --client-id abc123          # prompts for the secret
+  $ socialync app set instagram --login facebook --client-id <meta-app-id>
   $ printf %s "$SECRET" | socialync app set x --client-id abc --client-type confidential --client-secret-stdin`)
     .action(async (platform: string, o: Record<string, unknown>) => {
       const id = parsePlatform(platform);
@@ -61,6 +68,10 @@ Examples:
       const flags: Record<string, boolean> = {};
       if (o.programmaticRefresh) flags.programmaticRefresh = true;
       if (o.testing) flags.testing = true;
+      if (o.businessManager) flags.businessManager = true;
+      const login = o.login as string | undefined;
+      if ((login !== undefined || o.businessManager) && id !== 'instagram') throw new UsageError(`--login and --business-manager are for instagram only`, `run: socialync app set ${id} without them`);
+      if (login !== undefined && !(INSTAGRAM_LOGINS as readonly string[]).includes(login)) throw new UsageError(`--login must be instagram or facebook, got "${login}"`, 'run: socialync app set instagram --login facebook');
       const ct = o.clientType as string | undefined;
       if (ct && ct !== 'public' && ct !== 'confidential') throw new UsageError(`--client-type must be public or confidential, got "${ct}"`);
       const host = o.redirectHost as string | undefined;
@@ -73,9 +84,10 @@ Examples:
         ...(o.port !== undefined ? { port: o.port as number } : {}),
         ...(host ? { redirectHost: host } : {}),
         ...(o.https ? { redirectHttps: true } : {}),
+        ...(login ? { login: login as InstagramLogin } : {}),
         ...(Object.keys(flags).length ? { flags } : {}),
       });
-      deps.io.info(`✓ Saved the ${id} app (client id ${r.clientId}; secret ${r.clientSecret}).`);
+      deps.io.info(`✓ Saved the ${id} app (client id ${r.clientId}; secret ${r.clientSecret}${r.login ? `; ${r.login} login` : ''}).`);
       deps.io.info(`Register this redirect URI in the ${id} developer console:`);
       deps.io.out(r.redirectUri);
     });
@@ -92,12 +104,12 @@ Examples:
       if (o.json) return deps.io.out(JSON.stringify(entries, null, 2));
       if (!entries.length) return deps.io.info('No apps configured. Run: socialync app set <platform>');
       if (!deps.io.stdoutIsTTY) {
-        for (const e of entries) deps.io.out([e.platform, e.clientId ?? '-', `secret: ${e.clientSecret}`, e.clientType ?? '', e.redirectUri].join('\t'));
+        for (const e of entries) deps.io.out([e.platform, e.clientId ?? '-', `secret: ${e.clientSecret}`, typeOf(e), e.redirectUri].join('\t'));
         return;
       }
       const { default: Table } = await import('cli-table3');
       const table = new Table({ head: ['PLATFORM', 'CLIENT ID', 'SECRET', 'TYPE', 'REDIRECT URI TO REGISTER'], style: { head: [], border: [], compact: true } });
-      for (const e of entries) table.push([e.platform, e.clientId ?? '-', e.clientSecret, e.clientType ?? '', e.redirectUri]);
+      for (const e of entries) table.push([e.platform, e.clientId ?? '-', e.clientSecret, typeOf(e), e.redirectUri]);
       deps.io.out(table.toString());
     });
   app
@@ -115,6 +127,9 @@ Examples:
     });
 }
 
+/** The TYPE column: X's client type, or which Instagram API the app uses. */
+const typeOf = (e: AppEntry) => e.clientType ?? (e.login ? `${e.login} login` : '');
+
 export function registerHint(p: Provider, deps: Deps): string {
   const port = redirectPort(p, deps);
   if (p.descriptor.redirect.registerHint && port === 0) return p.descriptor.redirect.registerHint;
@@ -122,7 +137,7 @@ export function registerHint(p: Provider, deps: Deps): string {
 }
 
 export async function runAppSet(deps: Deps, o: AppSetOptions): Promise<AppEntry> {
-  const p = await loadProvider(o.platform);
+  const p = await loadProvider(o.platform, { get: <T>(k: string) => (k === 'apps.instagram.login' && o.login ? (o.login as T) : deps.config.get<T>(k)) });
   const prefix = `SOCIALYNC_${o.platform.toUpperCase()}`;
   const prev = deps.config.get<AppSettings>(`apps.${o.platform}`);
   // Changing other settings keeps the stored client id.
@@ -147,6 +162,7 @@ export async function runAppSet(deps: Deps, o: AppSetOptions): Promise<AppEntry>
     ...(o.port !== undefined ? { redirectPort: o.port } : {}),
     ...(o.redirectHost ? { redirectHost: o.redirectHost } : {}),
     ...(o.redirectHttps ? { redirectHttps: true } : {}),
+    ...(o.login ? { login: o.login } : {}),
     ...(o.flags ? { flags: { ...(prev?.flags ?? {}), ...o.flags } } : {}),
   };
   await deps.config.set(`apps.${o.platform}`, next);
@@ -159,7 +175,7 @@ export async function runAppList(deps: Deps): Promise<AppEntry[]> {
   for (const id of PLATFORMS) {
     const a = deps.config.get<AppSettings>(`apps.${id}`);
     if (!a) continue;
-    const p = await loadProvider(id);
+    const p = await loadProvider(id, deps.config);
     const needs = p.descriptor.clientSecret === 'required' || (p.descriptor.clientSecret === 'confidential-only' && a.clientType === 'confidential');
     const stored = Boolean(await secrets.get(secretKeys.clientSecret(id)));
     out.push({
@@ -167,6 +183,7 @@ export async function runAppList(deps: Deps): Promise<AppEntry[]> {
       clientId: a.clientId ?? null,
       clientSecret: stored ? 'stored' : needs ? 'missing' : 'not needed',
       clientType: a.clientType ?? null,
+      login: id === 'instagram' ? instagramLogin(deps.config) : null,
       redirectUri: registerHint(p, deps),
     });
   }

@@ -76,6 +76,8 @@ function optionKind(o: Option, path: string): ValueKind {
       return words(['public', 'confidential']);
     case '--redirect-host':
       return words(['127.0.0.1', 'localhost']);
+    case '--login':
+      return words(['instagram', 'facebook']);
   }
   // A description listing its values as (a|b|c), e.g. `--status`.
   const m = /\(([\w-]+(?:\|[\w-]+)+)\)/.exec(o.description);

@@ -18,6 +18,8 @@ export interface AppSettings {
   redirectHost?: string;
   /** Serve the loopback redirect over https (self-signed) even where the platform's default is http. */
   redirectHttps?: boolean;
+  /** Instagram only: which of its two APIs, 'instagram' (Instagram Login, default) or 'facebook' (Facebook Login). */
+  login?: 'instagram' | 'facebook';
   /** LinkedIn: app approved for programmatic refresh. Google: app in Testing status. */
   flags?: Record<string, boolean>;
 }

@@ -24,7 +24,7 @@ export const checkApps: Check = async (ctx) => {
   if (!used.length) return [result('apps', 'apps', 'warn', 'no platform app configured yet', 'run: socialync app set <platform>   (or try everything first: socialync sandbox demo)')];
   const out: CheckResult[] = [];
   for (const p of used) {
-    const d = (await loadProvider(p)).descriptor;
+    const d = (await loadProvider(p, deps.config)).descriptor;
     const prefix = `SOCIALYNC_${p.toUpperCase()}`;
     const app = deps.config.get<AppSettings>(`apps.${p}`);
     const clientId = deps.env[`${prefix}_CLIENT_ID`] || app?.clientId;
@@ -68,7 +68,7 @@ export const checkPorts: Check = async (ctx) => {
   const used = await platformsInUse(ctx);
   const out: CheckResult[] = [];
   for (const p of PLATFORMS) {
-    const provider = await loadProvider(p);
+    const provider = await loadProvider(p, ctx.deps.config);
     const port = redirectPort(provider, ctx.deps);
     if (port === 0) continue;
     const inUse = used.includes(p);

@@ -24,7 +24,7 @@ const TOP: Record<string, Kind> = {
   __internal__: 'object', // written by `conf`
 };
 
-const APP: Record<string, Kind> = { clientId: 'string', clientType: 'string', redirectPort: 'number', redirectHost: 'string', flags: 'object' };
+const APP: Record<string, Kind> = { clientId: 'string', clientType: 'string', redirectPort: 'number', redirectHost: 'string', redirectHttps: 'boolean', login: 'string', flags: 'object' };
 const SECRETISH = /secret|password|token|passphrase|^key$/i;
 
 export function configProblems(settings: unknown): string[] {
@@ -50,7 +50,8 @@ export function configProblems(settings: unknown): string[] {
       else if (!APP[k]) p.push(`"apps.${id}.${k}": unknown key`);
       else if (!isKind(x, APP[k]!)) p.push(`"apps.${id}.${k}" must be a ${APP[k]}`);
     }
-    const a = v as { clientType?: unknown; redirectHost?: unknown; redirectPort?: unknown };
+    const a = v as { clientType?: unknown; redirectHost?: unknown; redirectPort?: unknown; login?: unknown };
+    if (a.login !== undefined && (id !== 'instagram' || (a.login !== 'instagram' && a.login !== 'facebook'))) p.push(`"apps.${id}.login" is for instagram only, and must be "instagram" or "facebook"`);
     if (a.clientType !== undefined && a.clientType !== 'public' && a.clientType !== 'confidential') p.push(`"apps.${id}.clientType" must be "public" or "confidential"`);
     if (a.redirectHost !== undefined && a.redirectHost !== '127.0.0.1' && a.redirectHost !== 'localhost') p.push(`"apps.${id}.redirectHost" must be "127.0.0.1" or "localhost"`);
     if (typeof a.redirectPort === 'number' && (!Number.isInteger(a.redirectPort) || a.redirectPort < 1 || a.redirectPort > 65535)) p.push(`"apps.${id}.redirectPort" must be a port number`);

@@ -70,7 +70,7 @@ export const checkNetwork: Check = async (ctx) => {
   if (!used.length) return [result('network', 'network', 'skip', 'reachability: no platform in use yet')];
   const per = await Promise.all(
     used.map(async (p: PlatformId) => {
-      const hosts = resolveHosts((await loadProvider(p)).descriptor, ctx.deps.config);
+      const hosts = resolveHosts((await loadProvider(p, ctx.deps.config)).descriptor, ctx.deps.config);
       return { p, probes: await Promise.all(Object.entries(hosts).map(([h, o]) => probe(ctx, h, o))) };
     }),
   );

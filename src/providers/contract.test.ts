@@ -14,19 +14,29 @@ import { loadProvider } from './registry.js';
 import { consentVia, type ConsentChoice } from '../../test/helpers/sandbox-consent.js';
 import { PLATFORMS, type PlatformId, type Provider, type ProviderDeps, type TokenSet } from './types.js';
 
-async function available(): Promise<{ id: PlatformId; provider: Provider }[]> {
-  const out: { id: PlatformId; provider: Provider }[] = [];
+/** `server`: the sandbox playing it (Instagram with Facebook Login runs on Facebook's). */
+interface Entry {
+  id: PlatformId;
+  name: string;
+  provider: Provider;
+  server: PlatformId;
+}
+
+async function available(): Promise<Entry[]> {
+  const out: Entry[] = [];
   for (const id of PLATFORMS) {
     const provider = await loadProvider(id).catch(() => undefined);
-    if (provider && (await loadSandboxModule(id))) out.push({ id, provider });
+    if (provider && (await loadSandboxModule(id))) out.push({ id, name: id, provider, server: id });
   }
+  const igFacebookLogin = await loadProvider('instagram', { get: <T>(k: string) => (k === 'apps.instagram.login' ? ('facebook' as T) : undefined) });
+  if (out.some((e) => e.id === 'facebook')) out.push({ id: 'instagram', name: 'instagram (facebook login)', provider: igFacebookLogin, server: 'facebook' });
   return out;
 }
 const registered = await available();
 
 let sb: Sandbox;
 beforeAll(async () => {
-  sb = await startSandbox({ platforms: registered.map((r) => r.id) });
+  sb = await startSandbox({ platforms: [...new Set(registered.map((r) => r.server))] });
 });
 afterAll(() => sb?.close());
 
@@ -43,7 +53,7 @@ async function consent(authorizeUrl: URL, o: ConsentChoice = {}): Promise<URL> {
   return consentVia(authorizeUrl, o);
 }
 
-describe.each(registered)('provider contract: $id', ({ id, provider }) => {
+describe.each(registered)('provider contract: $name', ({ id, provider, server }) => {
   const desc = provider.descriptor;
   const scopes = desc.scopes.map((s) => s.scope);
   const r = desc.redirect;
@@ -52,13 +62,13 @@ describe.each(registered)('provider contract: $id', ({ id, provider }) => {
   let d: ProviderDeps;
   beforeEach(() => {
     offset = 0;
-    sb.control.platform(id).reset();
-    const app = sb.allApps[id][0]!;
+    sb.control.platform(server).reset();
+    const app = sb.allApps[server][0]!;
     d = {
       http: createHttp({ timeoutMs: 5_000 }),
       // Providers' retry pauses return at once: the suite stays fast and bounded.
       clock: { now: () => systemClock.now() + offset, sleep: async () => undefined },
-      hosts: sb.endpoints()[id]!,
+      hosts: Object.fromEntries(Object.keys(desc.hosts).map((h) => [h, sb.endpoints()[id]![h]!])),
       app: { clientId: app.clientId, clientSecret: app.clientSecret, ...(app.clientType ? { clientType: app.clientType } : {}), ...(app.flags ? { flags: app.flags } : {}) },
       ...(desc.apiVersion ? { apiVersion: desc.apiVersion } : {}),
     };
@@ -66,7 +76,7 @@ describe.each(registered)('provider contract: $id', ({ id, provider }) => {
   /** Moves the provider's and the sandbox's clocks together. */
   const advance = (ms: number) => {
     offset += ms;
-    sb.control.platform(id).clock({ offsetMs: offset });
+    sb.control.platform(server).clock({ offsetMs: offset });
   };
 
   async function connect(account = 'alice'): Promise<{ tokens: TokenSet; verifier: string; callback: URL }> {
@@ -81,14 +91,15 @@ describe.each(registered)('provider contract: $id', ({ id, provider }) => {
   }
 
   it('the sandbox serves every host the descriptor names (so env/config overrides cover all of them)', () => {
-    expect(Object.keys(sb.endpoints()[id]!).sort()).toEqual(Object.keys(desc.hosts).sort());
-    for (const h of Object.keys(desc.hosts)) expect(sb.hostEnv()[`SOCIALYNC_${id.toUpperCase()}_${h.toUpperCase()}_URL`]).toBe(sb.origins[id]);
+    const variants = registered.filter((r) => r.id === id).flatMap((r) => Object.keys(r.provider.descriptor.hosts));
+    expect(Object.keys(sb.endpoints()[id]!).sort()).toEqual([...new Set(variants)].sort());
+    for (const h of Object.keys(desc.hosts)) expect(sb.hostEnv()[`SOCIALYNC_${id.toUpperCase()}_${h.toUpperCase()}_URL`]).toBe(sb.origins[server]);
   });
 
   it('builds an authorize URL the sandbox accepts, with the platform PKCE format', async () => {
     const verifier = generateVerifier();
     const url = provider.buildAuthorizeUrl({ redirectUri, state: 'st-1', codeVerifier: verifier, scopes }, d);
-    expect(url.origin).toBe(sb.origins[id]);
+    expect(url.origin).toBe(sb.origins[server]);
     expect([...url.searchParams.values()]).toContain(d.app.clientId);
     expect(url.searchParams.get('redirect_uri')).toBe(redirectUri);
     expect(url.searchParams.get('state')).toBe('st-1');
@@ -145,7 +156,7 @@ describe.each(registered)('provider contract: $id', ({ id, provider }) => {
       expect(next.refreshToken).not.toBe(tokens.refreshToken);
       const reused = await rejection(provider.refresh(tokens, d));
       expect(reused.errorClass).toBe('reconnect_needed');
-      expect(sb.control.platform(id).stats().reusedRefreshTokens).toBe(1);
+      expect(sb.control.platform(server).stats().reusedRefreshTokens).toBe(1);
     } else if (tokens.refreshToken) {
       expect(next.refreshToken).toBe(tokens.refreshToken);
     }
@@ -161,7 +172,7 @@ describe.each(registered)('provider contract: $id', ({ id, provider }) => {
 
   it('classifies injected faults: 503 and dropped connections transient, 429 rate limited with a delay', async () => {
     const { tokens } = await connect();
-    const c = sb.control.platform(id);
+    const c = sb.control.platform(server);
     c.fault({ status: 503 });
     expect((await rejection(provider.whoami(tokens, d))).errorClass).toBe('transient');
     c.fault({ dropConnection: true });
@@ -178,7 +189,7 @@ describe.each(registered)('provider contract: $id', ({ id, provider }) => {
 
   it('a revoked grant is reconnect_needed with a reason, at refresh and at who-am-I', async () => {
     const { tokens } = await connect();
-    sb.control.platform(id).revoke('alice');
+    sb.control.platform(server).revoke('alice');
     const who = await rejection(provider.whoami(tokens, d));
     expect(who.errorClass).toBe('reconnect_needed');
     expect(who.reason).toBeTruthy();
@@ -190,5 +201,5 @@ describe.each(registered)('provider contract: $id', ({ id, provider }) => {
 });
 
 it('at least the platforms of this helper are registered', () => {
-  expect(registered.map((r) => r.id)).toEqual(expect.arrayContaining(['tiktok', 'youtube', 'x']));
+  expect(registered.map((r) => r.name)).toEqual(expect.arrayContaining(['tiktok', 'youtube', 'x', 'instagram (facebook login)']));
 });

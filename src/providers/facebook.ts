@@ -18,7 +18,7 @@
 import { ProviderError, UsageError } from '../core/errors.js';
 import { rememberSecret } from '../core/redact.js';
 import { classifyGraphError, graphCall, graphProviderError, num, parseScopeList, str, stripMetaCodeSuffix, type Classification } from './graph.js';
-import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
+import type { AccountInfo, AuthorizeInput, CodeInput, PlatformId, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
 
 export const descriptor: ProviderDescriptor = {
   id: 'facebook',
@@ -52,13 +52,13 @@ export const classifyFacebookError = (status: number, body: unknown): Classifica
 
 const version = (d: ProviderDeps) => d.apiVersion ?? (descriptor.apiVersion as string);
 
-function graphUrl(d: ProviderDeps, path: string, params: Record<string, string | undefined>): URL {
+export function graphUrl(d: ProviderDeps, path: string, params: Record<string, string | undefined>): URL {
   const u = new URL(`/${version(d)}${path}`, d.hosts.graph);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
   return u;
 }
 
-function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
+export function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
   const u = new URL(`/${version(d)}/dialog/oauth`, d.hosts.www);
   u.searchParams.set('client_id', d.app.clientId);
   u.searchParams.set('redirect_uri', i.redirectUri);
@@ -68,23 +68,26 @@ function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
   return u;
 }
 
-interface DebugInfo {
+export interface DebugInfo {
   userId?: string;
   scopes: string[];
   expiresAt?: number;
   dataAccessExpiresAt?: number;
 }
 
-/** debug_token with the app token `app_id|app_secret`; an invalid token carries its own 190/subcode. */
-async function debugToken(token: string, d: ProviderDeps): Promise<DebugInfo> {
+/**
+ * debug_token with the app token `app_id|app_secret`; an invalid token carries its own 190/subcode.
+ * `platform` names the connection in errors (Instagram through Facebook Login uses these helpers too).
+ */
+export async function debugToken(token: string, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<DebugInfo> {
   const appToken = `${d.app.clientId}|${d.app.clientSecret ?? ''}`;
   rememberSecret(appToken);
-  const b = await graphCall('facebook', 'token check', d.http, graphUrl(d, '/debug_token', { input_token: token, access_token: appToken }), {}, d.clock.now());
+  const b = await graphCall(platform, 'token check', d.http, graphUrl(d, '/debug_token', { input_token: token, access_token: appToken }), {}, d.clock.now());
   const data = (b.data && typeof b.data === 'object' ? b.data : {}) as Record<string, unknown>;
   if (data.is_valid !== true) {
     const e = (data.error && typeof data.error === 'object' ? data.error : {}) as Record<string, unknown>;
     const subcode = num(e.subcode) ?? num(e.error_subcode);
-    throw graphProviderError('facebook', 'token check', 400, {
+    throw graphProviderError(platform, 'token check', 400, {
       error: { code: num(e.code) ?? 190, ...(subcode !== undefined ? { error_subcode: subcode } : {}), message: str(e.message) ?? 'token is not valid' },
     });
   }
@@ -101,9 +104,9 @@ async function debugToken(token: string, d: ProviderDeps): Promise<DebugInfo> {
 }
 
 /** fb_exchange_token: works only while the token is still valid (an expired one cannot be exchanged). */
-async function exchangeLongLived(token: string, d: ProviderDeps): Promise<{ accessToken: string; expiresIn?: number }> {
+async function exchangeLongLived(token: string, d: ProviderDeps, platform: PlatformId): Promise<{ accessToken: string; expiresIn?: number }> {
   const b = await graphCall(
-    'facebook',
+    platform,
     'long-lived token exchange',
     d.http,
     graphUrl(d, '/oauth/access_token', {
@@ -116,30 +119,40 @@ async function exchangeLongLived(token: string, d: ProviderDeps): Promise<{ acce
     d.clock.now(),
   );
   const accessToken = str(b.access_token);
-  if (!accessToken) throw new ProviderError('facebook: the token response has no access_token', { errorClass: 'transient' });
+  if (!accessToken) throw new ProviderError(`${platform}: the token response has no access_token`, { errorClass: 'transient' });
   rememberSecret(accessToken);
   const expiresIn = num(b.expires_in);
   return { accessToken, ...(expiresIn !== undefined ? { expiresIn } : {}) };
 }
 
-/** Pages the user manages, with their Page tokens (GET /me/accounts, paged; bounded). */
-export async function listPages(t: TokenSet, d: ProviderDeps): Promise<FacebookPage[]> {
-  const pages: FacebookPage[] = [];
-  let url: URL | undefined = graphUrl(d, '/me/accounts', { fields: 'id,name,access_token,tasks', limit: '100', access_token: t.accessToken });
+/**
+ * The Pages the user manages as raw Graph objects (GET /me/accounts, paged; bounded), each with
+ * an id and a Page token (remembered as a secret). `fields` must include id and access_token.
+ */
+export async function pageRecords(t: TokenSet, d: ProviderDeps, fields: string, platform: PlatformId = 'facebook'): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  let url: URL | undefined = graphUrl(d, '/me/accounts', { fields, limit: '100', access_token: t.accessToken });
   for (let i = 0; url && i < 20; i++) {
-    const b = await graphCall('facebook', 'page list', d.http, url, {}, d.clock.now());
+    const b = await graphCall(platform, 'page list', d.http, url, {}, d.clock.now());
     for (const p of Array.isArray(b.data) ? (b.data as Record<string, unknown>[]) : []) {
-      const id = str(p.id);
       const accessToken = str(p.access_token);
-      if (!id || !accessToken) continue;
+      if (!str(p.id) || !accessToken) continue;
       rememberSecret(accessToken);
-      pages.push({ id, name: str(p.name) ?? id, accessToken, tasks: Array.isArray(p.tasks) ? p.tasks.map(String) : [] });
+      out.push(p);
     }
     const next = str((b.paging as Record<string, unknown> | undefined)?.next);
     // Follow paging only on the Graph host itself: the URL carries the user token.
     url = next && new URL(next).origin === new URL(d.hosts.graph).origin ? new URL(next) : undefined;
   }
-  return pages;
+  return out;
+}
+
+/** Pages the user manages, with their Page tokens. */
+export async function listPages(t: TokenSet, d: ProviderDeps): Promise<FacebookPage[]> {
+  return (await pageRecords(t, d, 'id,name,access_token,tasks')).map((p) => {
+    const id = str(p.id) as string;
+    return { id, name: str(p.name) ?? id, accessToken: str(p.access_token) as string, tasks: Array.isArray(p.tasks) ? p.tasks.map(String) : [] };
+  });
 }
 
 /** Pure: the Page matching `choice` (id, or name case-insensitively); no choice = the first one. */
@@ -182,15 +195,16 @@ function tokenSet(accessToken: string, expiresIn: number | undefined, info: Debu
 }
 
 /** Data access ends 90 days after the user's last activity, whatever the token says: log in again. */
-function dataAccessLive(info: DebugInfo, now: number): void {
+export function dataAccessLive(info: DebugInfo, now: number, platform: PlatformId = 'facebook'): void {
   if (info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt <= now) {
-    throw new ProviderError('facebook: data access expired (90 days without activity)', { errorClass: 'reconnect_needed', reason: 'inactive' });
+    throw new ProviderError(`${platform}: data access expired (90 days without activity)`, { errorClass: 'reconnect_needed', reason: 'inactive' });
   }
 }
 
-async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
+/** Code -> short-lived user token -> long-lived user token (manual flow), checked with debug_token. */
+export async function exchangeUserCode(i: CodeInput, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<TokenSet> {
   const short = await graphCall(
-    'facebook',
+    platform,
     'code exchange',
     d.http,
     graphUrl(d, '/oauth/access_token', {
@@ -203,11 +217,29 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
     d.clock.now(),
   );
   const shortToken = str(short.access_token);
-  if (!shortToken) throw new ProviderError('facebook: the token response has no access_token', { errorClass: 'transient' });
+  if (!shortToken) throw new ProviderError(`${platform}: the token response has no access_token`, { errorClass: 'transient' });
   rememberSecret(shortToken);
-  const long = await exchangeLongLived(shortToken, d);
-  const info = await debugToken(long.accessToken, d);
-  const t = tokenSet(long.accessToken, long.expiresIn, info, d.clock.now());
+  const long = await exchangeLongLived(shortToken, d, platform);
+  const info = await debugToken(long.accessToken, d, platform);
+  return tokenSet(long.accessToken, long.expiresIn, info, d.clock.now());
+}
+
+/** No refresh grant: re-exchange the still-valid long-lived user token, and check data access. */
+export async function reexchangeUserToken(t: TokenSet, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<TokenSet> {
+  if (t.expiresAt !== undefined && t.expiresAt <= d.clock.now()) {
+    throw new ProviderError(`${platform}: the user token has expired and can no longer be exchanged`, {
+      errorClass: 'reconnect_needed',
+      reason: 'token_expired',
+    });
+  }
+  const long = await exchangeLongLived(t.accessToken, d, platform);
+  const info = await debugToken(long.accessToken, d, platform);
+  dataAccessLive(info, d.clock.now(), platform);
+  return tokenSet(long.accessToken, long.expiresIn, info, d.clock.now(), t);
+}
+
+async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
+  const t = await exchangeUserCode(i, d);
   // Without pages_show_list (partial consent) the list is refused or empty: connect still succeeds,
   // and unsupportedAccount plus the granted-scope check explain what is missing.
   const pages = await listPages(t, d).catch((e: unknown) => {
@@ -218,16 +250,7 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
 }
 
 async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
-  if (t.expiresAt !== undefined && t.expiresAt <= d.clock.now()) {
-    throw new ProviderError('facebook: the user token has expired and can no longer be exchanged', {
-      errorClass: 'reconnect_needed',
-      reason: 'token_expired',
-    });
-  }
-  const long = await exchangeLongLived(t.accessToken, d);
-  const info = await debugToken(long.accessToken, d);
-  dataAccessLive(info, d.clock.now());
-  const next = tokenSet(long.accessToken, long.expiresIn, info, d.clock.now(), t);
+  const next = await reexchangeUserToken(t, d);
   const pageId = t.extra?.pageId;
   if (!pageId) return next;
   // Refresh the Page token too when we can; the old one (from a long-lived user token) stays valid,
@@ -273,9 +296,9 @@ function unsupportedAccount(a: AccountInfo): string | undefined {
 }
 
 /** Full deauthorization: DELETE /{user-id}/permissions (exact doc wording UNCONFIRMED; widely used). */
-async function revoke(t: TokenSet, d: ProviderDeps): Promise<void> {
+export async function revoke(t: TokenSet, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<void> {
   const user = t.extra?.userId ?? 'me';
-  await graphCall('facebook', 'revoke', d.http, graphUrl(d, `/${encodeURIComponent(user)}/permissions`, { access_token: t.accessToken }), { method: 'DELETE' }, d.clock.now());
+  await graphCall(platform, 'revoke', d.http, graphUrl(d, `/${encodeURIComponent(user)}/permissions`, { access_token: t.accessToken }), { method: 'DELETE' }, d.clock.now());
 }
 
 /** --page, or a question when the user manages several Pages and can be asked; else the first. */

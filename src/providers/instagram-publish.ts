@@ -1,5 +1,6 @@
 /**
- * Instagram publishing (Instagram API with Instagram Login, graph.instagram.com).
+ * Instagram publishing: Instagram API with Instagram Login (graph.instagram.com), or with Facebook
+ * Login (graph.facebook.com, resumable uploads to rupload.facebook.com; instagram-facebook.ts).
  * Docs: https://developers.facebook.com/docs/instagram-platform/content-publishing
  *       https://developers.facebook.com/docs/instagram-platform/content-publishing/resumable-uploads
  * Container flow: POST /{ig-user}/media -> poll GET /{container}?fields=status_code until
@@ -14,6 +15,7 @@ import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { graphProviderError, str } from './graph.js';
+import { igGraphOrigin, igUploadUrl } from './instagram-facebook.js';
 import { checkMedia, codePoints, graphJson, isVideo, streamUpload } from './upload.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
@@ -32,7 +34,7 @@ export function validate(p: PostDraft): ValidationIssue[] {
   return out;
 }
 
-const url = (d: ProviderDeps, path: string) => new URL(`/${d.apiVersion ?? 'v25.0'}${path}`, d.hosts.graph!);
+const url = (d: ProviderDeps, path: string) => new URL(`/${d.apiVersion ?? 'v25.0'}${path}`, igGraphOrigin(d));
 const headers = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
 
 async function call(d: ProviderDeps, t: TokenSet, path: string, what: string, fields?: Record<string, string | undefined>, query?: Record<string, string>): Promise<Record<string, unknown>> {
@@ -48,7 +50,7 @@ async function createContainer(p: PostDraft, m: MediaRef, t: TokenSet, d: Provid
   if (m.kind === 'url') return str((await call(d, t, `/${ig}/media`, 'create container', { media_type: 'REELS', video_url: m.url, caption: p.text })).id)!;
   const c = await call(d, t, `/${ig}/media`, 'create container', { media_type: 'REELS', upload_type: 'resumable', caption: p.text });
   const id = str(c.id);
-  const uri = str(c.uri);
+  const uri = id ? (igUploadUrl(d, id) ?? str(c.uri)) : undefined;
   if (!id || !uri) throw new ProviderError('instagram: resumable container returned no upload uri', { errorClass: 'transient' });
   const res = await streamUpload(d.http, uri, {
     method: 'POST',

@@ -15,6 +15,7 @@ import { DAY, HOUR } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import { formBody } from '../core/http.js';
 import { rememberSecret } from '../core/redact.js';
+import { assertLogin } from './instagram-facebook.js';
 import { classifyGraphError, graphCall, num, parseScopeList, str, stripMetaCodeSuffix, type Classification } from './graph.js';
 import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
 
@@ -114,6 +115,7 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
  * - otherwise GET (POST is rejected, stevenschobert/instafeed.js#654) and a new 60-day token.
  */
 async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
+  assertLogin(t, 'instagram');
   const now = d.clock.now();
   if (t.expiresAt !== undefined && t.expiresAt <= now) {
     throw new ProviderError('instagram: the long-lived token has expired and cannot be extended', {
@@ -134,6 +136,7 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
 }
 
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
+  assertLogin(t, 'instagram');
   const u = new URL(`/${d.apiVersion ?? descriptor.apiVersion}/me`, d.hosts.graph);
   u.searchParams.set('fields', 'user_id,username,name,account_type,profile_picture_url');
   u.searchParams.set('access_token', t.accessToken);

@@ -15,7 +15,17 @@ const loaders: Record<PlatformId, () => Promise<{ provider: Provider }>> = {
   linkedin: () => import('./linkedin.js'),
 };
 
-export async function loadProvider(id: PlatformId): Promise<Provider> {
+/** Instagram has two APIs (platforms.md §2.1): `app set instagram --login facebook` picks the Facebook Login one. */
+export type InstagramLogin = 'instagram' | 'facebook';
+export const INSTAGRAM_LOGINS: readonly InstagramLogin[] = ['instagram', 'facebook'];
+
+export function instagramLogin(config: Pick<Config, 'get'>): InstagramLogin {
+  return config.get<string>('apps.instagram.login') === 'facebook' ? 'facebook' : 'instagram';
+}
+
+/** The platform's provider; with `config`, Instagram's is the variant the app is set to. */
+export async function loadProvider(id: PlatformId, config?: Pick<Config, 'get'>): Promise<Provider> {
+  if (id === 'instagram' && config && instagramLogin(config) === 'facebook') return (await import('./instagram-facebook.js')).provider;
   return (await loaders[id]()).provider;
 }
 

@@ -146,6 +146,11 @@ export interface PlatformContext {
 /** Shape of `src/sandbox/<platform>.ts`. */
 export interface SandboxModule {
   hosts: readonly string[];
+  /**
+   * Host names of another platform's descriptor served here too, e.g. the Facebook sandbox plays
+   * Instagram's Facebook Login hosts: { instagram: ['facebook_www', 'facebook_graph', 'rupload'] }.
+   */
+  alsoServes?: Partial<Record<PlatformId, readonly string[]>>;
   apps: readonly SandboxApp[];
   createRoutes(ctx: PlatformContext): Route[];
 }

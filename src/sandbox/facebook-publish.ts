@@ -1,4 +1,8 @@
 /**
+ * Instagram through Facebook Login: the Instagram container/publish routes (instagram-publish.ts)
+ * on graph.facebook.com for the IG accounts linked to the person's Pages, user tokens only, and
+ * the rupload.facebook.com upload path on this same server.
+ *
  * Facebook Page publishing, simulated: /{page}/feed, /{page}/photos (url or
  * multipart source), /{page}/videos (file_url, or upload_phase start/transfer/finish
  * in 4 MiB chunks at offsets the server names), and GET /{page}/feed for
@@ -7,6 +11,8 @@
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
 import { graphError, graphToken, metaAuth } from './meta.js';
 import { controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
+import { igAccountsOf, OBJECT_LOOKUP } from './facebook.js';
+import { containerLookup, igMediaRoutes, notYours } from './instagram-publish.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -45,8 +51,16 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   const publish = (a: { family: Family; page: string }, message: string, kind: string, bytes: number[], id: string) => {
     return recordPost(ctx, a.family, { text: message, kind, media: bytes.map((b) => ({ bytes: b })), page: a.page }, id);
   };
+  // GET /{id} is facebook.ts's object route, which asks OBJECT_LOOKUP for anything else.
+  const lookup = containerLookup(ctx);
+  ctx.data.set(OBJECT_LOOKUP, (id: string) => lookup(id));
+  const refuseIg = (family: Family, ig: string) => {
+    if (!igAccountsOf(family.account).some((x) => x.id === ig)) return notYours();
+    return family.scopes.includes('instagram_content_publish') ? undefined : graphError(403, 10, '(#10) Application does not have permission for this action');
+  };
   return [
     ...controlRoutes(ctx),
+    ...igMediaRoutes(ctx, refuseIg),
     {
       method: 'POST',
       path: '/:version/:page/feed',

@@ -5,7 +5,11 @@
  *                                            -> long-lived (60 d), only while the presented token is valid
  * - graph GET  /[:version/]debug_token       is_valid, expires_at, data_access_expires_at (90 d after login),
  *                                            scopes, granular_scopes (Page ids), user_id; invalid -> data.error 190/x
- * - graph GET  /:version/me/accounts         Pages with Page tokens ("alice" has two Pages, others one)
+ * - graph GET  /:version/me/accounts         Pages with Page tokens ("alice" has two Pages, others one);
+ *                                            with fields=...instagram_business_account{id,username} the
+ *                                            linked Instagram professional account (none for "carol")
+ * - graph GET  /:version/{ig-user-id}         that Instagram account (Instagram API with Facebook Login;
+ *                                            its publishing routes are in facebook-publish.ts)
  * - graph GET  /:version/me, /:version/{id}  user / Page objects; DELETE /:version/{user-id|me}/permissions
  * Token failures: expired 190/463, revoked 190/458, password change 190/460 (meta.ts).
  * Other objects under GET /:version/{id} (posts, videos): publishing routes register a lookup
@@ -17,6 +21,8 @@ import { htmlError, isLoopbackRedirect, json, splitScopes, type Family, type Pla
 import { graphError, graphToken, metaAuth, metaTokenError, pickFields, META_REDIRECT_ERROR } from './meta.js';
 
 export const hosts = ['www', 'graph'] as const;
+/** Instagram API with Facebook Login runs on Facebook's hosts (providers/instagram-facebook.ts). */
+export const alsoServes = { instagram: ['facebook_www', 'facebook_graph', 'rupload'] } as const;
 export const apps: SandboxApp[] = [{ clientId: 'sandbox-facebook', clientSecret: 'sandbox-facebook-secret-4c1d', name: 'Socialync Sandbox' }];
 
 export const SCOPES = [
@@ -30,6 +36,8 @@ export const SCOPES = [
   'publish_video',
   'business_management',
   'read_insights',
+  'instagram_basic',
+  'instagram_content_publish',
 ];
 const SHORT_TTL = 2 * HOUR;
 const LONG_TTL = 60 * DAY;
@@ -45,14 +53,26 @@ export interface SandboxPage {
   id: string;
   name: string;
   tasks: string[];
+  /** The linked Instagram professional account (instagram_business_account). */
+  instagram?: { id: string; username: string; name: string };
 }
 
-/** The Pages a test account manages: "alice" has two, everyone else one. */
+/**
+ * The Pages a test account manages: "alice" has two, everyone else one. Each links an Instagram
+ * professional account, except carol's (carol's Instagram account is a personal one).
+ */
 export function pagesOf(account: SandboxAccount): SandboxPage[] {
   const tasks = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
   const names = account.name === 'alice' ? ['Alice Bakery', 'Alice Books'] : [`${account.displayName} Page`];
-  return names.map((name, i) => ({ id: `${account.id}0${i + 1}`, name, tasks }));
+  return names.map((name, i) => {
+    const id = `${account.id}0${i + 1}`;
+    const username = names.length > 1 ? `${account.name}.${name.split(' ').pop()!.toLowerCase()}` : account.name;
+    return { id, name, tasks, ...(account.name === 'carol' ? {} : { instagram: { id: `178414${id}`, username, name } }) };
+  });
 }
+
+/** Instagram accounts the token's person may act as (through their Pages). */
+export const igAccountsOf = (account: SandboxAccount) => pagesOf(account).flatMap((p) => (p.instagram ? [p.instagram] : []));
 
 const secs = (ms: number) => Math.floor(ms / 1000);
 
@@ -169,10 +189,12 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     if (!a.family.scopes.includes('pages_show_list')) return json(200, { data: [] });
     const c = ctx.families.checkAccess(a.token);
     const ttl = longLived().has(a.token) ? PAGE_FOREVER_TTL : c.ok ? c.expiresAt - ctx.now() : 0;
+    const withIg = (req.query.get('fields') ?? '').includes('instagram_business_account');
     const data = pagesOf(a.family.account).map((p) => {
       const t = ctx.families.issueAccess(a.family, ttl);
       pageTokens().set(t.accessToken, p.id);
-      return { access_token: t.accessToken, category: 'Local business', category_list: [{ id: '2500', name: 'Local business' }], name: p.name, id: p.id, tasks: p.tasks };
+      const ig = p.instagram && withIg ? { instagram_business_account: { id: p.instagram.id, username: p.instagram.username } } : {};
+      return { access_token: t.accessToken, category: 'Local business', category_list: [{ id: '2500', name: 'Local business' }], name: p.name, id: p.id, tasks: p.tasks, ...ig };
     });
     return json(200, { data, paging: { cursors: { before: 'QVFIUmFz', after: 'QVFIUmJ6' } } });
   };
@@ -210,6 +232,9 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     const page = pagesOf(a.family.account).find((p) => p.id === id);
     const tokenPage = pageTokens().get(token as string);
     if (page && (!tokenPage || tokenPage === page.id)) return json(200, pickFields({ id: page.id, name: page.name, category: 'Local business' }, req.query.get('fields') ?? undefined));
+    const ig = igAccountsOf(a.family.account).find((x) => x.id === id);
+    if (ig && !a.family.scopes.includes('instagram_basic')) return graphError(403, 10, '(#10) Application does not have permission for this action');
+    if (ig) return json(200, pickFields({ ...ig }, req.query.get('fields') ?? undefined));
     const lookup = ctx.data.get(OBJECT_LOOKUP) as ((id: string, req: SandboxRequest) => SandboxResponse | undefined) | undefined;
     return (
       lookup?.(id, req) ??

@@ -1,5 +1,6 @@
 /**
- * Instagram content publishing, simulated: containers (image_url, video_url,
+ * Instagram content publishing, simulated (also served by the Facebook sandbox for the Instagram
+ * API with Facebook Login, where the IG user is a Page's instagram_business_account): containers (image_url, video_url,
  * or resumable REELS with bytes POSTed to the returned rupload-style `uri`),
  * status_code polling (IN_PROGRESS -> FINISHED; slow processing via the
  * publish config), media_publish once per container (2207042 at the daily cap),
@@ -21,20 +22,54 @@ interface Container {
   mediaId?: string;
 }
 
+/** Instagram Login: the token's own account is the IG user. */
 export function createRoutes(ctx: PlatformContext): Route[] {
+  const lookup = containerLookup(ctx);
+  return [
+    ...controlRoutes(ctx),
+    ...igMediaRoutes(ctx, (family, ig) => (ig === family.account.id ? undefined : notYours())),
+    {
+      method: 'GET',
+      path: '/:version/:id',
+      handler: (req) => {
+        const a = metaAuth(ctx, graphToken(req));
+        if ('response' in a) return a.response;
+        return lookup(req.params.id!) ?? graphError(400, 100, `Unsupported get request. Object with ID '${req.params.id}' does not exist`, 33);
+      },
+    },
+  ];
+}
+
+/** GET /{container}?fields=status_code (advancing processing) and GET /{media}?fields=permalink. */
+export function containerLookup(ctx: PlatformContext): (id: string) => SandboxResponse | undefined {
+  const st = publishState(ctx);
+  return (id) => {
+    const c = st.uploads.get(`ig:${id}`) as Container | undefined;
+    if (c) {
+      if (c.status === 'IN_PROGRESS' && !c.awaitingUpload && ++c.polls >= st.config.processingPolls) c.status = 'FINISHED';
+      return json(200, { id, status_code: c.status });
+    }
+    const p = st.posts.find((x) => x.id === id);
+    return p ? json(200, { id: p.id, permalink: `https://www.instagram.com/p/${Buffer.from(p.id).toString('base64url').slice(0, 11)}/` }) : undefined;
+  };
+}
+
+export const notYours = () => graphError(400, 100, 'Unsupported request: the object does not exist or the token cannot access it', 33);
+
+/** Container, upload, media_publish and media-list routes; `refuse` answers when a token may not act as an IG user. */
+export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igUser: string) => SandboxResponse | undefined): Route[] {
   const st = publishState(ctx);
   const auth = (req: SandboxRequest): { family: Family } | { response: SandboxResponse } => metaAuth(ctx, graphToken(req));
   const get = (id: string) => st.uploads.get(`ig:${id}`) as Container | undefined;
-  const byMedia = (id: string) => st.posts.find((p) => p.id === id);
   return [
-    ...controlRoutes(ctx),
     {
       method: 'POST',
       path: '/:version/:ig/media',
       handler: (req) => {
         const a = auth(req);
         if ('response' in a) return a.response;
-        if (req.params.ig !== a.family.account.id) return graphError(400, 100, 'Unsupported post request: the object does not exist or the token cannot access it');
+        const no = refuse(a.family, req.params.ig!);
+        if (no) return no;
         const type = req.param('media_type');
         const resumable = req.param('upload_type') === 'resumable';
         const imageUrl = req.param('image_url');
@@ -91,24 +126,10 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       handler: (req) => {
         const a = auth(req);
         if ('response' in a) return a.response;
+        const no = refuse(a.family, req.params.ig!);
+        if (no) return no;
         const rows = st.posts.filter((p) => p.page === req.params.ig).reverse();
         return json(200, { data: rows.map((p) => ({ id: p.id, caption: p.text, timestamp: new Date(p.createdAt).toISOString() })) });
-      },
-    },
-    {
-      method: 'GET',
-      path: '/:version/:id',
-      handler: (req) => {
-        const a = auth(req);
-        if ('response' in a) return a.response;
-        const c = get(req.params.id!);
-        if (c) {
-          if (c.status === 'IN_PROGRESS' && !c.awaitingUpload && ++c.polls >= st.config.processingPolls) c.status = 'FINISHED';
-          return json(200, { id: req.params.id, status_code: c.status });
-        }
-        const p = byMedia(req.params.id!);
-        if (p) return json(200, { id: p.id, permalink: `https://www.instagram.com/p/${Buffer.from(p.id).toString('base64url').slice(0, 11)}/` });
-        return graphError(400, 100, `Unsupported get request. Object with ID '${req.params.id}' does not exist`, 33);
       },
     },
   ];

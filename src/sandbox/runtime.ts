@@ -21,6 +21,8 @@ export interface PlatformServer {
   control: PlatformControl;
   server: Server;
   hosts: readonly string[];
+  /** Hosts of other platforms' descriptors this server also plays (SandboxModule.alsoServes). */
+  alsoServes: Partial<Record<PlatformId, readonly string[]>>;
 }
 
 export function createPlatformServer(platform: PlatformId, main: SandboxModule, extra: SandboxRoutesModule[], opts: SandboxOptions): PlatformServer {
@@ -151,7 +153,7 @@ export function createPlatformServer(platform: PlatformId, main: SandboxModule, 
       else res.destroy();
     });
   });
-  return { platform, ctx, control, server, hosts: main.hosts };
+  return { platform, ctx, control, server, hosts: main.hosts, alsoServes: main.alsoServes ?? {} };
 }
 
 function compile(route: Route): Compiled {

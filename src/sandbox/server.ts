@@ -71,7 +71,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     allApps[ps.platform] = ps.ctx.apps;
     controls.set(ps.platform, ps.control);
   }
-  const endpoints = () => Object.fromEntries(running.map((ps) => [ps.platform, Object.fromEntries(ps.hosts.map((h) => [h, origins[ps.platform]]))]));
+  // Each platform's own hosts, plus the hosts another server plays for it (Instagram's Facebook Login hosts).
+  const hostsOf = (): [PlatformId, string, string][] =>
+    running.flatMap((ps) => [
+      ...ps.hosts.map((h): [PlatformId, string, string] => [ps.platform, h, origins[ps.platform]]),
+      ...Object.entries(ps.alsoServes).flatMap(([p, hs]) => (hs ?? []).map((h): [PlatformId, string, string] => [p as PlatformId, h, origins[ps.platform]])),
+    ]);
+  const endpoints = () => {
+    const out: Record<string, Record<string, string>> = {};
+    for (const [p, h, origin] of hostsOf()) (out[p] ??= {})[h] = origin;
+    return out;
+  };
   return {
     platforms: running.map((ps) => ps.platform),
     origins,
@@ -79,7 +89,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     allApps,
     hostEnv() {
       const env: Record<string, string> = {};
-      for (const ps of running) for (const h of ps.hosts) env[envHostVar(ps.platform, h)] = origins[ps.platform];
+      for (const [p, h, origin] of hostsOf()) env[envHostVar(p, h)] = origin;
       return env;
     },
     endpoints,

@@ -57,7 +57,7 @@ export const StatusEntry: Shape = {
   fix: 'string|null',
 };
 
-export const AppEntry: Shape = { platform: 'string', clientId: 'string|null', clientSecret: 'enum:stored,missing,not needed', clientType: 'string|null', redirectUri: 'string' };
+export const AppEntry: Shape = { platform: 'string', clientId: 'string|null', clientSecret: 'enum:stored,missing,not needed', clientType: 'string|null', login: 'string|null', redirectUri: 'string' };
 
 export const ConnectResult: Shape = { platform: 'string', name: 'string', accountId: 'string', username: 'string|null', reconnected: 'boolean', adoptedTargets: 'number', missingScopes: ['string'] };
 
