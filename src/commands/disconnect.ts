@@ -10,7 +10,9 @@ import { postStoreFor } from '../store/posts.js';
 export interface DisconnectResult {
   platform: PlatformId;
   name: string;
-  revoked: 'yes' | 'not supported' | 'failed';
+  revoked: 'yes' | 'not supported' | 'failed' | 'kept';
+  /** With revoked 'kept': the connections that share the grant (revoking it would cut them off). */
+  sharedWith?: string[];
   /** Targets of posts still to be published on this connection (they fail until it is connected again). */
   waiting: number;
 }
@@ -29,6 +31,9 @@ Examples:
     .action(async (platform: string, account: string | undefined, o: { keepRemote?: boolean }) => {
       const r = await runDisconnect(deps, parsePlatform(platform), account, { revoke: !o.keepRemote });
       if (r.revoked === 'failed') deps.io.err(`! could not revoke at ${r.platform}; remove the app's access in the platform's settings too.`);
+      if (r.revoked === 'kept') {
+        deps.io.err(`! not revoked at ${r.platform}: the same login also serves ${r.sharedWith!.join(', ')}; disconnecting the last of them revokes it`);
+      }
       deps.io.info(`✓ Disconnected ${r.platform}/${r.name}${r.revoked === 'yes' ? ' (revoked at the platform)' : ''}.`);
       if (r.waiting) {
         deps.io.err(`! ${r.waiting} scheduled post${r.waiting === 1 ? '' : 's'} for ${r.platform}/${r.name} will fail until this account is connected again: socialync connect ${r.platform} --name ${r.name}`);
@@ -49,7 +54,9 @@ export async function runDisconnect(deps: Deps, platform: PlatformId, name: stri
   const raw = await secrets.get(secretKeys.connection(conn.id));
   let revoked: DisconnectResult['revoked'] = 'not supported';
   const provider = await deps.provider(platform);
-  if (o.revoke && raw && provider.revoke) {
+  const sharing = provider.sharesGrantWith?.(conn, await store.listConnections()) ?? [];
+  if (o.revoke && raw && provider.revoke && sharing.length) revoked = 'kept';
+  else if (o.revoke && raw && provider.revoke) {
     try {
       await provider.revoke(JSON.parse(raw), await deps.providerDeps(platform));
       revoked = 'yes';
@@ -62,5 +69,5 @@ export async function runDisconnect(deps: Deps, platform: PlatformId, name: stri
   await store.deleteConnection(conn.id, deps.clock.now());
   await store.addEvent({ at: deps.clock.now(), kind: 'disconnected', message: `${platform}/${conn.name}`, connectionId: null });
   const waiting = (await postStoreFor(store).findTargets({ states: ['scheduled', 'unconfirmed'], connectionId: conn.id })).length;
-  return { platform, name: conn.name, revoked, waiting };
+  return { platform, name: conn.name, revoked, waiting, ...(revoked === 'kept' ? { sharedWith: sharing.map((c) => `${c.platform}/${c.name}`) } : {}) };
 }

@@ -18,7 +18,7 @@
 import { ProviderError, UsageError } from '../core/errors.js';
 import { rememberSecret } from '../core/redact.js';
 import { classifyGraphError, graphCall, graphProviderError, num, parseScopeList, str, stripMetaCodeSuffix, type Classification } from './graph.js';
-import type { AccountInfo, AuthorizeInput, CodeInput, PlatformId, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
+import type { AccountInfo, AuthorizeInput, CodeInput, GrantHolder, PlatformId, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
 
 export const descriptor: ProviderDescriptor = {
   id: 'facebook',
@@ -308,4 +308,16 @@ async function chooseTarget(t: TokenSet, d: ProviderDeps, choice: string | undef
   return withPage(t, choosePage(pages, choice));
 }
 
-export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke, unsupportedAccount, chooseTarget };
+/** The Facebook person behind a Meta connection: a Page connection's account, or an Instagram (Facebook Login) one's meta. */
+function metaPerson(c: GrantHolder): string | undefined {
+  if (c.platform === 'facebook') return c.accountId;
+  return c.platform === 'instagram' && c.meta.login === 'facebook' ? c.meta.facebookUserId : undefined;
+}
+
+/** Revoking removes the app from the person: all their Page and Instagram (Facebook Login) connections. */
+export function sharesGrantWith(c: GrantHolder, all: GrantHolder[]): GrantHolder[] {
+  const person = metaPerson(c);
+  return person ? all.filter((o) => o.id !== c.id && metaPerson(o) === person) : [];
+}
+
+export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke, sharesGrantWith, unsupportedAccount, chooseTarget };

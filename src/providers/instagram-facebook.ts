@@ -202,4 +202,4 @@ function revoke(t: TokenSet, d: ProviderDeps): Promise<void> {
   return fb.revoke(t, fbDeps(d), 'instagram');
 }
 
-export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke, chooseTarget };
+export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke, sharesGrantWith: fb.sharesGrantWith, chooseTarget };

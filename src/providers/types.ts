@@ -6,6 +6,15 @@
 import type { Http } from '../core/http.js';
 import type { Clock } from '../core/clock.js';
 
+/** The parts of a stored connection a provider needs to tell which connections share a grant. */
+export interface GrantHolder {
+  id: string;
+  platform: PlatformId;
+  name: string;
+  accountId: string;
+  meta: Record<string, string>;
+}
+
 export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin'] as const;
 export type PlatformId = (typeof PLATFORMS)[number];
 
@@ -138,6 +147,12 @@ export interface Provider {
   whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo>;
   /** Revokes at the platform where an API exists. */
   revoke?(t: TokenSet, d: ProviderDeps): Promise<void>;
+  /**
+   * Where one grant serves several connections (Meta: revoking takes the app away from the
+   * person, so every Page and Instagram account they connected with it), those of `all` that
+   * revoking `c`'s grant would cut off; disconnect then keeps the grant.
+   */
+  sharesGrantWith?(c: GrantHolder, all: GrantHolder[]): GrantHolder[];
   /** An explanation when the account type cannot be served (e.g. a personal Instagram account). */
   unsupportedAccount?(a: AccountInfo): string | undefined;
   /**

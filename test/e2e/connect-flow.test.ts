@@ -140,6 +140,13 @@ describe('socialync connect', () => {
     ]);
     expect(await t.run(['connect', 'facebook', '--page', 'No Such Page'])).toBe(3);
     expect(t.stderr()).toMatch(/no Page "No Such Page" among: Alice Bakery .*, Alice Books/);
+
+    // One login serves both Pages: disconnecting one must not revoke the app for the person.
+    expect(await t.run(['disconnect', 'facebook', 'alice-bakery']), t.stderr()).toBe(0);
+    expect(t.stderr()).toContain('! not revoked at facebook: the same login also serves facebook/alice-books; disconnecting the last of them revokes it');
+    expect(await t.run(['refresh', 'facebook', '--force', '--json']), t.stderr()).toBe(0);
+    expect(await t.run(['disconnect', 'facebook', 'alice-books']), t.stderr()).toBe(0);
+    expect(t.stderr()).toContain('✓ Disconnected facebook/alice-books (revoked at the platform).');
   });
 
   it('app set --https serves the redirect over https (live Facebook apps) and the login completes', async () => {
