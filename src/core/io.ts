@@ -121,8 +121,8 @@ export function processIO(): IO {
     },
     stdoutIsTTY,
     stderrIsTTY,
-    writeOut: stdoutIsTTY ? (t) => void quietOnEPIPE(process.stdout).write(t) : fdWriter(1, () => quietOnEPIPE(process.stdout)),
-    writeErr: stderrIsTTY ? (t) => void quietOnEPIPE(process.stderr).write(t) : fdWriter(2, () => quietOnEPIPE(process.stderr)),
+    writeOut: stdoutIsTTY ? (t) => void quietOnEPIPE(process.stdout).write(t) : fdWriter(1),
+    writeErr: stderrIsTTY ? (t) => void quietOnEPIPE(process.stderr).write(t) : fdWriter(2),
     env: process.env,
   });
 }
@@ -153,19 +153,20 @@ export function fdIsTTY(fd: number): boolean {
  * A synchronous writer to a pipe, file or /dev/null. A reader that went away (EPIPE, as in
  * `socialync status | head -1`) silences further output instead of failing the command: the
  * work a command does never depends on anyone reading its output. A descriptor in
- * non-blocking mode that is full (EAGAIN) hands the rest, and everything after it, to node's
- * stream, which queues it in order.
+ * non-blocking mode (left so by another program sharing the pipe) that is full (EAGAIN) is
+ * waited for and written again, as a blocking one would be: output stays in order across
+ * stdout and stderr (`2>&1`), and nothing is pending when the process exits.
  */
-export function fdWriter(fd: number, stream: () => Writable, write: typeof writeSync = writeSync): (text: string | Uint8Array) => void {
+export function fdWriter(fd: number, write: typeof writeSync = writeSync, pause: (ms: number) => void = sleepSync): (text: string | Uint8Array) => void {
   let closed = false;
-  let viaStream = false;
   return (text) => {
     if (closed) return;
-    if (viaStream) return void stream().write(text);
     let buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    let wait = 1;
     while (buf.length) {
       try {
         buf = buf.subarray(write(fd, buf));
+        wait = 1;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EPIPE') {
@@ -180,11 +181,17 @@ export function fdWriter(fd: number, stream: () => Writable, write: typeof write
           }
           throw new CliError(`cannot write the output (${code ?? (e as Error).message})`, { hint: 'check where it goes: a full disk, a removed file or a broken device' });
         }
-        viaStream = true;
-        return void stream().write(buf);
+        pause(wait);
+        wait = Math.min(wait * 2, 50);
       }
     }
   };
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** Blocks this thread for `ms` (a full pipe's reader needs the time, not us). */
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 const guarded = new WeakSet<Writable>();

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { BIN, ROOT, cliEnv, runCli } from '../helpers/cli.js';
 import { createIO } from '../../src/core/io.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { postStoreFor } from '../../src/store/posts.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 
@@ -73,6 +75,40 @@ describe('output to a pipe whose reader is gone', () => {
     const r = spawnSync('bash', ['-c', '"$0" "$1" exit-codes | (exec 0<&-; sleep 0.2); echo "status=${PIPESTATUS[0]}"', process.execPath, BIN], { env, encoding: 'utf8' });
     expect(r.stdout.trim()).toBe('status=0');
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('output to a full pipe left in non-blocking mode by another program', () => {
+  it('waits for the reader: the whole listing arrives, and the banner (stderr, same pipe) after it', async (ctx) => {
+    // python3 (also needed by node-gyp; .ci/run checks for it) sets O_NONBLOCK on the pipe.
+    if (spawnSync('python3', ['-c', '0']).status !== 0) {
+      if (process.env.CI) throw new Error('python3 is missing under CI (.ci/run installs it)');
+      ctx.skip('python3 is not installed (apt-get install python3)');
+    }
+    const home = tmp('socialync-home-');
+    const store = openSqliteStore(join(home, 'state.db'));
+    const posts = postStoreFor(store);
+    const now = Date.now();
+    for (let i = 0; i < 3000; i++) {
+      await posts.createPost({ text: `post ${i} ${'x'.repeat(60)}`, options: {}, overrides: {}, scheduledAt: now + i * 60_000, tz: 'UTC', localTime: '', media: [], targets: [{ platform: 'x', connectionId: 'c1' }] }, now);
+    }
+    await store.insertConnection(
+      { id: 'c1', platform: 'x', name: 'brand', accountId: '1', username: null, displayName: null, accountType: null, scopes: [], accessExpiresAt: null, refreshExpiresAt: null,
+        refreshExpiresEstimated: false, dataAccessExpiresAt: null, tokenObtainedAt: null, lastRefreshAt: null, health: 'needs_reconnect', reason: 'password_changed', reasonDetail: null, meta: {} },
+      now,
+    );
+    await store.close();
+    // python3 sets O_NONBLOCK on the shared pipe (as some programs leave it); the reader starts late.
+    const nonblock = 'import fcntl, os; fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)';
+    const r = spawnSync('bash', ['-c', '(python3 -c "$2"; "$0" "$1" schedule list) 2>&1 | (sleep 0.5; cat)', process.execPath, BIN, nonblock], {
+      env: cliEnv({ SOCIALYNC_HOME: home }),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3001);
+    expect(lines.slice(0, 3000).map((l) => Number(l.split('\t')[0]))).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(lines[3000]).toMatch(/^! 1 connection needs a reconnect \(x\/brand\)/);
   });
 });
 
