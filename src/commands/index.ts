@@ -33,8 +33,13 @@ export const commandLoaders: [name: string, load: (argv?: string[]) => Promise<R
 export async function loadRegistrars(argv?: string[]): Promise<Registrar[]> {
   const first = argv?.find((a) => !a.startsWith('-'));
   // `help` and `completion` describe the whole command tree.
-  const hit = first !== undefined && first !== 'help' && first !== 'completion' ? commandLoaders.filter(([n]) => n === first) : [];
-  const chosen = hit.length ? hit : commandLoaders;
+  const chosen = first === 'help' || first === 'completion' ? commandLoaders : pick(commandLoaders, first);
   const unique = [...new Set(await Promise.all(chosen.map(([, load]) => load(argv))))];
   return unique;
+}
+
+/** The loaders named `name`, or all of them when none is (help, suggestions for a typo). */
+export function pick<T extends [string, unknown]>(loaders: T[], name: string | undefined): T[] {
+  const hit = loaders.filter(([n]) => n === name);
+  return hit.length ? hit : loaders;
 }

@@ -67,7 +67,7 @@ export async function runScheduleShow(deps: Deps, id: string): Promise<ScheduleS
       targets.map(async (t) => ({
         id: t.id,
         platform: t.platform,
-        account: names.get(t.connectionId)?.name ?? t.connectionId,
+        account: names.get(t.connectionId) ?? t.connectionId,
         state: t.state,
         errorClass: t.errorClass,
         reason: t.reason,

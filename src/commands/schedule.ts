@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
-import type { Registrar } from './index.js';
+import { pick, type Registrar } from './index.js';
 
 type VerbRegistrar = (schedule: Command, ctx: CommandContext) => void;
 
@@ -21,8 +21,7 @@ const verbs: [name: string, load: () => Promise<VerbRegistrar>][] = [
 export async function scheduleRegistrar(argv?: string[]): Promise<Registrar> {
   const words = argv?.filter((a) => !a.startsWith('-')) ?? [];
   const verb = words[0] === 'schedule' ? words[1] : undefined;
-  const hit = verbs.filter(([name]) => name === verb);
-  const loaded = await Promise.all((hit.length ? hit : verbs).map(([, load]) => load()));
+  const loaded = await Promise.all(pick(verbs, verb).map(([, load]) => load()));
   return (program, ctx) => registerSchedule(program, ctx, loaded);
 }
 

@@ -188,10 +188,10 @@ export function fdWriter(fd: number, write: typeof writeSync = writeSync, pause:
   };
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+let sleeper: Int32Array | undefined;
 /** Blocks this thread for `ms` (a full pipe's reader needs the time, not us). */
 function sleepSync(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
+  Atomics.wait((sleeper ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, ms);
 }
 
 const guarded = new WeakSet<Writable>();

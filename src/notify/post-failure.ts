@@ -71,8 +71,8 @@ export async function postFailure(deps: Deps, posts: PostStore, postId: number):
   if (!failed.length) return undefined;
   const post = await posts.getPost(postId);
   if (!post) return undefined;
-  const conns = await targetAccounts(await deps.store(), targets.map((t) => t.connectionId));
-  const acct = (t: Target) => conns.get(t.connectionId)?.name ?? t.connectionId;
+  const names = await targetAccounts(await deps.store(), targets.map((t) => t.connectionId));
+  const acct = (t: Target) => names.get(t.connectionId) ?? t.connectionId;
   const lastIds = await Promise.all(failed.map(async (t) => (await posts.attempts(t.id)).at(-1)?.id ?? 0));
   const failure: PostFailure = {
     postId,
@@ -80,7 +80,7 @@ export async function postFailure(deps: Deps, posts: PostStore, postId: number):
     failed: failed.map((t) => ({ platform: t.platform, account: acct(t), errorClass: t.errorClass, reason: t.reason })),
     published: targets.filter((t) => t.state === 'published').map((t) => ({ platform: t.platform, account: acct(t), url: t.url })),
     unconfirmed: targets.filter((t) => t.state === 'unconfirmed').map((t) => ({ platform: t.platform, account: acct(t) })),
-    fix: fixCommands(postId, failed.map((t) => ({ platform: t.platform, errorClass: t.errorClass, conn: conns.get(t.connectionId) }))),
+    fix: fixCommands(postId, failed.map((t) => ({ platform: t.platform, errorClass: t.errorClass, conn: names.has(t.connectionId) ? { name: acct(t) } : undefined }))),
   };
   return { failure, key: `notify.post-failed:${postId}:${failed.map((t, i) => `${t.id}@${lastIds[i]}`).join(',')}` };
 }

@@ -12,7 +12,7 @@ import type { PostStore, Target, TargetPatch } from '../store/posts.js';
 import type { Connection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
 import { retryDelayMs } from './backoff.js';
-import { successorOf } from '../store/former.js';
+import { resolveTargetConnection } from '../store/former.js';
 
 export interface EngineOptions {
   owner: string;
@@ -110,20 +110,17 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
   beat.unref();
   const t = (await posts.getTarget(t0.id))!;
   let checkpoint = { ...t.checkpoint };
-  let conn = await en.store.getConnection(t.connectionId);
+  const { current, former } = await resolveTargetConnection(en.store, t.connectionId);
+  let conn = former ? undefined : current;
   let duplicateOf: string | undefined;
-  if (!conn) {
+  if (former && current) {
     // Its connection was disconnected: a later connection of the same account (or Page) publishes
     // it, unless the post already has a target there (then this one is never sent a second time).
-    const next = await successorOf(en.store, t.connectionId);
-    if (next) {
-      const moved = await posts.updateTarget(t.id, opts.owner, { connectionId: next.id }, now()).catch(() => false);
-      if (moved) conn = next;
-      else duplicateOf = next.name;
-    }
+    const moved = await posts.updateTarget(t.id, opts.owner, { connectionId: current.id }, now()).catch(() => false);
+    if (moved) conn = current;
+    else duplicateOf = current.name;
   }
-  const former = conn ? undefined : await en.store.getFormerConnection(t.connectionId);
-  const account = conn ? conn.name : (former?.name ?? t.connectionId);
+  const account = conn?.name ?? former?.name ?? t.connectionId;
   const res = { ...base, account };
   const finish = async (outcome: Outcome, patch: TargetPatch, extra: Partial<TargetResult> = {}, fenced = true): Promise<TargetResult> => {
     const ok = await posts.updateTarget(t.id, fenced ? opts.owner : null, { claimedBy: null, claimExpiresAt: null, ...patch }, now());

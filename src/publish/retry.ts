@@ -14,7 +14,7 @@ import type { PlatformId } from '../providers/types.js';
 import type { Target } from '../store/posts.js';
 import type { Connection } from '../store/types.js';
 import { processTarget, SENT, type Engine, type TargetResult } from './engine.js';
-import { successorOf, targetAccounts } from '../store/former.js';
+import { resolveTargetConnection } from '../store/former.js';
 
 /** How a target will be sent: from scratch, from a saved upload checkpoint, or reconciled first. */
 export type RetryMode = 'new' | 'resume' | 'reconcile';
@@ -79,13 +79,12 @@ export async function planRetry(en: Pick<Engine, 'store' | 'posts'>, sel: RetryS
     ...(sel.connectionId ? { connectionId: sel.connectionId } : {}),
   });
   if (sel.errorClass) targets = targets.filter((t) => t.errorClass === sel.errorClass);
-  const conns = new Map((await en.store.listConnections()).map((c) => [c.id, c]));
-  const names = await targetAccounts(en.store, targets.map((t) => t.connectionId));
+  const all = await en.store.listConnections();
   const out: RetryEntry[] = [];
   for (const t of targets) {
     // A disconnected connection's target is published by a later connection of the same account.
-    const conn = conns.get(t.connectionId) ?? (await successorOf(en.store, t.connectionId));
-    const named = conn ? { name: conn.name } : names.get(t.connectionId);
+    const { current: conn, former } = await resolveTargetConnection(en.store, t.connectionId, all);
+    const named = conn ?? former;
     const last = (await en.posts.attempts(t.id)).at(-1);
     const blocked = !conn || conn.health === 'needs_reconnect';
     out.push({

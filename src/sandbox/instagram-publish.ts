@@ -61,15 +61,20 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
   const st = publishState(ctx);
   const auth = (req: SandboxRequest): { family: Family } | { response: SandboxResponse } => metaAuth(ctx, graphToken(req));
   const get = (id: string) => st.uploads.get(`ig:${id}`) as Container | undefined;
+  /** The token's family, when it may act as the IG user in the path; else the refusal. */
+  const asIgUser = (req: SandboxRequest): { family: Family } | { response: SandboxResponse } => {
+    const a = auth(req);
+    if ('response' in a) return a;
+    const no = refuse(a.family, req.params.ig!);
+    return no ? { response: no } : a;
+  };
   return [
     {
       method: 'POST',
       path: '/:version/:ig/media',
       handler: (req) => {
-        const a = auth(req);
+        const a = asIgUser(req);
         if ('response' in a) return a.response;
-        const no = refuse(a.family, req.params.ig!);
-        if (no) return no;
         const type = req.param('media_type');
         const resumable = req.param('upload_type') === 'resumable';
         const imageUrl = req.param('image_url');
@@ -124,10 +129,8 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
       method: 'GET',
       path: '/:version/:ig/media',
       handler: (req) => {
-        const a = auth(req);
+        const a = asIgUser(req);
         if ('response' in a) return a.response;
-        const no = refuse(a.family, req.params.ig!);
-        if (no) return no;
         const rows = st.posts.filter((p) => p.page === req.params.ig).reverse();
         return json(200, { data: rows.map((p) => ({ id: p.id, caption: p.text, timestamp: new Date(p.createdAt).toISOString() })) });
       },

@@ -13,7 +13,7 @@ const ADDON = join('better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
 let path: string | undefined;
 let addon: object | undefined;
 
-export function sqliteAddonPath(): string {
+function sqliteAddonPath(): string {
   if (path) return path;
   let dir = import.meta.dirname;
   for (let i = 0; i < 6; i++) {

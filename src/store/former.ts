@@ -1,39 +1,39 @@
 /**
- * Names for targets whose connection `disconnect` removed: the former connection's name, so
- * messages and fix commands still say `socialync connect x --name brand` (connecting that
- * account again gives the new connection its targets: PostStore.adoptTargets).
+ * Targets whose connection `disconnect` removed (the former connection is kept, migration 6):
+ * which current connection publishes them now — one of the same platform and identity, which
+ * connecting that account again creates (and PostStore.adoptTargets hands them to) — and what
+ * to call them in messages and fix commands (`socialync connect x --name brand`).
  */
-import type { Connection, Store } from './types.js';
+import type { Connection, FormerConnection, Store } from './types.js';
 import { connectionIdentity } from './identity.js';
 
-export interface TargetAccount {
-  name: string;
-  /** False for a connection that was disconnected. */
-  current: boolean;
+export interface TargetConnection {
+  /** The connection that publishes the target: its own, or the former one's successor. */
+  current?: Connection;
+  /** Set when the target's own connection was disconnected. */
+  former?: FormerConnection;
 }
 
-/** The named connection, current (from `known` when given) or former; undefined when neither. */
-export async function targetAccount(store: Store, id: string, known?: Map<string, Connection>): Promise<TargetAccount | undefined> {
-  const conn = known ? known.get(id) : await store.getConnection(id);
-  if (conn) return { name: conn.name, current: true };
+/** `all`: every current connection, when the caller has them already. */
+export async function resolveTargetConnection(store: Store, id: string, all?: Connection[]): Promise<TargetConnection> {
+  const own = all ? all.find((c) => c.id === id) : await store.getConnection(id);
+  if (own) return { current: own };
   const former = await store.getFormerConnection(id);
-  return former ? { name: former.name, current: false } : undefined;
+  if (!former) return {};
+  const current = (all ?? (await store.listConnections({ platform: former.platform }))).find(
+    (c) => c.platform === former.platform && connectionIdentity(c) === former.identity,
+  );
+  return current ? { current, former } : { former };
 }
 
-/** targetAccount for many ids at once: a map of those that have a name. */
-export async function targetAccounts(store: Store, ids: Iterable<string>): Promise<Map<string, TargetAccount>> {
-  const known = new Map((await store.listConnections()).map((c) => [c.id, c]));
-  const out = new Map<string, TargetAccount>();
+/** The names targets' connections had or have (current, else former), by connection id. */
+export async function targetAccounts(store: Store, ids: Iterable<string>): Promise<Map<string, string>> {
+  const all = await store.listConnections();
+  const out = new Map<string, string>();
   for (const id of new Set(ids)) {
-    const a = await targetAccount(store, id, known);
-    if (a) out.set(id, a);
+    const own = all.find((c) => c.id === id);
+    const name = own?.name ?? (await store.getFormerConnection(id))?.name;
+    if (name) out.set(id, name);
   }
   return out;
-}
-
-/** The current connection that publishes as a former one (same platform and identity), if any. */
-export async function successorOf(store: Store, formerId: string): Promise<Connection | undefined> {
-  const f = await store.getFormerConnection(formerId);
-  if (!f) return undefined;
-  return (await store.listConnections({ platform: f.platform })).find((c) => connectionIdentity(c) === f.identity);
 }
