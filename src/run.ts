@@ -5,6 +5,7 @@
  */
 import { CliError, ExitCode, ProviderError, exitCodeForClass } from './core/errors.js';
 import { redactText } from './core/redact.js';
+import { printable } from './core/printable.js';
 import { originalStack } from './core/stack.js';
 import { createDeps, type Deps, type DepsOverrides } from './deps.js';
 
@@ -51,17 +52,17 @@ function wantsBanner(path: string, opts: Record<string, unknown>, deps: Deps): b
 function report(e: unknown, deps: Deps): number {
   const { io } = deps;
   if (e instanceof CliError) {
-    io.err(`error: ${redactText(e.message)}`);
-    if (e.hint) io.err(`  ${redactText(e.hint)}`);
+    io.err(`error: ${printable(redactText(e.message))}`);
+    if (e.hint) io.err(`  ${printable(redactText(e.hint))}`);
     if (io.verbosity === 'debug' && e.cause) io.debug(redactText(originalStack(String((e.cause as Error)?.stack ?? e.cause))));
     return e.exitCode;
   }
   if (e instanceof ProviderError) {
-    io.err(`error: ${redactText(e.message)}`);
+    io.err(`error: ${printable(redactText(e.message))}`);
     return exitCodeForClass(e.errorClass);
   }
   const err = e as Error;
-  io.err(`error: ${redactText(err?.message ?? String(e))}`);
+  io.err(`error: ${printable(redactText(err?.message ?? String(e)))}`);
   io.err('  this is a bug in socialync; run again with --debug and report it at https://github.com/socialync/socialync/issues');
   if (io.verbosity === 'debug') io.debug(redactText(originalStack(String(err?.stack))));
   return ExitCode.failed;

@@ -65,6 +65,7 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
     timeoutMs: o.timeoutMs,
     platformName: d.id,
     portFlag: '--port',
+    onStrayCallback: (why) => io.err(`warning: ${d.id}: ignored ${why}; still waiting for this login's callback`),
     ...(tls ? { tls } : {}),
   });
   let spinner: { stop(): void } | undefined;

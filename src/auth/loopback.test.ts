@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import net from 'node:net';
 import { startLoopback, type Loopback } from './loopback.js';
 import { CancelledError, CliError, ExitCode } from '../core/errors.js';
 
@@ -21,6 +22,16 @@ function request(port: number, path: string, method = 'GET', headers: Record<str
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.end(text));
+    let out = '';
+    sock.on('data', (d) => (out += d));
+    sock.on('close', () => resolve(out));
+    sock.on('error', reject);
   });
 }
 
@@ -56,15 +67,40 @@ describe('loopback listener', () => {
     expect((await p).status).toBe(200);
   });
 
-  it('rejects a wrong state and a missing state with a clear error', async () => {
+  it('answers a missing or wrong state with 400 and keeps waiting for the real callback', async () => {
+    const stray: string[] = [];
+    lb = await start({ onStrayCallback: (why) => stray.push(why) });
+    expect((await request(lb.port, '/callback?code=abc&state=evil')).status).toBe(400);
+    expect((await request(lb.port, '/callback?code=abc')).status).toBe(400);
+    // A forged denial (any web page can aim an <img> at the port) cannot end the login either.
+    expect((await request(lb.port, '/callback?error=access_denied&state=evil')).status).toBe(400);
+    expect(stray).toHaveLength(3);
+    expect(stray[0]).toMatch(/stale tab or a forged request/);
+    const p = request(lb.port, '/callback?code=real&state=good-state');
+    const cb = await lb.result;
+    expect(cb.params.code).toBe('real');
+    cb.finish(true, 'ok', 'ok');
+    expect((await p).status).toBe(200);
+  });
+
+  it('survives malformed request targets and refuses foreign Host headers', async () => {
     lb = await start();
-    const res = await request(lb.port, '/callback?code=abc&state=evil');
-    expect(res.status).toBe(400);
-    await expect(lb.result).rejects.toThrow(/state did not match.*nothing was saved/);
-    await lb.close();
+    expect((await request(lb.port, '//[/x')).status).toBe(400);
+    expect((await request(lb.port, '/callback?code=a&state=good-state', 'GET', { host: 'evil.example:80' })).status).toBe(421);
+    expect((await request(lb.port, '/callback?code=a&state=good-state', 'GET', { host: `attacker.test:${lb.port}` })).status).toBe(421);
+    const raw = await rawRequest(lb.port, 'GET /callback HTTP/1.1\r\nHost: \x01\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 4\d\d/);
+    const p = request(lb.port, '/callback?code=c&state=good-state', 'GET', { host: `localhost:${lb.port}` });
+    (await lb.result).finish(true, 'ok', 'ok');
+    expect((await p).status).toBe(200);
+  });
+
+  it('strips terminal control characters from platform text in messages', async () => {
     lb = await start();
-    await request(lb.port, '/callback?code=abc');
-    await expect(lb.result).rejects.toThrow(/no state parameter/);
+    void request(lb.port, '/callback?error=server_error&error_description=' + encodeURIComponent('bad\x1b[2J\x1b]0;pwned\x07 thing') + '&state=good-state');
+    const err = (await lb.result.catch((e: unknown) => e)) as CliError;
+    expect(err.message).toContain('server_error — bad thing');
+    expect(err.message).not.toMatch(/\x1b|\x07/);
   });
 
   it('turns a denial into a cancellation (exit code 2) and escapes platform text', async () => {
@@ -74,6 +110,7 @@ describe('loopback listener', () => {
     const err = await lb.result.catch((e) => e);
     expect(err).toBeInstanceOf(CancelledError);
     expect((err as CliError).exitCode).toBe(ExitCode.cancelled);
+    expect((err as CliError).hint).toMatch(/try again, run: socialync connect tiktok/);
   });
 
   it('refuses other methods and oversized requests without ending the wait', async () => {
@@ -103,6 +140,7 @@ describe('loopback listener', () => {
     lb = await start();
     expect(() => lb!.acceptPasted('not a url')).toThrow(/not a URL/);
     expect(() => lb!.acceptPasted('http://127.0.0.1:1/other?code=a&state=good-state')).toThrow(/expected \/callback/);
+    expect(() => lb!.acceptPasted(`http://127.0.0.1:${lb!.port}/callback?code=a&state=old`)).toThrow(/stale tab/);
     lb.acceptPasted(`http://127.0.0.1:${lb.port}/callback?code=pasted&state=good-state#_`);
     expect((await lb.result).params.code).toBe('pasted');
   });

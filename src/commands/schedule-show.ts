@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { postStoreFor, type Post, type PostStore } from '../store/posts.js';
 import { postStatus, type PostStatus } from '../publish/post-status.js';
 import { formatInZone, offsetLabel } from '../publish/time.js';
@@ -104,7 +105,7 @@ Examples:
         if (t.reason && t.state !== 'published') lines.push(`    reason: ${t.reason}`);
         if (t.note) lines.push(`    note: ${t.note}`);
         if (t.nextAttemptAt && t.state !== 'published') lines.push(`    next attempt: ${t.nextAttemptAt}`);
-        for (const a of t.attempts) lines.push(`    ${a.at}  ${a.outcome}${a.errorClass ? ` (${a.errorClass})` : ''}${a.message ? `  ${a.message}` : ''}`);
+        for (const a of t.attempts) lines.push(`    ${a.at}  ${a.outcome}${a.errorClass ? ` (${a.errorClass})` : ''}${a.message ? `  ${printable(a.message)}` : ''}`);
       }
       deps.io.out(lines.join('\n'));
       if (r.targets.some((t) => t.state === 'failed' || t.state === 'unconfirmed')) deps.io.info(`To send the failed targets again: socialync retry ${r.id}`);

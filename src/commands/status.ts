@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { DAY } from '../core/clock.js';
 import { ExitCode, reconnectReasonText } from '../core/errors.js';
 import { humanDuration, iso, relativeTime } from '../core/format.js';
+import { printable } from '../core/printable.js';
 import { parsePlatform } from '../providers/registry.js';
 import { reconnectDeadline } from '../auth/deadlines.js';
 import type { Connection } from '../store/types.js';
@@ -68,7 +69,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number): Statu
     username: c.username,
     health,
     reason,
-    reasonText: health === 'needs_reconnect' ? (c.reasonDetail ?? reconnectReasonText[(reason ?? 'unknown') as keyof typeof reconnectReasonText] ?? reason) : null,
+    reasonText: health === 'needs_reconnect' ? (c.reasonDetail !== null ? printable(c.reasonDetail) : (reconnectReasonText[(reason ?? 'unknown') as keyof typeof reconnectReasonText] ?? reason)) : null,
     accessExpiresAt: iso(c.accessExpiresAt),
     reconnectBy: iso(dl.at),
     daysUntilReconnect: health === 'needs_reconnect' ? 0 : dl.at === null ? null : Math.floor((dl.at - now) / DAY),

@@ -59,8 +59,8 @@ export class UsageError extends CliError {
 }
 
 export class CancelledError extends CliError {
-  constructor(message = 'cancelled') {
-    super(message, { exitCode: ExitCode.cancelled });
+  constructor(message = 'cancelled', opts: { hint?: string } = {}) {
+    super(message, { exitCode: ExitCode.cancelled, ...opts });
     this.name = 'CancelledError';
   }
 }
