@@ -111,6 +111,7 @@ export async function runCron(action: 'install' | 'uninstall' | 'print', o: Cron
   const current = await sys.readCrontab();
   const rest = stripBlock(current);
   if (action === 'install') {
+    await backupCrontab(deps, sys, current);
     await sys.writeCrontab((rest ? rest + '\n' : '') + block);
     io.info(`crontab entry installed: hourly refresh${o.publishArgs ? ' and a publish tick every minute' : ''} (see: crontab -l)`);
   } else {
@@ -118,9 +119,18 @@ export async function runCron(action: 'install' | 'uninstall' | 'print', o: Cron
       io.info('no socialync crontab entry to remove');
       return;
     }
+    await backupCrontab(deps, sys, current);
     await sys.writeCrontab(rest);
     io.info('socialync crontab entry removed');
   }
+}
+
+/** Keeps the crontab as it was before we change it, so a mistake can be undone with `crontab FILE`. */
+async function backupCrontab(deps: Deps, sys: CronSystem, current: string): Promise<void> {
+  if (!current.trim()) return;
+  const file = join(deps.paths.dataDir, 'crontab.backup');
+  await sys.writeFile(file, current, 0o600); // a crontab may hold the user's own secrets
+  deps.io.info(`previous crontab saved to ${file} (restore with: crontab ${file})`);
 }
 
 /** The publish tick (every minute). (Commands load lazily, so this is not read off the program.) */

@@ -18,7 +18,7 @@ export interface CronSystem {
   writeCrontab(text: string): Promise<void>;
   /** ~/.config/systemd/user */
   unitDir: string;
-  writeFile(path: string, text: string): Promise<void>;
+  writeFile(path: string, text: string, mode?: number): Promise<void>;
   removeFile(path: string): Promise<void>;
   /** Runs a command (systemctl --user ...); rejects on a non-zero exit. */
   exec(cmd: string, args: string[]): Promise<string>;
@@ -48,18 +48,23 @@ export function systemCron(env: NodeJS.ProcessEnv): CronSystem {
     binPath: binPath(),
     async readCrontab() {
       const r = await run('crontab', ['-l']);
-      // "no crontab for user" is exit 1 with nothing on stdout.
-      if (r.code !== 0) return '';
-      return r.stdout;
+      if (r.code === 0) return r.stdout;
+      // "no crontab for user" is the one failure that means "empty". Anything else
+      // (a permission problem, a broken spool) must not be taken for an empty crontab:
+      // writing then would replace the user's other jobs.
+      if (/no crontab for/i.test(r.stderr)) return '';
+      throw new CliError(`could not read your current crontab (crontab -l exited ${r.code}: ${r.stderr.trim() || 'no message'}); nothing was changed`, {
+        hint: 'fix access to crontab, or add the line from `socialync cron print` yourself, or use: socialync cron install --systemd',
+      });
     },
     async writeCrontab(text) {
       const r = await run('crontab', ['-'], text);
       if (r.code !== 0) throw new Error(`crontab failed: ${r.stderr.trim()}`);
     },
     unitDir: join(configHome, 'systemd', 'user'),
-    async writeFile(path, text) {
+    async writeFile(path, text, mode = 0o644) {
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, text, { mode: 0o644 });
+      await writeFile(path, text, { mode });
     },
     async removeFile(path) {
       await rm(path, { force: true });
