@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../core/errors.js';
-import { buildPost, fillMissing, postOptions, type ScheduleFlags } from '../publish/schedule-input.js';
+import { buildPost, fillMissing, postOptions, readTextFlags, type ScheduleFlags } from '../publish/schedule-input.js';
 import { formatInZone, offsetLabel } from '../publish/time.js';
 import { postStoreFor } from '../store/posts.js';
 
@@ -37,7 +37,7 @@ Examples:
 }
 
 export async function runScheduleAdd(o: ScheduleFlags, deps: Deps): Promise<ScheduleAddResult> {
-  let f = o;
+  let f = await readTextFlags(deps, o);
   if (!f.to || !f.at || (f.text === undefined && !f.media?.length)) {
     if (!deps.io.canPrompt) {
       const missing = [!f.to && '--to', !f.at && '--at', f.text === undefined && !f.media?.length && '--text or --media'].filter(Boolean).join(', ');

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { CliError, UsageError } from '../core/errors.js';
 import { postStoreFor } from '../store/posts.js';
 import { describeMedia } from '../publish/media.js';
-import { parseOverrides, postOptions, resolveTime, validateTargets, type ScheduleFlags } from '../publish/schedule-input.js';
+import { parseOverrides, postOptions, readTextFlags, resolveTime, validateTargets, type ScheduleFlags } from '../publish/schedule-input.js';
 import { formatInZone } from '../publish/time.js';
 import { loadPostOrFail } from './schedule-show.js';
 
@@ -19,7 +19,7 @@ export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleF
       hint: `cancel the rest with: socialync schedule cancel ${p.id}, then schedule a new post`,
     });
   }
-  let f = f0;
+  let f = await readTextFlags(deps, f0);
   const nothing = Object.values(f).every((v) => v === undefined || (Array.isArray(v) && !v.length));
   if (nothing) {
     if (!deps.io.canPrompt) throw new UsageError('nothing to change', `pass e.g. --text, --at or --media: socialync schedule edit ${p.id} --at "2026-12-01 10:00"`);
@@ -34,7 +34,7 @@ export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleF
   if (f.title !== undefined) next.title = f.title;
   if (f.privacy !== undefined) next.privacy = f.privacy;
   if (f.at !== undefined || f.tz !== undefined) {
-    const when = await resolveTime(deps, f.at ?? formatInZone(p.scheduledAt, f.tz ?? p.tz), f.tz ?? p.tz, f);
+    const when = await resolveTime(deps, f.at ?? formatInZone(p.scheduledAt, f.tz ?? p.tz), f.tz ?? p.tz, f, f.at !== undefined);
     Object.assign(next, { scheduledAt: when.at, tz: when.tz, localTime: when.local });
   }
   if (f.media?.length) {

@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
-import { UsageError } from '../core/errors.js';
+import { CancelledError, UsageError } from '../core/errors.js';
+import { humanDuration } from '../core/format.js';
+import { readStdin } from '../core/io.js';
 import { parsePlatform } from '../providers/registry.js';
 import type { PlatformId } from '../providers/types.js';
 import type { NewPost, PostOverride } from '../store/posts.js';
@@ -21,6 +23,10 @@ export interface ScheduleFlags {
   earlier?: boolean;
   later?: boolean;
   text?: string;
+  /** Path of a file holding the text, or "-" for standard input (argv has a size limit). */
+  textFile?: string;
+  /** Publish at the next tick; with a past --at, confirms that it is meant. */
+  now?: boolean;
   title?: string;
   privacy?: string;
   media?: string[];
@@ -40,7 +46,9 @@ export function postOptions(cmd: Command): Command {
     .option('--tz <zone>', 'IANA time zone of --at (default: the system zone)')
     .option('--earlier', 'when --at happens twice (clocks go back), use the first occurrence')
     .option('--later', 'when --at happens twice, use the second occurrence')
+    .option('--now', 'publish at the next tick (the same as --at now); confirms an --at in the past')
     .option('--text <text>', 'text / caption')
+    .option('--text-file <path>', 'read the text from a file, or "-" for standard input (for long texts)')
     .option('--title <title>', 'title (YouTube, TikTok)')
     .option('--privacy <level>', 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)')
     .option('--media <path|url>', 'image or video file, or public https URL (repeatable; replaces on edit)', collect)
@@ -90,8 +98,28 @@ export function parseOverrides(sets: string[] = [], options: string[] = []): { o
   return { overrides, options: opts };
 }
 
-/** Parses the time; on a TTY an ambiguous time is asked, otherwise it needs --earlier/--later. */
-export async function resolveTime(deps: Deps, at: string, tz: string | undefined, f: Pick<ScheduleFlags, 'earlier' | 'later'>): Promise<ParsedTime> {
+/**
+ * Parses the time; on a TTY an ambiguous time is asked, otherwise it needs --earlier/--later.
+ * A time the user typed that is already past needs --now, or a yes on a terminal.
+ */
+export async function resolveTime(deps: Deps, at: string, tz: string | undefined, f: Pick<ScheduleFlags, 'earlier' | 'later' | 'now'>, typed = true): Promise<ParsedTime> {
+  const when = await parseTime(deps, at, tz, f);
+  if (typed) await confirmPast(deps, when, at, f);
+  return when;
+}
+
+/** Grace for "now"-ish times that passed while the command started. */
+const PAST_GRACE_MS = 60_000;
+
+async function confirmPast(deps: Deps, when: ParsedTime, at: string, f: Pick<ScheduleFlags, 'now'>): Promise<void> {
+  const ago = deps.clock.now() - when.at;
+  if (ago <= PAST_GRACE_MS || f.now) return;
+  const what = `--at "${at}" (${when.local} ${when.tz}) was ${humanDuration(ago)} ago`;
+  if (!deps.io.canPrompt) throw new UsageError(`${what}`, 'pass a future --at, or add --now to publish it at the next tick');
+  if (!(await deps.prompts.confirm(`${what}. Publish it at the next tick?`, false))) throw new CancelledError('cancelled: nothing was scheduled');
+}
+
+async function parseTime(deps: Deps, at: string, tz: string | undefined, f: Pick<ScheduleFlags, 'earlier' | 'later'>): Promise<ParsedTime> {
   if (f.earlier && f.later) throw new UsageError('--earlier and --later cannot be combined');
   const zone = tz ?? systemZone(deps.env);
   const amb: Ambiguity | undefined = f.earlier ? 'earlier' : f.later ? 'later' : undefined;
@@ -116,6 +144,28 @@ export async function validateTargets(post: Omit<NewPost, 'targets'>, targets: {
   }
   if (problems.length) {
     throw new UsageError(`the post cannot be published as it is:\n  ${problems.join('\n  ')}`, 'fix the flags above (per-platform overrides: --set <platform>.text=...), then run the command again');
+  }
+}
+
+/** --text-file (or "-" for stdin) becomes --text; the two cannot be combined. --now stands for --at now. */
+export async function readTextFlags(deps: Deps, f: ScheduleFlags): Promise<ScheduleFlags> {
+  const out = { ...f };
+  if (out.now && out.at === undefined) out.at = 'now';
+  if (out.textFile === undefined) return out;
+  if (out.text !== undefined) throw new UsageError('--text and --text-file cannot be combined', 'pass one of them');
+  out.text = await readTextFile(deps, out.textFile);
+  delete out.textFile;
+  return out;
+}
+
+async function readTextFile(deps: Deps, path: string): Promise<string> {
+  if (path === '-') return (await readStdin(deps.io)).replace(/\r?\n$/, '');
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new UsageError(`cannot read --text-file ${path} (${code})`, code === 'ENOENT' ? 'check the path' : 'check that it is a readable file');
   }
 }
 

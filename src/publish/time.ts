@@ -137,7 +137,7 @@ export interface ParsedTime {
 export function parseWhen(input: string, tz: string, now: number, ambiguity?: Ambiguity): ParsedTime {
   assertZone(tz);
   const s = input.trim();
-  const fromInstant = (at: number): ParsedTime => ({ at, tz, local: formatInZone(at, tz) });
+  const fromInstant = (at: number): ParsedTime => ({ at: withinRange(at, input, now), tz, local: formatInZone(at, tz) });
   if (s.toLowerCase() === 'now') return fromInstant(now);
   const rel = REL_RE.exec(s);
   if (rel) {
@@ -153,6 +153,7 @@ export function parseWhen(input: string, tz: string, now: number, ambiguity?: Am
   if (l.h > 23 || l.mi > 59 || check.getUTCMonth() !== l.mo - 1 || check.getUTCDate() !== l.d) {
     throw new UsageError(`"${input}" is not a valid date and time`, 'use --at "YYYY-MM-DD HH:MM" (24-hour clock)');
   }
+  withinRange(Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi), input, now);
   const local = formatLocal(l);
   const found = instantsFor(l, tz);
   if (found.length === 0) {
@@ -167,6 +168,16 @@ export function parseWhen(input: string, tz: string, now: number, ambiguity?: Am
     return { at: ambiguity === 'earlier' ? found[0]! : found[1]!, tz, local };
   }
   return { at: found[0]!, tz, local };
+}
+
+/** How far from now a post may be scheduled, either way: more is a typo, not a plan. */
+export const MAX_SCHEDULE_SPAN = 10 * 366 * 1440 * MIN;
+
+function withinRange(at: number, input: string, now: number): number {
+  if (!Number.isFinite(at) || Math.abs(at - now) > MAX_SCHEDULE_SPAN) {
+    throw new UsageError(`--at "${input}" is not a time within ten years of now`, 'use --at "YYYY-MM-DD HH:MM", "now" or a relative time such as "+2h" or "+3d"');
+  }
+  return at;
 }
 
 /** A short offset label for an instant in a zone: "UTC+1", "UTC+10:30". */

@@ -40,23 +40,24 @@ describe('socialync schedule + publish (built CLI)', () => {
     expect((await runCli(['schedule', 'list', '--status', 'published', '--json'], env)).stdout).toContain(`"id": ${id}`);
   });
 
+  // Dates in 2030 so the test does not turn into "in the past" as time goes by.
   it('DST: a nonexistent local time is a usage error naming the nearest valid times; an ambiguous one needs --earlier/--later', async () => {
-    const gap = await runCli(['schedule', 'add', '--to', 'x', '--at', '2026-03-29 02:30', '--tz', 'Europe/Berlin', '--text', 'dst'], env);
+    const gap = await runCli(['schedule', 'add', '--to', 'x', '--at', '2030-03-31 02:30', '--tz', 'Europe/Berlin', '--text', 'dst'], env);
     expect(gap.code).toBe(3);
-    expect(gap.stderr).toContain('2026-03-29 02:30 does not exist in Europe/Berlin');
-    expect(gap.stderr).toContain('2026-03-29 01:59 and 2026-03-29 03:00');
-    const amb = await runCli(['schedule', 'add', '--to', 'x', '--at', '2026-11-01 01:30', '--tz', 'America/New_York', '--text', 'dst'], env);
+    expect(gap.stderr).toContain('2030-03-31 02:30 does not exist in Europe/Berlin');
+    expect(gap.stderr).toContain('2030-03-31 01:59 and 2030-03-31 03:00');
+    const amb = await runCli(['schedule', 'add', '--to', 'x', '--at', '2030-11-03 01:30', '--tz', 'America/New_York', '--text', 'dst'], env);
     expect(amb.code).toBe(3);
     expect(amb.stderr).toMatch(/happens twice[\s\S]*--earlier/);
-    const later = await runCli(['schedule', 'add', '--to', 'x', '--at', '2026-11-01 01:30', '--tz', 'America/New_York', '--later', '--text', 'dst later', '--json'], env);
+    const later = await runCli(['schedule', 'add', '--to', 'x', '--at', '2030-11-03 01:30', '--tz', 'America/New_York', '--later', '--text', 'dst later', '--json'], env);
     expect(later.code, later.stderr).toBe(0);
-    expect(JSON.parse(later.stdout)).toMatchObject({ scheduledAt: '2026-11-01T06:30:00.000Z', tz: 'America/New_York' });
+    expect(JSON.parse(later.stdout)).toMatchObject({ scheduledAt: '2030-11-03T06:30:00.000Z', tz: 'America/New_York' });
     const id = String((JSON.parse(later.stdout) as { id: number }).id);
-    const edit = await runCli(['schedule', 'edit', id, '--at', '2026-10-04 02:15', '--tz', 'Australia/Lord_Howe'], env);
+    const edit = await runCli(['schedule', 'edit', id, '--at', '2030-10-06 02:15', '--tz', 'Australia/Lord_Howe'], env);
     expect(edit.code).toBe(3);
-    expect(edit.stderr).toContain('2026-10-04 01:59 and 2026-10-04 02:30');
+    expect(edit.stderr).toContain('2030-10-06 01:59 and 2030-10-06 02:30');
     expect((await runCli(['schedule', 'cancel', id], env)).code).toBe(0);
-    expect((await runCli(['schedule', 'list', '--status', 'cancelled'], env)).stdout).toContain(`${id}\t2026-11-01T06:30:00.000Z\tcancelled`);
+    expect((await runCli(['schedule', 'list', '--status', 'cancelled'], env)).stdout).toContain(`${id}\t2030-11-03T06:30:00.000Z\tcancelled`);
   });
 
   it('missing flags without a terminal name the flag instead of prompting', async () => {

@@ -60,6 +60,16 @@ describe('schedule add / edit / cancel', () => {
     expect((await runScheduleShow(deps, String(r.id))).text).toBe('Hello from the prompt');
   });
 
+  it('a past time typed on a terminal is confirmed first; declining schedules nothing', async () => {
+    const { asked } = await setup({}, true);
+    const r = await runScheduleAdd({ to: 'x', at: '2026-09-30 09:00', tz: 'UTC', text: 'late' }, deps);
+    expect(asked).toEqual([expect.stringMatching(/^--at "2026-09-30 09:00" \(2026-09-30 09:00 UTC\) was 15h 0m ago\. Publish it at the next tick\?$/)]);
+    expect(r.scheduledAt).toBe('2026-09-30T09:00:00.000Z');
+    deps.prompts.confirm = async () => false;
+    await expect(runScheduleAdd({ to: 'x', at: '2026-09-30 09:00', tz: 'UTC', text: 'no' }, deps)).rejects.toMatchObject({ exitCode: 2 });
+    expect(await runScheduleList(deps, {})).toHaveLength(1);
+  });
+
   it('several accounts on one platform need platform:name; unknown platforms and missing connections name the fix', async () => {
     await setup();
     await expect(runScheduleAdd({ to: 'linkedin', at: 'now', text: 'x' }, deps)).rejects.toThrow(/linkedin has several accounts: alice, work/);
