@@ -33,8 +33,9 @@ export interface LoginResult {
 
 export function redirectPort(provider: Provider, deps: Deps, override?: number): number {
   if (override !== undefined) return override;
+  // 0 = any free port: for the sandbox (which accepts any loopback redirect) and platforms that do too.
   const configured = deps.config.get<number>(`apps.${provider.descriptor.id}.redirectPort`);
-  if (configured) return configured;
+  if (typeof configured === 'number') return configured;
   const p = provider.descriptor.redirect.port;
   return p === 'any' ? 0 : p;
 }

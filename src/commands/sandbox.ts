@@ -106,7 +106,9 @@ export async function makeSandboxProfile(deps: Deps, sandbox: StartedSandbox, di
   await pdeps.config.set('sandbox', { demo: true });
   for (const p of sandbox.platforms) {
     const app = sandbox.apps[p];
-    await runAppSet(pdeps, { platform: p, clientId: app.clientId, clientSecret: app.clientSecret, ...(app.clientType ? { clientType: app.clientType } : {}) });
+    // The sandbox accepts any loopback redirect, so its apps never need the fixed ports that real
+    // platforms register (8741-8743, 8976): another program may hold them.
+    await runAppSet(pdeps, { platform: p, clientId: app.clientId, clientSecret: app.clientSecret, port: 0, ...(app.clientType ? { clientType: app.clientType } : {}) });
   }
   await pdeps.close();
   return { dir: home, env };

@@ -54,7 +54,7 @@ export function configProblems(settings: unknown): string[] {
     if (a.login !== undefined && (id !== 'instagram' || (a.login !== 'instagram' && a.login !== 'facebook'))) p.push(`"apps.${id}.login" is for instagram only, and must be "instagram" or "facebook"`);
     if (a.clientType !== undefined && a.clientType !== 'public' && a.clientType !== 'confidential') p.push(`"apps.${id}.clientType" must be "public" or "confidential"`);
     if (a.redirectHost !== undefined && a.redirectHost !== '127.0.0.1' && a.redirectHost !== 'localhost') p.push(`"apps.${id}.redirectHost" must be "127.0.0.1" or "localhost"`);
-    if (typeof a.redirectPort === 'number' && (!Number.isInteger(a.redirectPort) || a.redirectPort < 1 || a.redirectPort > 65535)) p.push(`"apps.${id}.redirectPort" must be a port number`);
+    if (typeof a.redirectPort === 'number' && (!Number.isInteger(a.redirectPort) || a.redirectPort < 0 || a.redirectPort > 65535)) p.push(`"apps.${id}.redirectPort" must be a port number (0: any free port)`);
   });
   perPlatform('endpoints', (id, v) => {
     if (!isKind(v, 'object')) return void p.push(`"endpoints.${id}" must be an object`);

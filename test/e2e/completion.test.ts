@@ -29,7 +29,7 @@ beforeAll(async () => {
   const t = makeTestDeps({ env: sandbox.hostEnv() });
   for (const p of ['tiktok', 'x'] as const) {
     const a = sandbox.apps[p];
-    await runAppSet(t.deps, { platform: p, clientId: a.clientId, clientSecret: a.clientSecret, ...(a.clientType ? { clientType: a.clientType } : {}) });
+    await runAppSet(t.deps, { platform: p, clientId: a.clientId, clientSecret: a.clientSecret, port: 0, ...(a.clientType ? { clientType: a.clientType } : {}) });
   }
   await seedConnection(t.deps, 'tiktok', 'alice', 'brand-tiktok');
   await seedConnection(t.deps, 'tiktok', 'bob', 'personal');

@@ -44,7 +44,7 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
   it('sets up the apps and prints the redirect URI to register', async () => {
     for (const p of PLATFORMS) {
       const app = sandbox.apps[p];
-      const args = ['app', 'set', p, '--client-id', app.clientId, '--client-secret-stdin', ...(app.clientType ? ['--client-type', app.clientType] : [])];
+      const args = ['app', 'set', p, '--client-id', app.clientId, '--client-secret-stdin', '--port', '0', ...(app.clientType ? ['--client-type', app.clientType] : [])];
       const r = await runCli(args, env, app.clientSecret);
       outputs.push(r.stdout, r.stderr);
       expect(r.code, r.stderr).toBe(0);

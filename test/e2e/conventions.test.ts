@@ -31,7 +31,7 @@ async function profile(platforms: PlatformId[] = ['tiktok', 'x'], env: Record<st
   const t = makeTestDeps({ env: { ...sandbox.hostEnv(), ...env }, over: { browser: new FakeBrowser() } });
   for (const p of platforms) {
     const a = sandbox.apps[p];
-    await runAppSet(t.deps, { platform: p, clientId: a.clientId, clientSecret: a.clientSecret, ...(a.clientType ? { clientType: a.clientType } : {}) });
+    await runAppSet(t.deps, { platform: p, clientId: a.clientId, clientSecret: a.clientSecret, port: 0, ...(a.clientType ? { clientType: a.clientType } : {}) });
   }
   return t;
 }

@@ -50,7 +50,7 @@ async function profile(platforms: PlatformId[] = ['tiktok'], env: Record<string,
   const t = makeTestDeps({ env: { ...sandbox.hostEnv(), ...env } });
   for (const p of platforms) {
     const a = sandbox.apps[p];
-    await runAppSet(t.deps, { platform: p, clientId: a.clientId, clientSecret: a.clientSecret, ...(a.clientType ? { clientType: a.clientType } : {}) });
+    await runAppSet(t.deps, { platform: p, clientId: a.clientId, clientSecret: a.clientSecret, port: 0, ...(a.clientType ? { clientType: a.clientType } : {}) });
   }
   return t;
 }

@@ -59,7 +59,7 @@ describe('app set instagram --login facebook', () => {
 describe('connect instagram through Facebook Login', () => {
   it('several linked accounts without --page: one line listing them (exit 3), nothing saved', async () => {
     const t = await profile();
-    expect(await t.run(['connect', 'instagram'])).toBe(3);
+    expect(await t.run(['connect', 'instagram', '--port', '0'])).toBe(3);
     expect(t.stderr()).toContain('instagram: your Pages link several Instagram accounts: @alice.bakery (Page Alice Bakery, ');
     expect(t.stderr()).toContain('socialync connect instagram --page');
     expect(await json<unknown[]>(t, ['status'])).toEqual([]);
@@ -67,7 +67,7 @@ describe('connect instagram through Facebook Login', () => {
 
   it('no Page with a linked Instagram account: says so and how to link one', async () => {
     const t = await profile({ account: 'carol' });
-    expect(await t.run(['connect', 'instagram'])).toBe(3);
+    expect(await t.run(['connect', 'instagram', '--port', '0'])).toBe(3);
     expect(t.stderr()).toMatch(/none of your Facebook Pages \(Carol Page\) has an Instagram professional account linked/);
     expect(await json<unknown[]>(t, ['status'])).toEqual([]);
   });
@@ -75,7 +75,7 @@ describe('connect instagram through Facebook Login', () => {
   it('connects with --page, shows the reconnect deadline, publishes an image and a Reel exactly once each', async () => {
     const t = await profile();
     const t0 = Date.now();
-    expect(await t.run(['connect', 'instagram', '--page', '@alice.books']), t.stderr()).toBe(0);
+    expect(await t.run(['connect', 'instagram', '--page', '@alice.books', '--port', '0']), t.stderr()).toBe(0);
     const [s] = await json<{ platform: string; name: string; accountId: string; username: string; health: string; reconnectBy: string; accessExpiresAt: string }[]>(t, ['status']);
     expect(s).toMatchObject({ platform: 'instagram', username: 'alice.books', health: 'healthy' });
     const igId = s!.accountId;
