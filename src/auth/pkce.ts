@@ -6,7 +6,7 @@
  *   base64url give 43 characters of [A-Za-z0-9-_].
  * - RFC 7636 §4.2: S256 challenge = BASE64URL(SHA256(ASCII(verifier))), no padding.
  * - TikTok deviates: its challenge is the lowercase HEX SHA-256 of the verifier
- *   (https://developers.tiktok.com/doc/login-kit-desktop; platforms.md §2.3).
+ *   (https://developers.tiktok.com/doc/login-kit-desktop; see docs/platforms/tiktok.md#pkce).
  */
 import { createHash, randomBytes } from 'node:crypto';
 

@@ -111,7 +111,7 @@ describe('tiktok who-am-I and revoke', () => {
   });
 });
 
-describe('tiktok classification (platforms.md §2.3)', () => {
+describe('tiktok classification (docs/platforms/tiktok.md#errors)', () => {
   const H = (h: Record<string, string> = {}) => new Headers(h);
   const api = (code: string, message = '') => ({ data: {}, error: { code, message, log_id: '202611261200' } });
   it.each([

@@ -1,15 +1,18 @@
 /**
- * TikTok Login Kit v2 for desktop (platforms.md §2.3).
+ * TikTok Login Kit v2 for desktop; every rule here is in docs/platforms/tiktok.md#authorize.
  *
  * Quirks, each with its source:
- * - `client_key`, not `client_id`; scopes comma-separated (https://developers.tiktok.com/doc/login-kit-desktop).
- * - PKCE is required and the S256 challenge is the HEX SHA-256 of the verifier, not base64url.
- * - The token endpoint wants `client_secret` in the form body even for desktop apps.
+ * - `client_key`, not `client_id`; scopes comma-separated (see docs/platforms/tiktok.md#authorize).
+ * - PKCE is required and the S256 challenge is the HEX SHA-256 of the verifier, not base64url
+ *   (see docs/platforms/tiktok.md#pkce).
+ * - The token endpoint wants `client_secret` in the form body even for desktop apps
+ *   (see docs/platforms/tiktok.md#tokens).
  * - Refresh tokens rotate: the old one stops working once a new one is issued
- *   (https://developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token, Nov 2026).
+ *   (see docs/platforms/tiktok.md#rotation).
  * - Lifetimes changed (24 h/365 d -> 2 h/180 d): always use `expires_in` and
- *   `refresh_expires_in` from the response, never a constant.
- * - Some failures arrive as HTTP 200 with `error.code != "ok"`: always check it.
+ *   `refresh_expires_in` from the response, never a constant (see docs/platforms/tiktok.md#lifetimes).
+ * - Some failures arrive as HTTP 200 with `error.code != "ok"`: always check it
+ *   (see docs/platforms/tiktok.md#errors).
  */
 import type { ProviderError } from '../core/errors.js';
 import { challengeS256Hex } from '../auth/pkce.js';
@@ -71,7 +74,7 @@ export function isTikTokError(body: unknown): boolean {
 }
 
 /**
- * Pure classification (platforms.md §2.3 error table). Two body shapes:
+ * Pure classification (see docs/platforms/tiktok.md#errors and #oauth-errors). Two body shapes:
  * OAuth `{error, error_description, log_id}` and API `{data, error:{code, message, log_id}}`.
  */
 export function classify(status: number, body: unknown, headers: HeaderLike, o: ClassifyOptions): ProviderError {
@@ -160,7 +163,7 @@ export const provider: Provider = {
     return { id, displayName, ...(typeof user['union_id'] === 'string' ? { meta: { unionId: user['union_id'] } } : {}) };
   },
 
-  /** https://developers.tiktok.com/docs/en/oauth-revoke-a-user-access-token: revokes by access token. */
+  /** Revokes by access token (see docs/platforms/tiktok.md#revoke). */
   async revoke(t, d) {
     await tokenCall(d, '/v2/oauth/revoke/', 'revoke', 'revoke', { token: t.accessToken });
   },

@@ -1,5 +1,5 @@
 /**
- * TikTok sandbox (platforms.md §2.3): client_key, comma scopes, hex S256 PKCE,
+ * TikTok sandbox (see docs/platforms/tiktok.md#authorize to #revoke): client_key, comma scopes, hex S256 PKCE,
  * partial consent with `scopes` on the callback, client_secret in the token body,
  * token-endpoint errors under HTTP 200, rotating refresh tokens (a spent one is
  * rejected with invalid_grant), and the `{data, error:{code,message,log_id}}` API envelope.
