@@ -9,7 +9,7 @@
  * reconciliation. Page access tokens only (as issued by /me/accounts).
  */
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
-import { graphError, graphToken, metaAuth } from './meta.js';
+import { graphError, graphToken, metaAuth, metaControlRoutes } from './meta.js';
 import { controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
 import { igAccountsOf, OBJECT_LOOKUP } from './facebook.js';
 import { containerLookup, igMediaRoutes, notYours } from './instagram-publish.js';
@@ -60,6 +60,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   };
   return [
     ...controlRoutes(ctx),
+    ...metaControlRoutes(ctx),
     ...igMediaRoutes(ctx, refuseIg),
     {
       method: 'POST',
