@@ -23,7 +23,7 @@ import type { AccountInfo, AuthorizeInput, CodeInput, GrantHolder, PlatformId, P
 export const descriptor: ProviderDescriptor = {
   id: 'facebook',
   displayName: 'Facebook Pages',
-  hosts: { www: 'https://www.facebook.com', graph: 'https://graph.facebook.com' },
+  hosts: { www: 'https://www.facebook.com', graph: 'https://graph.facebook.com', video: 'https://graph-video.facebook.com' },
   scopes: [
     { scope: 'pages_show_list', why: 'finding the Pages you manage', required: true },
     { scope: 'pages_manage_posts', why: 'publishing posts to the Page', required: true },

@@ -61,6 +61,7 @@ describe('Instagram temporary error codes (Instagram error-code reference)', () 
 describe('Instagram publishing limit (content_publishing_limit, moving window)', () => {
   it('a full window makes the target wait until a slot frees, shown to the user, then it publishes once', async () => {
     await metaConfig({ faults: [], quotaTotal: 1, quotaDurationSec: 2 });
+    await new Promise((res) => setTimeout(res, 2100)); // earlier tests' posts leave the 2-second window
     try {
       const first = await runScheduleAdd(image('fills the window'), pp.deps);
       expect(await publishUntilDone(first.id)).toEqual(['published']);
