@@ -1,6 +1,7 @@
 /**
  * Instagram publishing: Instagram API with Instagram Login (graph.instagram.com), or with Facebook
  * Login (graph.facebook.com, resumable uploads to rupload.facebook.com; instagram-facebook.ts).
+ * Rules: docs/platforms/instagram.md (#publishing, #resumable-upload, #container-status, #publishing-limit, #errors).
  * Docs: https://developers.facebook.com/docs/instagram-platform/content-publishing
  *       https://developers.facebook.com/docs/instagram-platform/content-publishing/resumable-uploads
  * Container flow: POST /{ig-user}/media -> poll GET /{container}?fields=status_code until

@@ -1,5 +1,5 @@
 /**
- * Facebook Login + Pages, simulated (platforms.md §2.2, sandbox-spec.md).
+ * Facebook Login + Pages, simulated (docs/platforms/facebook.md, sandbox-spec.md).
  * - www   GET  /:version/dialog/oauth        comma scopes, partial consent; approve -> ?code&state#_
  * - graph GET|POST /:version/oauth/access_token  code -> short-lived (2 h); grant_type=fb_exchange_token
  *                                            -> long-lived (60 d), only while the presented token is valid

@@ -1,6 +1,6 @@
 /**
  * What the Instagram and Facebook sandboxes share: the Graph error envelope and the
- * token checks that produce Meta's code 190 answers (platforms.md §2.1/§2.2):
+ * token checks that produce Meta's code 190 answers (docs/platforms/facebook.md#errors):
  *   expired -> 190/463, app removed (control revoke) -> 190/458, password change -> 190/460,
  *   unknown/garbled -> 190 "Invalid OAuth access token - Cannot parse access token".
  * Publishing routes (<platform>-publish.ts) use `metaAuth` for their own token checks.
