@@ -1,19 +1,20 @@
 /**
  * Facebook Page publishing (Graph API, with the Page access token).
  * Docs: https://developers.facebook.com/docs/pages-api/posts
- *       https://developers.facebook.com/docs/video-api/guides/publishing (chunked upload phases)
+ *       https://developers.facebook.com/docs/video-api/guides/publishing
  * - Text/link: POST /{page}/feed (message, link).
  * - Photo: POST /{page}/photos with `url` (public URL) or a multipart `source` (local file).
- * - Video: POST /{page}/videos with `file_url`, or for a local file the chunked upload
- *   (upload_phase=start -> transfer chunks at the offsets Graph names -> finish).
+ * - Video: POST /{page}/videos with `file_url`, or for a local file the Resumable Upload API and a
+ *   file handle published on graph-video.facebook.com (facebook-video.ts, docs/platforms/facebook.md#video).
  * No idempotency: Graph answers 506 to an exact duplicate; a crash after sending is reconciled
  * by reading the Page feed for the same message.
  */
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
-import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { graphProviderError, str } from './graph.js';
+import type { PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
+import { graphProviderError } from './graph.js';
 import { checkMedia, codePoints, graphJson, isVideo, multipart, notSentYet, readRange } from './upload.js';
+import { publishVideoHandle, RESUMABLE_VIDEO_TYPE, uploadVideoFile } from './facebook-video.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -23,6 +24,8 @@ export function validate(p: PostDraft): ValidationIssue[] {
   p.media.forEach((m, i) => {
     const rule = isVideo(m) ? { mimes: ['video/mp4', 'video/quicktime'], maxBytes: 10 * 1024 ** 3, maxDurationSec: 240 * 60 } : { mimes: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'], maxBytes: 10 * 1024 ** 2 };
     out.push(...checkMedia(m, i, rule, 'Facebook'));
+    // The Resumable Upload API takes only MP4 (docs/platforms/facebook.md#video); other videos go by URL.
+    if (isVideo(m) && m.kind === 'file' && m.mime !== RESUMABLE_VIDEO_TYPE) out.push({ field: `media[${i}]`, message: `Facebook uploads local videos as MP4 only; pass a public URL for ${m.mime}` });
   });
   return out;
 }
@@ -58,28 +61,6 @@ async function postMultipart(d: ProviderDeps, pg: Page, path: string, fields: Pa
   return (body ?? {}) as Record<string, unknown>;
 }
 
-/** Chunked upload of a local video; returns the session, finishing is the "send" step. */
-async function transfer(m: MediaRef, d: ProviderDeps, pg: Page, ctx: PublishContext): Promise<{ session: string; videoId: string }> {
-  const start = await post(d, pg, `/${pg.id}/videos`, { upload_phase: 'start', file_size: String(m.size) }, 'video upload start');
-  const session = str(start.upload_session_id);
-  const videoId = str(start.video_id);
-  if (!session || !videoId) throw new ProviderError('facebook: video upload start returned no session', { errorClass: 'transient' });
-  let from = Number(start.start_offset ?? 0);
-  let to = Number(start.end_offset ?? 0);
-  while (from < to) {
-    const r = await postMultipart(d, pg, `/${pg.id}/videos`, [
-      ['upload_phase', 'transfer'],
-      ['upload_session_id', session],
-      ['start_offset', String(from)],
-      ['video_file_chunk', { data: await readRange(m.path!, from, to - from), filename: 'chunk' }],
-    ], 'video upload transfer');
-    ctx.onProgress?.(to, m.size!);
-    from = Number(r.start_offset);
-    to = Number(r.end_offset);
-  }
-  return { session, videoId };
-}
-
 const permalink = (id: string) => `https://www.facebook.com/${id}`;
 
 export const publisher: Publisher = {
@@ -111,9 +92,9 @@ export const publisher: Publisher = {
       const r = await post(d, pg, `/${pg.id}/videos`, { file_url: m.url, description: p.text, title: p.title, published: 'true' }, 'video post');
       return { remoteId: String(r.id), url: `https://www.facebook.com/${pg.id}/videos/${String(r.id)}` };
     }
-    const { session, videoId } = await transfer(m, d, pg, ctx);
+    const handle = await uploadVideoFile(m, t, d, ctx);
     await send();
-    await post(d, pg, `/${pg.id}/videos`, { upload_phase: 'finish', upload_session_id: session, description: p.text, title: p.title, published: 'true' }, 'video upload finish');
+    const videoId = await publishVideoHandle(handle, pg.id, pg.token, { description: p.text, ...(p.title ? { title: p.title } : {}) }, d);
     return { remoteId: videoId, url: `https://www.facebook.com/${pg.id}/videos/${videoId}` };
   },
   async reconcile(p, t, d, ctx): Promise<ReconcileResult> {

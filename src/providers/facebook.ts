@@ -1,6 +1,6 @@
 /**
  * Facebook Pages through Facebook Login ("manual flow").
- * Facts: /work/shared/platforms.md §2.2.
+ * Rules: docs/platforms/facebook.md.
  * - https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow (dialog, code exchange)
  * - https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived (fb_exchange_token, Page tokens)
  * - https://developers.facebook.com/docs/graph-api/reference/debug_token (validity, scopes, data_access_expires_at)
@@ -23,7 +23,7 @@ import type { AccountInfo, AuthorizeInput, CodeInput, GrantHolder, PlatformId, P
 export const descriptor: ProviderDescriptor = {
   id: 'facebook',
   displayName: 'Facebook Pages',
-  hosts: { www: 'https://www.facebook.com', graph: 'https://graph.facebook.com' },
+  hosts: { www: 'https://www.facebook.com', graph: 'https://graph.facebook.com', video: 'https://graph-video.facebook.com' },
   scopes: [
     { scope: 'pages_show_list', why: 'finding the Pages you manage', required: true },
     { scope: 'pages_manage_posts', why: 'publishing posts to the Page', required: true },
@@ -180,7 +180,7 @@ export function withPage(t: TokenSet, page: FacebookPage): TokenSet {
 function tokenSet(accessToken: string, expiresIn: number | undefined, info: DebugInfo, now: number, prev?: TokenSet): TokenSet {
   const expiresAt = expiresIn !== undefined ? now + expiresIn * 1000 : info.expiresAt;
   // No refresh token: the reconnect deadline is whichever comes first of the token's expiry and
-  // the 90-day data-access expiry (platforms.md §1.2, §4.13).
+  // the 90-day data-access expiry (docs/platforms/facebook.md#tokens).
   const deadlines = [expiresAt, info.dataAccessExpiresAt].filter((x): x is number => x !== undefined);
   const extra = { ...(prev?.extra ?? {}), ...(info.userId ? { userId: info.userId } : {}) };
   return {

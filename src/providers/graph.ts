@@ -6,7 +6,7 @@
  * Envelope: https://developers.facebook.com/docs/graph-api/guides/error-handling
  *   { "error": { "message", "type", "code", "error_subcode", "error_user_title",
  *                "error_user_msg", "fbtrace_id", "is_transient" } }
- * Classify by code/subcode, never by message text (platforms.md §4.19).
+ * Classify by code/subcode, never by message text (docs/platforms/facebook.md#errors).
  */
 import type { ProviderError, ErrorClass, ReconnectReason } from '../core/errors.js';
 import type { Http } from '../core/http.js';
@@ -33,33 +33,112 @@ export interface Classification {
   message: string;
 }
 
-/**
- * Code 190 subcodes (https://developers.facebook.com/docs/graph-api/guides/error-handling#errorcodes,
- * older list gist.github.com/MauricioKruijer/7663113). All mean: the user must log in again.
- */
-const SUBCODE_REASON: Record<number, ReconnectReason> = {
-  458: 'app_removed', // app not installed: the user removed it
-  459: 'platform_revoked', // user checkpointed (security check on the account)
-  460: 'password_changed',
-  463: 'token_expired',
-  464: 'unknown', // unconfirmed user
-  466: 'platform_revoked', // invalidated through the API
-  467: 'unknown', // invalid access token (user logged out)
-  468: 'inactive', // not used for a long time
-};
+/** Where each row of META_ERRORS comes from (read 2026-12-06; docs/platforms/instagram.md#errors, facebook.md#errors). */
+export const META_DOCS = {
+  graphErrors: 'https://developers.facebook.com/docs/graph-api/guides/error-handling',
+  rateLimits: 'https://developers.facebook.com/docs/graph-api/overview/rate-limiting',
+  igErrors: 'https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes',
+} as const;
 
-/** Codes 4/17/341 (app/user/platform throttling), 9/32 (IG publish limit, Ayrshare), 1390008 (FB "posting too fast"). */
-const RATE_CODES = new Set([4, 9, 17, 32, 341, 613, 1390008]);
-/** IG 2207042: daily publishing limit reached; FB 1390008 "posting too fast" (arrives under code 368). */
-const RATE_SUBCODES = new Set([2207042, 1390008]);
-/** 10 and 200–299: permission not granted; 368 policy block; 1404078 Page publishing authorization. */
-const isPermission = (code: number) => code === 10 || (code >= 200 && code <= 299) || code === 368 || code === 1404078;
+/** What the publisher does beyond the class: start over with a new Instagram container. */
+export type MetaAction = 'new_container';
+
+export interface MetaErrorRow {
+  code: number;
+  /** Absent: the row matches the code with any subcode no other row claims. */
+  subcode?: number;
+  errorClass: ErrorClass;
+  reason?: ReconnectReason;
+  action?: MetaAction;
+  /** The documentation page the row comes from (META_DOCS). */
+  doc: string;
+  /** Meta's meaning, in our words. */
+  why: string;
+}
+
+const G = META_DOCS.graphErrors;
+const R = META_DOCS.rateLimits;
+const I = META_DOCS.igErrors;
+const row = (code: number, subcode: number | undefined, errorClass: ErrorClass, doc: string, why: string, more: Partial<MetaErrorRow> = {}): MetaErrorRow => ({
+  code,
+  ...(subcode !== undefined ? { subcode } : {}),
+  errorClass,
+  doc,
+  why,
+  ...more,
+});
+
 /**
- * Code 2 ("service temporarily unavailable") is retryable. Code 1 ("unknown error") is too when it
- * comes with a 5xx, but under HTTP 400 it is also how the token endpoint says "Error validating
- * client secret", so it is left to the status check below.
+ * Every Meta error code/subcode the code depends on, with its class (docs/platforms/instagram.md#errors,
+ * docs/platforms/facebook.md#errors). One table: classifyGraphError reads it, graph.test.ts tests every row.
+ * Instagram rows that say "try again" are `transient`; those that say "generate a new container" also drop
+ * the saved container (action new_container).
  */
-const TRANSIENT_CODES = new Set([2]);
+export const META_ERRORS: readonly MetaErrorRow[] = [
+  // Graph API error handling: tokens. Every code 190 subcode means "log in again".
+  row(190, undefined, 'reconnect_needed', G, 'access token expired, revoked or invalid', { reason: 'unknown' }),
+  row(102, undefined, 'reconnect_needed', G, 'API session: login status or token no longer valid', { reason: 'unknown' }),
+  row(190, 458, 'reconnect_needed', G, 'app not installed: the user removed it', { reason: 'app_removed' }),
+  row(190, 459, 'reconnect_needed', G, 'user checkpointed: log in at Facebook to fix it', { reason: 'platform_revoked' }),
+  row(190, 460, 'reconnect_needed', G, 'password changed', { reason: 'password_changed' }),
+  row(190, 463, 'reconnect_needed', G, 'token expired', { reason: 'token_expired' }),
+  row(190, 464, 'reconnect_needed', G, 'unconfirmed user', { reason: 'unknown' }),
+  row(190, 466, 'reconnect_needed', G, 'session invalidated through the API (older list)', { reason: 'platform_revoked' }),
+  row(190, 467, 'reconnect_needed', G, 'invalid access token', { reason: 'unknown' }),
+  row(190, 468, 'reconnect_needed', G, 'the user has not used the app for too long (older list)', { reason: 'inactive' }),
+  // Graph API error handling: downtime, permissions, content.
+  row(2, undefined, 'transient', G, 'API service: temporary downtime, wait and retry'),
+  row(10, undefined, 'permission', G, 'permission not granted or removed'),
+  // Meta says "wait and retry", but a policy block does not lift by retrying: a person looks at it first.
+  row(368, undefined, 'permission', G, 'temporarily blocked for policy violations'),
+  row(368, 1390008, 'rate_limited', G, 'posting too fast: wait and retry'),
+  row(506, undefined, 'invalid_request', G, 'duplicate post'),
+  row(1609005, undefined, 'invalid_request', G, 'the link could not be scraped'),
+  // Throttling: Platform and Business Use Case codes (Rate Limits page; 341 from error handling).
+  row(4, undefined, 'rate_limited', R, 'app-level throttling'),
+  row(17, undefined, 'rate_limited', R, 'user-level throttling'),
+  row(32, undefined, 'rate_limited', R, 'Page-level throttling'),
+  row(341, undefined, 'rate_limited', G, 'application limit reached: wait and retry'),
+  row(613, undefined, 'rate_limited', R, 'custom-level throttling'),
+  row(80001, undefined, 'rate_limited', R, 'Business Use Case throttling: Pages'),
+  row(80002, undefined, 'rate_limited', R, 'Business Use Case throttling: Instagram'),
+  row(80006, undefined, 'rate_limited', R, 'Business Use Case throttling: Messenger'),
+  // Instagram error codes (content publishing).
+  row(-2, 2207003, 'transient', I, 'Meta timed out downloading the media: try again'),
+  row(-2, 2207020, 'transient', I, 'the uploaded media expired: new container, try again', { action: 'new_container' }),
+  row(-1, 2207001, 'transient', I, 'Instagram server error: try again'),
+  row(-1, 2207032, 'transient', I, 'creating the container failed: try again', { action: 'new_container' }),
+  row(-1, 2207053, 'transient', I, 'unknown upload error: new container, try again', { action: 'new_container' }),
+  row(1, 2207057, 'invalid_request', I, 'thumbnail offset outside the video'),
+  row(4, 2207051, 'permission', I, 'restricted as suspected spam: not a rate limit; the account owner must appeal'),
+  row(9, 2207042, 'rate_limited', I, 'daily publishing limit reached: wait for the 24-hour window'),
+  row(24, 2207006, 'transient', I, 'media not found (missing permission or expired token): new container, try again', { action: 'new_container' }),
+  row(24, 2207008, 'transient', I, 'temporary error publishing the container: try again 1-2 times, then a new container'),
+  row(25, 2207050, 'permission', I, 'the Instagram account is inactive, checkpointed or restricted: sign in to the app'),
+  row(100, 2207023, 'invalid_request', I, 'unknown media type'),
+  row(100, 2207028, 'invalid_request', I, 'a carousel needs 2 to 10 items'),
+  row(100, 2207035, 'invalid_request', I, 'product tag positions on a video'),
+  row(100, 2207036, 'invalid_request', I, 'product tag positions missing on a photo'),
+  row(100, 2207037, 'invalid_request', I, 'product tags could not be added'),
+  row(100, 2207040, 'invalid_request', I, 'more than 20 @ tags'),
+  row(352, 2207026, 'invalid_request', I, 'unsupported video format (MOV or MP4 only)'),
+  row(9004, 2207052, 'invalid_request', I, 'the media URL could not be fetched (not public?)'),
+  row(9007, 2207027, 'transient', I, 'the media is not ready: check the container status, then publish'),
+  row(36000, 2207004, 'invalid_request', I, 'image larger than 8 MiB'),
+  row(36001, 2207005, 'invalid_request', I, 'unsupported image format'),
+  row(36003, 2207009, 'invalid_request', I, 'image aspect ratio outside 4:5 to 1.91:1'),
+  row(36004, 2207010, 'invalid_request', I, 'caption too long (2,200 characters, 30 hashtags, 20 @ tags)'),
+];
+
+/** The row for a code/subcode: an exact code+subcode row first, else the code's own row. */
+export function metaErrorRow(code: number | undefined, subcode: number | undefined): MetaErrorRow | undefined {
+  if (code === undefined) return undefined;
+  const exact = subcode !== undefined ? META_ERRORS.find((r) => r.code === code && r.subcode === subcode) : undefined;
+  return exact ?? META_ERRORS.find((r) => r.code === code && r.subcode === undefined);
+}
+
+/** 200–299: a permission not granted (Graph error handling); 1404078: Page publishing authorization missing. */
+const isPermission = (code: number) => (code >= 200 && code <= 299) || code === 1404078;
 
 /** The `error` object of a Graph envelope, or the older flat Instagram OAuth shape. */
 export function graphError(body: unknown): GraphErrorBody | undefined {
@@ -74,7 +153,7 @@ export function graphError(body: unknown): GraphErrorBody | undefined {
 }
 
 /**
- * Pure classification of a Graph failure (platforms.md §2.1/§2.2 error tables).
+ * Pure classification of a Graph failure by META_ERRORS (docs/platforms/instagram.md#errors).
  * `status` is the HTTP status (0 for a network failure).
  */
 export function classifyGraphError(status: number, body: unknown): Classification {
@@ -89,14 +168,13 @@ export function classifyGraphError(status: number, body: unknown): Classificatio
     ...(platformCode ? { platformCode } : {}),
     message,
   });
-  if (code === 190 || code === 102) return out('reconnect_needed', (sub !== undefined && SUBCODE_REASON[sub]) || 'unknown');
-  if ((sub !== undefined && RATE_SUBCODES.has(sub)) || (code !== undefined && RATE_CODES.has(code)) || status === 429) {
-    return out('rate_limited');
-  }
+  const r = metaErrorRow(code, sub);
+  if (r) return out(r.errorClass, r.errorClass === 'reconnect_needed' ? (r.reason ?? 'unknown') : undefined);
+  if (status === 429) return out('rate_limited');
   if (code !== undefined && isPermission(code)) return out('permission');
-  if (e?.is_transient === true || (code !== undefined && TRANSIENT_CODES.has(code)) || status >= 500 || status === 0) {
-    return out('transient');
-  }
+  // Code 1 ("API unknown", possibly temporary) is retried only with a 5xx: under HTTP 400 it is also how
+  // the token endpoint says "Error validating client secret" (docs/platforms/facebook.md#errors).
+  if (e?.is_transient === true || status >= 500 || status === 0) return out('transient');
   return out('invalid_request');
 }
 
@@ -148,7 +226,7 @@ export function graphCall(
   return callJson(platform, http, url, { method: init.method ?? 'GET', ...(init.body ? { body: init.body } : {}) }, graphClassifier(platform), { now, what }, (b) => graphError(b) !== undefined);
 }
 
-/** Meta appends `#_` to the redirect; a pasted-back URL keeps it in the code (platforms.md §2.1, §4.4). */
+/** Meta appends `#_` to the redirect; a pasted-back URL keeps it in the code (docs/platforms/instagram.md#oauth). */
 export function stripMetaCodeSuffix(code: string): string {
   return code.replace(/#_?$/, '');
 }

@@ -1,7 +1,7 @@
 /**
  * Instagram API with Facebook Login: an Instagram professional account linked to a Facebook Page.
  * Chosen with `socialync app set instagram --login facebook` (config apps.instagram.login).
- * Facts: /work/shared/platforms.md §2.1 (the "IG API with Facebook Login" column), which "behaves
+ * Facts: docs/platforms/instagram.md (the Facebook Login variant), which "behaves
  * like the Facebook column" (§2.2):
  * - Login is Facebook's manual flow: www.facebook.com/v{N}/dialog/oauth, code -> short-lived user
  *   token -> long-lived user token (fb_exchange_token). No refresh token: the still-valid token is

@@ -1,6 +1,7 @@
 /**
  * Instagram publishing: Instagram API with Instagram Login (graph.instagram.com), or with Facebook
  * Login (graph.facebook.com, resumable uploads to rupload.facebook.com; instagram-facebook.ts).
+ * Rules: docs/platforms/instagram.md (#publishing, #resumable-upload, #container-status, #publishing-limit, #errors).
  * Docs: https://developers.facebook.com/docs/instagram-platform/content-publishing
  *       https://developers.facebook.com/docs/instagram-platform/content-publishing/resumable-uploads
  * Container flow: POST /{ig-user}/media -> poll GET /{container}?fields=status_code until
@@ -14,7 +15,8 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { graphProviderError, str } from './graph.js';
+import { graphProviderError, metaErrorRow, str } from './graph.js';
+import { graphTime, limitReached, parseLimit, STATUS_PACE, windowReopensAt, type StatusPace } from './instagram-limit.js';
 import { igGraphOrigin, igUploadUrl } from './instagram-facebook.js';
 import { checkMedia, codePoints, graphJson, isVideo, streamUpload } from './upload.js';
 
@@ -65,15 +67,60 @@ async function createContainer(p: PostDraft, m: MediaRef, t: TokenSet, d: Provid
   return id;
 }
 
-async function waitFinished(container: string, t: TokenSet, d: ProviderDeps): Promise<void> {
-  for (let n = 0; ; n++) {
+/**
+ * Polls the container's status_code at Meta's pace (once a minute, at most five minutes:
+ * docs/platforms/instagram.md#container-status). Still IN_PROGRESS after that: a transient failure that
+ * keeps the container, so the next attempt resumes polling it.
+ */
+async function waitFinished(container: string, t: TokenSet, d: ProviderDeps, ctx: PublishContext, pace: StatusPace): Promise<void> {
+  for (let waited = 0; ; waited += pace.intervalMs) {
     const s = str((await call(d, t, `/${container}`, 'container status', undefined, { fields: 'status_code' })).status_code);
     if (s === 'FINISHED') return;
-    if (s === 'ERROR' || s === 'EXPIRED') throw new ProviderError(`instagram: the media container is ${s}`, { errorClass: 'invalid_request', platformCode: s });
+    if (s === 'ERROR') throw new ProviderError('instagram: Meta could not process the media (container status ERROR)', { errorClass: 'invalid_request', platformCode: s });
+    if (s === 'EXPIRED') {
+      await dropContainer(ctx);
+      throw new ProviderError('instagram: the media container expired before it was published; a new one is made next time', { errorClass: 'transient', platformCode: s });
+    }
     if (s === 'PUBLISHED') throw new ProviderError('instagram: the container was already published', { errorClass: 'invalid_request', platformCode: s });
-    if (n >= 60) throw new ProviderError('instagram: media still processing', { errorClass: 'transient' });
-    await d.clock.sleep(Math.min(10_000, 500 * 2 ** Math.min(n, 4)));
+    if (waited + pace.intervalMs > pace.maxWaitMs) {
+      throw new ProviderError(`instagram: media still processing after ${Math.round(pace.maxWaitMs / 60_000)} minutes; checked again at the next attempt`, { errorClass: 'transient', platformCode: s ?? 'IN_PROGRESS' });
+    }
+    await d.clock.sleep(pace.intervalMs);
   }
+}
+
+async function dropContainer(ctx: PublishContext): Promise<void> {
+  const { container: _c, publishRetries: _r, ...rest } = ctx.checkpoint;
+  void _c;
+  void _r;
+  await ctx.saveCheckpoint(rest);
+}
+
+/** Before publishing: a full window waits for it to reopen (docs/platforms/instagram.md#publishing-limit). */
+async function checkLimit(t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<void> {
+  const ig = ctx.account.id;
+  const limit = parseLimit(await call(d, t, `/${ig}/content_publishing_limit`, 'publishing limit', undefined, { fields: 'quota_usage,config' }));
+  if (!limit || limit.usage < limit.total) return;
+  const media = await call(d, t, `/${ig}/media`, 'media list', undefined, { fields: 'id,timestamp', limit: '100' }).catch(() => ({}) as Record<string, unknown>);
+  const times = (Array.isArray(media.data) ? (media.data as { timestamp?: unknown }[]) : []).map((m) => graphTime(m.timestamp)).filter((x): x is number => x !== undefined);
+  throw limitReached(limit, windowReopensAt(limit, times, d.clock.now()));
+}
+
+/** 24/2207008 is retried with the same container twice, then with a new one (Instagram error codes). */
+const SAME_CONTAINER_RETRIES = 2;
+
+/** media_publish refused: decide what the next attempt starts from, then rethrow. */
+async function afterPublishError(e: unknown, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<never> {
+  if (!(e instanceof ProviderError)) throw e;
+  const [code, sub] = (e.platformCode ?? '').split('/').map(Number);
+  const row = metaErrorRow(code, sub);
+  if (row?.action === 'new_container') await dropContainer(ctx);
+  else if (code === 24 && sub === 2207008) {
+    const n = Number(ctx.checkpoint.publishRetries ?? 0) + 1;
+    if (n >= SAME_CONTAINER_RETRIES) await dropContainer(ctx);
+    else await ctx.saveCheckpoint({ ...ctx.checkpoint, publishRetries: String(n) });
+  } else if (code === 9 && sub === 2207042) await checkLimit(t, d, ctx);
+  throw e;
 }
 
 async function withPermalink(id: string, t: TokenSet, d: ProviderDeps): Promise<PublishResult> {
@@ -82,43 +129,47 @@ async function withPermalink(id: string, t: TokenSet, d: ProviderDeps): Promise<
   return { remoteId: id, ...(link ? { url: link } : {}) };
 }
 
-export const publisher: Publisher = {
-  validate,
-  async publish(p, t, d, ctx) {
-    let container = ctx.checkpoint.container;
-    if (!container) {
-      container = await createContainer(p, p.media[0]!, t, d, ctx);
-      await ctx.saveCheckpoint({ ...ctx.checkpoint, container });
-    }
-    await waitFinished(container, t, d);
-    await ctx.saveCheckpoint({ ...ctx.checkpoint, sent: String(d.clock.now()) });
-    const r = await call(d, t, `/${ctx.account.id}/media_publish`, 'media_publish', { creation_id: container });
-    const id = str(r.id);
-    if (!id) throw new ProviderError('instagram: media_publish returned no id', { errorClass: 'transient' });
-    return withPermalink(id, t, d);
-  },
-  async reconcile(p, t, d, ctx): Promise<ReconcileResult> {
-    const container = ctx.checkpoint.container;
-    if (!container) return { status: 'not_posted' };
-    let status: string | undefined;
-    try {
-      status = str((await call(d, t, `/${container}`, 'container status', undefined, { fields: 'status_code' })).status_code);
-    } catch {
-      status = undefined;
-    }
-    if (status === 'PUBLISHED') {
-      const list = await call(d, t, `/${ctx.account.id}/media`, 'media list', undefined, { fields: 'id,caption,timestamp' }).catch(() => undefined);
-      const hit = ((list?.data ?? []) as { id: string; caption?: string }[]).find((x) => (x.caption ?? '') === p.text);
-      return hit ? { status: 'published', result: await withPermalink(hit.id, t, d) } : { status: 'unknown' };
-    }
-    if (status === undefined) return { status: 'unknown' };
-    if (status === 'ERROR' || status === 'EXPIRED') {
-      // A dead container was never published: start over with a new one.
-      const { container: _c, ...rest } = ctx.checkpoint;
-      void _c;
-      await ctx.saveCheckpoint(rest);
-    }
-    return { status: 'not_posted' };
-  },
-};
+export function createPublisher(pace: StatusPace = STATUS_PACE): Publisher {
+  return {
+    validate,
+    async publish(p, t, d, ctx) {
+      await checkLimit(t, d, ctx);
+      let container = ctx.checkpoint.container;
+      if (!container) {
+        container = await createContainer(p, p.media[0]!, t, d, ctx);
+        await ctx.saveCheckpoint({ ...ctx.checkpoint, container });
+      }
+      await waitFinished(container, t, d, ctx, pace);
+      await ctx.saveCheckpoint({ ...ctx.checkpoint, sent: String(d.clock.now()) });
+      const r = await call(d, t, `/${ctx.account.id}/media_publish`, 'media_publish', { creation_id: container }).catch((e: unknown) => afterPublishError(e, t, d, ctx));
+      const id = str(r.id);
+      if (!id) throw new ProviderError('instagram: media_publish returned no id', { errorClass: 'transient' });
+      return withPermalink(id, t, d);
+    },
+    reconcile,
+  };
+}
 
+async function reconcile(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<ReconcileResult> {
+  const container = ctx.checkpoint.container;
+  if (!container) return { status: 'not_posted' };
+  let status: string | undefined;
+  try {
+    status = str((await call(d, t, `/${container}`, 'container status', undefined, { fields: 'status_code' })).status_code);
+  } catch {
+    status = undefined;
+  }
+  if (status === 'PUBLISHED') {
+    const list = await call(d, t, `/${ctx.account.id}/media`, 'media list', undefined, { fields: 'id,caption,timestamp' }).catch(() => undefined);
+    const hit = ((list?.data ?? []) as { id: string; caption?: string }[]).find((x) => (x.caption ?? '') === p.text);
+    return hit ? { status: 'published', result: await withPermalink(hit.id, t, d) } : { status: 'unknown' };
+  }
+  if (status === undefined) return { status: 'unknown' };
+  if (status === 'ERROR' || status === 'EXPIRED') {
+    // A dead container was never published: start over with a new one.
+    await dropContainer(ctx);
+  }
+  return { status: 'not_posted' };
+}
+
+export const publisher: Publisher = createPublisher();

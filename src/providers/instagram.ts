@@ -1,6 +1,6 @@
 /**
  * Instagram API with Instagram Login (professional accounts, no Facebook Page).
- * Facts: /work/shared/platforms.md §2.1.
+ * Rules: docs/platforms/instagram.md.
  * - Authorize: https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/business-login
  *   Host DISAGREES between www.instagram.com (Business Login doc, our default) and api.instagram.com
  *   (reference page): override with SOCIALYNC_INSTAGRAM_WWW_URL or config endpoints.instagram.www.

@@ -5,6 +5,7 @@
  */
 import type { Http } from '../core/http.js';
 import type { Clock } from '../core/clock.js';
+import { ProviderError } from '../core/errors.js';
 
 /** The parts of a stored connection a provider needs to tell which connections share a grant. */
 export interface GrantHolder {
@@ -215,4 +216,18 @@ export interface Publisher {
   publish(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<PublishResult>;
   /** After a crash or timeout: find out whether the post exists, from the checkpoint or the platform. */
   reconcile(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<ReconcileResult>;
+}
+
+/**
+ * A platform window that reopens at a known time (Instagram's rolling 24-hour publishing limit,
+ * docs/platforms/instagram.md#publishing-limit): the engine reschedules the target to `until` without
+ * using up one of its attempts, and shows the time to the user.
+ */
+export class WaitUntilError extends ProviderError {
+  readonly until: number;
+  constructor(message: string, until: number, platformCode?: string) {
+    super(message, { errorClass: 'rate_limited', ...(platformCode ? { platformCode } : {}) });
+    this.name = 'WaitUntilError';
+    this.until = until;
+  }
 }

@@ -7,7 +7,7 @@
 import type { Deps } from '../deps.js';
 import { CliError, ExitCode, ProviderError, type ErrorClass } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
-import type { PlatformId, Publisher, PublishContext, PublishResult, TokenSet } from '../providers/types.js';
+import { WaitUntilError, type PlatformId, type Publisher, type PublishContext, type PublishResult, type TokenSet } from '../providers/types.js';
 import type { PostStore, Target, TargetPatch } from '../store/posts.js';
 import type { Connection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
@@ -207,6 +207,7 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
       void _s;
       checkpoint = rest;
     }
+    if (e instanceof WaitUntilError) return await waitForWindow(en, t, finish, e, message, checkpoint);
     if (retryable && t.attempts < opts.maxAttempts) {
       const at = now() + backoff(en, t.attempts, e);
       return await finish('retry_scheduled', { state: 'scheduled', errorClass: cls, reason: message, nextAttemptAt: at, checkpoint }, { errorClass: cls, message, nextAttemptAt: at });
@@ -216,6 +217,14 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
   } finally {
     clearInterval(beat);
   }
+}
+
+/** A window that reopens at a known time: rescheduled to it, and the wait does not use up an attempt. */
+async function waitForWindow(en: Engine, t: Target, finish: (o: Outcome, p: TargetPatch, x?: Partial<TargetResult>) => Promise<TargetResult>, e: WaitUntilError, message: string, checkpoint: Record<string, string>): Promise<TargetResult> {
+  const at = e.until;
+  const r = await finish('retry_scheduled', { state: 'scheduled', errorClass: e.errorClass, reason: message, nextAttemptAt: at, checkpoint }, { errorClass: e.errorClass, message, nextAttemptAt: at });
+  if (r.outcome === 'retry_scheduled') await en.posts.rearm(t.id, ['scheduled'], { attempts: Math.max(0, t.attempts - 1) }, en.deps.clock.now());
+  return r;
 }
 
 /** Bounded exponential backoff that honours Retry-After / x-rate-limit-reset and daily caps (./backoff.ts). */

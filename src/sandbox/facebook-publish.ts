@@ -4,28 +4,31 @@
  * the rupload.facebook.com upload path on this same server.
  *
  * Facebook Page publishing, simulated: /{page}/feed, /{page}/photos (url or
- * multipart source), /{page}/videos (file_url, or upload_phase start/transfer/finish
- * in 4 MiB chunks at offsets the server names), and GET /{page}/feed for
- * reconciliation. Page access tokens only (as issued by /me/accounts).
+ * multipart source), /{page}/videos (file_url, or a Resumable Upload API file handle in
+ * fbuploader_video_file_chunk; the undocumented upload_phase flow is refused), and GET /{page}/feed
+ * for reconciliation. Page routes take Page access tokens only (as issued by /me/accounts); the
+ * upload session (/{app-id}/uploads, upload:<id>) takes a User access token (facebook-video.ts,
+ * docs/platforms/facebook.md#video).
  */
+import { drain } from './publish-common.js';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
-import { graphError, graphToken, metaAuth } from './meta.js';
+import { graphError, graphToken, metaAuth, metaControlRoutes, scriptedFault } from './meta.js';
 import { controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
 import { igAccountsOf, OBJECT_LOOKUP } from './facebook.js';
 import { containerLookup, igMediaRoutes, notYours } from './instagram-publish.js';
 
-const CHUNK = 4 * 1024 * 1024;
-
-interface VideoSession {
-  page: string;
-  size: number;
+/** A Resumable Upload API session: the file's declared length, the bytes received, the handle once whole. */
+interface UploadSession {
+  app: string;
+  account: string;
+  length: number;
   received: number;
-  videoId: string;
-  done: boolean;
+  handle?: string;
 }
 
 export function createRoutes(ctx: PlatformContext): Route[] {
   const st = publishState(ctx);
+  const sessions = () => uploadSessions(ctx);
   const pageTokens = () => (ctx.data.get('facebook.pageTokens') as Map<string, string> | undefined) ?? new Map<string, string>();
   const auth = (req: SandboxRequest): { family: Family; page: string } | { response: SandboxResponse } => {
     const token = graphToken(req);
@@ -53,14 +56,17 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   };
   // GET /{id} is facebook.ts's object route, which asks OBJECT_LOOKUP for anything else.
   const lookup = containerLookup(ctx);
-  ctx.data.set(OBJECT_LOOKUP, (id: string) => lookup(id));
+  const uploads = uploadRoutes(ctx, (token) => pageTokens().has(token ?? ''));
+  ctx.data.set(OBJECT_LOOKUP, (id: string, req: SandboxRequest) => (id.startsWith('upload:') ? uploads.status(id, req) : lookup(id)));
   const refuseIg = (family: Family, ig: string) => {
     if (!igAccountsOf(family.account).some((x) => x.id === ig)) return notYours();
     return family.scopes.includes('instagram_content_publish') ? undefined : graphError(403, 10, '(#10) Application does not have permission for this action');
   };
   return [
     ...controlRoutes(ctx),
+    ...metaControlRoutes(ctx),
     ...igMediaRoutes(ctx, refuseIg),
+    ...uploads.routes,
     {
       method: 'POST',
       path: '/:version/:page/feed',
@@ -95,44 +101,26 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     {
       method: 'POST',
       path: '/:version/:page/videos',
-      maxBodyBytes: CHUNK + 64 * 1024,
       handler: (req) => {
+        const fault = scriptedFault(ctx, req.path);
+        if (fault) return fault;
         const a = auth(req);
         if ('response' in a) return a.response;
         const f = fields(req);
-        const phase = text(f, 'upload_phase');
-        if (!phase) {
-          if (!text(f, 'file_url')) return graphError(400, 100, '(#100) file_url or upload_phase is required');
-          const id = newId(ctx);
-          const post = publish(a, text(f, 'description') ?? '', 'video', [0], id);
-          return post ? maybeDrop(ctx, req, json(200, { id })) : limited();
+        // Neither version of the Video API docs has upload_phase on this host: local files go through
+        // the Resumable Upload API (docs/platforms/facebook.md#video).
+        if (text(f, 'upload_phase')) return graphError(400, 100, '(#100) upload_phase is not supported: upload the file with the Resumable Upload API and publish its handle in fbuploader_video_file_chunk');
+        const handle = text(f, 'fbuploader_video_file_chunk');
+        if (!handle && !text(f, 'file_url')) return graphError(400, 100, '(#100) file_url or fbuploader_video_file_chunk is required');
+        let bytes = 0;
+        if (handle) {
+          const s = [...sessions().values()].find((x) => x.handle === handle);
+          if (!s || s.account !== a.family.account.name) return graphError(400, 100, '(#100) Invalid file handle');
+          bytes = s.length;
         }
-        if (phase === 'start') {
-          const size = Number(text(f, 'file_size'));
-          if (!(size > 0)) return graphError(400, 100, '(#100) file_size is required');
-          const session = newId(ctx);
-          const s: VideoSession = { page: a.page, size, received: 0, videoId: newId(ctx), done: false };
-          st.uploads.set(`fb:${session}`, s as unknown as Record<string, unknown>);
-          return json(200, { video_id: s.videoId, upload_session_id: session, start_offset: '0', end_offset: String(Math.min(size, CHUNK)) });
-        }
-        const s = st.uploads.get(`fb:${text(f, 'upload_session_id') ?? ''}`) as VideoSession | undefined;
-        if (!s || s.page !== a.page) return graphError(400, 100, '(#100) invalid upload_session_id');
-        if (phase === 'transfer') {
-          const chunk = f.get('video_file_chunk');
-          if (!Buffer.isBuffer(chunk) || Number(text(f, 'start_offset')) !== s.received) return graphError(400, 100, '(#100) start_offset does not match the upload');
-          s.received += chunk.length;
-          ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + chunk.length;
-          return json(200, { start_offset: String(s.received), end_offset: String(Math.min(s.size, s.received + CHUNK)) });
-        }
-        if (phase === 'finish') {
-          if (s.received !== s.size) return graphError(400, 100, `(#100) received ${s.received} of ${s.size} bytes`);
-          if (!s.done) {
-            if (!publish(a, text(f, 'description') ?? '', 'video', [s.size], s.videoId)) return limited();
-            s.done = true;
-          }
-          return maybeDrop(ctx, req, json(200, { success: true }));
-        }
-        return graphError(400, 100, '(#100) unknown upload_phase');
+        const id = newId(ctx);
+        const post = publish(a, text(f, 'description') ?? '', 'video', [bytes], id);
+        return post ? maybeDrop(ctx, req, json(200, { id })) : limited();
       },
     },
     {
@@ -147,4 +135,84 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       },
     },
   ];
+}
+
+const uploadSessions = (ctx: PlatformContext): Map<string, UploadSession> => {
+  let m = ctx.data.get('facebook.uploads') as Map<string, UploadSession> | undefined;
+  if (!m) ctx.data.set('facebook.uploads', (m = new Map()));
+  return m;
+};
+
+/** The file types the Resumable Upload API takes (file_type). */
+const UPLOAD_TYPES = ['application/pdf', 'image/jpeg', 'image/jpg', 'image/png', 'video/mp4'];
+
+/**
+ * The Resumable Upload API (https://developers.facebook.com/docs/graph-api/guides/upload): a session
+ * for the app, then the bytes at `file_offset` (each request must start where the server's copy ends
+ * and may not go past file_length), then a handle. User access tokens only.
+ */
+function uploadRoutes(ctx: PlatformContext, isPageToken: (token: string | undefined) => boolean): { routes: Route[]; status(id: string, req: SandboxRequest): SandboxResponse } {
+  const sessions = uploadSessions(ctx);
+  const userAuth = (req: SandboxRequest): { family: Family } | { response: SandboxResponse } => {
+    const token = graphToken(req);
+    const a = metaAuth(ctx, token);
+    if ('response' in a) return a;
+    if (isPageToken(token)) return { response: graphError(400, 100, '(#100) The Resumable Upload API needs a User access token') };
+    return { family: a.family };
+  };
+  const mine = (req: SandboxRequest, id: string): { s: UploadSession } | { response: SandboxResponse } => {
+    const a = userAuth(req);
+    if ('response' in a) return a;
+    const s = sessions.get(id);
+    if (!s || s.account !== a.family.account.name) return { response: graphError(400, 100, `(#100) Invalid upload session ${id}`) };
+    return { s };
+  };
+  return {
+    status(id, req) {
+      const m = mine(req, id);
+      return 'response' in m ? m.response : json(200, { id, file_offset: m.s.received });
+    },
+    routes: [
+      {
+        method: 'POST',
+        path: '/:version/:app/uploads',
+        handler: (req) => {
+          const fault = scriptedFault(ctx, req.path);
+          if (fault) return fault;
+          const a = userAuth(req);
+          if ('response' in a) return a.response;
+          if (req.params.app !== a.family.clientId) return graphError(400, 100, '(#100) The upload session must be for the app the token belongs to');
+          const length = Number(req.param('file_length'));
+          const type = req.param('file_type') ?? '';
+          if (!req.param('file_name')) return graphError(400, 100, '(#100) file_name is required');
+          if (!Number.isInteger(length) || length <= 0) return graphError(400, 100, '(#100) file_length must be a positive number of bytes');
+          if (!UPLOAD_TYPES.includes(type)) return graphError(400, 100, `(#100) file_type must be one of ${UPLOAD_TYPES.join(', ')}`);
+          const id = `upload:${newId(ctx)}`;
+          sessions.set(id, { app: a.family.clientId, account: a.family.account.name, length, received: 0 });
+          return json(200, { id });
+        },
+      },
+      {
+        method: 'POST',
+        path: '/:version/:session',
+        rawStream: true,
+        handler: async (req) => {
+          const id = req.params.session!;
+          const fault = id.startsWith('upload:') ? scriptedFault(ctx, req.path) : undefined;
+          if (fault) return (await drain(req.raw), fault);
+          const m = mine(req, id);
+          if ('response' in m) return (await drain(req.raw), m.response);
+          const offset = Number(req.headers['file_offset']);
+          if (!Number.isInteger(offset) || offset !== m.s.received) return (await drain(req.raw), graphError(400, 100, `(#100) file_offset must be ${m.s.received}`));
+          const n = await drain(req.raw);
+          if (offset + n > m.s.length) return graphError(400, 100, `(#100) ${offset + n} bytes is more than file_length ${m.s.length}`);
+          m.s.received = offset + n;
+          ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + n;
+          if (m.s.received < m.s.length) return graphError(400, 100, `(#100) upload incomplete: ${m.s.received} of ${m.s.length} bytes; resume at file_offset ${m.s.received}`);
+          m.s.handle ??= `4:${Buffer.from(`${id}:${m.s.length}`).toString('base64url')}`;
+          return json(200, { h: m.s.handle });
+        },
+      },
+    ],
+  };
 }

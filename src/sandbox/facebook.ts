@@ -1,5 +1,5 @@
 /**
- * Facebook Login + Pages, simulated (platforms.md §2.2, sandbox-spec.md).
+ * Facebook Login + Pages, simulated (docs/platforms/facebook.md, sandbox-spec.md).
  * - www   GET  /:version/dialog/oauth        comma scopes, partial consent; approve -> ?code&state#_
  * - graph GET|POST /:version/oauth/access_token  code -> short-lived (2 h); grant_type=fb_exchange_token
  *                                            -> long-lived (60 d), only while the presented token is valid
@@ -20,7 +20,7 @@ import { authorize, redeemCode } from './flow.js';
 import { htmlError, isLoopbackRedirect, json, splitScopes, type Family, type PlatformContext, type Route, type SandboxAccount, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
 import { graphError, graphToken, metaAuth, metaTokenError, pickFields, META_REDIRECT_ERROR } from './meta.js';
 
-export const hosts = ['www', 'graph'] as const;
+export const hosts = ['www', 'graph', 'video'] as const;
 /** Instagram API with Facebook Login runs on Facebook's hosts (providers/instagram-facebook.ts). */
 export const alsoServes = { instagram: ['facebook_www', 'facebook_graph', 'rupload'] } as const;
 export const apps: SandboxApp[] = [{ clientId: 'sandbox-facebook', clientSecret: 'sandbox-facebook-secret-4c1d', name: 'Socialync Sandbox' }];

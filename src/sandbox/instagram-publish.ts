@@ -7,7 +7,7 @@
  * permalink lookup and the account's media list.
  */
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
-import { graphError, graphToken, metaAuth } from './meta.js';
+import { graphError, graphTimestamp, graphToken, metaAuth, metaControlRoutes, metaState, scriptedFault } from './meta.js';
 import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost } from './publish-common.js';
 
 interface Container {
@@ -27,6 +27,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   const lookup = containerLookup(ctx);
   return [
     ...controlRoutes(ctx),
+    ...metaControlRoutes(ctx),
     ...igMediaRoutes(ctx, (family, ig) => (ig === family.account.id ? undefined : notYours())),
     {
       method: 'GET',
@@ -63,12 +64,32 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
   const get = (id: string) => st.uploads.get(`ig:${id}`) as Container | undefined;
   /** The token's family, when it may act as the IG user in the path; else the refusal. */
   const asIgUser = (req: SandboxRequest): { family: Family } | { response: SandboxResponse } => {
+    const fault = scriptedFault(ctx, req.path);
+    if (fault) return { response: fault };
     const a = auth(req);
     if ('response' in a) return a;
     const no = refuse(a.family, req.params.ig!);
     return no ? { response: no } : a;
   };
+  /** Posts this IG user published in the moving window (content_publishing_limit, media_publish). */
+  const inWindow = (ig: string) => {
+    const m = metaState(ctx);
+    return st.posts.filter((p) => p.page === ig && p.createdAt > ctx.now() - m.quotaDurationSec * 1000).length;
+  };
   return [
+    {
+      method: 'GET',
+      path: '/:version/:ig/content_publishing_limit',
+      handler: (req) => {
+        const a = asIgUser(req);
+        if ('response' in a) return a.response;
+        const m = metaState(ctx);
+        const fields = (req.query.get('fields') ?? 'quota_usage').split(',');
+        const row: Record<string, unknown> = { quota_usage: inWindow(req.params.ig!) };
+        if (fields.includes('config')) row.config = { quota_total: m.quotaTotal, quota_duration: m.quotaDurationSec };
+        return json(200, { data: [row] });
+      },
+    },
     {
       method: 'POST',
       path: '/:version/:ig/media',
@@ -98,12 +119,17 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
         const a = metaAuth(ctx, token);
         if ('response' in a) return (await drain(req.raw), a.response);
         if (!c || !c.awaitingUpload || c.account !== a.family.account.name) return (await drain(req.raw), json(400, { debug_info: { type: 'ProcessingFailedError', message: 'unknown container' } }));
+        // Resumable upload rules (docs/platforms/instagram.md#resumable-upload): `file_size` is the whole
+        // file, `offset` the first byte of this request, which must be where the last one stopped.
         const size = Number(req.headers['file_size']);
-        if (Number(req.headers['offset'] ?? 0) !== 0) return (await drain(req.raw), json(400, { debug_info: { message: 'offset must be 0' } }));
+        const offset = Number(req.headers['offset']);
+        if (!Number.isInteger(size) || size <= 0) return (await drain(req.raw), json(400, { debug_info: { type: 'ProcessingFailedError', message: 'file_size header is required' } }));
+        if (!Number.isInteger(offset) || offset !== c.bytes) return (await drain(req.raw), json(400, { debug_info: { type: 'ProcessingFailedError', message: `offset must be ${c.bytes}` } }));
         const n = await drain(req.raw);
-        if (n !== size) return json(400, { debug_info: { type: 'PartialRequestError', message: `received ${n} of ${size} bytes` } });
+        if (offset + n > size) return json(400, { debug_info: { type: 'ProcessingFailedError', message: `received ${offset + n} bytes of a ${size}-byte file` } });
         ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + n;
-        c.bytes = n;
+        c.bytes = offset + n;
+        if (c.bytes < size) return json(400, { debug_info: { type: 'PartialRequestError', message: `received ${c.bytes} of ${size} bytes` } });
         c.awaitingUpload = false;
         return json(200, { success: true, message: 'Upload successful.' });
       },
@@ -112,14 +138,15 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
       method: 'POST',
       path: '/:version/:ig/media_publish',
       handler: (req) => {
-        const a = auth(req);
+        const a = asIgUser(req);
         if ('response' in a) return a.response;
         const c = get(req.param('creation_id') ?? '');
         if (!c || c.account !== a.family.account.name) return graphError(400, 100, 'Invalid parameter: creation_id', 2207006);
         if (c.status === 'PUBLISHED') return graphError(400, 100, 'The media has already been published', 2207027);
         if (c.status !== 'FINISHED') return graphError(400, 9007, 'Media ID is not available: the media is not ready for publishing', 2207027);
+        if (inWindow(c.igUser) >= metaState(ctx).quotaTotal) return graphError(400, 9, 'You reached maximum number of posts that is allowed to be published by Content Publishing API.', 2207042);
         const post = recordPost(ctx, a.family, { text: c.caption, kind: c.kind, media: [{ bytes: c.bytes }], page: c.igUser });
-        if (!post) return graphError(400, 9, 'Application request limit reached', 2207042);
+        if (!post) return graphError(400, 9, 'You reached maximum number of posts that is allowed to be published by Content Publishing API.', 2207042);
         c.status = 'PUBLISHED';
         c.mediaId = post.id;
         return maybeDrop(ctx, req, json(200, { id: post.id }));
@@ -132,7 +159,7 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
         const a = asIgUser(req);
         if ('response' in a) return a.response;
         const rows = st.posts.filter((p) => p.page === req.params.ig).reverse();
-        return json(200, { data: rows.map((p) => ({ id: p.id, caption: p.text, timestamp: new Date(p.createdAt).toISOString() })) });
+        return json(200, { data: rows.map((p) => ({ id: p.id, caption: p.text, timestamp: graphTimestamp(p.createdAt) })) });
       },
     },
   ];

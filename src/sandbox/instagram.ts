@@ -1,5 +1,5 @@
 /**
- * Instagram API with Instagram Login, simulated (platforms.md §2.1, sandbox-spec.md).
+ * Instagram API with Instagram Login, simulated (docs/platforms/instagram.md, sandbox-spec.md).
  * - www  GET  /oauth/authorize           https loopback redirect only; comma scopes; no PKCE
  *                                         approve -> redirect_uri?code=...&state=...#_  (Meta's `#_` suffix)
  * - api  POST /oauth/access_token         code -> short-lived (1 h) token; flat {access_token,user_id,permissions},

@@ -121,7 +121,8 @@ export function createPlatformServer(platform: PlatformId, main: SandboxModule, 
     const path = url.pathname;
     const isControl = path.startsWith('/__sandbox/');
     if (!isControl) counters.requests++;
-    const match = isControl ? undefined : findRoute(routes, method, path);
+    // The consent page's own path is never a platform route (Facebook's POST /{v}/upload:<id> pattern would match it).
+    const match = isControl || path === CONSENT_PATH ? undefined : findRoute(routes, method, path);
     const limit = match?.route.maxBodyBytes ?? DEFAULT_MAX_BODY;
     const rawBody = match?.route.rawStream ? Buffer.alloc(0) : await readBody(req, limit);
     if (rawBody === 'too_large') return send(res, { ...json(413, { error: 'payload_too_large', error_description: `request body over ${limit} bytes` }), headers: { connection: 'close', 'content-type': 'application/json' } });

@@ -25,8 +25,8 @@ export interface PubKit {
   close(): Promise<void>;
 }
 
-export async function startPubKit(platform: PlatformId, routes: SandboxRoutesModule, hostNames: string[], meta: Record<string, string> = {}): Promise<PubKit> {
-  const server = createPlatformServer(platform, { hosts: hostNames, apps: [{ clientId: 'app', clientSecret: 's' }], createRoutes: () => [] }, [routes], {});
+export async function startPubKit(platform: PlatformId, routes: SandboxRoutesModule, hostNames: string[], meta: Record<string, string> = {}, main: SandboxRoutesModule['createRoutes'] = () => []): Promise<PubKit> {
+  const server = createPlatformServer(platform, { hosts: hostNames, apps: [{ clientId: 'app', clientSecret: 's' }], createRoutes: main }, [routes], {});
   await new Promise<void>((r) => server.server.listen(0, '127.0.0.1', () => r()));
   const origin = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   const acct = server.ctx.account('alice');
@@ -72,4 +72,18 @@ export function tempMedia(size: number, ext: string, random = false): string {
   if (!random) for (let i = 0; i < size; i += 4096) b[i] = i & 0xff;
   writeFileSync(p, b);
   return p;
+}
+
+/**
+ * A Facebook kit with the Facebook sandbox's own routes too (GET /{v}/{id} answers upload:<id>): the
+ * minted token is the person's (User token, for the Resumable Upload API), a second one the Page's.
+ */
+export async function startFacebookKit(routes: SandboxRoutesModule, main: SandboxRoutesModule['createRoutes']): Promise<PubKit> {
+  const k = await startPubKit('facebook', routes, ['www', 'graph', 'video'], {}, main);
+  const page = `${k.ctx.account.id}01`;
+  const fam = k.server.ctx.families.start(k.server.ctx.account('alice'), 'app', ['all'], { accessTtlMs: 3_600_000, rotate: false });
+  k.server.ctx.data.set('facebook.pageTokens', new Map([[fam.tokens.accessToken, page]]));
+  k.token.extra = { pageId: page, pageAccessToken: fam.tokens.accessToken };
+  k.ctx.account.meta.pageId = page;
+  return k;
 }

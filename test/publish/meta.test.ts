@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as fbRoutes from '../../src/sandbox/facebook-publish.js';
+import * as fbMain from '../../src/sandbox/facebook.js';
 import * as igRoutes from '../../src/sandbox/instagram-publish.js';
 import { publisher as fb } from '../../src/providers/facebook-publish.js';
 import { publisher as ig } from '../../src/providers/instagram-publish.js';
-import { startPubKit, tempMedia, type PubKit } from './kit.js';
+import { startFacebookKit, startPubKit, tempMedia, type PubKit } from './kit.js';
 
 let kit: PubKit | undefined;
 afterEach(async () => {
@@ -11,17 +12,10 @@ afterEach(async () => {
   kit = undefined;
 });
 
-async function fbKit(): Promise<PubKit> {
-  const k = await startPubKit('facebook', fbRoutes, ['www', 'graph']);
-  const page = `${k.ctx.account.id}01`;
-  k.server.ctx.data.set('facebook.pageTokens', new Map([[k.token.accessToken, page]]));
-  k.token.extra = { pageId: page, pageAccessToken: k.token.accessToken };
-  k.ctx.account.meta.pageId = page;
-  return k;
-}
+const fbKit = () => startFacebookKit(fbRoutes, fbMain.createRoutes);
 
 describe('Facebook Page publisher against the sandbox', () => {
-  it('text to the feed; a local video through start/transfer/finish in chunks', async () => {
+  it('text to the feed; a local video through the Resumable Upload API and a file handle', async () => {
     kit = await fbKit();
     const t = await fb.publish({ text: 'fb text', media: [], options: {} }, kit.token, kit.pd, kit.ctx);
     expect(t.remoteId).toMatch(/_/);

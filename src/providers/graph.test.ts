@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { classifyGraphError, META_DOCS, META_ERRORS, metaErrorRow } from './graph.js';
+
+const body = (code: number, subcode?: number) => ({ error: { message: 'm', type: 'OAuthException', code, ...(subcode !== undefined ? { error_subcode: subcode } : {}), fbtrace_id: 't' } });
+
+describe('Meta error table (docs/platforms/instagram.md#errors, facebook.md#errors)', () => {
+  it.each(META_ERRORS.map((r) => [`${r.code}${r.subcode !== undefined ? `/${r.subcode}` : ''}`, r] as const))('%s is classified as its row says', (_n, r) => {
+    // Meta sends these under HTTP 400 (Instagram error-code reference); the class must not depend on the status.
+    const c = classifyGraphError(400, body(r.code, r.subcode));
+    expect(c.errorClass).toBe(r.errorClass);
+    expect(c.platformCode).toBe(r.subcode !== undefined ? `${r.code}/${r.subcode}` : String(r.code));
+    if (r.errorClass === 'reconnect_needed') expect(c.reason).toBe(r.reason);
+    expect(Object.values(META_DOCS)).toContain(r.doc);
+    expect(metaErrorRow(r.code, r.subcode)).toBe(r);
+  });
+
+  it('no code/subcode pair appears twice', () => {
+    const keys = META_ERRORS.map((r) => `${r.code}/${r.subcode ?? '*'}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('the temporary Instagram codes retry; 4/2207051 (spam) is not a rate limit although code 4 alone is', () => {
+    for (const [code, sub] of [[-1, 2207001], [-2, 2207003], [24, 2207008], [-1, 2207032], [-1, 2207053], [-2, 2207020], [9007, 2207027]] as const) {
+      expect(classifyGraphError(400, body(code, sub)).errorClass).toBe('transient');
+    }
+    expect(classifyGraphError(400, body(4, 2207051)).errorClass).toBe('permission');
+    expect(classifyGraphError(400, body(4)).errorClass).toBe('rate_limited');
+    expect(classifyGraphError(400, body(9, 2207042)).errorClass).toBe('rate_limited');
+  });
+
+  it('a code without its own subcode row falls back to the code row; unknown codes by status', () => {
+    expect(classifyGraphError(400, body(190, 999)).errorClass).toBe('reconnect_needed');
+    expect(classifyGraphError(400, body(17, 2446079)).errorClass).toBe('rate_limited');
+    expect(classifyGraphError(400, body(250)).errorClass).toBe('permission');
+    expect(classifyGraphError(400, body(100)).errorClass).toBe('invalid_request');
+    expect(classifyGraphError(400, body(1)).errorClass).toBe('invalid_request');
+    expect(classifyGraphError(500, body(1)).errorClass).toBe('transient');
+    expect(classifyGraphError(429, {}).errorClass).toBe('rate_limited');
+    expect(classifyGraphError(0, undefined).errorClass).toBe('transient');
+    expect(classifyGraphError(400, { error: { code: 100, is_transient: true } }).errorClass).toBe('transient');
+  });
+});
