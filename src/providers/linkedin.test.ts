@@ -147,7 +147,7 @@ describe('classifyLinkedInError', () => {
     if (reason) expect(c.reason).toBe(reason);
   });
   it('426 tells how to bump LinkedIn-Version', () => {
-    expect(classifyLinkedInError(426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api').message).toContain('socialync config set apiVersions.linkedin');
+    expect(classifyLinkedInError(426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api').message).toContain('SOCIALYNC_LINKEDIN_API_VERSION=<YYYYMM>');
   });
 });
 
@@ -157,7 +157,7 @@ describe('LinkedIn-Version sunset', () => {
     expect(versionSunset('2026-04')).toBeUndefined();
   });
   // Deliberately on the wall clock: fails when the default version is within 60 days of its sunset
-  // (platforms.md §4.26). Fix: bump descriptor.apiVersion in src/providers/linkedin.ts.
+  // (docs/platforms/linkedin.md#versions). Fix: bump descriptor.apiVersion in src/providers/linkedin.ts.
   it('the default LinkedIn-Version is not close to sunset', () => {
     expect(versionSunset(descriptor.apiVersion!)! - systemClock.now()).toBeGreaterThan(60 * DAY);
   });
