@@ -217,9 +217,43 @@ describe('reconcile after a lost answer (docs/platforms/linkedin.md#reconcile)',
   });
 });
 
-describe('LinkedIn-Version', () => {
+describe('request headers (docs/platforms/linkedin.md#versions, #headers)', () => {
   it('an inactive LinkedIn-Version is a clear invalid_request (426), not a reconnect', async () => {
     const k = await memberKit();
     await expect(li.publish(text('x'), k.token, { ...k.pd, apiVersion: '202401' }, k.ctx)).rejects.toMatchObject({ status: 426, errorClass: 'invalid_request' });
+  });
+
+  it('LinkedIn-Version must be YYYYMM', async () => {
+    const k = await memberKit();
+    await expect(li.publish(text('x'), k.token, { ...k.pd, apiVersion: '2026-04' }, k.ctx)).rejects.toMatchObject({ status: 426 });
+    await expect(li.publish(text('x'), k.token, { ...k.pd, apiVersion: '202604' }, k.ctx)).resolves.toMatchObject({ remoteId: expect.any(String) });
+  });
+
+  it('without X-Restli-Protocol-Version the call is refused', async () => {
+    const k = await memberKit();
+    const res = await fetch(`${k.origin}/rest/posts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${k.token.accessToken}`, 'linkedin-version': '202604', 'content-type': 'application/json' },
+      body: JSON.stringify({ author: k.ctx.account.meta.authorUrn, commentary: 'x', visibility: 'PUBLIC', lifecycleState: 'PUBLISHED' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await k.posts()).toEqual([]);
+  });
+});
+
+describe('finalizeUpload (docs/platforms/linkedin.md#video-parts)', () => {
+  it('finalize with the ETags out of order is refused', async () => {
+    const k = await memberKit();
+    const size = PART + 10;
+    const init = await rest(k, 'POST', '/rest/videos?action=initializeUpload', { initializeUploadRequest: { owner: k.ctx.account.meta.authorUrn, fileSizeBytes: size } });
+    const v = init.json.value as { video: string; uploadToken: string; uploadInstructions: { uploadUrl: string; firstByte: number; lastByte: number }[] };
+    const etags: string[] = [];
+    for (const p of v.uploadInstructions) {
+      const put = await fetch(p.uploadUrl, { method: 'PUT', body: Buffer.alloc(p.lastByte - p.firstByte + 1, etags.length + 1) });
+      etags.push(put.headers.get('etag')!);
+    }
+    const finalize = (ids: string[]) => rest(k, 'POST', '/rest/videos?action=finalizeUpload', { finalizeUploadRequest: { video: v.video, uploadToken: v.uploadToken, uploadedPartIds: ids } });
+    expect((await finalize([...etags].reverse())).status).toBe(400);
+    expect((await finalize(etags)).status).toBe(200);
   });
 });
