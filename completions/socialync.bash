@@ -8,7 +8,7 @@ _socialync_spec() {
   case "$1" in
     '') subs='app connect disconnect status sandbox secrets refresh notify cron doctor completion schedule publish daemon retry help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
     'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --https --login --business-manager --programmatic-refresh --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost --login=w:instagram,facebook' args='platforms' ;;
+    'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --https --login --business-manager --programmatic-refresh --organizations --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost --login=w:instagram,facebook' args='platforms' ;;
     'app list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app remove') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
     'connect') subs='' opts='--name --port --no-browser --timeout --page --retry-failed --no-retry --json -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none' args='platforms' ;;

@@ -55,6 +55,7 @@ Examples:
     .option('--login <api>', 'Instagram only: instagram (Instagram Login, the default) or facebook (an account linked to a Facebook Page, Facebook Login)')
     .option('--business-manager', 'Instagram with --login facebook: your Page role comes through Business Manager (asks for business_management too)')
     .option('--programmatic-refresh', 'LinkedIn: the app is approved for programmatic refresh tokens')
+    .option('--organizations', 'LinkedIn: the app has the Community Management API (asks for w_organization_social and r_organization_social; connect --page <organization id>)')
     .option('--testing', 'YouTube: the Google app is in Testing status (refresh tokens last 7 days)')
     .addHelpText('after', `
 Examples:
@@ -67,6 +68,7 @@ Examples:
       if (o.clientSecretStdin) secret = (await readStdin(deps.io)).trim();
       const flags: Record<string, boolean> = {};
       if (o.programmaticRefresh) flags.programmaticRefresh = true;
+      if (o.organizations) flags.organizations = true;
       if (o.testing) flags.testing = true;
       if (o.businessManager) flags.businessManager = true;
       const login = o.login as string | undefined;

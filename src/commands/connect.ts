@@ -44,7 +44,7 @@ export function registerConnect(program: Command, { deps, setExitCode }: Command
     .option('--port <port>', 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)', parsePort)
     .option('--no-browser', 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)')
     .option('--timeout <seconds>', 'how long to wait for the browser', parsePositive, 300)
-    .option('--page <id-or-name>', 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several)')
+    .option('--page <id-or-name>', 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as')
     .option('--retry-failed', 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking')
     .option('--no-retry', 'after reconnecting, do not offer to retry failed posts')
     .option('--json', 'print the result as JSON')

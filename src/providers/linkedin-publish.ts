@@ -1,35 +1,58 @@
 /**
- * LinkedIn publishing (Posts, Images and Videos APIs; /rest with LinkedIn-Version).
- * Docs: https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api
- *       https://learn.microsoft.com/linkedin/marketing/community-management/shares/images-api
- *       https://learn.microsoft.com/linkedin/marketing/community-management/shares/videos-api
- * - Image: initializeUpload -> PUT bytes to uploadUrl -> post with content.media.id.
- * - Video: initializeUpload (fileSizeBytes) -> PUT each uploadInstructions range, keeping each
- *   ETag in order -> finalizeUpload(uploadedPartIds) -> poll until AVAILABLE -> post.
+ * LinkedIn publishing (Posts, Images and Videos APIs; /rest with LinkedIn-Version). Every rule used
+ * here, with its official page: docs/platforms/linkedin.md.
+ * - Text: `commentary` is little text; the typed text is escaped by ./linkedin-little.ts (#little-text).
+ * - Image: initializeUpload -> PUT bytes to uploadUrl -> post with content.media.id (#images).
+ * - Video: initializeUpload (fileSizeBytes) -> PUT each uploadInstructions range (parts of
+ *   4,194,304 bytes, #video-parts), keeping each ETag in order -> finalizeUpload(uploadedPartIds)
+ *   -> poll until AVAILABLE -> post.
  * - The post URN comes back in the `x-restli-id` header of POST /rest/posts.
- * No idempotency key: a crash after sending is reconciled by listing the author's recent posts.
+ * No idempotency key: a lost answer is reconciled by listing the author's recent posts, which
+ * needs r_member_social for a member (not granted to ordinary apps) or r_organization_social for
+ * an organization (#reconcile).
  */
 import { ProviderError } from '../core/errors.js';
 import { readJson, type Response } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, codePoints, isImage, isVideo, notSentYet, streamUpload } from './upload.js';
+import { checkMedia, fmtBytes, isImage, isVideo, notSentYet, streamUpload } from './upload.js';
 import { classifyLinkedInError, restHeaders } from './linkedin.js';
+import { fromLittle, shownLength, toLittle, type HashtagMode } from './linkedin-little.js';
 
 const VISIBILITY = ['PUBLIC', 'CONNECTIONS', 'LOGGED_IN'];
+/** docs/platforms/linkedin.md#text-length: characters shown, counted in UTF-16 units. */
+export const COMMENTARY_MAX = 3000;
+/** docs/platforms/linkedin.md#video-limits: "75 KB to 500 MB", read the strict way at both ends. */
+export const VIDEO_MIN_BYTES = 75 * 1024;
+export const VIDEO_MAX_BYTES = 500_000_000;
+const VIDEO_MIN_SEC = 3;
+const VIDEO_MAX_SEC = 30 * 60;
+const HASHTAG_MODES: HashtagMode[] = ['link', 'text'];
+
+const hashtagMode = (p: PostDraft): HashtagMode => (p.options.hashtags === 'text' ? 'text' : 'link');
+
+function validateMedia(m: MediaRef, i: number): ValidationIssue[] {
+  const field = `media[${i}]`;
+  const out: ValidationIssue[] = m.kind !== 'file' ? [{ field, message: 'LinkedIn uploads from a local file' }] : [];
+  if (!isVideo(m)) {
+    // The Images API limits pixels (36,152,320), not bytes: nothing to check from the size (#images).
+    return [...out, ...checkMedia(m, i, { mimes: ['image/jpeg', 'image/png', 'image/gif'], maxBytes: Number.POSITIVE_INFINITY }, 'LinkedIn')];
+  }
+  out.push(...checkMedia(m, i, { mimes: ['video/mp4'], maxBytes: VIDEO_MAX_BYTES, maxDurationSec: VIDEO_MAX_SEC }, 'LinkedIn'));
+  if (m.size !== undefined && m.size < VIDEO_MIN_BYTES) out.push({ field, message: `LinkedIn needs a video of at least ${fmtBytes(VIDEO_MIN_BYTES)} (${VIDEO_MIN_BYTES} bytes); this file is ${m.size} bytes` });
+  if (m.durationSec !== undefined && m.durationSec < VIDEO_MIN_SEC) out.push({ field, message: `LinkedIn needs a video of at least ${VIDEO_MIN_SEC} s; this one is ${m.durationSec} s` });
+  return out;
+}
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   if (!p.text.trim() && !p.media.length) out.push({ field: 'text', message: 'LinkedIn needs text or media' });
-  if (codePoints(p.text) > 3000) out.push({ field: 'text', message: `LinkedIn allows 3000 characters; this text has ${codePoints(p.text)}` });
+  if (shownLength(p.text) > COMMENTARY_MAX) out.push({ field: 'text', message: `LinkedIn allows ${COMMENTARY_MAX} characters; this text has ${shownLength(p.text)} (emoji count 2)` });
+  if (p.options.hashtags !== undefined && !(HASHTAG_MODES as string[]).includes(p.options.hashtags)) {
+    out.push({ field: 'options.hashtags', message: 'linkedin.hashtags is link (the default: #word becomes a LinkedIn hashtag) or text (# stays plain text)' });
+  }
   if (p.media.length > 1) out.push({ field: 'media', message: 'LinkedIn posts here take one image or one video' });
   if (p.privacy && !VISIBILITY.includes(p.privacy)) out.push({ field: 'privacy', message: `LinkedIn visibility is one of ${VISIBILITY.join(', ')}` });
-  p.media.forEach((m, i) => {
-    if (m.kind !== 'file') out.push({ field: `media[${i}]`, message: 'LinkedIn uploads from a local file' });
-    const rule = isVideo(m)
-      ? { mimes: ['video/mp4'], maxBytes: 5 * 1024 ** 3, maxDurationSec: 30 * 60 }
-      : { mimes: ['image/jpeg', 'image/png', 'image/gif'], maxBytes: 36 * 1024 ** 2 };
-    out.push(...checkMedia(m, i, rule, 'LinkedIn'));
-  });
+  p.media.forEach((m, i) => out.push(...validateMedia(m, i)));
   return out;
 }
 
@@ -50,6 +73,7 @@ async function rest(d: ProviderDeps, t: TokenSet, path: string, body: unknown, w
 }
 
 const author = (ctx: PublishContext) => ctx.account.meta.authorUrn ?? `urn:li:person:${ctx.account.id}`;
+const isOrganization = (urn: string) => urn.startsWith('urn:li:organization:');
 
 async function uploadImage(m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<string> {
   const { json } = await rest(d, t, '/rest/images?action=initializeUpload', { initializeUploadRequest: { owner: author(ctx) } }, 'image upload init');
@@ -110,7 +134,7 @@ export const publisher: Publisher = {
     await ctx.saveCheckpoint({ ...ctx.checkpoint, sent: String(d.clock.now()) });
     const { res } = await rest(d, t, '/rest/posts', {
       author: author(ctx),
-      commentary: p.text,
+      commentary: toLittle(p.text, hashtagMode(p)),
       visibility: p.privacy ?? 'PUBLIC',
       distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
       ...(mediaUrn ? { content: { media: { id: mediaUrn, ...(p.title ? { title: p.title } : {}) } } } : {}),
@@ -124,15 +148,35 @@ export const publisher: Publisher = {
   async reconcile(p, t, d, ctx): Promise<ReconcileResult> {
     const early = notSentYet(ctx);
     if (early) return early;
-    const u = new URL('/rest/posts', d.hosts.api!);
-    u.searchParams.set('q', 'author');
-    u.searchParams.set('author', author(ctx));
-    u.searchParams.set('count', '50');
-    const res = await d.http.fetch(u, { headers: { ...restHeaders(t, d), 'x-restli-method': 'FINDER' } });
-    if (!res.ok) return { status: 'unknown' };
+    const who = author(ctx);
+    const res = await findPostsByAuthor(who, t, d);
+    if (res.status === 403) {
+      await res.arrayBuffer();
+      return { status: 'unknown', reason: cannotReadPosts(who) };
+    }
+    if (!res.ok) return { status: 'unknown', reason: `linkedin: listing the author's posts failed (HTTP ${res.status})` };
     const since = Number(ctx.checkpoint.sent) - 60_000;
     const rows = (((await readJson(res)) as { elements?: { id: string; commentary?: string; createdAt?: number }[] })?.elements ?? []);
-    const hit = rows.find((r) => r.commentary === p.text && (r.createdAt ?? 0) >= since);
+    // LinkedIn returns commentary as little text: compare what a reader sees with what was typed.
+    const hit = rows.find((r) => fromLittle(r.commentary ?? '') === p.text && (r.createdAt ?? 0) >= since);
     return hit ? { status: 'published', result: { remoteId: hit.id, url: postUrl(hit.id) } } : { status: 'not_posted' };
   },
 };
+
+/** GET /rest/posts?q=author (FINDER), newest first (docs/platforms/linkedin.md#reconcile). */
+function findPostsByAuthor(who: string, t: TokenSet, d: ProviderDeps): Promise<Response> {
+  const u = new URL('/rest/posts', d.hosts.api!);
+  u.searchParams.set('q', 'author');
+  u.searchParams.set('author', who);
+  u.searchParams.set('count', '50');
+  u.searchParams.set('sortBy', 'CREATED');
+  return d.http.fetch(u, { headers: { ...restHeaders(t, d), 'x-restli-method': 'FINDER' } });
+}
+
+/** Why the author's posts cannot be read, precisely enough to act on. */
+function cannotReadPosts(who: string): string {
+  if (isOrganization(who)) {
+    return `LinkedIn refused to list ${who}'s posts: reading an organization's posts needs r_organization_social and an ADMINISTRATOR, CONTENT_ADMIN or DIRECT_SPONSORED_CONTENT_POSTER role on its page`;
+  }
+  return "LinkedIn cannot be asked whether the post exists: reading a member's own posts needs the r_member_social permission, which LinkedIn grants only to approved partner apps, not to ordinary apps";
+}

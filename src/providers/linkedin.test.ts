@@ -118,6 +118,27 @@ describe('linkedin who-am-I', () => {
   });
 });
 
+describe('linkedin as an organization (docs/platforms/linkedin.md#organizations)', () => {
+  const orgScopes = ['openid', 'profile', 'w_member_social', 'w_organization_social', 'r_organization_social'];
+  it('an app with the Community Management API (flag organizations) also asks for the organization scopes', () => {
+    const i = { redirectUri: 'http://127.0.0.1:8743/callback', state: 'st', codeVerifier: '', scopes: ['openid', 'profile', 'w_member_social'] };
+    expect(provider.buildAuthorizeUrl(i, d).searchParams.get('scope')).toBe('openid profile w_member_social');
+    const flagged = { ...d, app: { ...d.app, flags: { organizations: true } } };
+    expect(provider.buildAuthorizeUrl(i, flagged).searchParams.get('scope')).toBe('openid profile w_member_social w_organization_social r_organization_social');
+  });
+  it('--page <id> binds the connection to the organization: author URN, identity and name', async () => {
+    expect(await provider.chooseTarget!(token(), d, undefined)).toEqual(token());
+    const t = await provider.chooseTarget!(token({ scopes: orgScopes }), d, 'urn:li:organization:2414183');
+    expect(t.extra).toEqual({ organizationId: '2414183' });
+    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(200, { sub: 'abc', name: 'Alice' }, JSONH);
+    expect(await provider.whoami(t, d)).toEqual({ id: 'abc', displayName: 'Alice as organization 2414183', meta: { authorUrn: 'urn:li:organization:2414183', memberUrn: 'urn:li:person:abc', pageId: '2414183' } });
+  });
+  it('--page without the organization scopes, or with a name, is refused with what to run', async () => {
+    await expect(provider.chooseTarget!(token(), d, '2414183')).rejects.toMatchObject({ errorClass: 'permission', message: expect.stringContaining('app set linkedin --organizations') });
+    await expect(provider.chooseTarget!(token({ scopes: orgScopes }), d, 'Acme Corp')).rejects.toMatchObject({ errorClass: 'invalid_request' });
+  });
+});
+
 describe('linkedin revoke and REST headers', () => {
   it('POSTs the token to /oauth/v2/revoke with credentials in the body', async () => {
     www().intercept({ path: '/oauth/v2/revoke', method: 'POST', body: (b) => form(b).get('token') === 'AQVaccess-1' && form(b).get('client_secret') === 'li-secret-123' }).reply(200, '');
@@ -147,7 +168,7 @@ describe('classifyLinkedInError', () => {
     if (reason) expect(c.reason).toBe(reason);
   });
   it('426 tells how to bump LinkedIn-Version', () => {
-    expect(classifyLinkedInError(426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api').message).toContain('socialync config set apiVersions.linkedin');
+    expect(classifyLinkedInError(426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api').message).toContain('SOCIALYNC_LINKEDIN_API_VERSION=<YYYYMM>');
   });
 });
 
@@ -157,7 +178,7 @@ describe('LinkedIn-Version sunset', () => {
     expect(versionSunset('2026-04')).toBeUndefined();
   });
   // Deliberately on the wall clock: fails when the default version is within 60 days of its sunset
-  // (platforms.md §4.26). Fix: bump descriptor.apiVersion in src/providers/linkedin.ts.
+  // (docs/platforms/linkedin.md#versions). Fix: bump descriptor.apiVersion in src/providers/linkedin.ts.
   it('the default LinkedIn-Version is not close to sunset', () => {
     expect(versionSunset(descriptor.apiVersion!)! - systemClock.now()).toBeGreaterThan(60 * DAY);
   });

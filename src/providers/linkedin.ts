@@ -1,14 +1,14 @@
 /**
- * LinkedIn 3-legged OAuth (standard flow) and OpenID Connect userinfo.
- * Facts: /work/shared/platforms.md §2.6.
- * - https://learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow (authorize, code exchange)
- * - https://learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens (refresh)
- * - https://learn.microsoft.com/linkedin/consumer/integrations/self-serve/sign-in-with-linkedin-v2 (userinfo)
- * - Redirect: exact registered URL (host, port, path), so a fixed port. Space-separated scopes,
- *   client credentials in the form body (not Basic), no PKCE in the standard flow.
+ * LinkedIn 3-legged OAuth (standard flow) and OpenID Connect userinfo. Every rule, with its
+ * official page and the test that enforces it: docs/platforms/linkedin.md.
+ * - Redirect: exact registered URL (host, port, path), so a fixed port (#redirect). Space-separated
+ *   scopes, client credentials in the form body (not Basic), no PKCE in the standard flow (#authorize).
  * - Access tokens live 60 d. Only apps approved for programmatic refresh get a refresh token, valid
  *   365 d from the FIRST authorization (refreshing does not extend it). Without one the user must log
- *   in again in the browser before the access token ends: that expiry is the reconnect deadline.
+ *   in again in the browser before the access token ends: that expiry is the reconnect deadline (#lifetimes).
+ * - Posting as an organization (company page): apps with the Community Management API
+ *   (`app set linkedin --organizations`) also ask for w_organization_social and
+ *   r_organization_social; `connect linkedin --page <organization id>` binds the connection to it (#organizations).
  */
 import { ProviderError, type ErrorClass, type ReconnectReason } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
@@ -31,7 +31,8 @@ export const descriptor: ProviderDescriptor = {
   pkce: 'none',
   clientSecret: 'required',
   refresh: { kind: 'refresh_token', rotates: false, thresholdMinutes: 30 * 24 * 60 },
-  // LinkedIn-Version (YYYYMM) for /rest calls; each version lives about a year, then answers 426.
+  // LinkedIn-Version (YYYYMM) for /rest calls; each version lives about a year, then answers 426
+  // (docs/platforms/linkedin.md#versions).
   apiVersion: '202609',
 };
 
@@ -44,7 +45,7 @@ const API_REASON: Record<number, ReconnectReason> = {
   65602: 'token_expired', // EXPIRED_ACCESS_TOKEN
 };
 
-/** Pure classification (platforms.md §2.6 error table). `status` 0 = network failure. */
+/** Pure classification (docs/platforms/linkedin.md#errors). `status` 0 = network failure. */
 export function classifyLinkedInError(status: number, body: unknown, context: LinkedInContext): Classification {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const oauthError = str(b.error);
@@ -62,7 +63,7 @@ export function classifyLinkedInError(status: number, body: unknown, context: Li
   if (status === 429) return out('rate_limited');
   if (status === 426 || code === 'NONEXISTENT_VERSION') {
     // Configuration, not a reconnect (§1.3): the pinned LinkedIn-Version was sunset.
-    message = `${message}; the LinkedIn-Version is no longer active. Set a current one: socialync config set apiVersions.linkedin <YYYYMM> (or SOCIALYNC_LINKEDIN_API_VERSION=<YYYYMM>)`;
+    message = `${message}; the LinkedIn-Version is no longer active. Set a current one: SOCIALYNC_LINKEDIN_API_VERSION=<YYYYMM> (or "apiVersions": {"linkedin": "<YYYYMM>"} in config.json)`;
     return out('invalid_request');
   }
   // Refresh endpoint: 400 invalid_request (not invalid_grant) = refresh token "invalid, expired or
@@ -86,8 +87,8 @@ function tokenCall(d: ProviderDeps, path: string, fields: Record<string, string 
 }
 
 /**
- * When a LinkedIn-Version (YYYYMM) stops working: each version is supported for about a year,
- * e.g. 202604 until 2027-04-15 (n8n-io/n8n PR #39065). For doctor/status warnings and the sunset test.
+ * When a LinkedIn-Version (YYYYMM) stops working: each version is supported for at least a year
+ * (docs/platforms/linkedin.md#versions). For doctor/status warnings and the sunset test.
  */
 export function versionSunset(version: string): number | undefined {
   const m = /^(\d{4})(\d{2})$/.exec(version);
@@ -103,14 +104,37 @@ export function restHeaders(t: TokenSet, d: ProviderDeps): Record<string, string
   };
 }
 
+/** Asked for only by apps with the Community Management API (docs/platforms/linkedin.md#organizations). */
+export const ORGANIZATION_SCOPES = ['w_organization_social', 'r_organization_social'];
+
 function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
   const u = new URL('/oauth/v2/authorization', d.hosts.www);
+  const scopes = d.app.flags?.organizations ? [...new Set([...i.scopes, ...ORGANIZATION_SCOPES])] : i.scopes;
   u.searchParams.set('response_type', 'code');
   u.searchParams.set('client_id', d.app.clientId);
   u.searchParams.set('redirect_uri', i.redirectUri);
   u.searchParams.set('state', i.state);
-  u.searchParams.set('scope', i.scopes.join(' '));
+  u.searchParams.set('scope', scopes.join(' '));
   return u;
+}
+
+/**
+ * `connect linkedin --page <organization id | urn:li:organization:id>`: post as that organization.
+ * Without --page the connection posts as the member. The member must hold a posting role on the
+ * page; LinkedIn refuses the first post with 403 otherwise (classified as permission).
+ */
+function chooseTarget(t: TokenSet, _d: ProviderDeps, choice: string | undefined): Promise<TokenSet> {
+  if (choice === undefined) return Promise.resolve(t);
+  const id = /^(?:urn:li:organization:)?(\d+)$/.exec(choice.trim())?.[1];
+  if (!id) {
+    return Promise.reject(new ProviderError(`linkedin: --page takes an organization id (the number in linkedin.com/company/<id>/admin) or urn:li:organization:<id>, got "${choice}"`, { errorClass: 'invalid_request' }));
+  }
+  if (!ORGANIZATION_SCOPES.every((s) => t.scopes.includes(s))) {
+    return Promise.reject(
+      new ProviderError(`linkedin: posting as an organization needs ${ORGANIZATION_SCOPES.join(' and ')}, which this login did not grant. Run: socialync app set linkedin --organizations (the app needs the Community Management API), then connect again`, { errorClass: 'permission' }),
+    );
+  }
+  return Promise.resolve({ ...t, extra: { ...(t.extra ?? {}), organizationId: id } });
 }
 
 /** Token response -> TokenSet. Without a refresh token the access expiry is the reconnect deadline. */
@@ -157,7 +181,7 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
   });
 }
 
-/** A 65601 right after login is reported as spurious (propagation delay): retry briefly (§2.6). */
+/** A 65601 right after login is reported as spurious (propagation delay): retry briefly (docs/platforms/linkedin.md#errors). */
 const FRESH_LOGIN_MS = 120_000;
 const SPURIOUS_RETRIES = 2;
 
@@ -169,7 +193,10 @@ async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
       if (!sub) throw new ProviderError('linkedin: userinfo returned no member id', { errorClass: 'transient' });
       const name = str(b.name) ?? ([str(b.given_name), str(b.family_name)].filter(Boolean).join(' ') || sub);
       const email = str(b.email);
-      return { id: sub, displayName: name, ...(email ? { username: email } : {}), meta: { authorUrn: `urn:li:person:${sub}` } };
+      const org = t.extra?.organizationId;
+      const member = `urn:li:person:${sub}`;
+      if (org) return { id: sub, displayName: `${name} as organization ${org}`, ...(email ? { username: email } : {}), meta: { authorUrn: `urn:li:organization:${org}`, memberUrn: member, pageId: org } };
+      return { id: sub, displayName: name, ...(email ? { username: email } : {}), meta: { authorUrn: member } };
     } catch (e) {
       const fresh = d.clock.now() - t.obtainedAt < FRESH_LOGIN_MS;
       if (!(e instanceof ProviderError) || e.platformCode !== '65601' || !fresh || attempt >= SPURIOUS_RETRIES) throw e;
@@ -178,9 +205,9 @@ async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
   }
 }
 
-/** POST /oauth/v2/revoke (community reports; UNCONFIRMED officially). */
+/** POST /oauth/v2/revoke (docs/platforms/linkedin.md#revoke: community reports, not in LinkedIn's docs). */
 async function revoke(t: TokenSet, d: ProviderDeps): Promise<void> {
   await tokenCall(d, '/oauth/v2/revoke', { token: t.accessToken }, 'revoke', 'revoke');
 }
 
-export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke };
+export const provider: Provider = { descriptor, buildAuthorizeUrl, exchangeCode, refresh, whoami, revoke, chooseTarget };

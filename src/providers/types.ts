@@ -208,7 +208,8 @@ export interface PublishResult {
   note?: string;
 }
 
-export type ReconcileResult = { status: 'published'; result: PublishResult } | { status: 'not_posted' } | { status: 'unknown' };
+/** `unknown`: the platform cannot tell; `reason` says why precisely (shown to the user), when known. */
+export type ReconcileResult = { status: 'published'; result: PublishResult } | { status: 'not_posted' } | { status: 'unknown'; reason?: string };
 
 export interface Publisher {
   /** Pure checks at schedule time: text length, media type/size/duration, required fields. */

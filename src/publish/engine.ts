@@ -183,8 +183,8 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
       if (rec.status === 'unknown') {
         return await finish(
           'unconfirmed',
-          { state: 'unconfirmed', errorClass: 'transient', reason: 'the platform may have received this post; it cannot be checked automatically', nextAttemptAt: null, checkpoint },
-          { message: 'outcome unknown: check the account, then run socialync retry with --assume-not-posted if it is missing' },
+          { state: 'unconfirmed', errorClass: 'transient', reason: rec.reason ?? 'the platform may have received this post; it cannot be checked automatically', nextAttemptAt: null, checkpoint },
+          { message: `outcome unknown${rec.reason ? ` (${rec.reason})` : ''}: check the account, then run socialync retry with --assume-not-posted if it is missing` },
         );
       }
       const { [SENT]: _sent, ...rest } = checkpoint;

@@ -1,16 +1,29 @@
 /**
- * LinkedIn publishing, simulated: /rest/images and /rest/videos initializeUpload,
- * pre-signed PUT upload URLs (video parts answer an ETag), finalizeUpload checks
- * the ETags in order, GET /rest/videos/{urn} status, POST /rest/posts answering
- * 201 with x-restli-id, and the author finder for reconciliation. Every /rest
- * call checks LinkedIn-Version (426 when not active) and the bearer token.
+ * LinkedIn publishing, simulated (rules and sources: docs/platforms/linkedin.md):
+ * - /rest/images and /rest/videos initializeUpload; a video is 75 KB..500 MB (#video-limits) and
+ *   gets one pre-signed URL per part of exactly 4,194,304 bytes, the last part the remainder
+ *   (#video-parts); each part PUT must carry exactly its range and answers an ETag;
+ *   finalizeUpload needs every ETag in order; GET /rest/videos/{urn} reports status.
+ * - POST /rest/posts reads `commentary` as little text (./linkedin-little.ts, #little-text): an
+ *   unescaped reserved character cuts the post there, as LinkedIn does; at most 3000 characters
+ *   shown (#text-length). 201 with x-restli-id. Authors: the member (w_member_social) or an
+ *   organization the member administers (w_organization_social, #organizations).
+ * - GET /rest/posts?q=author (FINDER) returns commentary as LinkedIn stores it (hashtags as
+ *   templates, reserved characters escaped); reading a member's posts needs r_member_social, which
+ *   ordinary apps are never granted (#reconcile), an organization's needs r_organization_social.
+ * Every /rest call checks LinkedIn-Version (426 when not active), X-Restli-Protocol-Version and the bearer token.
  */
 import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
-import { linkedinAuth, linkedinVersion } from './linkedin.js';
+import { linkedinAuth, linkedinVersion, organizationsOf, personUrn } from './linkedin.js';
+import { parseLittle } from './linkedin-little.js';
 import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost } from './publish-common.js';
 
-const PART = 4 * 1024 * 1024;
+/** Video part size, video size bounds and commentary length (docs/platforms/linkedin.md). */
+export const PART = 4_194_304;
+export const VIDEO_MIN_BYTES = 75 * 1024;
+export const VIDEO_MAX_BYTES = 500_000_000;
+export const COMMENTARY_MAX = 3000;
 
 interface Asset {
   kind: 'image' | 'video';
@@ -23,8 +36,22 @@ interface Asset {
   polls: number;
 }
 
-/** The member URN the sandbox's /v2/userinfo implies (sub = li + base36 of the account id). */
-const person = (f: Family) => `urn:li:person:li${BigInt(f.account.id).toString(36)}`;
+const person = (f: Family) => personUrn(f.account);
+const has = (f: Family, scope: string) => f.scopes.includes(scope) || f.scopes.includes('all');
+
+/** May this token act for `author`: the member itself, or an organization the member administers. */
+function mayAuthor(f: Family, author: string | undefined, kind: 'write' | 'read'): SandboxResponse | undefined {
+  if (author === person(f)) {
+    // r_member_social is a private permission: only a token that really holds it reads member posts.
+    if (kind === 'read' && !f.scopes.includes('r_member_social')) return restError(403, 'Not enough permissions to access: partnerApiPostsExternal.FINDER-author (r_member_social)', 'ACCESS_DENIED');
+    if (kind === 'write' && !has(f, 'w_member_social')) return restError(403, 'Not enough permissions: w_member_social', 'ACCESS_DENIED');
+    return undefined;
+  }
+  const org = organizationsOf(f.account).find((o) => o.urn === author);
+  if (!org) return restError(403, `the member is not an administrator of ${author ?? '(no author)'}`, 'ACCESS_DENIED');
+  const scope = kind === 'read' ? 'r_organization_social' : 'w_organization_social';
+  return has(f, scope) ? undefined : restError(403, `Not enough permissions: ${scope}`, 'ACCESS_DENIED');
+}
 
 const restError = (status: number, message: string, code = 'BAD_REQUEST'): SandboxResponse => json(status, { status, code, message });
 
@@ -37,19 +64,29 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     return linkedinAuth(ctx, req);
   };
   const asset = (urn: string) => st.uploads.get(`li:${urn}`) as Asset | undefined;
+  /** Post id -> commentary as LinkedIn returns it on GET. */
+  const stored = (): Map<string, string> => {
+    let m = ctx.data.get('linkedin.commentary') as Map<string, string> | undefined;
+    if (!m) ctx.data.set('linkedin.commentary', (m = new Map()));
+    return m;
+  };
   const origin = (req: SandboxRequest) => `http://${String(req.headers.host ?? '127.0.0.1')}`;
   const init = (kind: 'image' | 'video') => (req: SandboxRequest): SandboxResponse => {
     const g = guard(req);
     if ('response' in g) return g.response;
     if (req.query.get('action') !== 'initializeUpload') return restError(400, 'action=initializeUpload is required');
     const r = ((req.json ?? {}) as { initializeUploadRequest?: { owner?: string; fileSizeBytes?: number } }).initializeUploadRequest ?? {};
-    if (r.owner !== person(g.family)) return restError(403, 'owner does not match the member', 'ACCESS_DENIED');
-    const urn = `urn:li:${kind}:${newId(ctx, 'D4')}`;
+    const denied = mayAuthor(g.family, r.owner, 'write');
+    if (denied) return denied;
     const size = kind === 'video' ? Number(r.fileSizeBytes) : 0;
-    if (kind === 'video' && !(size > 0)) return restError(400, 'fileSizeBytes is required');
+    if (kind === 'video' && !Number.isInteger(size)) return restError(400, 'fileSizeBytes is required');
+    if (kind === 'video' && (size < VIDEO_MIN_BYTES || size > VIDEO_MAX_BYTES)) {
+      return restError(400, `fileSizeBytes ${size} is outside the supported video size (${VIDEO_MIN_BYTES}..${VIDEO_MAX_BYTES} bytes)`, 'INVALID_VIDEO_SIZE');
+    }
+    const urn = `urn:li:${kind}:${newId(ctx, 'D4')}`;
     const parts: Asset['parts'] = [];
     for (let s = 0; s < Math.max(size, 1); s += PART) parts.push({ first: s, last: Math.min(size, s + PART) - 1 });
-    st.uploads.set(`li:${urn}`, { kind, owner: r.owner, account: g.family.account.name, size, parts, token: ctx.random(8), status: 'WAITING_UPLOAD', polls: 0 } satisfies Asset);
+    st.uploads.set(`li:${urn}`, { kind, owner: r.owner!, account: g.family.account.name, size, parts, token: ctx.random(8), status: 'WAITING_UPLOAD', polls: 0 } satisfies Asset);
     const url = (i: number) => `${origin(req)}/__li-upload/${encodeURIComponent(urn)}/${i}`;
     if (kind === 'image') return json(200, { value: { uploadUrlExpiresAt: ctx.now() + 3_600_000, uploadUrl: url(0), image: urn } });
     const a = asset(urn)!;
@@ -95,14 +132,18 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const g = guard(req);
         if ('response' in g) return g.response;
         const b = (req.json ?? {}) as { author?: string; commentary?: string; visibility?: string; lifecycleState?: string; content?: { media?: { id?: string } } };
-        if (b.author !== person(g.family)) return restError(403, 'author does not match the member', 'ACCESS_DENIED');
+        const denied = mayAuthor(g.family, b.author, 'write');
+        if (denied) return denied;
         if (!b.visibility || b.lifecycleState !== 'PUBLISHED') return restError(400, 'visibility and lifecycleState=PUBLISHED are required');
+        const little = parseLittle(b.commentary ?? '');
+        if (little.shown.length > COMMENTARY_MAX) return restError(422, `/commentary: the text is ${little.shown.length} characters long; at most ${COMMENTARY_MAX} are allowed`, 'UNPROCESSABLE_ENTITY');
         const mediaId = b.content?.media?.id;
         const a = mediaId ? asset(mediaId) : undefined;
-        if (mediaId && (!a || a.status !== 'AVAILABLE' || a.account !== g.family.account.name)) return restError(400, 'the media is not available (or belongs to another owner)', 'INVALID_CONTENT_OWNERSHIP');
+        if (mediaId && (!a || a.status !== 'AVAILABLE' || a.owner !== b.author)) return restError(400, 'the media is not available (or belongs to another owner)', 'INVALID_CONTENT_OWNERSHIP');
         const id = `urn:li:share:${newId(ctx)}`;
-        const post = recordPost(ctx, g.family, { text: b.commentary ?? '', kind: a ? a.kind : 'text', media: a ? [{ bytes: a.size }] : [], privacy: b.visibility, page: b.author }, id);
+        const post = recordPost(ctx, g.family, { text: little.shown, kind: a ? a.kind : 'text', media: a ? [{ bytes: a.size }] : [], privacy: b.visibility, page: b.author }, id);
         if (!post) return restError(429, 'Resource level throttle DAY limit for calls to this resource is reached.', 'TOO_MANY_REQUESTS');
+        stored().set(id, little.readBack);
         return maybeDrop(ctx, req, { status: 201, headers: { 'x-restli-id': id, 'x-linkedin-id': id }, body: '' });
       },
     },
@@ -112,9 +153,13 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       handler: (req) => {
         const g = guard(req);
         if ('response' in g) return g.response;
-        const authorUrn = req.query.get('author');
-        const rows = st.posts.filter((p) => p.page === authorUrn).reverse().slice(0, Number(req.query.get('count') ?? 10));
-        return json(200, { elements: rows.map((p) => ({ id: p.id, author: authorUrn, commentary: p.text, createdAt: p.createdAt, lifecycleState: 'PUBLISHED' })), paging: { start: 0, count: rows.length } });
+        if (req.query.get('q') !== 'author' || String(req.headers['x-restli-method'] ?? '').toUpperCase() !== 'FINDER') return restError(400, 'q=author with X-RestLi-Method: FINDER is required');
+        const authorUrn = req.query.get('author') ?? undefined;
+        const denied = mayAuthor(g.family, authorUrn, 'read');
+        if (denied) return denied;
+        const rows = st.posts.filter((p) => p.page === authorUrn).reverse().slice(0, Math.min(100, Number(req.query.get('count') ?? 10)));
+        const elements = rows.map((p) => ({ id: p.id, author: authorUrn, commentary: stored().get(p.id) ?? '', createdAt: p.createdAt, publishedAt: p.createdAt, lifecycleState: 'PUBLISHED', visibility: p.privacy }));
+        return json(200, { elements, paging: { start: 0, count: rows.length } });
       },
     },
   ];

@@ -1,5 +1,5 @@
 /**
- * LinkedIn 3-legged OAuth + OIDC userinfo, simulated (platforms.md §2.6, sandbox-spec.md).
+ * LinkedIn 3-legged OAuth + OIDC userinfo, simulated (rules and sources: docs/platforms/linkedin.md).
  * - www GET  /oauth/v2/authorization   space scopes, no PKCE; deny -> error=user_cancelled_authorize
  * - www POST /oauth/v2/accessToken     credentials in the body only; code lives 30 min, single use.
  *         App "sandbox-linkedin" has programmatic refresh: refresh_token valid 365 d from the FIRST
@@ -13,7 +13,7 @@
  */
 import { DAY, MINUTE } from '../core/clock.js';
 import { authorize, redeemCode } from './flow.js';
-import { isLoopbackRedirect, json, redirect, redirectUrl, splitScopes, type Family, type PlatformContext, type Route, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
+import { isLoopbackRedirect, json, redirect, redirectUrl, splitScopes, type Family, type PlatformContext, type Route, type SandboxAccount, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
 
 export const hosts = ['www', 'api'] as const;
 export const apps: SandboxApp[] = [
@@ -21,6 +21,16 @@ export const apps: SandboxApp[] = [
   { clientId: 'sandbox-linkedin-basic', clientSecret: 'sandbox-linkedin-basic-secret-51d0', name: 'Socialync Sandbox (basic)', flags: { programmaticRefresh: false } },
 ];
 
+/** The member URN /v2/userinfo implies (sub = li + base36 of the account id). */
+export const personUrn = (a: SandboxAccount) => `urn:li:person:li${BigInt(a.id).toString(36)}`;
+
+/** The one organization (company page) each sandbox member administers. */
+export function organizationsOf(a: SandboxAccount): { id: string; urn: string; name: string }[] {
+  const id = String(10_000_000 + (Number(BigInt(a.id) % 9_000_000n)));
+  return [{ id, urn: `urn:li:organization:${id}`, name: `${a.displayName} Company` }];
+}
+
+/** Grantable scopes. r_member_social is not among them: it is a private permission ordinary apps never get. */
 export const SCOPES = ['openid', 'profile', 'email', 'w_member_social', 'r_organization_social', 'w_organization_social', 'rw_organization_admin'];
 const ACCESS_TTL = 60 * DAY;
 const REFRESH_TTL = 365 * DAY;
@@ -97,7 +107,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       return oauthError(400, 'invalid_request', 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists');
     }
     const { account, scopes } = c.data;
-    // "Requesting a different scope invalidates all earlier access tokens" (platforms.md §2.6).
+    // "Requesting a different scope invalidates all earlier access tokens" (docs/platforms/linkedin.md#scopes).
     const key = `${app.clientId}:${account.name}`;
     const scopeKey = [...scopes].sort().join(' ');
     const g = grants().get(key);
@@ -177,7 +187,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     }
     const [given, ...rest] = account.displayName.split(' ');
     return json(200, {
-      sub: `li${BigInt(account.id).toString(36)}`,
+      sub: personUrn(account).slice('urn:li:person:'.length),
       ...(scopes.includes('profile')
         ? { name: account.displayName, given_name: given, family_name: rest.join(' ') || 'Sandbox', picture: `https://sandbox.invalid/linkedin/${encodeURIComponent(account.name)}.jpg`, locale: { country: 'US', language: 'en' } }
         : {}),

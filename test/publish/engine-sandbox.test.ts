@@ -55,16 +55,16 @@ describe('publishing engine on the sandbox', () => {
     expect((await runScheduleShow(pp.deps, String(add.id))).status).toBe('partial');
   });
 
-  it('a lost answer after LinkedIn created the post becomes published through reconcile, never a second post', async () => {
+  it('a lost answer after LinkedIn created the post stays unconfirmed (reading member posts needs r_member_social), never a second post', async () => {
     await fetch(`${pp.sandbox.origins.linkedin}/__publish/v1/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dropAfterCommit: { path: '/rest/posts' } }) });
     const add = await runScheduleAdd({ to: 'linkedin', at: 'now', text: 'lost answer' }, pp.deps);
     const first = await runPublish(pp.deps, {});
     expect(first.results[0]).toMatchObject({ outcome: 'unconfirmed' });
     await new Promise((r) => setTimeout(r, 120));
     const second = await runPublish(pp.deps, {});
-    expect(second.results[0]).toMatchObject({ outcome: 'published', remoteId: expect.stringMatching(/^urn:li:share:/) });
+    expect(second.results[0]).toMatchObject({ outcome: 'unconfirmed', message: expect.stringContaining('r_member_social') });
     expect((await sandboxPosts(pp.sandbox, 'linkedin')).filter((p) => p.text === 'lost answer')).toHaveLength(1);
-    expect((await runScheduleShow(pp.deps, String(add.id))).targets[0]!.attempts.map((a) => a.outcome)).toEqual(['unconfirmed', 'published']);
+    expect((await runScheduleShow(pp.deps, String(add.id))).targets[0]!.attempts.map((a) => a.outcome)).toEqual(['unconfirmed', 'unconfirmed']);
   });
 
   it('a daily limit is retried with backoff and then fails with the reason, never posting twice', async () => {
