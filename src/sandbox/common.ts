@@ -119,6 +119,8 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** TikTok: 24 h / 365 d ('legacy') vs 2 h / 180 d ('2026', default). */
   tiktokLifetimes?: 'legacy' | '2026';
+  /** The platforms' documented per-minute request limits (default on); off for stress tests about something else. */
+  rateLimits?: boolean;
   clock?: import('../core/clock.js').Clock;
 }
 

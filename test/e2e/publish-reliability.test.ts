@@ -20,7 +20,8 @@ const video = tempMedia(2 * 1024 * 1024 + 3, 'mp4');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  pp = await startPublishProfile({ publish: { claimTtlMs: 3000, maxAttempts: 1000, backoffBaseMs: 100, backoffMaxMs: 500 } });
+  // Crash safety under load, not rate limits: the sandbox's per-minute limits (TikTok: 6 inits a minute) are off here.
+  pp = await startPublishProfile({ publish: { claimTtlMs: 3000, maxAttempts: 1000, backoffBaseMs: 100, backoffMaxMs: 500 }, rateLimits: false });
   env = cliEnv(pp.env);
 }, 60_000);
 afterAll(async () => pp?.close());

@@ -41,8 +41,8 @@ export async function seedPublishConnection(deps: Deps, platform: PlatformId, ac
   return conn;
 }
 
-export async function startPublishProfile(o: { platforms?: PlatformId[]; publish?: Record<string, number> } = {}): Promise<PublishProfile> {
-  const sandbox = await startSandbox({ demo: true });
+export async function startPublishProfile(o: { platforms?: PlatformId[]; publish?: Record<string, number>; rateLimits?: boolean } = {}): Promise<PublishProfile> {
+  const sandbox = await startSandbox({ demo: true, ...(o.rateLimits === false ? { rateLimits: false } : {}) });
   let text = '';
   const stdout = new PassThrough();
   stdout.on('data', (d) => (text += d));
