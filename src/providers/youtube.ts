@@ -9,7 +9,7 @@
  *   7 days while the project is External + "Testing". Google reports that as
  *   `refresh_token_expires_in`; when it does not, the app flag `testing` applies the 7 days.
  */
-import type { ProviderError } from '../core/errors.js';
+import { ProviderError } from '../core/errors.js';
 import { DAY } from '../core/clock.js';
 import { challengeS256 } from '../auth/pkce.js';
 import type { AccountInfo, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
@@ -47,6 +47,9 @@ export const descriptor: ProviderDescriptor = {
 /** Refresh tokens of External apps in "Testing" status last 7 days (G-OVER). */
 export const TESTING_REFRESH_LIFETIME_MS = 7 * DAY;
 
+/** uploadLimitExceeded: the channel's 24-hour upload cap; the next try waits this long. */
+export const UPLOAD_LIMIT_WAIT_MS = DAY;
+
 /** Reasons of Google API errors (`error.errors[].reason`). */
 const RATE_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded', 'rateLimitExceeded', 'userRateLimitExceeded', 'uploadLimitExceeded']);
 const PERMISSION_REASONS = new Set(['insufficientPermissions', 'forbidden', 'accessNotConfigured', 'youtubeSignupRequired', 'channelNotFound']);
@@ -79,7 +82,10 @@ export function classify(status: number, body: unknown, headers: HeaderLike, o: 
           : PERMISSION_REASONS.has(reason)
             ? ({ errorClass: 'permission' } as const)
             : classifyStatus(status);
-    return providerError('youtube', o, status, headers, c, reason || undefined, message);
+    const pe = providerError('youtube', o, status, headers, c, reason || undefined, message);
+    // A channel's upload cap: "try again in 24 hours" (docs/platforms/youtube.md#errors).
+    if (reason === 'uploadLimitExceeded' && pe.retryAfterMs === undefined) return new ProviderError(pe.message, { errorClass: pe.errorClass, status, platformCode: reason, retryAfterMs: UPLOAD_LIMIT_WAIT_MS });
+    return pe;
   }
   return providerError('youtube', o, status, headers, classifyStatus(status), undefined, undefined);
 }
