@@ -15,7 +15,7 @@
  *     sessionTtlMs: sessions older than this answer 404 (null: sessions never expire)
  *     expireSessions: true — every open session expires now
  *     insertQuota: videos.insert calls the project may start (all accounts) before 403 quotaExceeded
- *   GET  /__youtube/v1/stats -> {sessions, chunks, rejectedChunks, statusQueries, expiredTokens}
+ *   GET  /__youtube/v1/stats -> {sessions, chunks, rejectedChunks, statusQueries, tokenExpiries}
  */
 import { createHash, type Hash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
@@ -44,12 +44,12 @@ interface YoutubeConfig {
   sessionTtlMs?: number;
   insertQuota?: number;
   chunksSinceExpiry: number;
-  stats: { sessions: number; chunks: number; rejectedChunks: number; statusQueries: number; expiredTokens: number };
+  stats: { sessions: number; chunks: number; rejectedChunks: number; statusQueries: number; tokenExpiries: number };
 }
 
 function youtubeState(ctx: PlatformContext): YoutubeConfig {
   let s = ctx.data.get('youtube-publish') as YoutubeConfig | undefined;
-  if (!s) ctx.data.set('youtube-publish', (s = { chunksSinceExpiry: 0, stats: { sessions: 0, chunks: 0, rejectedChunks: 0, statusQueries: 0, expiredTokens: 0 } }));
+  if (!s) ctx.data.set('youtube-publish', (s = { chunksSinceExpiry: 0, stats: { sessions: 0, chunks: 0, rejectedChunks: 0, statusQueries: 0, tokenExpiries: 0 } }));
   return s;
 }
 
@@ -99,7 +99,8 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     yt.stats.chunks++;
     if (yt.expireTokenAfterChunks && ++yt.chunksSinceExpiry >= yt.expireTokenAfterChunks) {
       yt.chunksSinceExpiry = 0;
-      yt.stats.expiredTokens += ctx.families.expire(account, 'access');
+      ctx.families.expire(account, 'access');
+      yt.stats.tokenExpiries++;
     }
   };
   const refuse = async (req: SandboxRequest, res: SandboxResponse) => {
