@@ -1,49 +1,22 @@
 /**
  * YouTube publisher against the YouTube sandbox, which enforces the documented resumable-upload
- * and metadata rules (docs/platforms/youtube.md): token expiry mid-upload, 5xx, dropped
- * connections, expired sessions, chunk rules, and each limit at its boundaries.
+ * rules (docs/platforms/youtube.md#resumable-upload): an access token that expires mid-upload,
+ * 5xx, dropped connections, expired sessions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import * as ytRoutes from '../../src/sandbox/youtube-publish.js';
 import { createPublisher, publisher as yt } from '../../src/providers/youtube-publish.js';
 import { CHUNK_UNIT } from '../../src/providers/youtube-upload.js';
-import type { PostDraft, TokenSet, TokenSource } from '../../src/providers/types.js';
-import { startPubKit, tempMedia, type PubKit } from './kit.js';
+import { ProviderError } from '../../src/core/errors.js';
+import type { TokenSet, TokenSource } from '../../src/providers/types.js';
+import { tempMedia, type PubKit } from './kit.js';
+import { draft, sandboxTokens, sha, ytConfig, ytKit as startYtKit, ytStats } from './youtube-kit.js';
 
 let kit: PubKit | undefined;
 afterEach(async () => {
   await kit?.close();
   kit = undefined;
 });
-
-const draft = (path: string, size: number, over: Partial<PostDraft> = {}): PostDraft => ({ text: 'desc', title: 'My video', privacy: 'unlisted', media: [{ kind: 'file', path, mime: 'video/mp4', size }], options: {}, ...over });
-const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-async function ytKit(): Promise<PubKit> {
-  kit = await startPubKit('youtube', ytRoutes, ['api']);
-  await kit.config({ hashUploads: true });
-  return kit;
-}
-async function ytConfig(k: PubKit, c: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${k.origin}/__youtube/v1/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
-  expect(res.status).toBe(200);
-}
-const ytStats = async (k: PubKit) => (await (await fetch(`${k.origin}/__youtube/v1/stats`)).json()) as Record<string, number>;
-
-/** A TokenSource that mints a new access token in the sandbox, counting the calls. */
-function sandboxTokens(k: PubKit): TokenSource & { calls: TokenSet[] } {
-  const family = k.server.ctx.families.familyOf(k.token.accessToken)!;
-  const calls: TokenSet[] = [];
-  return {
-    calls,
-    async renew(rejected) {
-      calls.push(rejected);
-      return { ...rejected, accessToken: k.server.ctx.families.issueAccess(family).accessToken };
-    },
-  };
-}
+const ytKit = async () => (kit = await startYtKit());
 
 describe('YouTube: an access token that expires during the upload', () => {
   it('401 mid-upload: the token is renewed, the status queried, the upload resumes at the server offset; one video, byte-exact', async () => {
@@ -55,7 +28,7 @@ describe('YouTube: an access token that expires during the upload', () => {
     const r = await createPublisher({ chunkBytes: CHUNK_UNIT }).publish(draft(file, size), k.token, k.pd, { ...k.ctx, tokens });
     const posts = await k.posts();
     expect(posts).toHaveLength(1);
-    expect(posts[0]).toMatchObject({ id: r.remoteId, media: [{ bytes: size, sha256: sha(file) }] });
+    expect(posts[0]).toMatchObject({ id: r.remoteId, media: [{ bytes: size, sha256: await sha(file) }] });
     // 11 chunks, a token dies after every 3rd: renewed 3 times, each rejected token handed back once.
     expect(tokens.calls).toHaveLength(3);
     expect(new Set(tokens.calls.map((t) => t.accessToken)).size).toBe(3);
@@ -88,7 +61,6 @@ describe('YouTube: an access token that expires during the upload', () => {
     const k = await ytKit();
     await ytConfig(k, { expireTokenAfterChunks: 1 });
     const file = tempMedia(2 * CHUNK_UNIT, 'mp4');
-    const { ProviderError } = await import('../../src/core/errors.js');
     const revoked: TokenSource = { renew: async () => Promise.reject(new ProviderError('youtube: token refresh failed: Token has been expired or revoked. (invalid_grant)', { errorClass: 'reconnect_needed' })) };
     await expect(createPublisher({ chunkBytes: CHUNK_UNIT }).publish(draft(file, 2 * CHUNK_UNIT), k.token, k.pd, { ...k.ctx, tokens: revoked })).rejects.toThrow(/invalid_grant/);
   });
@@ -102,7 +74,7 @@ describe('YouTube: interruptions and expired sessions', () => {
     k.server.control.fault({ method: 'PUT', path: '/upload/youtube/v3/videos', status: 503, count: 1 });
     const r = await createPublisher({ chunkBytes: 4 * CHUNK_UNIT }).publish(draft(file, size), k.token, k.pd, k.ctx);
     expect(r.url).toBe(`https://www.youtube.com/watch?v=${r.remoteId}`);
-    expect(await k.posts()).toMatchObject([{ title: 'My video', media: [{ bytes: size, sha256: sha(file) }] }]);
+    expect(await k.posts()).toMatchObject([{ title: 'My video', media: [{ bytes: size, sha256: await sha(file) }] }]);
     expect(k.ctx.saved[0]).toMatchObject({ session: expect.stringContaining('upload_id='), sent: expect.any(String) });
   });
 
@@ -132,7 +104,7 @@ describe('YouTube: interruptions and expired sessions', () => {
     await ytConfig(k, { expireTokenAfterChunks: null, expireSessions: true });
     const r = await createPublisher({ chunkBytes: CHUNK_UNIT }).publish(draft(file, size), k.token, k.pd, { ...k.ctx, tokens: sandboxTokens(k) });
     expect(k.ctx.checkpoint['session']).not.toBe(first);
-    expect(await k.posts()).toMatchObject([{ id: r.remoteId, media: [{ bytes: size, sha256: sha(file) }] }]);
+    expect(await k.posts()).toMatchObject([{ id: r.remoteId, media: [{ bytes: size, sha256: await sha(file) }] }]);
   });
 
   it('sessions that keep expiring end as transient after a bounded number of restarts', async () => {
