@@ -1,5 +1,5 @@
 /**
- * YouTube via Google OAuth for installed apps (platforms.md §2.4;
+ * YouTube via Google OAuth for installed apps (docs/platforms/youtube.md#authorization;
  * https://developers.google.com/identity/protocols/oauth2/native-app).
  *
  * - Loopback redirect on ANY port (RFC 8252 §7.3): bind 127.0.0.1:0.
@@ -44,7 +44,7 @@ export const descriptor: ProviderDescriptor = {
   refresh: { kind: 'refresh_token', rotates: false, thresholdMinutes: 65, fallbackRefreshLifetimeDays: 180, fallbackIsEstimate: true },
 };
 
-/** Refresh tokens of External apps in "Testing" status last 7 days (G-OVER). */
+/** Refresh tokens of External apps in "Testing" status last 7 days (docs/platforms/youtube.md#tokens). */
 export const TESTING_REFRESH_LIFETIME_MS = 7 * DAY;
 
 /** uploadLimitExceeded: the channel's 24-hour upload cap; the next try waits this long. */
@@ -57,7 +57,7 @@ const PERMISSION_REASONS = new Set(['insufficientPermissions', 'forbidden', 'acc
 const PERMISSION_CODES = new Set(['admin_policy_enforced', 'deleted_client', 'org_internal', 'disabled_client']);
 
 /**
- * Pure classification (platforms.md §2.4 error table). Token endpoint: RFC 6749
+ * Pure classification (docs/platforms/youtube.md#errors). Token endpoint: RFC 6749
  * `{error, error_description}`; APIs: `{error:{code, message, status, errors:[{reason}]}}`.
  */
 export function classify(status: number, body: unknown, headers: HeaderLike, o: ClassifyOptions): ProviderError {
@@ -128,7 +128,7 @@ export const provider: Provider = {
   },
 
   refresh(t: TokenSet, d) {
-    // Google sends no refresh_token on refresh: refreshGrant keeps the stored one (platforms.md §4.9).
+    // Google sends no refresh_token on refresh: refreshGrant keeps the stored one (docs/platforms/youtube.md#tokens).
     return refreshGrant(t, d, {
       descriptor,
       call: (fields) => tokenCall(d, 'token refresh', 'refresh', fields),
@@ -154,7 +154,7 @@ export const provider: Provider = {
     };
   },
 
-  /** Revoking the refresh token revokes the whole grant (G-NATIVE "Revoking a token"). */
+  /** Revoking the refresh token revokes the whole grant (docs/platforms/youtube.md#revocation). */
   async revoke(t, d) {
     const url = new URL('/revoke', d.hosts['oauth2']).toString();
     await formCall('youtube', d, url, { token: t.refreshToken || t.accessToken }, classify, { what: 'revoke', context: 'revoke' });
