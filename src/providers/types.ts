@@ -191,6 +191,21 @@ export interface ValidationIssue {
   message: string;
 }
 
+/**
+ * Newer access tokens for a publish that outlives its token (a long upload: Google's access tokens
+ * last about an hour). `renew` goes through the same refresh path and cross-process lock as
+ * `socialync refresh` (src/auth/refresh.ts), so a rotated refresh token is stored before the new
+ * access token is used and is never sent twice. Use it through `RenewableToken` (./upload.ts).
+ */
+export interface TokenSource {
+  /**
+   * A token to use after the platform rejected `rejected` (HTTP 401): the stored one when another
+   * process already refreshed, otherwise a forced refresh. Throws ProviderError
+   * (`reconnect_needed` when the grant itself is gone, `transient` ...) when none can be had.
+   */
+  renew(rejected: TokenSet): Promise<TokenSet>;
+}
+
 export interface PublishContext {
   /** Where a previous attempt stopped (TikTok publish_id, Instagram container id, YouTube session URI...). */
   checkpoint: Record<string, string>;
@@ -199,6 +214,8 @@ export interface PublishContext {
   onProgress?(sentBytes: number, totalBytes: number): void;
   /** The connection's non-secret identifiers (page id, author URN, IG user id). */
   account: { id: string; meta: Record<string, string> };
+  /** Where a long upload gets a newer access token (absent: a 401 stays a 401). */
+  tokens?: TokenSource;
 }
 
 export interface PublishResult {

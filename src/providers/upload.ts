@@ -10,7 +10,7 @@ import { callJson, type Classifier } from './oauth.js';
 import { graphClassifier, graphError } from './graph.js';
 import { readJson, retryAfterMs, type Http, type Response, type UploadInit } from '../core/http.js';
 import { redactText } from '../core/redact.js';
-import type { MediaRef, PublishContext, ReconcileResult, ValidationIssue } from './types.js';
+import type { MediaRef, PublishContext, ReconcileResult, TokenSet, TokenSource, ValidationIssue } from './types.js';
 
 /**
  * Streams bytes [start, end] of a file as the body of one request, with real
@@ -22,6 +22,37 @@ export async function streamUpload(http: Http, url: string, init: StreamInit): P
 }
 
 export type StreamInit = UploadInit;
+
+/**
+ * The access token of a long upload. A 401 part-way through is an access token that expired
+ * meanwhile, not a lost connection: `renewAfter` asks the publish's TokenSource for a newer one,
+ * once per rejection streak. A second 401 before the upload made progress again (or no token
+ * source at all) rethrows the rejection, which then means what it says (reconnect needed).
+ * The caller asks the platform where the upload stands before sending more bytes
+ * (docs/platforms/youtube.md#token-expiry).
+ */
+export class RenewableToken {
+  private renewedWithoutProgress = false;
+  constructor(
+    private token: TokenSet,
+    private readonly source: TokenSource | undefined,
+  ) {}
+
+  get current(): TokenSet {
+    return this.token;
+  }
+
+  /** The upload moved forward with the current token: a later 401 may renew again. */
+  progressed(): void {
+    this.renewedWithoutProgress = false;
+  }
+
+  async renewAfter(rejection: ProviderError): Promise<void> {
+    if (!this.source || this.renewedWithoutProgress) throw rejection;
+    this.renewedWithoutProgress = true;
+    this.token = await this.source.renew(this.token);
+  }
+}
 
 /** Reads [start, start+length) into one buffer (for multipart parts; bounded by the chunk size). */
 export async function readRange(path: string, start: number, length: number): Promise<Buffer> {

@@ -1,41 +1,78 @@
 /**
- * YouTube publishing: resumable upload (videos.insert, uploadType=resumable).
- * Docs: https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol
- * - The session URI (Location of the initiating POST) is saved as a checkpoint before any byte
- *   is sent, so a crash or a 5xx resumes where Google stopped: an empty PUT with
- *   `Content-Range: bytes *\/TOTAL` answers 308 with
- *   `Range: bytes=0-N` (continue at N+1), 200/201 with the video (already complete), or 404
- *   (session expired: start over; an incomplete upload created no video).
- * - Chunks are multiples of 256 KiB except the last; bodies stream from disk (memory stays flat).
- * - Unverified API projects get videos locked private (platforms.md §2.4): reported as a note.
+ * YouTube publishing: videos.insert through a resumable upload (./youtube-upload.ts).
+ * Every rule here is written down, with its source, in docs/platforms/youtube.md.
+ * - The session URI is saved as a checkpoint before any byte is sent, so a crash or a timeout
+ *   resumes where Google stopped, or is reconciled by asking the session (never sent twice).
+ * - An access token that expires during a long upload is renewed through ctx.tokens.
+ * - Unverified API projects get videos locked private (#private-lock): reported as a note.
  */
 import { ProviderError } from '../core/errors.js';
-import { readJson, retryAfterMs, type Response } from '../core/http.js';
-import type { PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, httpError, isVideo, streamUpload } from './upload.js';
-import { classify } from './youtube.js';
+import type { PostDraft, Publisher, PublishResult, ReconcileResult, ValidationIssue } from './types.js';
+import { codePoints, fmtBytes, isVideo, RenewableToken } from './upload.js';
+import { checkChunkBytes, DEFAULT_CHUNK_BYTES, queryStatus, uploadResumable, type UploadJob } from './youtube-upload.js';
 
-const CHUNK = 256 * 1024 * 256; // 64 MiB, a multiple of 256 KiB
-const PRIVACY = ['public', 'unlisted', 'private'];
-const MAX_RESUMES = 5;
+/** docs/platforms/youtube.md#metadata */
+export const LIMITS = {
+  titleChars: 100,
+  descriptionBytes: 5000,
+  tagsChars: 500,
+  /** videos.insert mediaUpload.maxSize in the discovery document: 256 GiB. */
+  fileBytes: 256 * 1024 ** 3,
+} as const;
+export const PRIVACY = ['public', 'unlisted', 'private'] as const;
+const ANGLE = /[<>]/;
+
+/** Tags from `--set youtube.tags=a,b`: comma-separated, blanks dropped. */
+export function tagsOf(p: PostDraft): string[] {
+  return (p.options['tags'] ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Characters the tags use against the 500 limit: commas between tags count, and a tag with a
+ * space counts as if wrapped in quotation marks (docs/platforms/youtube.md#metadata).
+ */
+export function tagsLength(tags: string[]): number {
+  if (!tags.length) return 0;
+  return tags.reduce((n, t) => n + codePoints(t) + (/\s/.test(t) ? 2 : 0), 0) + tags.length - 1;
+}
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
-  const videos = p.media.filter(isVideo);
-  if (videos.length !== 1 || p.media.length !== 1) out.push({ field: 'media', message: 'YouTube needs exactly one video file' });
-  if (!p.title?.trim()) out.push({ field: 'title', message: 'YouTube needs a title (--title)' });
-  else if ([...p.title].length > 100) out.push({ field: 'title', message: 'YouTube titles are at most 100 characters' });
-  if (/[<>]/.test(p.title ?? '') || /[<>]/.test(p.text)) out.push({ field: 'title', message: 'YouTube does not allow < or > in titles and descriptions' });
-  if (Buffer.byteLength(p.text) > 5000) out.push({ field: 'text', message: 'YouTube descriptions are at most 5000 bytes' });
-  if (p.privacy && !PRIVACY.includes(p.privacy)) out.push({ field: 'privacy', message: `YouTube privacy is one of ${PRIVACY.join(', ')}` });
+  if (p.media.length !== 1 || !p.media.every(isVideo)) out.push({ field: 'media', message: 'YouTube needs exactly one video file' });
+  const title = p.title ?? '';
+  if (!title.trim()) out.push({ field: 'title', message: 'YouTube needs a title (--title)' });
+  else if (codePoints(title) > LIMITS.titleChars) out.push({ field: 'title', message: `YouTube titles are at most ${LIMITS.titleChars} characters; this one has ${codePoints(title)}` });
+  if (ANGLE.test(title)) out.push({ field: 'title', message: 'YouTube titles cannot contain < or >' });
+  const bytes = Buffer.byteLength(p.text);
+  if (bytes > LIMITS.descriptionBytes) out.push({ field: 'text', message: `YouTube descriptions are at most ${LIMITS.descriptionBytes} bytes (UTF-8); this one has ${bytes}` });
+  if (ANGLE.test(p.text)) out.push({ field: 'text', message: 'YouTube descriptions cannot contain < or >' });
+  const tags = tagsOf(p);
+  if (tagsLength(tags) > LIMITS.tagsChars) out.push({ field: 'tags', message: `YouTube tags are at most ${LIMITS.tagsChars} characters together (commas count, a tag with a space counts 2 more); these have ${tagsLength(tags)}` });
+  if (tags.some((t) => ANGLE.test(t))) out.push({ field: 'tags', message: 'YouTube tags cannot contain < or >' });
+  if (p.privacy !== undefined && !(PRIVACY as readonly string[]).includes(p.privacy)) out.push({ field: 'privacy', message: `YouTube privacy is one of ${PRIVACY.join(', ')}` });
+  const kids = p.options['madeForKids'];
+  if (kids !== undefined && kids !== 'true' && kids !== 'false') out.push({ field: 'madeForKids', message: 'youtube.madeForKids is true or false' });
+  const cat = p.options['categoryId'];
+  if (cat !== undefined && !/^\d+$/.test(cat)) out.push({ field: 'categoryId', message: 'youtube.categoryId is a number (a video category id)' });
   p.media.forEach((m, i) => {
     if (m.kind !== 'file') out.push({ field: `media[${i}]`, message: 'YouTube uploads from a local file' });
-    if (isVideo(m)) out.push(...checkMedia(m, i, { mimes: ['video/mp4', 'video/quicktime', 'video/webm'], maxBytes: 256 * 1024 ** 3 }, 'YouTube'));
+    if (m.size !== undefined && m.size > LIMITS.fileBytes) out.push({ field: `media[${i}]`, message: `YouTube limit is ${fmtBytes(LIMITS.fileBytes)}; this file is ${fmtBytes(m.size)}` });
+    if (m.size === 0) out.push({ field: `media[${i}]`, message: 'the video file is empty' });
   });
   return out;
 }
 
-const auth = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
+/** The video resource of videos.insert (parts snippet and status). */
+export function videoResource(p: PostDraft): Record<string, unknown> {
+  const tags = tagsOf(p);
+  return {
+    snippet: { title: p.title, description: p.text, ...(tags.length ? { tags } : {}), ...(p.options['categoryId'] ? { categoryId: p.options['categoryId'] } : {}) },
+    status: { privacyStatus: p.privacy ?? 'private', selfDeclaredMadeForKids: p.options['madeForKids'] === 'true' },
+  };
+}
 
 function result(body: unknown, p: PostDraft): PublishResult {
   const v = (body ?? {}) as { id?: string; status?: { privacyStatus?: string } };
@@ -49,114 +86,38 @@ function result(body: unknown, p: PostDraft): PublishResult {
   };
 }
 
-async function startSession(p: PostDraft, t: TokenSet, d: ProviderDeps): Promise<string> {
+/** The local file of a validated draft. */
+function fileOf(p: PostDraft): UploadJob['file'] {
   const m = p.media[0]!;
-  const u = new URL('/upload/youtube/v3/videos', d.hosts.api!);
-  u.searchParams.set('uploadType', 'resumable');
-  u.searchParams.set('part', 'snippet,status');
-  const res = await d.http.fetch(u, {
-    method: 'POST',
-    headers: { ...auth(t), 'content-type': 'application/json; charset=UTF-8', 'x-upload-content-length': String(m.size), 'x-upload-content-type': m.mime },
-    body: JSON.stringify({
-      snippet: { title: p.title, description: p.text, ...(p.options.categoryId ? { categoryId: p.options.categoryId } : {}) },
-      status: { privacyStatus: p.privacy ?? 'private', selfDeclaredMadeForKids: p.options.madeForKids === 'true' },
-    }),
-  });
-  if (!res.ok) throw await httpError('start upload', res, d.clock.now(), classify);
-  await res.arrayBuffer();
-  const loc = res.headers.get('location');
-  if (!loc) throw new ProviderError('youtube: the upload session has no Location', { errorClass: 'transient' });
-  return new URL(loc, d.hosts.api!).toString();
+  return { path: m.path!, size: m.size!, mime: m.mime };
 }
 
-type Probe = { done: true; body: unknown } | { done: false; offset: number } | { expired: true };
-
-/** Asks the session how much it holds (empty PUT with Content-Range: bytes *\/TOTAL). */
-async function probe(session: string, total: number, t: TokenSet, d: ProviderDeps): Promise<Probe> {
-  const res = await d.http.fetch(session, { method: 'PUT', headers: { ...auth(t), 'content-range': `bytes */${total}`, 'content-length': '0' } });
-  return readProbe(res, d);
-}
-
-async function readProbe(res: Response, d: ProviderDeps): Promise<Probe> {
-  if (res.status === 200 || res.status === 201) return { done: true, body: await readJson(res) };
-  if (res.status === 308) {
-    await res.arrayBuffer();
-    const m = /bytes=0-(\d+)/.exec(res.headers.get('range') ?? '');
-    return { done: false, offset: m ? Number(m[1]) + 1 : 0 };
-  }
-  if (res.status === 404 || res.status === 410) {
-    await res.arrayBuffer();
-    return { expired: true };
-  }
-  throw await httpError('upload', res, d.clock.now(), classify);
-}
-
-export const publisher: Publisher = {
-  validate,
-  async publish(p, t, d, ctx: PublishContext) {
-    const m = p.media[0]!;
-    const total = m.size!;
-    let session: string | undefined = ctx.checkpoint.session;
-    let offset = 0;
-    if (session) {
-      const s = await probe(session, total, t, d);
-      if ('expired' in s) session = undefined;
-      else if (s.done) return result(s.body, p);
-      else offset = s.offset;
-    }
-    if (!session) {
-      session = await startSession(p, t, d);
-      // Saved before the first byte: from here on a crash is resumed or reconciled, never re-sent.
-      await ctx.saveCheckpoint({ ...ctx.checkpoint, session, sent: String(d.clock.now()) });
-      offset = 0;
-    }
-    let resumes = 0;
-    for (;;) {
-      const end = Math.min(total, offset + CHUNK) - 1;
-      let s: Probe;
-      try {
-        const res = await streamUpload(d.http, session, {
-          method: 'PUT',
-          headers: { ...auth(t), 'content-type': m.mime, 'content-range': `bytes ${offset}-${end}/${total}` },
-          path: m.path!,
-          start: offset,
-          end,
-          done: offset,
-          total,
-          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-        });
-        if (res.status >= 500 || res.status === 429) {
-          const wait = retryAfterMs(res.headers.get('retry-after'), d.clock.now());
-          await res.arrayBuffer();
-          throw Object.assign(new Error(`HTTP ${res.status}`), { retryAfter: wait });
-        }
-        s = await readProbe(res, d);
-      } catch (e) {
-        // 5xx or a dropped connection mid-upload: ask the session where it stands and resume.
-        if (e instanceof ProviderError || ++resumes > MAX_RESUMES) throw e instanceof ProviderError ? e : new ProviderError(`youtube: upload interrupted: ${(e as Error).message}`, { errorClass: 'transient' });
-        await d.clock.sleep((e as { retryAfter?: number }).retryAfter ?? 500 * 2 ** resumes);
-        s = await probe(session, total, t, d).catch((e2: unknown) => {
-          if (e2 instanceof ProviderError) throw e2;
-          throw new ProviderError(`youtube: upload interrupted: ${(e2 as Error).message}`, { errorClass: 'transient' });
-        });
+/** `chunkBytes` other than the default is for tests (many chunks from a small file). */
+export function createPublisher(o: { chunkBytes?: number } = {}): Publisher {
+  const chunkBytes = checkChunkBytes(o.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  return {
+    validate,
+    async publish(p, t, d, ctx) {
+      const video = await uploadResumable({ file: fileOf(p), resource: videoResource(p), d, ctx, token: new RenewableToken(t, ctx.tokens), chunkBytes });
+      return result(video, p);
+    },
+    async reconcile(p, t, d, ctx): Promise<ReconcileResult> {
+      const session = ctx.checkpoint['session'];
+      if (!session) return { status: 'not_posted' };
+      const s = await queryStatus({ d, file: fileOf(p), token: new RenewableToken(t, undefined) }, session);
+      if (s.kind === 'done') return { status: 'published', result: result(s.video, p) };
+      if (s.kind === 'rejected') throw s.error;
+      if (s.kind === 'interrupted') throw new ProviderError(`youtube: could not ask the upload session: ${s.why}`, { errorClass: 'transient' });
+      if (s.kind === 'expired') {
+        // An unfinished upload whose session expired created no video: start over.
+        const { session: _s, offset: _o, ...rest } = ctx.checkpoint;
+        void _s, void _o;
+        await ctx.saveCheckpoint(rest);
       }
-      if ('expired' in s) throw new ProviderError('youtube: the upload session expired', { errorClass: 'transient' });
-      if (s.done) return result(s.body, p);
-      offset = s.offset;
-      await ctx.saveCheckpoint({ ...ctx.checkpoint, session, offset: String(offset) });
-    }
-  },
-  async reconcile(p, t, d, ctx): Promise<ReconcileResult> {
-    const session = ctx.checkpoint.session;
-    if (!session) return { status: 'not_posted' };
-    const s = await probe(session, p.media[0]!.size!, t, d);
-    if ('expired' in s) {
-      // An expired session of an unfinished upload created no video: start over.
-      const { session: _s, offset: _o, ...rest } = ctx.checkpoint;
-      void _s, void _o;
-      await ctx.saveCheckpoint(rest);
+      // Unfinished: publish resumes the same session from the server's offset.
       return { status: 'not_posted' };
-    }
-    return s.done ? { status: 'published', result: result(s.body, p) } : { status: 'not_posted' };
-  },
-};
+    },
+  };
+}
+
+export const publisher: Publisher = createPublisher();

@@ -107,7 +107,7 @@ describe('youtube who-am-I and revoke', () => {
   });
 });
 
-describe('youtube classification (platforms.md §2.4)', () => {
+describe('youtube classification (docs/platforms/youtube.md#errors)', () => {
   const H = (h: Record<string, string> = {}) => new Headers(h);
   const apiErr = (code: number, reason: string, status?: string) => ({ error: { code, message: reason, errors: [{ message: reason, domain: 'global', reason }], ...(status ? { status } : {}) } });
   it.each([
@@ -119,6 +119,7 @@ describe('youtube classification (platforms.md §2.4)', () => {
     ['refresh', 401, { error: 'deleted_client', error_description: 'The OAuth client was deleted.' }, 'permission'],
     ['api', 401, apiErr(401, 'authError', 'UNAUTHENTICATED'), 'reconnect_needed'],
     ['api', 403, apiErr(403, 'quotaExceeded'), 'rate_limited'],
+    ['api', 400, apiErr(400, 'uploadLimitExceeded'), 'rate_limited'],
     ['api', 403, apiErr(403, 'insufficientPermissions', 'PERMISSION_DENIED'), 'permission'],
     ['api', 429, apiErr(429, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED'), 'rate_limited'],
     ['api', 500, apiErr(500, 'backendError'), 'transient'],

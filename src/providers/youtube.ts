@@ -1,5 +1,5 @@
 /**
- * YouTube via Google OAuth for installed apps (platforms.md §2.4;
+ * YouTube via Google OAuth for installed apps (docs/platforms/youtube.md#authorization;
  * https://developers.google.com/identity/protocols/oauth2/native-app).
  *
  * - Loopback redirect on ANY port (RFC 8252 §7.3): bind 127.0.0.1:0.
@@ -9,7 +9,7 @@
  *   7 days while the project is External + "Testing". Google reports that as
  *   `refresh_token_expires_in`; when it does not, the app flag `testing` applies the 7 days.
  */
-import type { ProviderError } from '../core/errors.js';
+import { ProviderError } from '../core/errors.js';
 import { DAY } from '../core/clock.js';
 import { challengeS256 } from '../auth/pkce.js';
 import type { AccountInfo, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
@@ -44,8 +44,11 @@ export const descriptor: ProviderDescriptor = {
   refresh: { kind: 'refresh_token', rotates: false, thresholdMinutes: 65, fallbackRefreshLifetimeDays: 180, fallbackIsEstimate: true },
 };
 
-/** Refresh tokens of External apps in "Testing" status last 7 days (G-OVER). */
+/** Refresh tokens of External apps in "Testing" status last 7 days (docs/platforms/youtube.md#tokens). */
 export const TESTING_REFRESH_LIFETIME_MS = 7 * DAY;
+
+/** uploadLimitExceeded: the channel's 24-hour upload cap; the next try waits this long. */
+export const UPLOAD_LIMIT_WAIT_MS = DAY;
 
 /** Reasons of Google API errors (`error.errors[].reason`). */
 const RATE_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded', 'rateLimitExceeded', 'userRateLimitExceeded', 'uploadLimitExceeded']);
@@ -54,7 +57,7 @@ const PERMISSION_REASONS = new Set(['insufficientPermissions', 'forbidden', 'acc
 const PERMISSION_CODES = new Set(['admin_policy_enforced', 'deleted_client', 'org_internal', 'disabled_client']);
 
 /**
- * Pure classification (platforms.md §2.4 error table). Token endpoint: RFC 6749
+ * Pure classification (docs/platforms/youtube.md#errors). Token endpoint: RFC 6749
  * `{error, error_description}`; APIs: `{error:{code, message, status, errors:[{reason}]}}`.
  */
 export function classify(status: number, body: unknown, headers: HeaderLike, o: ClassifyOptions): ProviderError {
@@ -79,7 +82,10 @@ export function classify(status: number, body: unknown, headers: HeaderLike, o: 
           : PERMISSION_REASONS.has(reason)
             ? ({ errorClass: 'permission' } as const)
             : classifyStatus(status);
-    return providerError('youtube', o, status, headers, c, reason || undefined, message);
+    const pe = providerError('youtube', o, status, headers, c, reason || undefined, message);
+    // A channel's upload cap: "try again in 24 hours" (docs/platforms/youtube.md#errors).
+    if (reason === 'uploadLimitExceeded' && pe.retryAfterMs === undefined) return new ProviderError(pe.message, { errorClass: pe.errorClass, status, platformCode: reason, retryAfterMs: UPLOAD_LIMIT_WAIT_MS });
+    return pe;
   }
   return providerError('youtube', o, status, headers, classifyStatus(status), undefined, undefined);
 }
@@ -122,7 +128,7 @@ export const provider: Provider = {
   },
 
   refresh(t: TokenSet, d) {
-    // Google sends no refresh_token on refresh: refreshGrant keeps the stored one (platforms.md §4.9).
+    // Google sends no refresh_token on refresh: refreshGrant keeps the stored one (docs/platforms/youtube.md#tokens).
     return refreshGrant(t, d, {
       descriptor,
       call: (fields) => tokenCall(d, 'token refresh', 'refresh', fields),
@@ -148,7 +154,7 @@ export const provider: Provider = {
     };
   },
 
-  /** Revoking the refresh token revokes the whole grant (G-NATIVE "Revoking a token"). */
+  /** Revoking the refresh token revokes the whole grant (docs/platforms/youtube.md#revocation). */
   async revoke(t, d) {
     const url = new URL('/revoke', d.hosts['oauth2']).toString();
     await formCall('youtube', d, url, { token: t.refreshToken || t.accessToken }, classify, { what: 'revoke', context: 'revoke' });

@@ -7,7 +7,7 @@
 import type { Deps } from '../deps.js';
 import { CliError, ExitCode, ProviderError, type ErrorClass } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
-import { WaitUntilError, type PlatformId, type Publisher, type PublishContext, type PublishResult, type TokenSet } from '../providers/types.js';
+import { WaitUntilError, type PlatformId, type Publisher, type PublishContext, type PublishResult, type TokenSet, type TokenSource } from '../providers/types.js';
 import type { PostStore, Target, TargetPatch } from '../store/posts.js';
 import type { Connection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
@@ -173,6 +173,7 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
         if (!ok) throw new ClaimLostError(`lost the claim on target ${t.id}`);
       },
       account: { id: conn.accountId, meta: conn.meta },
+      tokens: tokenSource(en, conn.id),
     };
     if (deps.io.progress) ctx.onProgress = progressPrinter(deps, t.platform);
 
@@ -225,6 +226,20 @@ async function waitForWindow(en: Engine, t: Target, finish: (o: Outcome, p: Targ
   const r = await finish('retry_scheduled', { state: 'scheduled', errorClass: e.errorClass, reason: message, nextAttemptAt: at, checkpoint }, { errorClass: e.errorClass, message, nextAttemptAt: at });
   if (r.outcome === 'retry_scheduled') await en.posts.rearm(t.id, ['scheduled'], { attempts: Math.max(0, t.attempts - 1) }, en.deps.clock.now());
   return r;
+}
+
+/**
+ * A long upload's source of newer access tokens (TokenSource in ../providers/types.ts): the stored
+ * token when another process refreshed since `rejected` was handed out, else one forced refresh,
+ * both through ensureFreshToken (the lock of `socialync refresh`).
+ */
+export function tokenSource(en: Pick<Engine, 'freshToken'>, connectionId: string): TokenSource {
+  return {
+    async renew(rejected) {
+      const stored = await en.freshToken(connectionId);
+      return stored.accessToken !== rejected.accessToken ? stored : en.freshToken(connectionId, { force: true });
+    },
+  };
 }
 
 /** Bounded exponential backoff that honours Retry-After / x-rate-limit-reset and daily caps (./backoff.ts). */

@@ -1,5 +1,5 @@
 /**
- * YouTube / Google sandbox (platforms.md §2.4): any loopback port, base64url
+ * YouTube / Google sandbox (docs/platforms/youtube.md#authorization, #tokens): any loopback port, base64url
  * S256 PKCE (optional, checked when sent), partial consent (granted `scope` on
  * the callback), client_id (+ optional secret) in the body, no rotation (refresh
  * answers carry no refresh_token), `invalid_grant` "Token has been expired or

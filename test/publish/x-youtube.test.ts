@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import * as xRoutes from '../../src/sandbox/x-publish.js';
-import * as ytRoutes from '../../src/sandbox/youtube-publish.js';
 import { publisher as x } from '../../src/providers/x-publish.js';
-import { publisher as yt } from '../../src/providers/youtube-publish.js';
 import { startPubKit, tempMedia, type PubKit } from './kit.js';
 
 let kit: PubKit | undefined;
@@ -47,41 +43,5 @@ describe('X publisher against the sandbox', () => {
     kit = await startPubKit('x', xRoutes, ['x', 'api']);
     await kit.config({ dailyLimit: 0 });
     await expect(x.publish({ text: 'x', media: [], options: {} }, kit.token, kit.pd, kit.ctx)).rejects.toMatchObject({ errorClass: 'rate_limited', retryAfterMs: expect.any(Number) });
-  });
-});
-
-describe('YouTube resumable upload against the sandbox', () => {
-  const draft = (path: string, size: number) => ({ text: 'desc', title: 'My video', privacy: 'unlisted', media: [{ kind: 'file' as const, path, mime: 'video/mp4', size }], options: {} });
-
-  it('uploads, resumes after a 503 mid-upload, and creates exactly one video', async () => {
-    kit = await startPubKit('youtube', ytRoutes, ['api']);
-    const size = 3 * 1024 * 1024 + 17;
-    const file = tempMedia(size, 'mp4', true);
-    await kit.config({ hashUploads: true });
-    kit.server.control.fault({ method: 'PUT', path: '/upload/youtube/v3/videos', status: 503, count: 1 });
-    const r = await yt.publish(draft(file, size), kit.token, kit.pd, kit.ctx);
-    expect(r.url).toBe(`https://www.youtube.com/watch?v=${r.remoteId}`);
-    const posts = await kit.posts();
-    expect(posts).toHaveLength(1);
-    // Byte-exact: the reused read buffers never leak one piece into another.
-    expect(posts[0]).toMatchObject({ title: 'My video', media: [{ bytes: size, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }] });
-    expect(kit.ctx.saved[0]).toMatchObject({ session: expect.stringContaining('upload_id=') });
-  });
-
-  it('a crash after the session started resumes from the saved session URI; reconcile sees completion', async () => {
-    kit = await startPubKit('youtube', ytRoutes, ['api']);
-    const size = 1024 * 1024;
-    const file = tempMedia(size, 'mp4');
-    kit.server.control.fault({ method: 'PUT', path: '/upload/youtube/v3/videos', dropConnection: true, count: 2 });
-    await expect(yt.publish(draft(file, size), kit.token, kit.pd, kit.ctx)).rejects.toMatchObject({ errorClass: 'transient' });
-    expect(kit.ctx.checkpoint.session).toBeTruthy();
-    expect((await yt.reconcile(draft(file, size), kit.token, kit.pd, kit.ctx)).status).toBe('not_posted');
-    const r = await yt.publish(draft(file, size), kit.token, kit.pd, kit.ctx);
-    expect((await yt.reconcile(draft(file, size), kit.token, kit.pd, kit.ctx))).toEqual({ status: 'published', result: r });
-    expect(await kit.posts()).toHaveLength(1);
-  });
-
-  it('validation: title required, one video, privacy values', () => {
-    expect(yt.validate({ text: '', media: [], options: {}, privacy: 'secret' }).map((i) => i.field)).toEqual(['media', 'title', 'privacy']);
   });
 });
