@@ -120,6 +120,7 @@ export function createDeps(over: DepsOverrides = {}): Deps {
         hosts: resolveHosts(d, config),
         app: { clientId, ...(clientSecret ? { clientSecret } : {}), ...(app?.clientType ? { clientType: app.clientType } : {}), ...(app?.flags ? { flags: app.flags } : {}) },
         ...(apiVersion ? { apiVersion } : {}),
+        settings: config,
       };
     },
     async close() {

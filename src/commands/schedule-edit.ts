@@ -47,7 +47,7 @@ export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleF
     for (const [k, v] of Object.entries(o.overrides)) next.overrides[k as keyof typeof next.overrides] = { ...(next.overrides[k as keyof typeof next.overrides] ?? {}), ...v };
   }
   const live = targets.filter((t) => t.state !== 'cancelled');
-  await validateTargets(next, live);
+  await validateTargets(next, live, deps.config);
   const now = deps.clock.now();
   await posts.updatePost(p.id, next, now);
   // Failed targets get another chance with the corrected post.

@@ -71,6 +71,13 @@ export interface ProviderDeps {
   app: AppCredentials;
   /** Resolved API version (Graph `v25.0`, LinkedIn `202604`), when the platform has one. */
   apiVersion?: string;
+  /** The user's settings, for publishing limits a user can raise (X: textLimits.x). */
+  settings?: PublishSettings;
+}
+
+/** Read-only view of the user's settings (core/config's `get`). */
+export interface PublishSettings {
+  get<T = unknown>(path: string): T | undefined;
 }
 
 export interface AuthorizeInput {
@@ -229,8 +236,8 @@ export interface PublishResult {
 export type ReconcileResult = { status: 'published'; result: PublishResult } | { status: 'not_posted' } | { status: 'unknown'; reason?: string };
 
 export interface Publisher {
-  /** Pure checks at schedule time: text length, media type/size/duration, required fields. */
-  validate(p: PostDraft): ValidationIssue[];
+  /** Pure checks at schedule time: text length, media type/size/duration, required fields (limits a user can raise come from `settings`). */
+  validate(p: PostDraft, settings?: PublishSettings): ValidationIssue[];
   publish(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<PublishResult>;
   /** After a crash or timeout: find out whether the post exists, from the checkpoint or the platform. */
   reconcile(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<ReconcileResult>;

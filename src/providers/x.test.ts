@@ -100,7 +100,7 @@ describe('x who-am-I and revoke', () => {
   });
 });
 
-describe('x classification (platforms.md §2.5)', () => {
+describe('x classification (docs/platforms/x.md#errors)', () => {
   const H = (h: Record<string, string> = {}) => new Headers(h);
   it.each([
     ['refresh', 400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' }, 'reconnect_needed'],

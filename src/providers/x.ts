@@ -1,9 +1,9 @@
 /**
- * X API v2, OAuth 2.0 Authorization Code with PKCE (platforms.md §2.5;
+ * X API v2, OAuth 2.0 Authorization Code with PKCE (see docs/platforms/x.md#oauth;
  * https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code).
  *
  * - Redirect URIs match EXACTLY, port and trailing slash included; no wildcard.
- *   We use http://127.0.0.1:8976/callback (X-APPS recommends 127.0.0.1 over
+ *   We use http://127.0.0.1:8976/callback (X's developer-apps page recommends 127.0.0.1 over
  *   localhost; 8976 avoids the crowded 8080 of X's own samples). Users register
  *   exactly that; `--port` / config can change it, and then they register that.
  * - PKCE S256 (base64url) is required. The code lives 30 s: exchange at once.
@@ -55,7 +55,7 @@ export const descriptor: ProviderDescriptor = {
 const CONFIG_REASONS = new Set(['client-forbidden', 'client-not-enrolled']);
 
 /**
- * Pure classification (platforms.md §2.5 error table). Token endpoint: RFC 6749
+ * Pure classification (see docs/platforms/x.md#errors). Token endpoint: RFC 6749
  * `{error, error_description}`, where a dead refresh token is `invalid_request`
  * (sometimes `invalid_grant`); APIs: RFC 7807 problem details, and v1.1-style
  * `{errors:[{code, message}]}` (code 88 = rate limit).
@@ -146,7 +146,7 @@ export const provider: Provider = {
     return { id: String(u['id'] ?? ''), displayName: typeof u['name'] === 'string' ? u['name'] : (username ?? ''), ...(username ? { username } : {}) };
   },
 
-  /** POST /2/oauth2/revoke (X-UAT); revoking the refresh token ends the grant. */
+  /** POST /2/oauth2/revoke (docs/platforms/x.md#oauth); revoking the refresh token ends the grant. */
   async revoke(t, d) {
     const token = t.refreshToken || t.accessToken;
     await tokenCall(d, '/2/oauth2/revoke', 'revoke', 'revoke', { token, token_type_hint: t.refreshToken ? 'refresh_token' : 'access_token' });

@@ -9,7 +9,7 @@ import { CancelledError, UsageError } from '../core/errors.js';
 import { humanDuration } from '../core/format.js';
 import { readStdin } from '../core/io.js';
 import { parsePlatform } from '../providers/registry.js';
-import type { PlatformId } from '../providers/types.js';
+import type { PlatformId, PublishSettings } from '../providers/types.js';
 import type { NewPost, PostOverride } from '../store/posts.js';
 import type { Connection } from '../store/types.js';
 import { draftFor, loadPublisher } from './draft.js';
@@ -136,11 +136,11 @@ async function parseTime(deps: Deps, at: string, tz: string | undefined, f: Pick
 }
 
 /** Runs every target's publisher.validate; one UsageError listing all problems. */
-export async function validateTargets(post: Omit<NewPost, 'targets'>, targets: { platform: PlatformId }[]): Promise<void> {
+export async function validateTargets(post: Omit<NewPost, 'targets'>, targets: { platform: PlatformId }[], settings?: PublishSettings): Promise<void> {
   const problems: string[] = [];
   for (const t of targets) {
     const pub = await loadPublisher(t.platform);
-    for (const i of pub.validate(draftFor(post, t.platform))) problems.push(`${t.platform}: ${i.field}: ${i.message}`);
+    for (const i of pub.validate(draftFor(post, t.platform), settings)) problems.push(`${t.platform}: ${i.field}: ${i.message}`);
   }
   if (problems.length) {
     throw new UsageError(`the post cannot be published as it is:\n  ${problems.join('\n  ')}`, 'fix the flags above (per-platform overrides: --set <platform>.text=...), then run the command again');
@@ -196,6 +196,6 @@ export async function buildPost(deps: Deps, f: ScheduleFlags): Promise<NewPost> 
     media,
     targets,
   };
-  await validateTargets(post, targets);
+  await validateTargets(post, targets, deps.config);
   return post;
 }

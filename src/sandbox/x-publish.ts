@@ -1,31 +1,158 @@
 /**
- * X publishing endpoints of the sandbox: chunked media upload
- * (initialize / append multipart / finalize / STATUS) and POST /2/tweets,
- * plus GET /2/users/:id/tweets for reconciliation. Errors are RFC 7807 bodies.
+ * X publishing endpoints of the sandbox, enforcing the rules in docs/platforms/x.md:
+ * chunked media upload (initialize / append multipart / finalize / STATUS) with X's size
+ * limits per category, 5 MiB segments and indexes 0–999; POST /2/tweets with the weighted
+ * length limit (twitter-text) and the media combinations X allows; GET /2/users/:id/tweets
+ * returning posts in X's stored form (./x-stored.ts). Errors are RFC 7807 bodies.
+ *
+ * X-only control: POST /__publish/v1/x {textLimit?, holdCreateMs?}
+ *   textLimit: the account's limit in weighted characters (280; 25000 for X Premium)
+ *   holdCreateMs: POST /2/tweets creates the post, then waits this long before answering
  */
-import { json, type PlatformContext, type Route, type SandboxResponse } from './common.js';
+import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
 import { authorize, controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
+import { storedPost, storeText, weighted, type StoredText } from './x-stored.js';
 
 const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}): SandboxResponse =>
   json(status, { title, detail, type: status === 401 ? 'about:blank' : `https://api.x.com/2/problems/${title.toLowerCase().replace(/\s+/g, '-')}`, status }, headers);
+const invalid = (detail: string) => problem(400, 'Invalid Request', detail);
+
+const MiB = 1024 * 1024;
+/** Per media_category: accepted media_type prefix and most bytes (docs/platforms/x.md#media-limits). */
+const CATEGORIES: Record<string, { types: RegExp; maxBytes: number }> = {
+  tweet_image: { types: /^image\/(jpeg|pjpeg|png|webp|bmp|tiff)$/, maxBytes: 5 * MiB },
+  tweet_gif: { types: /^image\/gif$/, maxBytes: 15 * MiB },
+  tweet_video: { types: /^video\/(mp4|quicktime|webm|mp2t)$/, maxBytes: 512 * MiB },
+  amplify_video: { types: /^video\/(mp4|quicktime|webm|mp2t)$/, maxBytes: 512 * MiB },
+};
+/** Most bytes in one APPEND (docs/platforms/x.md#segments). */
+export const MAX_SEGMENT_BYTES = 5 * MiB;
+const TIMELINE_PARAMS = new Set(['max_results', 'pagination_token', 'start_time', 'end_time', 'since_id', 'until_id', 'exclude', 'tweet.fields', 'expansions', 'user.fields', 'media.fields', 'poll.fields', 'place.fields']);
+const TWEET_FIELDS = new Set(['attachments', 'author_id', 'context_annotations', 'conversation_id', 'created_at', 'edit_controls', 'entities', 'geo', 'id', 'in_reply_to_user_id', 'lang', 'note_tweet', 'possibly_sensitive', 'public_metrics', 'referenced_tweets', 'reply_settings', 'source', 'text', 'withheld']);
 
 interface XMedia {
   account: string;
   total: number;
-  received: number;
-  segments: Set<number>;
+  segments: Map<number, number>;
   category: string;
   finalized: boolean;
   polls: number;
 }
 
+interface XState {
+  textLimit: number;
+  holdCreateMs: number;
+  stored: Map<string, { stored: StoredText; weighted: number }>;
+}
+
+function xState(ctx: PlatformContext): XState {
+  let s = ctx.data.get('x') as XState | undefined;
+  if (!s) ctx.data.set('x', (s = { textLimit: 280, holdCreateMs: 0, stored: new Map() }));
+  return s;
+}
+
+function initialize(b: { media_type?: string; total_bytes?: number; media_category?: string }): string | undefined {
+  const cat = CATEGORIES[b.media_category ?? ''];
+  if (!b.media_type || !cat) return 'media_type and media_category (tweet_image, tweet_gif, tweet_video, amplify_video) are required';
+  if (!cat.types.test(b.media_type)) return `media_type ${b.media_type} does not fit media_category ${b.media_category}`;
+  if (!Number.isInteger(b.total_bytes) || b.total_bytes! <= 0) return 'total_bytes must be a positive whole number';
+  if (b.total_bytes! > cat.maxBytes) return `File size exceeds ${cat.maxBytes} bytes.`;
+  return undefined;
+}
+
+function append(m: XMedia, req: SandboxRequest): string | undefined {
+  const parts = parseMultipart(req.rawBody, String(req.headers['content-type'] ?? ''));
+  const idx = Number(parts.get('segment_index')?.toString() ?? NaN);
+  const data = parts.get('media');
+  if (!data || !Number.isInteger(idx) || idx < 0 || idx > 999) return 'media and segment_index (0-999) are required';
+  if (data.length > MAX_SEGMENT_BYTES) return `Segment size exceeds ${MAX_SEGMENT_BYTES} bytes.`;
+  m.segments.set(idx, data.length);
+  const received = [...m.segments.values()].reduce((a, b) => a + b, 0);
+  if (received > m.total) return `received ${received} bytes; total_bytes was ${m.total}`;
+  return undefined;
+}
+
+function finalizeProblem(m: XMedia): string | undefined {
+  const received = [...m.segments.values()].reduce((a, b) => a + b, 0);
+  if (received !== m.total) return `received ${received} of ${m.total} bytes`;
+  for (let i = 0; i < m.segments.size; i++) if (!m.segments.has(i)) return `segment ${i} is missing`;
+  return undefined;
+}
+
+/** Up to 4 images, or one GIF, or one video (docs/platforms/x.md#media-limits). */
+function mediaProblem(list: XMedia[]): string | undefined {
+  if (list.length > 4) return 'Your media IDs are invalid: at most 4 media per post';
+  if (list.length > 1 && list.some((m) => m.category !== 'tweet_image')) return 'Your media IDs are invalid: a video or GIF must be the only media';
+  return undefined;
+}
+
+function timeline(ctx: PlatformContext, req: SandboxRequest): SandboxResponse {
+  const unknown = [...req.query.keys()].filter((k) => !TIMELINE_PARAMS.has(k));
+  if (unknown.length) return invalid(`The query parameters [${unknown.join(',')}] is not one of [${[...TIMELINE_PARAMS].join(',')}]`);
+  const fields = new Set((req.query.get('tweet.fields') ?? '').split(',').filter(Boolean));
+  const bad = [...fields].filter((f) => !TWEET_FIELDS.has(f));
+  if (bad.length) return invalid(`The \`tweet.fields\` query parameter value [${bad.join(',')}] is not one of [${[...TWEET_FIELDS].join(',')}]`);
+  const max = Number(req.query.get('max_results') ?? 10);
+  if (!Number.isInteger(max) || max < 5 || max > 100) return invalid('The `max_results` query parameter value must be between 5 and 100');
+  const since = Date.parse(req.query.get('start_time') ?? '') || 0;
+  const x = xState(ctx);
+  const rows = publishState(ctx)
+    .posts.filter((p) => p.accountId === req.params.id && p.createdAt >= since)
+    .reverse()
+    .slice(0, max)
+    .map((p) => {
+      const s = x.stored.get(p.id)!;
+      return { ...storedPost(p.id, s.stored, s.weighted, fields), edit_history_tweet_ids: [p.id], ...(fields.has('created_at') ? { created_at: new Date(p.createdAt).toISOString() } : {}) };
+    });
+  return json(200, rows.length ? { data: rows, meta: { result_count: rows.length } } : { meta: { result_count: 0 } });
+}
+
 export function createRoutes(ctx: PlatformContext): Route[] {
   const st = publishState(ctx);
-  const who = (req: Parameters<Route['handler']>[0]) =>
-    authorize(ctx, req, () => problem(401, 'Unauthorized', 'Unauthorized'));
+  const who = (req: SandboxRequest) => authorize(ctx, req, () => problem(401, 'Unauthorized', 'Unauthorized'));
   const media = (id: string) => st.uploads.get(`x:${id}`) as XMedia | undefined;
+  const mine = (req: SandboxRequest, account: string) => {
+    const m = media(req.params.id ?? req.query.get('media_id') ?? '');
+    return m && m.account === account ? m : undefined;
+  };
+  const createPost = async (req: SandboxRequest): Promise<SandboxResponse> => {
+    const a = who(req);
+    if ('error' in a) return a.error;
+    const b = (req.json ?? {}) as { text?: string; media?: { media_ids?: string[] } };
+    const ids = b.media?.media_ids ?? [];
+    if (!b.text && !ids.length) return invalid('text or media is required');
+    const x = xState(ctx);
+    const w = weighted(b.text ?? '');
+    if (w > x.textLimit) return problem(403, 'Forbidden', 'Your Tweet text is too long. For more information on how Twitter determines text length see https://github.com/twitter/twitter-text.');
+    const list = ids.map(media);
+    for (const [i, m] of list.entries()) {
+      if (!m || !m.finalized || m.account !== a.family.account.name) return invalid(`media ${ids[i]} is not ready`);
+      if (m.category !== 'tweet_image' && m.polls < st.config.processingPolls) return invalid(`media ${ids[i]} is still processing`);
+    }
+    const combo = mediaProblem(list as XMedia[]);
+    if (combo) return invalid(combo);
+    const post = recordPost(ctx, a.family, { text: b.text ?? '', kind: ids.length ? 'media' : 'text', media: list.map((m) => ({ bytes: m!.total })) });
+    if (!post) return problem(429, 'Too Many Requests', 'You have reached the daily post limit', { 'x-rate-limit-reset': String(Math.floor(ctx.now() / 1000) + 3600), 'x-rate-limit-remaining': '0' });
+    const attached = list.map((m, i) => ({ key: `${m!.category === 'tweet_image' ? 3 : 7}_${ids[i]}`, kind: m!.category === 'tweet_image' ? ('photo' as const) : ('video' as const), user: a.family.account.name }));
+    const stored = storeText(post.id, post.text, attached);
+    x.stored.set(post.id, { stored, weighted: w });
+    if (x.holdCreateMs) await new Promise((r) => setTimeout(r, x.holdCreateMs));
+    const text = w > 280 ? `${[...stored.text].slice(0, 270).join('')}…` : stored.text;
+    return maybeDrop(ctx, req, json(201, { data: { id: post.id, text, edit_history_tweet_ids: [post.id] } }));
+  };
   return [
     ...controlRoutes(ctx),
+    {
+      method: 'POST',
+      path: '/__publish/v1/x',
+      handler: (req) => {
+        const b = (req.json ?? {}) as { textLimit?: number; holdCreateMs?: number };
+        const x = xState(ctx);
+        if (typeof b.textLimit === 'number') x.textLimit = b.textLimit;
+        if (typeof b.holdCreateMs === 'number') x.holdCreateMs = b.holdCreateMs;
+        return json(200, { ok: true, textLimit: x.textLimit, holdCreateMs: x.holdCreateMs });
+      },
+    },
     {
       method: 'POST',
       path: '/2/media/upload/initialize',
@@ -33,28 +160,25 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const a = who(req);
         if ('error' in a) return a.error;
         const b = (req.json ?? {}) as { media_type?: string; total_bytes?: number; media_category?: string };
-        if (!b.media_type || !b.total_bytes || !b.media_category) return problem(400, 'Invalid Request', 'media_type, total_bytes and media_category are required');
+        const why = initialize(b);
+        if (why) return invalid(why);
         const id = newId(ctx);
-        st.uploads.set(`x:${id}`, { account: a.family.account.name, total: b.total_bytes, received: 0, segments: new Set(), category: b.media_category, finalized: false, polls: 0 } satisfies XMedia);
-        return json(200, { data: { id, media_key: `3_${id}`, expires_after_secs: 86_400 } });
+        st.uploads.set(`x:${id}`, { account: a.family.account.name, total: b.total_bytes!, segments: new Map(), category: b.media_category!, finalized: false, polls: 0 } satisfies XMedia);
+        return json(200, { data: { id, media_key: `${b.media_category === 'tweet_image' ? 3 : 7}_${id}`, expires_after_secs: 86_400 } });
       },
     },
     {
       method: 'POST',
       path: '/2/media/upload/:id/append',
-      maxBodyBytes: 6 * 1024 * 1024,
+      // A 5 MiB segment plus the multipart framing; the segment rule itself is checked in append().
+      maxBodyBytes: MAX_SEGMENT_BYTES + 64 * 1024,
       handler: (req) => {
         const a = who(req);
         if ('error' in a) return a.error;
-        const m = media(req.params.id!);
-        if (!m || m.account !== a.family.account.name) return problem(400, 'Invalid Request', 'unknown media id');
-        const parts = parseMultipart(req.rawBody, String(req.headers['content-type'] ?? ''));
-        const idx = Number(parts.get('segment_index')?.toString() ?? NaN);
-        const data = parts.get('media');
-        if (!data || !Number.isInteger(idx) || idx < 0 || idx > 999) return problem(400, 'Invalid Request', 'media and segment_index (0-999) are required');
-        if (!m.segments.has(idx)) m.received += data.length;
-        m.segments.add(idx);
-        return { status: 204 };
+        const m = mine(req, a.family.account.name);
+        if (!m || m.finalized) return invalid('unknown media id, or already finalized');
+        const why = append(m, req);
+        return why ? invalid(why) : json(200, { data: { expires_at: Math.floor(ctx.now() / 1000) + 86_400 } });
       },
     },
     {
@@ -63,9 +187,10 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       handler: (req) => {
         const a = who(req);
         if ('error' in a) return a.error;
-        const m = media(req.params.id!);
-        if (!m || m.account !== a.family.account.name) return problem(400, 'Invalid Request', 'unknown media id');
-        if (m.received !== m.total) return problem(400, 'Invalid Request', `received ${m.received} of ${m.total} bytes`);
+        const m = mine(req, a.family.account.name);
+        if (!m) return invalid('unknown media id');
+        const why = finalizeProblem(m);
+        if (why) return invalid(why);
         m.finalized = true;
         const processing = m.category !== 'tweet_image' && st.config.processingPolls > 0;
         return json(200, { data: { id: req.params.id, size: m.total, ...(processing ? { processing_info: { state: 'pending', check_after_secs: 1 } } : {}) } });
@@ -77,49 +202,20 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       handler: (req) => {
         const a = who(req);
         if ('error' in a) return a.error;
-        const m = media(req.query.get('media_id') ?? '');
-        if (!m || req.query.get('command') !== 'STATUS') return problem(400, 'Invalid Request', 'command=STATUS and a known media_id are required');
+        const m = mine(req, a.family.account.name);
+        if (!m || req.query.get('command') !== 'STATUS') return invalid('command=STATUS and a known media_id are required');
         m.polls++;
         const state = m.polls >= st.config.processingPolls ? 'succeeded' : 'in_progress';
         return json(200, { data: { id: req.query.get('media_id'), processing_info: { state, check_after_secs: 1, progress_percent: state === 'succeeded' ? 100 : 50 } } });
       },
     },
-    {
-      method: 'POST',
-      path: '/2/tweets',
-      handler: (req) => {
-        const a = who(req);
-        if ('error' in a) return a.error;
-        const b = (req.json ?? {}) as { text?: string; media?: { media_ids?: string[] } };
-        const ids = b.media?.media_ids ?? [];
-        if (!b.text && !ids.length) return problem(400, 'Invalid Request', 'text or media is required');
-        if ([...(b.text ?? '')].length > 280) return problem(400, 'Invalid Request', 'text is too long');
-        for (const id of ids) {
-          const m = media(id);
-          if (!m || !m.finalized || m.account !== a.family.account.name) return problem(400, 'Invalid Request', `media ${id} is not ready`);
-          if (m.category !== 'tweet_image' && m.polls < st.config.processingPolls) return problem(400, 'Invalid Request', `media ${id} is still processing`);
-        }
-        const post = recordPost(ctx, a.family, { text: b.text ?? '', kind: ids.length ? 'media' : 'text', media: ids.map((id) => ({ bytes: media(id)!.total })) });
-        if (!post) {
-          const reset = String(Math.floor(ctx.now() / 1000) + 3600);
-          return problem(429, 'Too Many Requests', 'You have reached the daily post limit', { 'x-rate-limit-reset': reset, 'x-rate-limit-remaining': '0' });
-        }
-        return maybeDrop(ctx, req, json(201, { data: { id: post.id, text: post.text, edit_history_tweet_ids: [post.id] } }));
-      },
-    },
+    { method: 'POST', path: '/2/tweets', handler: createPost },
     {
       method: 'GET',
       path: '/2/users/:id/tweets',
       handler: (req) => {
         const a = who(req);
-        if ('error' in a) return a.error;
-        const since = Date.parse(req.query.get('start_time') ?? '') || 0;
-        const rows = st.posts
-          .filter((p) => p.accountId === req.params.id && p.createdAt >= since)
-          .reverse()
-          .slice(0, Number(req.query.get('max_results') ?? 10))
-          .map((p) => ({ id: p.id, text: p.text, created_at: new Date(p.createdAt).toISOString() }));
-        return json(200, rows.length ? { data: rows, meta: { result_count: rows.length } } : { meta: { result_count: 0 } });
+        return 'error' in a ? a.error : timeline(ctx, req);
       },
     },
   ];

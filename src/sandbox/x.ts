@@ -1,5 +1,5 @@
 /**
- * X sandbox (platforms.md §2.5): PKCE required, no partial consent, 30-second
+ * X sandbox (see docs/platforms/x.md#oauth): PKCE required, no partial consent, 30-second
  * single-use codes, identical redirect_uri, confidential clients MUST use HTTP
  * Basic ("sandbox-x"; without it: unauthorized_client "Missing valid
  * authorization header"), public clients send client_id ("sandbox-x-public"),

@@ -40,7 +40,7 @@ describe('publishing engine on the sandbox', () => {
 
   it('validation at schedule time names every problem (X length, TikTok privacy, Instagram public URL)', async () => {
     await expect(runScheduleAdd({ to: 'x,tiktok,instagram', at: 'now', text: 'y'.repeat(300), media: [tempMedia(1000, 'jpg')] }, pp.deps)).rejects.toThrow(
-      /x: text: X allows 280[\s\S]*tiktok: media[\s\S]*tiktok: privacy[\s\S]*instagram: media\[0\]: Instagram image posts need a public URL/,
+      /x: text: X counts this text as 300 characters[\s\S]*tiktok: media[\s\S]*tiktok: privacy[\s\S]*instagram: media\[0\]: Instagram image posts need a public URL/,
     );
   });
 

@@ -80,7 +80,7 @@ describe('schedule add / edit / cancel', () => {
   it('edit re-validates (per-platform override too) and re-arms failed targets; cancel keeps published ones', async () => {
     await setup();
     const { id } = await runScheduleAdd({ to: 'x,linkedin:alice', at: '2026-12-01 09:00', tz: 'Europe/Berlin', text: 'first' }, deps);
-    await expect(runScheduleEdit(deps, String(id), { set: [`x.text=${'y'.repeat(281)}`] })).rejects.toThrow(/x: text: X allows 280 characters; this text has 281/);
+    await expect(runScheduleEdit(deps, String(id), { set: [`x.text=${'y'.repeat(281)}`] })).rejects.toThrow(/x: text: X counts this text as 281 characters/);
     const posts = postStoreFor(await deps.store());
     const [tx, tl] = await posts.targets(id);
     await posts.updateTarget(tx!.id, null, { state: 'failed', reason: 'boom' }, 1);
