@@ -13,17 +13,13 @@ import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { graphProviderError, str } from './graph.js';
-import { checkMedia, codePoints, graphJson, isVideo, multipart, notSentYet, readRange } from './upload.js';
+import { codePoints, graphJson, isVideo, multipart, notSentYet, readRange } from './upload.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   if (!p.text.trim() && !p.media.length) out.push({ field: 'text', message: 'Facebook needs text or media' });
   if (codePoints(p.text) > 63_206) out.push({ field: 'text', message: 'Facebook posts are at most 63,206 characters' });
   if (p.media.length > 1) out.push({ field: 'media', message: 'Facebook posts here take one photo or one video' });
-  p.media.forEach((m, i) => {
-    const rule = isVideo(m) ? { mimes: ['video/mp4', 'video/quicktime'], maxBytes: 10 * 1024 ** 3, maxDurationSec: 240 * 60 } : { mimes: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'], maxBytes: 10 * 1024 ** 2 };
-    out.push(...checkMedia(m, i, rule, 'Facebook'));
-  });
   return out;
 }
 

@@ -16,7 +16,7 @@ import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { graphProviderError, str } from './graph.js';
 import { igGraphOrigin, igUploadUrl } from './instagram-facebook.js';
-import { checkMedia, codePoints, graphJson, isVideo, streamUpload } from './upload.js';
+import { codePoints, graphJson, isVideo, streamUpload } from './upload.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -25,11 +25,7 @@ export function validate(p: PostDraft): ValidationIssue[] {
   if ((p.text.match(/#[\p{L}\p{N}_]+/gu) ?? []).length > 30) out.push({ field: 'text', message: 'Instagram allows at most 30 hashtags' });
   p.media.forEach((m, i) => {
     const field = `media[${i}]`;
-    if (isVideo(m)) out.push(...checkMedia(m, i, { mimes: ['video/mp4', 'video/quicktime'], maxBytes: 1024 ** 3, maxDurationSec: 15 * 60 }, 'Instagram'));
-    else {
-      out.push(...checkMedia(m, i, { mimes: ['image/jpeg'], maxBytes: 8 * 1024 ** 2 }, 'Instagram'));
-      if (m.kind !== 'url' || !/^https?:\/\//.test(m.url ?? '')) out.push({ field, message: 'Instagram image posts need a public URL (Meta fetches the image): pass --media https://...' });
-    }
+    if (!isVideo(m) && (m.kind !== 'url' || !/^https?:\/\//.test(m.url ?? ''))) out.push({ field, message: 'Instagram image posts need a public URL (Meta fetches the image): pass --media https://...' });
   });
   return out;
 }

@@ -12,7 +12,7 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson, type Response } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, codePoints, isImage, isVideo, notSentYet, streamUpload } from './upload.js';
+import { codePoints, isImage, notSentYet, streamUpload } from './upload.js';
 import { classifyLinkedInError, restHeaders } from './linkedin.js';
 
 const VISIBILITY = ['PUBLIC', 'CONNECTIONS', 'LOGGED_IN'];
@@ -25,10 +25,6 @@ export function validate(p: PostDraft): ValidationIssue[] {
   if (p.privacy && !VISIBILITY.includes(p.privacy)) out.push({ field: 'privacy', message: `LinkedIn visibility is one of ${VISIBILITY.join(', ')}` });
   p.media.forEach((m, i) => {
     if (m.kind !== 'file') out.push({ field: `media[${i}]`, message: 'LinkedIn uploads from a local file' });
-    const rule = isVideo(m)
-      ? { mimes: ['video/mp4'], maxBytes: 5 * 1024 ** 3, maxDurationSec: 30 * 60 }
-      : { mimes: ['image/jpeg', 'image/png', 'image/gif'], maxBytes: 36 * 1024 ** 2 };
-    out.push(...checkMedia(m, i, rule, 'LinkedIn'));
   });
   return out;
 }

@@ -15,7 +15,7 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, isVideo, streamUpload } from './upload.js';
+import { isVideo, streamUpload } from './upload.js';
 import { classify, isTikTokError } from './tiktok.js';
 
 export const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
@@ -33,7 +33,6 @@ export function validate(p: PostDraft): ValidationIssue[] {
   if (p.text.length > 2200) out.push({ field: 'text', message: `TikTok captions are at most 2200 characters; this one has ${p.text.length}` });
   p.media.forEach((m, i) => {
     if (m.kind !== 'file') out.push({ field: `media[${i}]`, message: 'TikTok uploads from a local file (PULL_FROM_URL needs a verified domain)' });
-    out.push(...checkMedia(m, i, { mimes: ['video/mp4', 'video/quicktime', 'video/webm'], maxBytes: 4 * 1024 * MB, maxDurationSec: 600 }, 'TikTok'));
   });
   return out;
 }

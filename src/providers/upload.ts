@@ -10,7 +10,7 @@ import { callJson, type Classifier } from './oauth.js';
 import { graphClassifier, graphError } from './graph.js';
 import { readJson, retryAfterMs, type Http, type Response, type UploadInit } from '../core/http.js';
 import { redactText } from '../core/redact.js';
-import type { MediaRef, PublishContext, ReconcileResult, ValidationIssue } from './types.js';
+import type { MediaRef, PublishContext, ReconcileResult } from './types.js';
 
 /**
  * Streams bytes [start, end] of a file as the body of one request, with real
@@ -105,30 +105,7 @@ export function notSentYet(ctx: PublishContext): ReconcileResult | undefined {
   return ctx.checkpoint['sent'] ? undefined : { status: 'not_posted' };
 }
 
-// ---- validation helpers ----
-
-export interface MediaRule {
-  mimes: string[];
-  maxBytes: number;
-  maxDurationSec?: number;
-}
-
-export function checkMedia(m: MediaRef, i: number, rule: MediaRule, platform: string): ValidationIssue[] {
-  const out: ValidationIssue[] = [];
-  const field = `media[${i}]`;
-  if (!rule.mimes.includes(m.mime)) out.push({ field, message: `${platform} does not accept ${m.mime} (accepted: ${rule.mimes.join(', ')})` });
-  if (m.size !== undefined && m.size > rule.maxBytes) out.push({ field, message: `${platform} limit is ${fmtBytes(rule.maxBytes)}; this file is ${fmtBytes(m.size)}` });
-  if (rule.maxDurationSec && m.durationSec !== undefined && m.durationSec > rule.maxDurationSec) {
-    out.push({ field, message: `${platform} accepts videos up to ${rule.maxDurationSec} s; this one is ${Math.round(m.durationSec)} s` });
-  }
-  return out;
-}
-
-export function fmtBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  return `${Math.ceil(n / 1024)} KB`;
-}
+// ---- validation helpers (media limits: src/providers/<platform>-media.ts) ----
 
 /** Length in Unicode code points (what most platforms count; TikTok counts UTF-16 units). */
 export const codePoints = (s: string) => [...s].length;

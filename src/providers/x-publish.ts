@@ -10,16 +10,11 @@ import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { classify } from './x.js';
-import { checkMedia, chunkRanges, codePoints, httpError, isVideo, multipart, notSentYet, readRange } from './upload.js';
+import { chunkRanges, codePoints, httpError, isVideo, multipart, notSentYet, readRange } from './upload.js';
 
 const MAX_TEXT = 280;
 /** Segment size for APPEND; X allows up to 5 MB per segment and indexes 0–999. */
 const SEGMENT = 4 * 1024 * 1024;
-const RULES = {
-  image: { mimes: ['image/jpeg', 'image/png', 'image/webp'], maxBytes: 5 * 1024 * 1024 },
-  gif: { mimes: ['image/gif'], maxBytes: 15 * 1024 * 1024 },
-  video: { mimes: ['video/mp4', 'video/quicktime'], maxBytes: 512 * 1024 * 1024, maxDurationSec: 140 },
-};
 
 const auth = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
 
@@ -37,8 +32,6 @@ export function validate(p: PostDraft): ValidationIssue[] {
   if (videos && p.media.length > 1) out.push({ field: 'media', message: 'X allows one video per post, without images' });
   p.media.forEach((m, i) => {
     if (m.kind !== 'file') out.push({ field: `media[${i}]`, message: 'X uploads media from a local file; pass a file path' });
-    const rule = m.mime === 'image/gif' ? RULES.gif : isVideo(m) ? RULES.video : RULES.image;
-    out.push(...checkMedia(m, i, rule, 'X'));
   });
   return out;
 }

@@ -12,7 +12,7 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson, retryAfterMs, type Response } from '../core/http.js';
 import type { PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, httpError, isVideo, streamUpload } from './upload.js';
+import { httpError, isVideo, streamUpload } from './upload.js';
 import { classify } from './youtube.js';
 
 const CHUNK = 256 * 1024 * 256; // 64 MiB, a multiple of 256 KiB
@@ -30,7 +30,6 @@ export function validate(p: PostDraft): ValidationIssue[] {
   if (p.privacy && !PRIVACY.includes(p.privacy)) out.push({ field: 'privacy', message: `YouTube privacy is one of ${PRIVACY.join(', ')}` });
   p.media.forEach((m, i) => {
     if (m.kind !== 'file') out.push({ field: `media[${i}]`, message: 'YouTube uploads from a local file' });
-    if (isVideo(m)) out.push(...checkMedia(m, i, { mimes: ['video/mp4', 'video/quicktime', 'video/webm'], maxBytes: 256 * 1024 ** 3 }, 'YouTube'));
   });
   return out;
 }
