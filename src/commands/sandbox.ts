@@ -64,8 +64,10 @@ Examples:
 async function demoPublish(deps: Deps, dir: string, platforms: PlatformId[]): Promise<number> {
   const { io } = deps;
   const video = join(dir, 'demo-video.mp4');
-  // A stand-in file: the sandbox checks sizes, chunking and checksums, not the picture.
-  writeFileSync(video, Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), deps.random.bytes(3 * 1024 * 1024)]));
+  // A real MP4 head (scheduling probes the file) whose samples are random bytes: the sandbox
+  // checks sizes, chunking and checksums, not the picture.
+  const { mp4OfSize } = await import('../sandbox/sample-media.js');
+  writeFileSync(video, mp4OfSize({ seconds: 10, width: 1080, height: 1920, fps: 30 }, 3 * 1024 * 1024, (n) => deps.random.bytes(n)));
   const { runScheduleAdd } = await import('./schedule-add.js');
   const added = await runScheduleAdd(
     {

@@ -3,7 +3,7 @@ import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { CliError, UsageError } from '../core/errors.js';
 import { postStoreFor } from '../store/posts.js';
-import { describeMedia } from '../publish/media.js';
+import { describeMedia, fingerprintMedia } from '../publish/media.js';
 import { parseOverrides, postOptions, readTextFlags, resolveTime, validateTargets, type ScheduleFlags } from '../publish/schedule-input.js';
 import { formatInZone } from '../publish/time.js';
 import { loadPostOrFail } from './schedule-show.js';
@@ -48,6 +48,7 @@ export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleF
   }
   const live = targets.filter((t) => t.state !== 'cancelled');
   await validateTargets(next, live, deps.config);
+  next.media = await fingerprintMedia(next.media);
   const now = deps.clock.now();
   await posts.updatePost(p.id, next, now);
   // Failed targets get another chance with the corrected post.

@@ -18,7 +18,7 @@ import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, 
 import { graphProviderError, metaErrorRow, str } from './graph.js';
 import { graphTime, limitReached, parseLimit, STATUS_PACE, windowReopensAt, type StatusPace } from './instagram-limit.js';
 import { igGraphOrigin, igUploadUrl } from './instagram-facebook.js';
-import { checkMedia, codePoints, graphJson, isVideo, streamUpload } from './upload.js';
+import { codePoints, graphJson, isVideo, streamUpload } from './upload.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -27,11 +27,7 @@ export function validate(p: PostDraft): ValidationIssue[] {
   if ((p.text.match(/#[\p{L}\p{N}_]+/gu) ?? []).length > 30) out.push({ field: 'text', message: 'Instagram allows at most 30 hashtags' });
   p.media.forEach((m, i) => {
     const field = `media[${i}]`;
-    if (isVideo(m)) out.push(...checkMedia(m, i, { mimes: ['video/mp4', 'video/quicktime'], maxBytes: 1024 ** 3, maxDurationSec: 15 * 60 }, 'Instagram'));
-    else {
-      out.push(...checkMedia(m, i, { mimes: ['image/jpeg'], maxBytes: 8 * 1024 ** 2 }, 'Instagram'));
-      if (m.kind !== 'url' || !/^https?:\/\//.test(m.url ?? '')) out.push({ field, message: 'Instagram image posts need a public URL (Meta fetches the image): pass --media https://...' });
-    }
+    if (!isVideo(m) && (m.kind !== 'url' || !/^https?:\/\//.test(m.url ?? ''))) out.push({ field, message: 'Instagram image posts need a public URL (Meta fetches the image): pass --media https://...' });
   });
   return out;
 }

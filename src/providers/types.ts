@@ -182,6 +182,23 @@ export interface MediaRef {
   size?: number;
   mime: string;
   durationSec?: number;
+  /** What src/publish/probe.ts read from a local file at schedule time. */
+  probe?: MediaProbe;
+}
+
+/** A local media file as read by src/publish/probe.ts (display orientation: rotation applied). */
+export interface MediaProbe {
+  kind: 'video' | 'image';
+  /** mp4, mov, webm, mkv, avi, ... for video; jpeg, png, gif, webp, ... for images. */
+  container: string;
+  durationSec?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** h264, h265, vp8, vp9, av1, ... */
+  videoCodec?: string;
+  /** aac, mp3, opus, ... */
+  audioCodec?: string;
 }
 
 export interface PostDraft {

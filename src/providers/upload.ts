@@ -136,6 +136,8 @@ export function notSentYet(ctx: PublishContext): ReconcileResult | undefined {
   return ctx.checkpoint['sent'] ? undefined : { status: 'not_posted' };
 }
 
+// ---- validation helpers (media limits: src/providers/<platform>-media.ts) ----
+
 // ---- validation helpers ----
 
 export interface MediaRule {

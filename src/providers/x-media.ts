@@ -1,112 +1,28 @@
 /**
- * X media: the documented limits and the chunked upload of API v2
- * (docs/platforms/x.md#media): POST /2/media/upload/initialize (JSON), POST
- * /2/media/upload/{id}/append (multipart, one segment each), POST
- * /2/media/upload/{id}/finalize, then GET /2/media/upload?command=STATUS while
- * `processing_info` says so. These are the endpoints documented for OAuth 2.0 user
- * tokens (scope media.write); v1.1 upload.twitter.com is OAuth 1.0a only.
+ * X's media limits (see docs/platforms/media-limits.md#x): "Media best practices" of the X API.
+ * Durations and sizes are those of accounts without X Premium; `--set x.premium=true` uses the
+ * Premium caps (the limits follow the posting account, not the developer plan).
  */
-import { ProviderError } from '../core/errors.js';
-import { readJson } from '../core/http.js';
-import type { MediaRef, ProviderDeps, PublishContext, TokenSet, ValidationIssue } from './types.js';
-import { classify } from './x.js';
-import { checkMedia, chunkRanges, httpError, isVideo, multipart, readRange, type MediaRule } from './upload.js';
+import { GB, MB, type MediaLimits } from './media-limits.js';
 
-const MiB = 1024 * 1024;
-/**
- * Bytes per APPEND. X's v1.1 reference caps a segment at 5 MB (X's own errors count
- * 5 MB as 5,242,880 bytes); the v2 reference gives no number, so we stay under both
- * readings with X's own sample's 4 MiB (docs/platforms/x.md#segments).
- */
-export const SEGMENT_BYTES = 4 * MiB;
-/** segment_index runs 0–999 (docs/platforms/x.md#segments). */
-export const MAX_SEGMENTS = 1000;
+const PRACTICES = 'https://docs.x.com/x-api/media/quickstart/best-practices';
 
-/** Size limits per category (docs/platforms/x.md#media-limits). */
-export const MEDIA_RULES: Record<'image' | 'gif' | 'video', MediaRule & { minDurationSec?: number }> = {
-  image: { mimes: ['image/jpeg', 'image/png', 'image/webp'], maxBytes: 5 * MiB },
-  gif: { mimes: ['image/gif'], maxBytes: 15 * MiB },
-  video: { mimes: ['video/mp4', 'video/quicktime'], maxBytes: 512 * MiB, maxDurationSec: 140, minDurationSec: 0.5 },
-};
-
-const kindOf = (m: MediaRef): keyof typeof MEDIA_RULES => (m.mime === 'image/gif' ? 'gif' : isVideo(m) ? 'video' : 'image');
-/** The media_category for a post's media (docs/platforms/x.md#media). */
-export const categoryOf = (m: MediaRef) => ({ image: 'tweet_image', gif: 'tweet_gif', video: 'tweet_video' })[kindOf(m)];
-
-/** Up to 4 images, or 1 GIF, or 1 video, each within its limits (docs/platforms/x.md#media-limits). */
-export function mediaIssues(media: MediaRef[]): ValidationIssue[] {
-  const out: ValidationIssue[] = [];
-  const single = media.filter((m) => kindOf(m) !== 'image').length;
-  if (media.length > 4) out.push({ field: 'media', message: 'X allows at most 4 images per post' });
-  if (single && media.length > 1) out.push({ field: 'media', message: 'X allows one video or one GIF per post, without other media' });
-  media.forEach((m, i) => {
-    if (m.kind !== 'file') out.push({ field: `media[${i}]`, message: 'X uploads media from a local file; pass a file path' });
-    const rule = MEDIA_RULES[kindOf(m)];
-    out.push(...checkMedia(m, i, rule, 'X'));
-    if (rule.minDurationSec && m.durationSec !== undefined && m.durationSec < rule.minDurationSec) {
-      out.push({ field: `media[${i}]`, message: `X accepts videos of at least ${rule.minDurationSec} s; this one is ${m.durationSec} s` });
-    }
-  });
-  return out;
-}
-
-const auth = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
-
-async function initialize(m: MediaRef, t: TokenSet, d: ProviderDeps): Promise<string> {
-  const res = await d.http.fetch(new URL('/2/media/upload/initialize', d.hosts.api!), {
-    method: 'POST',
-    headers: { ...auth(t), 'content-type': 'application/json' },
-    body: JSON.stringify({ media_type: m.mime, total_bytes: m.size, media_category: categoryOf(m) }),
-  });
-  if (!res.ok) throw await httpError('media initialize', res, d.clock.now(), classify);
-  const id = ((await readJson(res)) as { data?: { id?: string } })?.data?.id;
-  if (!id) throw new ProviderError('x: media initialize returned no id', { errorClass: 'transient' });
-  return id;
-}
-
-async function appendAll(m: MediaRef, id: string, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<void> {
-  const size = m.size!;
-  const ranges = chunkRanges(size, SEGMENT_BYTES);
-  if (ranges.length > MAX_SEGMENTS) throw new ProviderError(`x: ${size} bytes need more than ${MAX_SEGMENTS} segments`, { errorClass: 'invalid_request' });
-  let sent = 0;
-  for (const [index, [start, end]] of ranges.entries()) {
-    const data = await readRange(m.path!, start, end - start + 1);
-    const mp = multipart([['segment_index', String(index)], ['media', { data, filename: 'blob' }]], `socialync${index}x${id}`);
-    const r = await d.http.fetch(new URL(`/2/media/upload/${id}/append`, d.hosts.api!), { method: 'POST', headers: { ...auth(t), 'content-type': mp.contentType }, body: mp.body, timeoutMs: 120_000 });
-    if (!r.ok) throw await httpError('media append', r, d.clock.now(), classify);
-    await r.arrayBuffer();
-    ctx.onProgress?.((sent += data.length), size);
-  }
-}
-
-type Processing = { state: string; check_after_secs?: number };
-const processingOf = async (r: Awaited<ReturnType<ProviderDeps['http']['fetch']>>) => ((await readJson(r)) as { data?: { processing_info?: Processing } })?.data?.processing_info;
-
-/** FINALIZE, then STATUS every check_after_secs until succeeded (video and GIF processing is asynchronous). */
-async function finalize(id: string, t: TokenSet, d: ProviderDeps): Promise<void> {
-  const fin = await d.http.fetch(new URL(`/2/media/upload/${id}/finalize`, d.hosts.api!), { method: 'POST', headers: auth(t) });
-  if (!fin.ok) throw await httpError('media finalize', fin, d.clock.now(), classify);
-  let info = await processingOf(fin);
-  for (let n = 0; info && info.state !== 'succeeded'; n++) {
-    if (info.state === 'failed') throw new ProviderError('x: media processing failed', { errorClass: 'invalid_request' });
-    if (n >= 120) throw new ProviderError('x: media still processing after 120 checks', { errorClass: 'transient' });
-    await d.clock.sleep((info.check_after_secs ?? 1) * 1000);
-    const u = new URL('/2/media/upload', d.hosts.api!);
-    u.searchParams.set('command', 'STATUS');
-    u.searchParams.set('media_id', id);
-    const s = await d.http.fetch(u, { headers: auth(t) });
-    if (!s.ok) throw await httpError('media status', s, d.clock.now(), classify);
-    info = await processingOf(s);
-  }
-}
-
-/** Uploads one file (or reuses the media id a previous attempt checkpointed). */
-export async function uploadMedia(m: MediaRef, i: number, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<string> {
-  const key = `media${i}`;
-  if (ctx.checkpoint[key]) return ctx.checkpoint[key]!;
-  const id = await initialize(m, t, d);
-  await appendAll(m, id, t, d, ctx);
-  await finalize(id, t, d);
-  await ctx.saveCheckpoint({ ...ctx.checkpoint, [key]: id });
-  return id;
+export function mediaLimits(options: Record<string, string> = {}): MediaLimits {
+  const premium = options['premium'] === 'true';
+  return {
+    name: premium ? 'X (Premium)' : 'X',
+    video: {
+      containers: ['mp4', 'mov'],
+      maxBytes: premium ? 16 * GB : 8 * GB,
+      durationSec: { min: 0.5, max: premium ? 125 * 60 : 20 * 60 },
+      width: { min: 32 },
+      height: { min: 32 },
+      aspect: { min: 1 / 3, max: 3 },
+      fps: { max: 60 },
+      audioCodecs: ['aac'],
+      source: PRACTICES,
+    },
+    image: { formats: ['jpeg', 'png', 'gif', 'webp'], maxBytes: 5 * MB, source: PRACTICES },
+    byFormat: { gif: { formats: ['gif'], maxBytes: 15 * MB, width: { max: 1280 }, height: { max: 1080 }, source: PRACTICES } },
+  };
 }

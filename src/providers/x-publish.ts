@@ -10,7 +10,7 @@ import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { PostDraft, ProviderDeps, PublishContext, Publisher, PublishSettings, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { classify } from './x.js';
-import { mediaIssues, uploadMedia } from './x-media.js';
+import { mediaIssues, uploadMedia } from './x-upload.js';
 import { matchesStored, textIssues, truncatedWithoutNote, type XStoredPost } from './x-text.js';
 import { httpError, notSentYet } from './upload.js';
 

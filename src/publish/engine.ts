@@ -11,6 +11,7 @@ import { WaitUntilError, type PlatformId, type Publisher, type PublishContext, t
 import type { PostStore, Target, TargetPatch } from '../store/posts.js';
 import type { Connection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
+import { firstMediaChange } from './media.js';
 import { retryDelayMs } from './backoff.js';
 import { resolveTargetConnection } from '../store/former.js';
 
@@ -147,6 +148,11 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
     const provider = await deps.provider(t.platform);
     const pd = await deps.providerDeps(t.platform);
     const draft = draftFor(post, t.platform);
+    // A file changed or gone since scheduling fails here, before any platform call (a local
+    // error: the fix is on this machine). A target that may have been sent is reconciled first.
+    const mayBeSent = prev !== 'scheduled' || Boolean(checkpoint[SENT]);
+    const changed = mayBeSent ? undefined : await firstMediaChange(draft.media, post.id);
+    if (changed) return await fail('invalid_request', changed);
 
     // Pre-post check, then live validation with one more refresh if the platform rejects the token.
     let token: TokenSet;
@@ -191,6 +197,8 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
       const { [SENT]: _sent, ...rest } = checkpoint;
       void _sent;
       await ctx.saveCheckpoint(rest);
+      const changedSince = await firstMediaChange(draft.media, post.id);
+      if (changedSince) return await fail('invalid_request', changedSince);
     }
     return await published(await publisher.publish(draft, token, pd, ctx));
   } catch (e) {

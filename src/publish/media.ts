@@ -1,11 +1,13 @@
 /**
- * Describes a media argument: a local file (size, SHA-256 by streaming, MIME
- * from the extension, MP4/MOV duration from the `mvhd` box) or an http(s) URL.
+ * A media argument of `schedule add|edit`: an http(s) URL (type from the extension or
+ * --media-type) or a local file, which is probed (src/publish/probe.ts) so that a text file named
+ * .mp4 or an empty file is refused now, not by the platform. After the platform checks pass, each
+ * file gets its size and SHA-256 recorded; publishing refuses a file that no longer matches.
  */
-import { createReadStream, promises as fsp, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { MediaRef } from '../providers/types.js';
+import type { MediaProbe, MediaRef } from '../providers/types.js';
 
 const MIME: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -19,62 +21,32 @@ const MIME: Record<string, string> = {
   '.webm': 'video/webm',
 };
 
+/** The MIME type a probed container is sent as. */
+const MIME_OF_CONTAINER: Record<string, string> = {
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mkv: 'video/x-matroska',
+  avi: 'video/x-msvideo',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
+
 export function mimeFor(name: string): string | undefined {
   return MIME[extname(name.split('?')[0]!).toLowerCase()];
 }
 
-async function sha256(path: string): Promise<string> {
+/** SHA-256 of a file, streamed (memory stays flat whatever the size). */
+export async function sha256File(path: string): Promise<string> {
   // node:crypto loads here, not with the module: `schedule list` imports this file too.
   const h = process.getBuiltinModule('node:crypto').createHash('sha256');
   for await (const c of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(c as Buffer);
   return h.digest('hex');
 }
 
-/** Duration of an MP4/QuickTime file from moov/mvhd (no decoding); undefined if not found. */
-export async function mp4Duration(path: string, size: number): Promise<number | undefined> {
-  const fh = await fsp.open(path, 'r');
-  try {
-    const head = Buffer.alloc(16);
-    const box = async (pos: number) => {
-      const { bytesRead } = await fh.read(head, 0, 16, pos);
-      if (bytesRead < 8) return undefined;
-      let len = head.readUInt32BE(0);
-      const type = head.toString('latin1', 4, 8);
-      let hdr = 8;
-      if (len === 1) ((len = Number(head.readBigUInt64BE(8))), (hdr = 16));
-      if (len === 0) len = size - pos;
-      return { len, type, hdr };
-    };
-    let pos = 0;
-    while (pos < size) {
-      const b = await box(pos);
-      if (!b || b.len < 8) return undefined;
-      if (b.type === 'moov') {
-        let p = pos + b.hdr;
-        while (p < pos + b.len) {
-          const c = await box(p);
-          if (!c || c.len < 8) return undefined;
-          if (c.type === 'mvhd') {
-            const m = Buffer.alloc(32);
-            await fh.read(m, 0, 32, p + c.hdr);
-            const v1 = m[0] === 1;
-            const scale = v1 ? m.readUInt32BE(20) : m.readUInt32BE(12);
-            const dur = v1 ? Number(m.readBigUInt64BE(24)) : m.readUInt32BE(16);
-            return scale ? dur / scale : undefined;
-          }
-          p += c.len;
-        }
-        return undefined;
-      }
-      pos += b.len;
-    }
-    return undefined;
-  } finally {
-    await fh.close();
-  }
-}
-
-/** `arg` relative paths resolve against the current directory. */
+/** `arg` relative paths resolve against the current directory. Files are probed, not yet hashed. */
 export async function describeMedia(arg: string, mimeOverride?: string): Promise<MediaRef> {
   if (/^https?:\/\//i.test(arg)) {
     const mime = mimeOverride ?? mimeFor(new URL(arg).pathname);
@@ -82,19 +54,49 @@ export async function describeMedia(arg: string, mimeOverride?: string): Promise
     return { kind: 'url', url: arg, mime };
   }
   const path = resolve(arg);
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw new UsageError(`media file not found: ${arg}`, 'check the path passed to --media');
-  }
+  const st = await fsp.stat(path).catch(() => undefined);
+  if (!st) throw new UsageError(`media file not found: ${arg}`, 'check the path passed to --media');
   if (!st.isFile()) throw new UsageError(`${arg} is not a file`, 'pass a file path or an https URL to --media');
-  const mime = mimeOverride ?? mimeFor(path);
-  if (!mime) throw new UsageError(`unsupported media type: ${arg}`, `use one of: ${Object.keys(MIME).join(' ')}`);
-  const ref: MediaRef = { kind: 'file', path, mime, size: st.size, sha256: await sha256(path) };
-  if (mime === 'video/mp4' || mime === 'video/quicktime') {
-    const d = await mp4Duration(path, st.size).catch(() => undefined);
-    if (d !== undefined) ref.durationSec = d;
+  if (st.size === 0) throw new UsageError(`${arg} is empty (0 bytes)`, 'pass the finished export (the file may still be copying)');
+  const probe = await probeFile(path);
+  if (!probe) throw new UsageError(`${arg} is not a video or image (no known media format inside)`, `export it again as MP4 (H.264) or JPEG and pass that file; an extension alone does not make a video`);
+  return { kind: 'file', path, mime: MIME_OF_CONTAINER[probe.container] ?? `${probe.kind}/${probe.container}`, size: st.size, ...(probe.durationSec !== undefined ? { durationSec: probe.durationSec } : {}), probe };
+}
+
+async function probeFile(path: string): Promise<MediaProbe | undefined> {
+  const { probeMedia } = await import('./probe.js');
+  return probeMedia(path);
+}
+
+/** Records size and SHA-256 of each local file (after validation, so a refused file is not read whole). */
+export async function fingerprintMedia(media: MediaRef[]): Promise<MediaRef[]> {
+  const out: MediaRef[] = [];
+  for (const m of media) {
+    if (m.kind !== 'file' || !m.path || m.sha256) out.push(m);
+    else out.push({ ...m, size: (await fsp.stat(m.path)).size, sha256: await sha256File(m.path) });
   }
-  return ref;
+  return out;
+}
+
+/**
+ * At publish time: why a scheduled file can no longer be sent as it was checked (gone, another
+ * size, other bytes), or undefined when it is unchanged.
+ */
+export async function mediaChange(m: MediaRef, postId: number): Promise<string | undefined> {
+  if (m.kind !== 'file' || !m.path) return undefined;
+  const fix = `restore the file, or schedule the new one: socialync schedule edit ${postId} --media <file>`;
+  const st = await fsp.stat(m.path).catch(() => undefined);
+  if (!st?.isFile()) return `media file ${m.path} is missing (it was there when post ${postId} was scheduled) — ${fix}`;
+  if (m.size !== undefined && st.size !== m.size) return `media file ${basename(m.path)} changed since it was scheduled (${m.size} bytes then, ${st.size} now) — ${fix}`;
+  if (m.sha256 && (await sha256File(m.path)) !== m.sha256) return `media file ${basename(m.path)} changed since it was scheduled (same size, other content) — ${fix}`;
+  return undefined;
+}
+
+/** The first scheduled file of a post that changed or disappeared, described for the user. */
+export async function firstMediaChange(media: MediaRef[], postId: number): Promise<string | undefined> {
+  for (const m of media) {
+    const why = await mediaChange(m, postId);
+    if (why) return why;
+  }
+  return undefined;
 }

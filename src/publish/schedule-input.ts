@@ -13,7 +13,8 @@ import type { PlatformId, PublishSettings } from '../providers/types.js';
 import type { NewPost, PostOverride } from '../store/posts.js';
 import type { Connection } from '../store/types.js';
 import { draftFor, loadPublisher } from './draft.js';
-import { describeMedia } from './media.js';
+import { describeMedia, fingerprintMedia } from './media.js';
+import { checkDraftMedia } from './media-check.js';
 import { AmbiguousTimeError, parseWhen, systemZone, type Ambiguity, type ParsedTime } from './time.js';
 
 export interface ScheduleFlags {
@@ -52,7 +53,7 @@ export function postOptions(cmd: Command): Command {
     .option('--title <title>', 'title (YouTube, TikTok)')
     .option('--privacy <level>', 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)')
     .option('--media <path|url>', 'image or video file, or public https URL (repeatable; replaces on edit)', collect)
-    .option('--media-type <mime>', 'MIME type when the extension does not tell')
+    .option('--media-type <mime>', 'MIME type of a --media URL whose extension does not tell (files are probed)')
     .option('--set <platform.field=value>', 'per-platform override, e.g. x.text="short" (repeatable)', collect)
     .option('--option <key=value>', 'platform option for every target (repeatable)', collect)
     .option('--json', 'print the result as JSON');
@@ -135,12 +136,16 @@ async function parseTime(deps: Deps, at: string, tz: string | undefined, f: Pick
   }
 }
 
-/** Runs every target's publisher.validate; one UsageError listing all problems. */
+/**
+ * Runs every target's publisher.validate and checks the media against the platform's documented
+ * limits (./media-check.ts); one UsageError listing all problems.
+ */
 export async function validateTargets(post: Omit<NewPost, 'targets'>, targets: { platform: PlatformId }[], settings?: PublishSettings): Promise<void> {
   const problems: string[] = [];
   for (const t of targets) {
     const pub = await loadPublisher(t.platform);
-    for (const i of pub.validate(draftFor(post, t.platform), settings)) problems.push(`${t.platform}: ${i.field}: ${i.message}`);
+    const draft = draftFor(post, t.platform);
+    for (const i of [...pub.validate(draft, settings), ...checkDraftMedia(t.platform, draft)]) problems.push(`${t.platform}: ${i.field}: ${i.message}`);
   }
   if (problems.length) {
     throw new UsageError(`the post cannot be published as it is:\n  ${problems.join('\n  ')}`, 'fix the flags above (per-platform overrides: --set <platform>.text=...), then run the command again');
@@ -197,5 +202,5 @@ export async function buildPost(deps: Deps, f: ScheduleFlags): Promise<NewPost> 
     targets,
   };
   await validateTargets(post, targets, deps.config);
-  return post;
+  return { ...post, media: await fingerprintMedia(post.media) };
 }

@@ -22,8 +22,8 @@ const MiB = 1024 * 1024;
 const CATEGORIES: Record<string, { types: RegExp; maxBytes: number }> = {
   tweet_image: { types: /^image\/(jpeg|pjpeg|png|webp|bmp|tiff)$/, maxBytes: 5 * MiB },
   tweet_gif: { types: /^image\/gif$/, maxBytes: 15 * MiB },
-  tweet_video: { types: /^video\/(mp4|quicktime|webm|mp2t)$/, maxBytes: 512 * MiB },
-  amplify_video: { types: /^video\/(mp4|quicktime|webm|mp2t)$/, maxBytes: 512 * MiB },
+  tweet_video: { types: /^video\/(mp4|quicktime|webm|mp2t)$/, maxBytes: 16 * 1024 * MiB },
+  amplify_video: { types: /^video\/(mp4|quicktime|webm|mp2t)$/, maxBytes: 16 * 1024 * MiB },
 };
 /** Most bytes in one APPEND (docs/platforms/x.md#segments). */
 export const MAX_SEGMENT_BYTES = 5 * MiB;

@@ -166,4 +166,11 @@ export const migrations: string[] = [
   );
   CREATE INDEX former_connections_identity ON former_connections(platform, identity);
   `,
+  // 7: what the probe read from each media file at schedule time (container, duration, codec,
+  //    dimensions, frame rate; src/publish/probe.ts), so \`schedule edit\` re-checks stored media
+  //    against the platform limits without reading the file again. Size and SHA-256 (migration 2)
+  //    are what publishing compares the file with.
+  `
+  ALTER TABLE media ADD COLUMN probe TEXT;
+  `,
 ];

@@ -4,7 +4,7 @@
  * claim is one conditional UPDATE, so two publishers never hold one target.
  */
 import type Database from 'better-sqlite3';
-import type { MediaRef, PlatformId } from '../providers/types.js';
+import type { MediaProbe, MediaRef, PlatformId } from '../providers/types.js';
 import type { Store } from './types.js';
 
 export type TargetState = 'scheduled' | 'publishing' | 'published' | 'failed' | 'unconfirmed' | 'cancelled';
@@ -168,6 +168,7 @@ function mediaFromRow(r: Row): MediaRef {
   if (r.sha256 != null) m.sha256 = r.sha256 as string;
   if (r.size != null) m.size = r.size as number;
   if (r.duration_sec != null) m.durationSec = r.duration_sec as number;
+  if (r.probe != null) m.probe = JSON.parse(r.probe as string) as MediaProbe;
   return m;
 }
 
@@ -175,8 +176,8 @@ export class SqlitePostStore implements PostStore {
   constructor(private readonly db: Database.Database) {}
 
   private insertMedia(postId: number, media: MediaRef[]): void {
-    const ins = this.db.prepare('INSERT INTO media (post_id, position, kind, path, url, sha256, size, mime, duration_sec) VALUES (?,?,?,?,?,?,?,?,?)');
-    media.forEach((m, i) => ins.run(postId, i, m.kind, m.path ?? null, m.url ?? null, m.sha256 ?? null, m.size ?? null, m.mime, m.durationSec ?? null));
+    const ins = this.db.prepare('INSERT INTO media (post_id, position, kind, path, url, sha256, size, mime, duration_sec, probe) VALUES (?,?,?,?,?,?,?,?,?,?)');
+    media.forEach((m, i) => ins.run(postId, i, m.kind, m.path ?? null, m.url ?? null, m.sha256 ?? null, m.size ?? null, m.mime, m.durationSec ?? null, m.probe ? JSON.stringify(m.probe) : null));
   }
 
   async createPost(p: NewPost, now: number): Promise<number> {

@@ -6,7 +6,8 @@
  * Run `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeSparseMp4 } from '../helpers/media-files.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnv, runCli } from '../helpers/cli.js';
@@ -28,10 +29,7 @@ afterAll(async () => {
 
 function sparseVideo(size: number): string {
   const p = join(dir, `clip-${size}.mp4`);
-  const fd = openSync(p, 'w');
-  ftruncateSync(fd, size);
-  writeSync(fd, Buffer.from([7]), 0, 1, size - 1);
-  closeSync(fd);
+  writeSparseMp4(p, size, [[size - 1, Buffer.from([7])]]);
   return p;
 }
 

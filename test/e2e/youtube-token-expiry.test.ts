@@ -6,7 +6,8 @@
  * Run `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { writeSparseMp4 } from '../helpers/media-files.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnv, runCli } from '../helpers/cli.js';
@@ -22,14 +23,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => pp?.close());
 
-/** Two chunks: one full 64 MiB chunk and a 1-byte tail (sparse, with markers). */
+/** Two chunks: one full 64 MiB chunk and a 1-byte tail (a sparse MP4 with a marker). */
 function twoChunkVideo(): string {
   const p = join(mkdtempSync(join(tmpdir(), 'socialync-yt-e2e-')), 'long.mp4');
-  const fd = openSync(p, 'w');
-  ftruncateSync(fd, DEFAULT_CHUNK_BYTES + 1);
-  writeSync(fd, Buffer.from('first'), 0, 5, 0);
-  writeSync(fd, Buffer.from('x'), 0, 1, DEFAULT_CHUNK_BYTES);
-  closeSync(fd);
+  writeSparseMp4(p, DEFAULT_CHUNK_BYTES + 1, [[DEFAULT_CHUNK_BYTES, Buffer.from('x')]]);
   return p;
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHttp } from '../../src/core/http.js';
+import { mediaOfSize } from '../helpers/media-files.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createPlatformServer } from '../../src/sandbox/runtime.js';
 import type { SandboxRoutesModule } from '../../src/sandbox/common.js';
@@ -68,9 +69,15 @@ export async function startPubKit(platform: PlatformId, routes: SandboxRoutesMod
 export function tempMedia(size: number, ext: string, random = false): string {
   const dir = mkdtempSync(join(tmpdir(), 'socialync-media-'));
   const p = join(dir, `media.${ext}`);
-  const b = random ? randomBytes(size) : Buffer.alloc(size);
-  if (!random) for (let i = 0; i < size; i += 4096) b[i] = i & 0xff;
-  writeFileSync(p, b);
+  // A real media head (the schedule commands probe files), then filler up to `size`.
+  const fill = (n: number) => {
+    const b = random ? randomBytes(n) : Buffer.alloc(n);
+    if (!random) for (let i = 0; i < n; i += 4096) b[i] = i & 0xff;
+    return b;
+  };
+  // Smaller than any media head: exactly `size` bytes (publisher tests that skip the schedule-time probe).
+  const bytes = mediaOfSize(ext, size, fill);
+  writeFileSync(p, bytes.length > size ? fill(size) : bytes);
   return p;
 }
 

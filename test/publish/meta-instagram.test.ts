@@ -4,6 +4,7 @@
  * it to reopen (without using up attempts) and then publish; the container status is polled at Meta's
  * pace; the resumable Reel upload at its boundaries.
  */
+import { checkDraftMedia } from '../../src/publish/media-check.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduleAdd } from '../../src/commands/schedule-add.js';
 import { runPublish } from '../../src/commands/publish.js';
@@ -138,10 +139,11 @@ describe('Instagram resumable Reel upload (rupload: offset + file_size)', () => 
     }
   });
 
-  it('schedule-time limit: 1 GiB is accepted, one byte more is refused', () => {
-    const v = (size: number) => validate({ text: 'x', media: [{ kind: 'file', path: '/tmp/v.mp4', mime: 'video/mp4', size }], options: {} });
+  it('schedule-time limit: 1 GiB is accepted, one byte more is refused (the media table, docs/platforms/media-limits.md#instagram)', () => {
+    const draft = (size: number) => ({ text: 'x', media: [{ kind: 'file' as const, path: '/tmp/v.mp4', mime: 'video/mp4', size }], options: {} });
+    const v = (size: number) => [...validate(draft(size)), ...checkDraftMedia('instagram', draft(size))];
     expect(v(1024 ** 3 - 1)).toEqual([]);
     expect(v(1024 ** 3)).toEqual([]);
-    expect(v(1024 ** 3 + 1).map((i) => i.message)).toEqual([expect.stringMatching(/limit is 1\.0 GB/)]);
+    expect(v(1024 ** 3 + 1).map((i) => i.message)).toEqual([expect.stringMatching(/maximum is 1 GB/)]);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as xRoutes from '../../src/sandbox/x-publish.js';
 import { publisher as x } from '../../src/providers/x-publish.js';
 import { startPubKit, tempMedia, type PubKit } from './kit.js';
+import { checkDraftMedia } from '../../src/publish/media-check.js';
 
 let kit: PubKit | undefined;
 afterEach(async () => {
@@ -14,11 +15,12 @@ describe('X publisher against the sandbox', () => {
     kit = await startPubKit('x', xRoutes, ['x', 'api']);
     const img = tempMedia(6 * 1024 * 1024 - 10, 'png');
     const draft = { text: 'hello x', media: [{ kind: 'file' as const, path: img, mime: 'image/png', size: 6 * 1024 * 1024 - 10 }], options: {} };
-    expect(x.validate(draft).map((i) => i.message)).toEqual([expect.stringMatching(/5\.0 MB/)]);
+    expect(x.validate(draft).map((i) => i.message)).toEqual([expect.stringMatching(/X limit is 5.0 MB/)]);
+    expect(checkDraftMedia('x', draft).map((i) => i.message)).toEqual([expect.stringMatching(/X's maximum is 5 MB/)]);
     const ok = { ...draft, media: [{ ...draft.media[0]!, size: 100_000 }] };
     const small = tempMedia(100_000, 'png');
     ok.media[0]!.path = small;
-    expect(x.validate(ok)).toEqual([]);
+    expect([...x.validate(ok), ...checkDraftMedia('x', ok)]).toEqual([]);
     const r = await x.publish(ok, kit.token, kit.pd, kit.ctx);
     expect(r.url).toBe(`https://x.com/i/web/status/${r.remoteId}`);
     const posts = await kit.posts();
