@@ -164,6 +164,21 @@ function readIfExists(path: string): Buffer | undefined {
   }
 }
 
+/** Names of the secrets kept in `dir` (read from the file names; needs no key). Empty when there is no vault. */
+export function storedKeyNames(dir: string): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return files
+    .filter((f) => f.endsWith(SUFFIX) && !f.startsWith('.'))
+    .map(keyNameOf)
+    .sort();
+}
+
 /** True when the vault folder already holds a key check (so a vault key was used before). */
 export function vaultInitialized(dir: string): boolean {
   return readIfExists(join(dir, KEYCHECK)) !== undefined;
@@ -217,10 +232,6 @@ export function openVault(o: VaultOptions): SecretStore & { keys(): string[] } {
       }
     },
     describe: () => o.info,
-    keys: () =>
-      readdirSync(o.dir)
-        .filter((f) => f.endsWith(SUFFIX) && !f.startsWith('.'))
-        .map(keyNameOf)
-        .sort(),
+    keys: () => storedKeyNames(o.dir),
   };
 }
