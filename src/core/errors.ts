@@ -30,6 +30,7 @@ export type ReconnectReason =
   | 'platform_revoked'
   | 'inactive'
   | 'scope_missing'
+  | 'secret_missing'
   | 'unknown';
 
 export const reconnectReasonText: Record<ReconnectReason, string> = {
@@ -40,6 +41,7 @@ export const reconnectReasonText: Record<ReconnectReason, string> = {
   platform_revoked: 'platform revoked the token',
   inactive: 'inactive too long',
   scope_missing: 'a needed permission was not granted',
+  secret_missing: 'secret missing',
   unknown: 'token no longer valid',
 };
 

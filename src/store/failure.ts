@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { CliError, ExitCode, localFileFailure } from '../core/errors.js';
 import type { Config } from '../core/config.js';
 import type { Paths } from '../core/paths.js';
-import { storedKeyNames } from '../secrets/vault.js';
+import { storedKeyNames } from '../secrets/names.js';
 
 export type StateDbProblem = 'corrupted' | 'full' | 'read_only' | 'busy' | 'io' | 'other';
 
