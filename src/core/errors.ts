@@ -135,11 +135,24 @@ export interface LocalFileFailure {
   text: string;
 }
 
+/** A local file that is not as it should be, found by socialync itself (e.g. media changed since scheduling). */
+export class LocalFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LocalFileError';
+  }
+}
+
 /**
  * A file-system error on a local path (Node's errors carry `path`; network errors never do): the
  * file is the user's to fix, so it is never "temporary" and never "unconfirmed".
  */
 export function localFileFailure(e: unknown): LocalFileFailure | undefined {
+  if (e instanceof LocalFileError) return { code: e.code, path: e.path, text: e.message };
   const x = e as { code?: unknown; path?: unknown; syscall?: unknown } | null;
   if (!x || typeof x.code !== 'string' || typeof x.path !== 'string' || !(x.code in LOCAL_FILE_CODES)) return undefined;
   return { code: x.code, path: x.path, text: `${LOCAL_FILE_CODES[x.code]} (${x.code})` };

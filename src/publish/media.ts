@@ -4,7 +4,7 @@
  */
 import { createReadStream, promises as fsp, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { LocalFileError, UsageError } from '../core/errors.js';
 import type { MediaRef } from '../providers/types.js';
 
 const MIME: Record<string, string> = {
@@ -97,4 +97,19 @@ export async function describeMedia(arg: string, mimeOverride?: string): Promise
     if (d !== undefined) ref.durationSec = d;
   }
   return ref;
+}
+
+/**
+ * Before a post is sent: every local media file is still there with the size it had when the post
+ * was scheduled. A deleted file fails with its name (ENOENT from stat); a changed one too, instead
+ * of an upload that breaks halfway and leaves the post's outcome unknown.
+ */
+export function checkMediaUnchanged(media: MediaRef[]): void {
+  for (const m of media) {
+    if (m.kind !== 'file') continue;
+    const size = statSync(m.path!).size;
+    if (m.size !== undefined && size !== m.size) {
+      throw new LocalFileError(m.path!, 'ECHANGED', `changed since the post was scheduled (${m.size} bytes then, ${size} now)`);
+    }
+  }
 }
