@@ -49,8 +49,8 @@ function inspect(ctx: DoctorContext, db: Db, file: string): CheckResult[] {
   const rows = db.pragma('quick_check') as { quick_check: string }[];
   const problems = rows.map((r) => r.quick_check).filter((s) => s !== 'ok');
   const v = db.pragma('user_version', { simple: true }) as number;
-  const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
-  const holdings = !tables && !v ? profileHoldings(ctx.deps.paths, ctx.deps.config) : undefined;
+  const ours = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'connections'").pluck().get() as number;
+  const holdings = !ours && !v ? profileHoldings(ctx.deps.paths, ctx.deps.config) : undefined;
   if (problems.length) {
     out.push(result('state', 'state.integrity', 'fail', `state database ${file} is corrupted: SQLite's quick_check found ${problems.length} problem(s): ${problems[0]}`, recoverFix(file), problems.slice(0, 10)));
   } else if (holdings) {

@@ -135,8 +135,8 @@ function createDatabase(file: string, addon: string): void {
 
 /** Throws when the database has none of our tables while the profile holds secrets or apps. */
 function refuseEmptyProfile(db: Database.Database, file: string, o: OpenStoreOptions): void {
-  const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
-  if (tables > 0 || (db.pragma('user_version', { simple: true }) as number) > 0) return;
+  const ours = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'connections'").pluck().get() as number;
+  if (ours > 0 || (db.pragma('user_version', { simple: true }) as number) > 0) return;
   const holdings = o.profileHoldings?.();
   if (!holdings) return;
   const size = statSync(file).size;
