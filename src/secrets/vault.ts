@@ -197,7 +197,7 @@ export function openVault(o: VaultOptions): SecretStore & { keys(): string[] } {
       const value = decrypt(o.key, name, data);
       if (value === undefined) {
         throw new CliError(`cannot decrypt secret store file ${path}: it is corrupted or was modified`, {
-          hint: `remove ${path}, then reconnect or re-enter that secret (socialync status shows what needs it)`,
+          hint: `the other secrets are not affected. Keep the file for inspection (mv ${path} ${path}.broken), then reconnect or re-enter that secret (socialync status shows what needs it)`,
         });
       }
       rememberSecret(value);
