@@ -92,7 +92,9 @@ export function createDeps(over: DepsOverrides = {}): Deps {
     get processId(): string {
       return (processIdValue ??= over.processId ?? `${process.pid}-${crypto().randomUUID().slice(0, 8)}`);
     },
-    store: over.store ?? (() => (store ??= import('./store/sqlite.js').then((m) => m.openSqliteStore(paths.stateDb)))),
+    store:
+      over.store ??
+      (() => (store ??= import('./store/sqlite.js').then((m) => m.openSqliteStore(paths.stateDb, { profileHoldings: () => m.profileHoldings(paths, config) })))),
     secrets:
       over.secrets ??
       (() =>

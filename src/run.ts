@@ -3,7 +3,8 @@
  * fast path in fast.ts): creating the side effects, the one error-to-exit-code mapping, the
  * attention banner, and closing what was opened. Never calls process.exit.
  */
-import { CliError, ExitCode, ProviderError, exitCodeForClass } from './core/errors.js';
+import { BUG_HINT, CliError, ExitCode, ProviderError, exitCodeForClass, localFileFailure, localFileFix } from './core/errors.js';
+import { isSqliteError, stateDbError } from './store/failure.js';
 import { redactText } from './core/redact.js';
 import { printable } from './core/printable.js';
 import { originalStack } from './core/stack.js';
@@ -49,8 +50,9 @@ function wantsBanner(path: string, opts: Record<string, unknown>, deps: Deps): b
   return !['status', 'refresh', 'completion', '__complete', 'sandbox', 'daemon', 'publish', 'doctor', 'exit-codes'].includes(first);
 }
 
-function report(e: unknown, deps: Deps): number {
+function report(e0: unknown, deps: Deps): number {
   const { io } = deps;
+  const e = knownFailure(e0, deps);
   if (e instanceof CliError) {
     io.err(`error: ${printable(redactText(e.message))}`);
     if (e.hint) io.err(`  ${printable(redactText(e.hint))}`);
@@ -63,7 +65,16 @@ function report(e: unknown, deps: Deps): number {
   }
   const err = e as Error;
   io.err(`error: ${printable(redactText(err?.message ?? String(e)))}`);
-  io.err('  this is a bug in socialync; run again with --debug and report it at https://github.com/socialync/socialync/issues');
+  io.err(`  ${BUG_HINT}`);
   if (io.verbosity === 'debug') io.debug(redactText(originalStack(String(err?.stack))));
   return ExitCode.failed;
+}
+
+/** A state-database or local-file error that escaped its command: told as what it is, not as a bug. */
+function knownFailure(e: unknown, deps: Deps): unknown {
+  if (e instanceof CliError || e instanceof ProviderError) return e;
+  if (isSqliteError(e)) return stateDbError(deps.paths.stateDb, e);
+  const local = localFileFailure(e);
+  if (local) return new CliError(`${local.path}: ${local.text}`, { hint: localFileFix(local), cause: e });
+  return e;
 }

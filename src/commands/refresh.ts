@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
-import { CliError, ExitCode, UsageError } from '../core/errors.js';
+import { CliError, ExitCode, UsageError, reconnectReasonText } from '../core/errors.js';
+import { secretKeys, secretStored } from '../secrets/types.js';
 import { redactText } from '../core/redact.js';
 import { parsePlatform } from '../providers/registry.js';
 import type { PlatformId } from '../providers/types.js';
@@ -72,7 +73,7 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
       const i = next++;
       const c = conns[i]!;
       try {
-        outcomes[i] = await refreshConnection(deps, c.id, { connection: c, ...(o.force ? { force: true } : {}), ...(o.dryRun ? { dryRun: true } : {}) });
+        outcomes[i] = (await secretMissingOutcome(deps, c)) ?? (await refreshConnection(deps, c.id, { connection: c, ...(o.force ? { force: true } : {}), ...(o.dryRun ? { dryRun: true } : {}) }));
       } catch (e) {
         // One failing connection never stops the others. (Tokens missing from the secret store: a reconnect.)
         const reconnect = e instanceof CliError && e.exitCode === ExitCode.reconnectNeeded;
@@ -137,6 +138,22 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
   };
 }
 
+/** A connection whose tokens are gone from the secret store: nothing to refresh, a reconnect (due or not). */
+async function secretMissingOutcome(deps: Deps, c: Connection): Promise<RefreshOutcome | undefined> {
+  if (await secretStored(await deps.secrets(), secretKeys.connection(c.id))) return undefined;
+  return {
+    connectionId: c.id,
+    platform: c.platform,
+    name: c.name,
+    status: 'reconnect_needed',
+    reason: 'secret_missing',
+    detail: `${reconnectReasonText.secret_missing}: its tokens are not in the secret store (${(await deps.secrets()).describe().location})`,
+    attempts: 0,
+    accessExpiresAt: c.accessExpiresAt,
+    hint: `run: socialync connect ${c.platform} --name ${c.name}`,
+  };
+}
+
 /** Quiet on success (cron mails any output); problems on stderr, once a day for known ones. */
 async function render(r: RefreshReport, o: RefreshCommandOptions, deps: Deps): Promise<void> {
   const { io } = deps;
@@ -153,8 +170,9 @@ async function render(r: RefreshReport, o: RefreshCommandOptions, deps: Deps): P
         io.verbose(`${who}: refreshed; access token valid until ${x.accessExpiresAt ?? 'no expiry'}`);
         break;
       case 'reconnect_needed':
-        // A connection that stays broken is reported once a day, not on every hourly run.
-        if (await store.markOnce(`cli.reconnect:${x.connectionId}:${day}`, deps.clock.now())) {
+        // A connection that stays broken is reported once a day, not on every hourly run; lost
+        // tokens (data loss, not a platform's verdict) on every run.
+        if (x.reason === 'secret_missing' || await store.markOnce(`cli.reconnect:${x.connectionId}:${day}`, deps.clock.now())) {
           io.err(`${who}: needs a reconnect: ${x.detail}. ${x.hint ? x.hint.replace(/^run:/, 'Run:') : ''}`.trim());
         } else io.verbose(`${who}: needs a reconnect (already reported today)`);
         break;

@@ -8,6 +8,8 @@ import { printable } from '../core/printable.js';
 import { parsePlatform } from '../providers/registry.js';
 import { reconnectDeadline } from '../auth/deadlines.js';
 import type { Connection } from '../store/types.js';
+import { secretKeys } from '../secrets/types.js';
+import { missingKeys } from '../secrets/names.js';
 
 /** Public JSON schema of `socialync status --json` (an array of these). Stable: add fields, never rename. */
 export interface StatusEntry {
@@ -52,11 +54,15 @@ export async function runStatusAction(deps: Deps, setExitCode: SetExitCode, plat
   if (entries.some((e) => e.health !== 'healthy')) setExitCode(ExitCode.reconnectNeeded);
 }
 
-export function statusEntry(c: Connection, now: number, warnDays: number): StatusEntry {
+/** `secretMissing`: the connection's tokens are not in the vault (it cannot work whatever its row says). */
+export function statusEntry(c: Connection, now: number, warnDays: number, secretMissing = false): StatusEntry {
   const dl = reconnectDeadline(c, now);
   let health: StatusEntry['health'] = 'healthy';
   let reason: string | null = c.reason;
-  if (c.health === 'needs_reconnect') health = 'needs_reconnect';
+  if (secretMissing) {
+    health = 'needs_reconnect';
+    reason = 'secret_missing';
+  } else if (c.health === 'needs_reconnect') health = 'needs_reconnect';
   else if (dl.at !== null && dl.at <= now) {
     health = 'needs_reconnect';
     reason = 'token_expired';
@@ -69,7 +75,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number): Statu
     username: c.username,
     health,
     reason,
-    reasonText: health === 'needs_reconnect' ? (c.reasonDetail !== null ? printable(c.reasonDetail) : (reconnectReasonText[(reason ?? 'unknown') as keyof typeof reconnectReasonText] ?? reason)) : null,
+    reasonText: health === 'needs_reconnect' ? ((secretMissing || c.reasonDetail === null ? null : printable(c.reasonDetail)) ?? reconnectReasonText[(reason ?? 'unknown') as keyof typeof reconnectReasonText] ?? reason) : null,
     accessExpiresAt: iso(c.accessExpiresAt),
     reconnectBy: iso(dl.at),
     daysUntilReconnect: health === 'needs_reconnect' ? 0 : dl.at === null ? null : Math.floor((dl.at - now) / DAY),
@@ -84,7 +90,17 @@ export async function runStatus(deps: Deps, filter: { platform?: Connection['pla
   const store = await deps.store();
   const now = deps.clock.now();
   const warnDays = deps.config.get<number>('warnDays') ?? 14;
-  return (await store.listConnections(filter)).map((c) => statusEntry(c, now, warnDays));
+  const conns = await store.listConnections(filter);
+  const missing = missingConnectionSecrets(deps, conns);
+  return conns.map((c) => statusEntry(c, now, warnDays, missing.has(c.id)));
+}
+
+/** Ids of connections whose tokens are gone from the vault (read from its file names: no unlocking). */
+export function missingConnectionSecrets(deps: Pick<Deps, 'paths'>, conns: Connection[]): Set<string> {
+  if (!conns.length) return new Set();
+  const byKey = new Map(conns.map((c) => [secretKeys.connection(c.id), c.id]));
+  const gone = missingKeys(deps.paths.vaultDir, [...byKey.keys()]);
+  return new Set([...(gone ?? [])].map((k) => byKey.get(k)!));
 }
 
 export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<void> {

@@ -14,8 +14,12 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** The small stable set every platform failure is classified into (STYLE.md §3). */
-export type ErrorClass = 'reconnect_needed' | 'transient' | 'rate_limited' | 'permission' | 'invalid_request';
+/**
+ * The small stable set every failure is classified into (STYLE.md §3). Platforms answer with the
+ * first five; `local_file` is a file on this machine (media deleted, disk full, no permission) and
+ * `bug` is socialync's own mistake (TypeError and the like): neither is retried by itself.
+ */
+export type ErrorClass = 'reconnect_needed' | 'transient' | 'rate_limited' | 'permission' | 'invalid_request' | 'local_file' | 'bug';
 
 /** Human reasons a connection needs a manual reconnect (platforms.md §1.3). */
 export type ReconnectReason =
@@ -26,6 +30,7 @@ export type ReconnectReason =
   | 'platform_revoked'
   | 'inactive'
   | 'scope_missing'
+  | 'secret_missing'
   | 'unknown';
 
 export const reconnectReasonText: Record<ReconnectReason, string> = {
@@ -36,6 +41,7 @@ export const reconnectReasonText: Record<ReconnectReason, string> = {
   platform_revoked: 'platform revoked the token',
   inactive: 'inactive too long',
   scope_missing: 'a needed permission was not granted',
+  secret_missing: 'secret missing',
   unknown: 'token no longer valid',
 };
 
@@ -100,7 +106,93 @@ export function exitCodeForClass(c: ErrorClass): ExitCode {
     case 'transient':
     case 'rate_limited':
       return ExitCode.transient;
+    // local_file and bug: failed (1), with their own message and fix.
     default:
       return ExitCode.failed;
   }
+}
+
+export const BUG_HINT = 'this is a bug in socialync; run again with --debug and report it at https://github.com/socialync/socialync/issues';
+
+/** errno codes of a local file failure, with the words users read. */
+const LOCAL_FILE_CODES: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the disk',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error (a disk problem)',
+};
+
+export interface LocalFileFailure {
+  code: string;
+  path: string;
+  /** "no space left on the disk (ENOSPC)". */
+  text: string;
+}
+
+/** A local file that is not as it should be, found by socialync itself (e.g. media changed since scheduling). */
+export class LocalFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LocalFileError';
+  }
+}
+
+/**
+ * A file-system error on a local path (Node's errors carry `path`; network errors never do): the
+ * file is the user's to fix, so it is never "temporary" and never "unconfirmed".
+ */
+export function localFileFailure(e: unknown): LocalFileFailure | undefined {
+  if (e instanceof LocalFileError) return { code: e.code, path: e.path, text: e.message };
+  const x = e as { code?: unknown; path?: unknown; syscall?: unknown } | null;
+  if (!x || typeof x.code !== 'string' || typeof x.path !== 'string' || !(x.code in LOCAL_FILE_CODES)) return undefined;
+  return { code: x.code, path: x.path, text: `${LOCAL_FILE_CODES[x.code]} (${x.code})` };
+}
+
+/** What fixes a local file failure. */
+export function localFileFix(f: LocalFileFailure): string {
+  switch (f.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `free some space on the disk that holds ${f.path} (see: df -h), then run the command again`;
+    case 'EROFS':
+      return `${f.path} is on a read-only file system: make it writable (see: findmnt -T ${f.path}), then run the command again`;
+    case 'EACCES':
+    case 'EPERM':
+      return `give your user access to ${f.path} (see: ls -ld ${f.path}), then run the command again`;
+    case 'ENOENT':
+      return `check that ${f.path} exists (it may have been moved or deleted)`;
+    default:
+      return `check ${f.path}, then run the command again`;
+  }
+}
+
+const NETWORK_CODES = /^(UND_ERR_|ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_|EHOSTUNREACH|ENETUNREACH|ENETDOWN|ERR_SSL_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/;
+
+/** Network trouble: undici's errors, a dropped socket, a timeout. The only unknown errors that retry. */
+export function isNetworkError(e: unknown): boolean {
+  const x = e as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!x || typeof x !== 'object') return false;
+  if (x.name === 'AbortError' || x.name === 'TimeoutError') return true;
+  if (typeof x.code === 'string' && NETWORK_CODES.test(x.code) && typeof (x as { path?: unknown }).path !== 'string') return true;
+  // undici's fetch() rejects with TypeError('fetch failed') and the socket error as its cause.
+  if (x.name === 'TypeError' && x.message === 'fetch failed') return true;
+  return x.cause !== undefined && x.cause !== e && isNetworkError(x.cause);
+}
+
+/** socialync's own mistake: a JavaScript error that no platform, file or network caused. */
+export function isBug(e: unknown): boolean {
+  if (isNetworkError(e)) return false;
+  const x = e as { name?: unknown; code?: unknown } | null;
+  if (x && (x.code === 'ERR_ASSERTION' || x.name === 'AssertionError')) return true;
+  return e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError || e instanceof SyntaxError || e instanceof EvalError || e instanceof URIError;
 }

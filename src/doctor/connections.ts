@@ -5,7 +5,7 @@
  */
 import { CliError, ProviderError, reconnectReasonText } from '../core/errors.js';
 import { loadTokens } from '../auth/tokens.js';
-import { statusEntry } from '../commands/status.js';
+import { missingConnectionSecrets, statusEntry } from '../commands/status.js';
 import type { Connection } from '../store/types.js';
 import { loadConnections, result, type Check, type CheckResult, type DoctorContext } from './types.js';
 
@@ -48,6 +48,7 @@ export const checkConnections: Check = async (ctx) => {
   const now = ctx.deps.clock.now();
   const warnDays = ctx.deps.config.get<number>('warnDays') ?? 14;
   const out: CheckResult[] = [];
+  const missing = missingConnectionSecrets(ctx.deps, conns);
   // A few calls at a time per platform keeps rate limits polite; platforms run in parallel.
   const byPlatform = new Map<string, Connection[]>();
   for (const c of conns) byPlatform.set(c.platform, [...(byPlatform.get(c.platform) ?? []), c]);
@@ -57,7 +58,7 @@ export const checkConnections: Check = async (ctx) => {
       for (let c = list.shift(); c; c = list.shift()) {
         const id = `connection.${c.platform}/${c.name}`;
         const reconnect = `run: socialync connect ${c.platform} --name ${c.name}`;
-        const e = statusEntry(c, now, warnDays);
+        const e = statusEntry(c, now, warnDays, missing.has(c.id));
         if (e.health === 'needs_reconnect') {
           out.push(result('connections', id, 'fail', `${c.platform}/${c.name}: needs a reconnect (${e.reasonText ?? 'token no longer valid'})`, reconnect));
           continue;

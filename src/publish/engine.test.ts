@@ -105,7 +105,7 @@ describe('publishing engine', () => {
     const f = await setup({
       publish: async (_p, _t, d, ctx: PublishContext) => {
         await ctx.saveCheckpoint({ sent: String(d.clock.now()) });
-        throw Object.assign(new Error('socket hang up'), { name: 'TypeError' });
+        throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }); // undici's dropped socket
       },
       reconcile: async () => ({ status: 'published', result: { remoteId: '7' } }),
     });

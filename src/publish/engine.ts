@@ -5,8 +5,10 @@
  * becomes `unconfirmed` and is reconciled before anything else happens to it.
  */
 import type { Deps } from '../deps.js';
-import { CliError, ExitCode, ProviderError, type ErrorClass } from '../core/errors.js';
+import { BUG_HINT, CliError, ExitCode, ProviderError, isNetworkError, localFileFailure, type ErrorClass } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
+import { originalStack } from '../core/stack.js';
+import { isSqliteError } from '../store/failure.js';
 import { WaitUntilError, type PlatformId, type Publisher, type PublishContext, type PublishResult, type TokenSet, type TokenSource } from '../providers/types.js';
 import type { PostStore, Target, TargetPatch } from '../store/posts.js';
 import type { Connection, Store } from '../store/types.js';
@@ -71,11 +73,24 @@ class ClaimLostError extends Error {}
 export function classify(e: unknown): ErrorClass {
   if (e instanceof ProviderError) return e.errorClass;
   if (e instanceof CliError) return e.exitCode === ExitCode.reconnectNeeded ? 'reconnect_needed' : 'invalid_request';
-  // undici network errors, dropped sockets and timeouts (TypeError / AbortError / TimeoutError).
-  return 'transient';
+  if (localFileFailure(e)) return 'local_file';
+  // The state database busy for longer than its timeout: try again; its other failures are local.
+  if (isSqliteError(e)) return /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown }).code)) ? 'transient' : 'local_file';
+  // Only network trouble (undici errors, dropped sockets, timeouts) retries; anything else is our bug.
+  return isNetworkError(e) ? 'transient' : 'bug';
 }
 
 const msgOf = (e: unknown) => redactText(String((e as Error)?.message ?? e)).split('\n')[0]!;
+
+/** One line for the target: the file's name for a local failure, the bug hint for a bug. */
+function failureText(en: Engine, e: unknown, cls: ErrorClass): string {
+  const local = localFileFailure(e);
+  if (local) return redactText(`${local.path}: ${local.text}`);
+  if (cls === 'local_file' && isSqliteError(e)) return `state database ${en.deps.paths.stateDb}: ${msgOf(e)}`;
+  if (cls !== 'bug') return msgOf(e);
+  en.deps.io.debug(redactText(originalStack(String((e as Error)?.stack ?? e))));
+  return `${(e as Error)?.name ?? 'Error'}: ${msgOf(e)} (${BUG_HINT})`;
+}
 
 /** Processes every due target once (one tick of `socialync publish`), then notifies posts that failed. */
 export async function runTick(en: Engine, o: { signal?: AbortSignal; limit?: number } = {}): Promise<TargetResult[]> {
@@ -152,7 +167,7 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
     // error: the fix is on this machine). A target that may have been sent is reconciled first.
     const mayBeSent = prev !== 'scheduled' || Boolean(checkpoint[SENT]);
     const changed = mayBeSent ? undefined : await firstMediaChange(draft.media, post.id);
-    if (changed) return await fail('invalid_request', changed);
+    if (changed) return await fail('local_file', changed);
 
     // Pre-post check, then live validation with one more refresh if the platform rejects the token.
     let token: TokenSet;
@@ -198,17 +213,19 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
       void _sent;
       await ctx.saveCheckpoint(rest);
       const changedSince = await firstMediaChange(draft.media, post.id);
-      if (changedSince) return await fail('invalid_request', changedSince);
+      if (changedSince) return await fail('local_file', changedSince);
     }
     return await published(await publisher.publish(draft, token, pd, ctx));
   } catch (e) {
     if (e instanceof ClaimLostError) return { ...res, outcome: 'skipped', message: e.message };
     const cls = classify(e);
-    const message = msgOf(e);
+    const message = failureText(en, e, cls);
     const retryable = cls === 'transient' || cls === 'rate_limited';
-    if (checkpoint[SENT] && cls === 'transient') {
-      // The create request went out and we got no clear answer: never re-send without reconciling.
-      return await finish('unconfirmed', { state: 'unconfirmed', errorClass: cls, reason: message, nextAttemptAt: now() + backoff(en, t.attempts, e), checkpoint }, { errorClass: cls, message });
+    if (checkpoint[SENT] && (cls === 'transient' || cls === 'bug')) {
+      // The create request went out and we got no clear answer: never re-send without reconciling
+      // (after a bug, only when asked: socialync retry).
+      const next = cls === 'bug' ? null : now() + backoff(en, t.attempts, e);
+      return await finish('unconfirmed', { state: 'unconfirmed', errorClass: cls, reason: message, nextAttemptAt: next, checkpoint }, { errorClass: cls, message });
     }
     if (checkpoint[SENT]) {
       // The platform answered with a definite refusal: it was not posted.

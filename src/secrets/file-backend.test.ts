@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSecretStore } from './open.js';
 import { runSecretsUseFile } from './file-key.js';
@@ -179,6 +179,8 @@ describe('file backend', () => {
     const e = await cliRejection(runSecretsUseFile(h));
     expect(e.message).toContain('was created with a different key');
     expect(h.config.get('secrets.backend')).toBeUndefined();
+    // Validated before anything was written: no new key file is left behind (issue 11).
+    expect(existsSync(h.paths.keyFile)).toBe(false);
   });
 
   it('loses nothing when several processes write different keys at once', async () => {

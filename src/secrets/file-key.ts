@@ -130,31 +130,34 @@ export async function resolveFileKey(o: { paths: Paths; env: NodeJS.ProcessEnv; 
 
 /**
  * `socialync secrets use-file`: creates a random 0600 key file (keeps an existing
- * one) and selects the file backend in config. Returns what it did.
+ * one) and selects the file backend in config. Returns what it did. Everything is
+ * checked before anything is written: a refusal leaves no new file behind.
  */
 export async function runSecretsUseFile(o: { paths: Paths; config: Config }): Promise<{ keyFile: string; created: boolean }> {
   const path = o.paths.keyFile;
-  let created = false;
   const st = inspectKeyFile(path);
-  if (!st.exists) {
-    ensurePrivateDir(dirname(path));
-    try {
-      writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-      created = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  } else if (!st.private) {
+  if (st.exists && !st.private) {
     throw new CliError(`key file ${path} is readable by other users (mode ${st.mode})`, { exitCode: 3, hint: `run: chmod 600 ${path}` });
   }
+  const fresh = st.exists ? undefined : randomBytes(32).toString('base64') + '\n';
+  const key = fresh !== undefined ? (parseKeyMaterial(fresh) as { key: Buffer }).key : (await resolveFileKey({ paths: o.paths, env: {} })).key;
   // Refuse to switch when the existing vault was sealed with another key (e.g. the keychain's):
   // its secrets would become unreadable.
-  const { key } = await resolveFileKey({ paths: o.paths, env: {} });
   if (keyOpensVault(o.paths.vaultDir, key) === false) {
     throw new CliError(`the secret store in ${o.paths.vaultDir} was created with a different key; the file backend cannot read it`, {
       exitCode: 3,
-      hint: `keep the keychain backend, or move ${o.paths.vaultDir} aside and reconnect your accounts after: socialync secrets use-file`,
+      hint: `nothing was changed. Keep the keychain backend (your secrets stay readable there); or, to start over with the file backend, move ${o.paths.vaultDir} aside (it keeps the old secrets) and run: socialync secrets use-file, then reconnect your accounts`,
     });
+  }
+  let created = false;
+  if (fresh !== undefined) {
+    ensurePrivateDir(dirname(path));
+    try {
+      writeFileSync(path, fresh, { mode: 0o600, flag: 'wx' });
+      created = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // EEXIST: another process made one meanwhile
+    }
   }
   await o.config.set('secrets.backend', 'file');
   return { keyFile: path, created };

@@ -283,7 +283,7 @@ export async function keychainVaultKey(o: KeychainOptions, diag: KeychainDiagnos
       diag.vaultKey = 'missing';
       throw new CliError(
         `the vault key (keychain item "${KEYCHAIN_SERVICE}" / "${account}") is missing, so the secrets in ${o.paths.vaultDir} cannot be decrypted`,
-        { hint: `restore or unlock the keychain that holds it; or move ${o.paths.vaultDir} aside and reconnect: socialync connect <platform>` },
+        { hint: `your secrets are intact: restore or unlock the keychain that holds the key; only if it is lost for good: move ${o.paths.vaultDir} aside (it keeps the old secrets) and reconnect: socialync connect <platform>` },
       );
     }
     // First use: create under a lock so two processes cannot create two different keys.

@@ -84,7 +84,7 @@ export async function openWithDiagnostics(o: OpenSecretStoreOptions, diag: Keych
       wrongKey: () =>
         new CliError(`cannot decrypt secret store: wrong ${VAULT_KEY_ENV} or key file? (${fk.detail})`, {
           exitCode: 3,
-          hint: `use the key this vault was created with; or move ${o.paths.vaultDir} aside and reconnect your accounts`,
+          hint: `your secrets are intact and open again with the key this vault was created with (check ${VAULT_KEY_ENV} and the key file); only if that key is lost for good: move ${o.paths.vaultDir} aside (it keeps the old secrets) and reconnect your accounts`,
         }),
     });
   }
@@ -99,7 +99,7 @@ export async function openWithDiagnostics(o: OpenSecretStoreOptions, diag: Keych
     info: { ...info, ...(detail ? { detail } : {}) },
     wrongKey: () =>
       new CliError(`cannot decrypt secret store: the vault key in the OS keychain does not match ${o.paths.vaultDir}`, {
-        hint: `restore the keychain that created it; or move ${o.paths.vaultDir} aside and reconnect your accounts`,
+        hint: `your secrets are intact and open again with the keychain that created the vault (restore or unlock it); only if that key is lost for good: move ${o.paths.vaultDir} aside (it keeps the old secrets) and reconnect your accounts`,
       }),
   });
 }

@@ -15,6 +15,8 @@ export interface SecretStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Whether a secret is stored, without reading it (optional: callers fall back to get). */
+  has?(key: string): Promise<boolean>;
   describe(): SecretBackendInfo;
 }
 
@@ -24,3 +26,8 @@ export const secretKeys = {
   clientSecret: (platform: string) => `app.${platform}.client_secret`,
   smtpPassword: () => 'notify.smtp.password',
 };
+
+/** Whether `key` is stored: through has() where the store offers it, else by reading it. */
+export async function secretStored(store: SecretStore, key: string): Promise<boolean> {
+  return store.has ? store.has(key) : (await store.get(key)) !== undefined;
+}

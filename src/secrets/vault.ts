@@ -22,19 +22,21 @@
  * key is reported at open time, before anything is read or written.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../core/errors.js';
 import { ensurePrivateDir } from '../core/paths.js';
 import { rememberSecret } from '../core/redact.js';
 import type { SecretBackendInfo, SecretStore } from './types.js';
+import { SUFFIX, storedKeyNames } from './names.js';
+
+export { missingKeys, storedKeyNames } from './names.js';
 
 const MAGIC = Buffer.from('SYV1');
 const IV_LEN = 12;
 const TAG_LEN = 16;
 const KEYCHECK = 'keycheck';
 const KEYCHECK_PLAINTEXT = 'socialync vault key check v1';
-const SUFFIX = '.sec';
 
 /** Maps a key name to a safe file name: [A-Za-z0-9_.-] kept, anything else %XX-escaped. */
 export function fileNameFor(key: string): string {
@@ -46,10 +48,6 @@ export function fileNameFor(key: string): string {
     })
     .join('');
   return safe + SUFFIX;
-}
-
-function keyNameOf(file: string): string {
-  return decodeURIComponent(file.slice(0, -SUFFIX.length));
 }
 
 function aad(name: string): Buffer {
@@ -199,7 +197,7 @@ export function openVault(o: VaultOptions): SecretStore & { keys(): string[] } {
       const value = decrypt(o.key, name, data);
       if (value === undefined) {
         throw new CliError(`cannot decrypt secret store file ${path}: it is corrupted or was modified`, {
-          hint: `remove ${path}, then reconnect or re-enter that secret (socialync status shows what needs it)`,
+          hint: `the other secrets are not affected. Keep the file for inspection (mv ${path} ${path}.broken), then reconnect or re-enter that secret (socialync status shows what needs it)`,
         });
       }
       rememberSecret(value);
@@ -216,11 +214,10 @@ export function openVault(o: VaultOptions): SecretStore & { keys(): string[] } {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
     },
+    async has(name) {
+      return readIfExists(join(o.dir, fileNameFor(name))) !== undefined;
+    },
     describe: () => o.info,
-    keys: () =>
-      readdirSync(o.dir)
-        .filter((f) => f.endsWith(SUFFIX) && !f.startsWith('.'))
-        .map(keyNameOf)
-        .sort(),
+    keys: () => storedKeyNames(o.dir),
   };
 }

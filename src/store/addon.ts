@@ -6,6 +6,7 @@
  * (package.json reads, realpath calls) and the `bindings` lookup.
  */
 import { existsSync } from 'node:fs';
+import { CliError, ExitCode } from '../core/errors.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -27,14 +28,34 @@ function sqliteAddonPath(): string {
 }
 
 /**
- * The loaded addon (throws as require would when it does not load in this Node.js). Typed as
- * the path string @types/better-sqlite3 declares; better-sqlite3 itself takes either.
+ * The loaded addon. Typed as the path string @types/better-sqlite3 declares; better-sqlite3
+ * itself takes either. When it does not load in this Node.js (typically NODE_MODULE_VERSION
+ * after a Node upgrade), the error says so and how to reinstall: the data is not at fault.
  */
 export function sqliteAddon(): string {
   if (!addon) {
-    const m = { exports: {} as object };
-    process.dlopen(m, sqliteAddonPath());
-    addon = m.exports;
+    let file = '(not found)';
+    try {
+      file = sqliteAddonPath();
+      const m = { exports: {} as object };
+      process.dlopen(m, file);
+      addon = m.exports;
+    } catch (e) {
+      throw addonLoadError(file, e);
+    }
   }
   return addon as unknown as string;
+}
+
+export function addonLoadError(file: string, e: unknown): CliError {
+  const msg = String((e as Error)?.message ?? e);
+  const abi = /NODE_MODULE_VERSION (\d+)[\s\S]*NODE_MODULE_VERSION (\d+)/.exec(msg);
+  const why = abi
+    ? `it was built for another Node.js version (NODE_MODULE_VERSION ${abi[1]}; Node.js ${process.version} needs ${abi[2]})`
+    : msg.split('\n')[0]!.replace(/^Error: /, '');
+  return new CliError(`the SQLite addon (better-sqlite3) does not load in Node.js ${process.version}: ${why}`, {
+    exitCode: ExitCode.failed,
+    cause: e,
+    hint: `your data and secrets are not affected. Reinstall socialync for this Node.js: npm install -g socialync (in a source checkout: npm rebuild better-sqlite3). Addon: ${file}`,
+  });
 }

@@ -3,9 +3,11 @@
  * write is one statement or one IMMEDIATE transaction, with a busy timeout.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CliError, ExitCode } from '../core/errors.js';
+import { stateDbError } from './failure.js';
+export { profileHoldings } from './failure.js';
 import { ensurePrivateDir } from '../core/paths.js';
 import { migrations } from './migrations.js';
 import { sqliteAddon } from './addon.js';
@@ -67,42 +69,84 @@ function fromRow(r: Row): Connection {
   };
 }
 
-export function corruptDbError(file: string, cause: unknown): CliError {
-  return new CliError(`state database ${file} is unreadable or corrupted`, {
-    exitCode: ExitCode.failed,
-    hint: `move it aside (mv "${file}" "${file}.broken") and reconnect with: socialync connect <platform>; or run: socialync doctor`,
-    cause,
-  });
+export interface OpenStoreOptions {
+  /**
+   * What this profile already holds outside the database (secrets in the vault, apps in the config),
+   * in words, or undefined when nothing. A database without our tables next to such a profile was
+   * emptied or replaced: it is refused instead of silently becoming an empty profile (issue 11).
+   */
+  profileHoldings?: () => string | undefined;
 }
 
 /** Opens (creating if needed) and migrates the state database. */
-export function openSqliteStore(file: string): SqliteStore {
-  ensurePrivateDir(dirname(file));
-  const fresh = !existsSync(file);
-  let db: Database.Database;
+export function openSqliteStore(file: string, o: OpenStoreOptions = {}): SqliteStore {
+  let db: Database.Database | undefined;
   try {
-    db = new Database(file, { nativeBinding: sqliteAddon() });
+    ensurePrivateDir(dirname(file));
+    const addon = sqliteAddon();
+    if (!existsSync(file)) createDatabase(file, addon);
+    db = new Database(file, { nativeBinding: addon, fileMustExist: true });
     db.pragma('busy_timeout = 10000');
+    refuseEmptyProfile(db, file, o);
     // WAL is a property of the database file: set when the file is made (or found in another mode),
     // not on every open.
-    if (fresh || db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
   } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw corruptDbError(file, e);
-  }
-  if (fresh) {
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-      try {
-        chmodSync(f, 0o600);
-      } catch {
-        /* -wal/-shm may not exist yet */
-      }
-    }
+    db?.close();
+    throw stateDbError(file, e);
   }
   return new SqliteStore(db);
+}
+
+/**
+ * A new database is made complete (WAL mode, every migration) under a temporary name and only
+ * then linked into place, so `state.db` never exists without our tables: a schema-less one was
+ * emptied or replaced by something else. link(2) fails when another process got there first,
+ * and then its database is used.
+ */
+function createDatabase(file: string, addon: string): void {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.new`;
+  try {
+    const db = new Database(tmp, { nativeBinding: addon });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    } finally {
+      db.close(); // checkpoints and removes the -wal and -shm files
+    }
+    chmodSync(tmp, 0o600);
+    try {
+      linkSync(tmp, file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      // A file system without hard links: rename, which replaces only a file made in this instant.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') renameSync(tmp, file);
+      else throw e;
+    }
+  } finally {
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+  }
+}
+
+/** Throws when the database has none of our tables while the profile holds secrets or apps. */
+function refuseEmptyProfile(db: Database.Database, file: string, o: OpenStoreOptions): void {
+  const ours = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'connections'").pluck().get() as number;
+  if (ours > 0 || (db.pragma('user_version', { simple: true }) as number) > 0) return;
+  const holdings = o.profileHoldings?.();
+  if (!holdings) return;
+  const size = statSync(file).size;
+  const what = size === 0 ? 'is empty (0 bytes)' : `holds none of socialync's tables (${size} bytes)`;
+  throw new CliError(`state database ${file} ${what}, but this profile holds ${holdings}; socialync will not start over with no connections`, {
+    exitCode: ExitCode.failed,
+    hint:
+      `your secrets are intact (the vault is not touched). If you have a backup of ${file}, put it back (cp <backup>/state.db ${file}); ` +
+      `run: socialync doctor. To start over instead, keep this file and connect each account again: mv ${file} ${file}.empty && socialync connect <platform>`,
+  });
 }
 
 function migrate(db: Database.Database): void {

@@ -110,7 +110,7 @@ describe('socialync doctor', () => {
     expect(check(await doctor(t), 'permissions').fix).toContain(`chmod 700 ${t.home}`);
   });
 
-  it('state database: a corrupted file fails with the move-aside fix; a newer schema fails with upgrade; a good one passes', async () => {
+  it('state database: a corrupted file fails with a fix that keeps a copy first (never move-aside); a newer schema fails with upgrade; a good one passes', async () => {
     const t = await profile();
     await (await t.deps.store()).listConnections();
     await t.deps.close();
@@ -121,7 +121,8 @@ describe('socialync doctor', () => {
     const corrupt = makeTestDeps();
     writeFileSync(join(corrupt.home, 'state.db'), Buffer.alloc(8192, 'garbage!'));
     r = await doctor(corrupt);
-    expect(check(r, 'state.integrity')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/mv .*state\.db .*state\.db\.broken/) });
+    expect(check(r, 'state.integrity')).toMatchObject({ status: 'fail', title: expect.stringMatching(/corrupted: SQLite says/), fix: expect.stringMatching(/^keep a copy first: mkdir -p .*cp -p .*state\.db/) });
+    expect(check(r, 'state.integrity').fix).not.toMatch(/\bmv\b|reconnect/);
 
     const newer = makeTestDeps();
     const { openSqliteStore } = await import('../../src/store/sqlite.js');

@@ -68,7 +68,7 @@ describe('media checks (built CLI)', () => {
     const { results } = JSON.parse(pub.stdout) as { results: { postId: number; outcome: string; errorClass?: string; message?: string }[] };
     expect(pub.code).toBe(1);
     const mine = results.find((x) => x.postId === id)!;
-    expect(mine).toMatchObject({ outcome: 'failed', errorClass: 'invalid_request' });
+    expect(mine).toMatchObject({ outcome: 'failed', errorClass: 'local_file' });
     expect(mine.message).toMatch(new RegExp(`media file clip\\.mp4 changed since it was scheduled \\(${bytes.length} bytes then, ${bytes.length + 13} now\\) — restore the file, or schedule the new one: socialync schedule edit ${id} --media <file>`));
     expect((await sandboxPosts(pp.sandbox, 'x')).length).toBe(postsBefore);
     const show = JSON.parse((await runCli(['schedule', 'show', String(id), '--json'], env)).stdout) as { status: string };

@@ -67,6 +67,8 @@ export interface Kit {
   cleanup(): Promise<void>;
 }
 
+const profileSecrets = new Map<string, ReturnType<typeof memorySecrets>>();
+
 export function makeKit(opts: { providers?: Partial<Record<PlatformId, Provider>>; env?: Record<string, string>; clock?: FakeClock; dir?: string } = {}): Kit {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'socialync-refresh-'));
   const env: NodeJS.ProcessEnv = { SOCIALYNC_HOME: dir, ...opts.env };
@@ -77,7 +79,10 @@ export function makeKit(opts: { providers?: Partial<Record<PlatformId, Provider>
   out.on('data', (d) => (so += d));
   err.on('data', (d) => (se += d));
   const io = createIO({ stdin: new PassThrough(), stdout: out, stderr: err, env });
-  const secrets = memorySecrets();
+  // One secret store per profile folder, like the vault: a kit made again on the same dir (a new
+  // process) finds the secrets the previous one stored.
+  const secrets = profileSecrets.get(dir) ?? memorySecrets();
+  profileSecrets.set(dir, secrets);
   const clock = opts.clock ?? fakeClock();
   const deps = createDeps({
     io,
