@@ -9,6 +9,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDeps, type Deps } from '../../src/deps.js';
 import { createIO } from '../../src/core/io.js';
+import type { SandboxOptions } from '../../src/sandbox/common.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { makeSandboxProfile } from '../../src/commands/sandbox.js';
 import { seedConnection } from '../../src/sandbox/seed.js';
@@ -41,8 +42,8 @@ export async function seedPublishConnection(deps: Deps, platform: PlatformId, ac
   return conn;
 }
 
-export async function startPublishProfile(o: { platforms?: PlatformId[]; publish?: Record<string, number>; rateLimits?: boolean } = {}): Promise<PublishProfile> {
-  const sandbox = await startSandbox({ demo: true, ...(o.rateLimits === false ? { rateLimits: false } : {}) });
+export async function startPublishProfile(o: { platforms?: PlatformId[]; publish?: Record<string, number>; sandbox?: Omit<SandboxOptions, 'demo'> } = {}): Promise<PublishProfile> {
+  const sandbox = await startSandbox({ demo: true, ...(o.sandbox ?? {}) });
   let text = '';
   const stdout = new PassThrough();
   stdout.on('data', (d) => (text += d));
