@@ -10,7 +10,7 @@
  *   access token", Content Publishing guide), not a Page token, so the user token's expiry is the
  *   reconnect deadline. Exchanging a long-lived token again is not documented: `refresh` only checks
  *   the token with debug_token and records its real deadlines (expires_at, data_access_expires_at),
- *   as facebook-tokens.ts does (docs/platforms/instagram.md#facebook-login).
+ *   as facebook-tokens.ts does (docs/platforms/instagram.md#oauth).
  * - The IG user id is the Page's `instagram_business_account` (GET /me/accounts with that field).
  * - Everything runs on graph.facebook.com; resumable Reels go to rupload.facebook.com.
  * The Facebook steps themselves live in facebook.ts; this file only points them at this variant's
