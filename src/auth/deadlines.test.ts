@@ -29,14 +29,24 @@ describe('reconnectDeadline', () => {
     // The provider records the access expiry as the reconnect deadline for such apps.
     expect(reconnectDeadline(conn({ platform: 'linkedin', accessExpiresAt: now + 20 * DAY, refreshExpiresAt: now + 20 * DAY }), now).why).toMatch(/no programmatic refresh/);
   });
-  it('Meta: the earlier of token expiry and data-access expiry', () => {
-    const d = reconnectDeadline(conn({ platform: 'facebook', accessExpiresAt: now + 50 * DAY, dataAccessExpiresAt: now + 10 * DAY }), now);
-    expect(d.at).toBe(now + 10 * DAY);
-    expect(d.why).toMatch(/data access/);
-    expect(reconnectDeadline(conn({ platform: 'instagram', accessExpiresAt: now + 3 * DAY }), now).at).toBe(now + 3 * DAY);
-    // After a refresh the provider's min(token, data access) in refreshExpiresAt replaces the connect-time value.
-    const refreshed = conn({ platform: 'facebook', accessExpiresAt: now + 60 * DAY, dataAccessExpiresAt: now + 5 * DAY, refreshExpiresAt: now + 40 * DAY, lastRefreshAt: now - DAY });
-    expect(reconnectDeadline(refreshed, now)).toMatchObject({ at: now + 40 * DAY, why: expect.stringMatching(/data access/) });
+  it('Facebook Login: the user token (local videos) and the end of data access, both from debug_token', () => {
+    // As recorded by the provider: accessExpiresAt = user token expires_at, refreshExpiresAt = data_access_expires_at.
+    const fb = reconnectDeadline(conn({ platform: 'facebook', accessExpiresAt: now + 50 * DAY, refreshExpiresAt: now + 80 * DAY }), now);
+    expect(fb.at).toBe(now + 50 * DAY);
+    expect(fb.estimated).toBe(false);
+    expect(fb.why).toMatch(/user token expires and cannot be renewed without a login: local video uploads need it/);
+    expect(fb.why).toContain(`until data access ends on ${new Date(now + 80 * DAY).toISOString().slice(0, 10)}`);
+    const da = reconnectDeadline(conn({ platform: 'facebook', accessExpiresAt: now + 50 * DAY, refreshExpiresAt: now + 10 * DAY }), now);
+    expect(da).toMatchObject({ at: now + 10 * DAY, why: expect.stringMatching(/^data access ends/) });
+    // A user token that has expired stays a deadline (local videos need a reconnect).
+    expect(reconnectDeadline(conn({ platform: 'facebook', accessExpiresAt: now - DAY, refreshExpiresAt: now + 30 * DAY }), now).at).toBe(now - DAY);
+    // Stored before data access was recorded separately: the connect-time column.
+    expect(reconnectDeadline(conn({ platform: 'facebook', accessExpiresAt: now + 50 * DAY, refreshExpiresAt: now + 50 * DAY, dataAccessExpiresAt: now + 10 * DAY }), now).at).toBe(now + 10 * DAY);
+  });
+  it('Instagram: through Facebook Login the user token publishes; Instagram Login refreshes its token', () => {
+    const ig = reconnectDeadline(conn({ platform: 'instagram', meta: { login: 'facebook' }, accessExpiresAt: now + 3 * DAY, refreshExpiresAt: now + 40 * DAY }), now);
+    expect(ig).toMatchObject({ at: now + 3 * DAY, why: expect.stringMatching(/publishing to Instagram through Facebook Login needs it/) });
+    expect(reconnectDeadline(conn({ platform: 'instagram', accessExpiresAt: now + 3 * DAY }), now)).toMatchObject({ at: now + 3 * DAY, why: expect.stringMatching(/unless it is refreshed/) });
   });
   it('Google in Testing status: detected from a ≤ 8-day refresh lifetime, or from the meta flag', () => {
     const d = reconnectDeadline(conn({ platform: 'youtube', createdAt: now - DAY, refreshExpiresAt: now + 6 * DAY }), now);

@@ -9,9 +9,12 @@
  *   programmatic refresh get no refresh token, so the 60-day access token is the deadline
  *   (https://learn.microsoft.com/linkedin/shared/authentication/programmatic-refresh-tokens).
  * - X: no lifetime in the docs; ~6 months from an X Developers blog post, so an estimate.
- * - Meta: no refresh token; the long-lived token must be re-exchanged before it lapses, and
- *   data access expires 90 days after the user's last activity (`data_access_expires_at`,
+ * - Meta, Facebook Login (Facebook Pages, Instagram with Facebook Login): no refresh token and no
+ *   documented renewal of a long-lived user token; the provider records what debug_token reports:
+ *   the user token's `expires_at` (accessExpiresAt) and `data_access_expires_at` (refreshExpiresAt),
+ *   90 days after the person's last login (docs/platforms/facebook.md#tokens,
  *   https://developers.facebook.com/docs/facebook-login/auth-vs-data).
+ * - Instagram Login: the token is refreshed (ig_refresh_token) before it lapses.
  * - Google: refresh tokens of apps in "Testing" status last 7 days
  *   (https://developers.google.com/identity/protocols/oauth2#expiration).
  */
@@ -44,16 +47,9 @@ export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadl
   switch (conn.platform) {
     case 'instagram':
     case 'facebook':
-      // A lapsed Meta token cannot be revived: if it is not re-exchanged in time, it is a reconnect.
-    {
-      const dataWhy = 'data access expires (90 days after your last activity on the platform)';
-      add(conn.accessExpiresAt, 'the token expires unless it is refreshed before then');
-      // The provider keeps min(token expiry, data_access_expires_at) from each debug_token in
-      // refreshExpiresAt; the dataAccessExpiresAt column is from connect time, current only until the first refresh.
-      if (conn.refreshExpiresAt !== null && conn.refreshExpiresAt !== conn.accessExpiresAt) add(conn.refreshExpiresAt, dataWhy);
-      if (conn.lastRefreshAt === null || conn.refreshExpiresAt === null) add(conn.dataAccessExpiresAt, dataWhy);
+      if (conn.platform === 'facebook' || conn.meta.login === 'facebook') metaFacebookLogin(conn, add);
+      else instagramLogin(conn, add);
       break;
-    }
     case 'linkedin': {
       // Without programmatic refresh the provider records the access-token expiry as the reconnect deadline.
       const noRefresh = conn.refreshExpiresAt === null || (conn.accessExpiresAt !== null && Math.abs(conn.refreshExpiresAt - conn.accessExpiresAt) < 60_000);
@@ -82,6 +78,35 @@ export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadl
   if (!candidates.length) return { at: null, estimated: false, why: 'no known deadline' };
   candidates.sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
   return candidates[0]!;
+}
+
+type Add = (at: number | null | undefined, why: string, estimated?: boolean) => void;
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Facebook Login: both deadlines come from debug_token. Page posts use a Page token without expiry,
+ * but local video uploads (and Instagram publishing) need the user token, which cannot be renewed
+ * without a login: its expiry is a reconnect deadline too. Connections stored before the provider
+ * recorded data access in refreshExpiresAt have min(token, data access) there: then the column from connect time.
+ */
+function metaFacebookLogin(conn: Connection, add: Add): void {
+  const recorded = conn.refreshExpiresAt !== null && conn.refreshExpiresAt !== conn.accessExpiresAt ? conn.refreshExpiresAt : null;
+  const dataAccess = recorded ?? conn.dataAccessExpiresAt ?? conn.refreshExpiresAt;
+  const userWhy =
+    conn.platform === 'facebook'
+      ? `the Facebook user token expires and cannot be renewed without a login: local video uploads need it${dataAccess !== null ? ` (text, photo and link posts keep working until data access ends on ${day(dataAccess)})` : ''}`
+      : 'the Facebook user token expires and cannot be renewed without a login: publishing to Instagram through Facebook Login needs it';
+  add(conn.accessExpiresAt, userWhy);
+  add(dataAccess, 'data access ends (90 days after your last Facebook login): nothing can be published after it');
+}
+
+/** Instagram Login: refreshed before it lapses; the data-access expiry from connect time until the first refresh. */
+function instagramLogin(conn: Connection, add: Add): void {
+  const dataWhy = 'data access expires (90 days after your last activity on the platform)';
+  add(conn.accessExpiresAt, 'the token expires unless it is refreshed before then');
+  if (conn.refreshExpiresAt !== null && conn.refreshExpiresAt !== conn.accessExpiresAt) add(conn.refreshExpiresAt, dataWhy);
+  if (conn.lastRefreshAt === null || conn.refreshExpiresAt === null) add(conn.dataAccessExpiresAt, dataWhy);
 }
 
 /** Whether the deadline falls within the warning window (default 14 days). */

@@ -3,7 +3,7 @@ import { DAY, HOUR, MINUTE } from '../core/clock.js';
 import { refreshDue, type DueInput } from './due.js';
 
 const now = Date.UTC(2026, 10, 26, 12);
-const desc = (kind: 'refresh_token' | 'ig_refresh' | 'fb_exchange' = 'refresh_token') => ({ refresh: { kind, rotates: kind === 'refresh_token', thresholdMinutes: 0 } });
+const desc = (kind: 'refresh_token' | 'ig_refresh' | 'check' = 'refresh_token') => ({ refresh: { kind, rotates: kind === 'refresh_token', thresholdMinutes: 0 } });
 const due = (o: Partial<DueInput> & { left: number | null; thresholdMin: number }) =>
   refreshDue({
     conn: { accessExpiresAt: o.left === null ? null : now + o.left, tokenObtainedAt: now - HOUR, lastRefreshAt: null, ...(o.conn ?? {}) },

@@ -195,7 +195,9 @@ async function refreshLocked(
       // Persist first: nothing may use the new access token before the rotated refresh token is safe.
       await saveTokens(deps, conn, merged, { lastRefreshAt: now, health: 'healthy', reason: null, reasonDetail: null });
       // Success is recorded by lastRefreshAt (newer than the refresh.started event): one write less per refresh.
-      return { ...result(conn, 'refreshed', 'refreshed'), accessExpiresAt: merged.expiresAt ?? null };
+      // A 'check' provider (Facebook Login) keeps its token: say what happened instead of "refreshed".
+      const detail = provider.descriptor.refresh.kind === 'check' ? 'checked: the token is valid; the deadlines the platform reports are recorded' : 'refreshed';
+      return { ...result(conn, 'refreshed', detail), accessExpiresAt: merged.expiresAt ?? null };
     } catch (e) {
       const cls = classOf(e);
       if (cls === 'reconnect_needed') {

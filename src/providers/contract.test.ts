@@ -146,12 +146,24 @@ describe.each(registered)('provider contract: $name', ({ id, provider, server })
   it('refreshes by its own mechanism; rotation respected; the refresh token is never lost', async () => {
     const { tokens } = await connect();
     advance(25 * HOUR); // old enough for Instagram's 24 h rule, past TikTok/X/Google access lifetimes
+    const before = sb.control.platform(server).stats();
     const next = await provider.refresh(tokens, d);
     expect(next.accessToken).toBeTruthy();
-    expect(next.accessToken).not.toBe(tokens.accessToken);
     expect(sb.control.validate(next.accessToken).valid).toBe(true);
-    if (tokens.refreshToken) expect(next.refreshToken).toBeTruthy();
     expect((await provider.whoami(next, d)).id).toBeTruthy();
+    if (desc.refresh.kind === 'check') {
+      // No refresh grant: the same token comes back with the deadlines the platform reports, and
+      // nothing was exchanged (the platform documents no renewal).
+      expect(next.accessToken).toBe(tokens.accessToken);
+      expect(next.refreshToken).toBeUndefined();
+      expect(next.expiresAt).toBe(tokens.expiresAt);
+      expect(next.refreshExpiresAt).toBeGreaterThan(d.clock.now());
+      expect(next.refreshExpiresEstimated).toBe(false);
+      expect(sb.control.platform(server).stats().tokenCalls).toBe(before.tokenCalls);
+      return;
+    }
+    expect(next.accessToken).not.toBe(tokens.accessToken);
+    if (tokens.refreshToken) expect(next.refreshToken).toBeTruthy();
     if (desc.refresh.rotates) {
       expect(next.refreshToken).not.toBe(tokens.refreshToken);
       const reused = await rejection(provider.refresh(tokens, d));
@@ -202,4 +214,10 @@ describe.each(registered)('provider contract: $name', ({ id, provider, server })
 
 it('at least the platforms of this helper are registered', () => {
   expect(registered.map((r) => r.name)).toEqual(expect.arrayContaining(['tiktok', 'youtube', 'x', 'instagram (facebook login)']));
+});
+
+it('Facebook Login declares the check refresh kind; every other provider refreshes by a grant', () => {
+  const kinds = Object.fromEntries(registered.map((r) => [r.name, r.provider.descriptor.refresh.kind]));
+  expect(kinds).toMatchObject({ facebook: 'check', 'instagram (facebook login)': 'check', instagram: 'ig_refresh', tiktok: 'refresh_token', youtube: 'refresh_token', x: 'refresh_token' });
+  if (kinds.linkedin) expect(kinds.linkedin).toBe('refresh_token');
 });

@@ -11,12 +11,15 @@
  * https://developers.facebook.com/docs/video-api/guides/publishing
  * https://developers.facebook.com/docs/graph-api/guides/upload
  * The session id is saved before the bytes go out, so a retry resumes at the server's offset.
+ * Steps 1-2 need the user token, which cannot be renewed without a login: once it has expired a local
+ * video needs a reconnect, while Page posts go on with the Page token (docs/platforms/facebook.md#tokens).
  */
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, ProviderDeps, PublishContext, TokenSet } from './types.js';
 import { graphProviderError, str } from './graph.js';
 import { graphJson, streamUpload } from './upload.js';
+import { userTokenExpired } from './facebook-tokens.js';
 
 /** The only video type the Resumable Upload API takes (file_type). */
 export const RESUMABLE_VIDEO_TYPE = 'video/mp4';
@@ -59,9 +62,19 @@ async function sendBytes(session: string, from: number, m: MediaRef, t: TokenSet
   return handle;
 }
 
+/** Refuses before any upload call when the user token is past the expiry debug_token reported. */
+function userTokenLive(t: TokenSet, d: ProviderDeps): void {
+  if (!userTokenExpired(t, d.clock.now())) return;
+  throw new ProviderError(
+    `facebook: local video uploads need the Facebook user token, which expired on ${new Date(t.expiresAt as number).toISOString()}; text, photo and link posts still work with the Page token`,
+    { errorClass: 'reconnect_needed', reason: 'token_expired' },
+  );
+}
+
 /** Uploads the file (resuming a saved session at the server's offset) and returns its file handle. */
 export async function uploadVideoFile(m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<string> {
   if (ctx.checkpoint.videoHandle) return ctx.checkpoint.videoHandle;
+  userTokenLive(t, d);
   let session = ctx.checkpoint.uploadSession;
   let from = 0;
   if (session) from = await serverOffset(session, t, d);

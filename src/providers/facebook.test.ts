@@ -56,9 +56,10 @@ describe('facebook code exchange', () => {
     graph().intercept({ path: (p) => p.startsWith('/v24.0/me/accounts?') && q(p).get('access_token') === 'EAAlong-1' }).reply(200, { data: pages, paging: { cursors: { before: 'a', after: 'b' } } }, JSONH);
     const t = await provider.exchangeCode({ code: 'AQDcode#_', redirectUri: 'http://127.0.0.1:8742/callback', codeVerifier: '', callbackParams: {} }, d);
     expect(t.accessToken).toBe('EAAlong-1');
-    expect(t.expiresAt).toBe(T0 + 5183944 * 1000);
-    // Reconnect deadline: the earlier of token expiry and data-access expiry.
-    expect(t.refreshExpiresAt).toBe(T0 + 5183944 * 1000);
+    // Deadlines from debug_token, not from expires_in: user token expiry and end of data access.
+    expect(t.expiresAt).toBe(S(T0 + 60 * DAY) * 1000);
+    expect(t.refreshExpiresAt).toBe(S(T0 + 90 * DAY) * 1000);
+    expect(t.refreshExpiresEstimated).toBe(false);
     expect(t.scopes).toContain('pages_manage_posts');
     expect(t.extra).toEqual({ userId: '9001', pageId: '101', pageName: 'Alice Bakery', pageAccessToken: 'EAApage101' });
   });
@@ -81,39 +82,88 @@ describe('facebook Page choice', () => {
   });
 });
 
-describe('facebook refresh (fb_exchange_token re-exchange)', () => {
-  it('re-exchanges a still-valid token and keeps the chosen Page with its fresh token', async () => {
-    graph().intercept({ path: (p) => p.startsWith('/v24.0/oauth/access_token?') && q(p).get('fb_exchange_token') === 'EAAlong-1' }).reply(200, { access_token: 'EAAlong-2', token_type: 'bearer', expires_in: 5183944 }, JSONH);
-    debugOk('EAAlong-2');
-    graph().intercept({ path: (p) => p.startsWith('/v24.0/me/accounts?') && q(p).get('access_token') === 'EAAlong-2' }).reply(200, { data: pages }, JSONH);
+/** debug_token answering for an invalid token: HTTP 200, is_valid false, the reason in error.subcode. */
+function debugInvalid(token: string, code: number, subcode: number | undefined, message: string) {
+  graph()
+    .intercept({ path: (p) => p.startsWith('/v24.0/debug_token?') && q(p).get('input_token') === token })
+    .reply(200, { data: { app_id: 'fb-app', type: 'USER', is_valid: false, user_id: '9001', scopes: [], error: { code, message, ...(subcode !== undefined ? { subcode } : {}) } } }, JSONH);
+}
+
+describe('facebook refresh: a debug_token check, never a re-exchange (docs/platforms/facebook.md#tokens)', () => {
+  it('declares the check kind', () => {
+    expect(descriptor.refresh.kind).toBe('check');
+  });
+  it('keeps both tokens and records the deadlines debug_token reports (Page token: no expiry)', async () => {
+    debugOk('EAApage102-old', { type: 'PAGE', expires_at: 0, data_access_expires_at: S(T0 + 77 * DAY) });
+    debugOk('EAAlong-1', { expires_at: S(T0 + 19 * DAY), data_access_expires_at: S(T0 + 77 * DAY) });
     const t = await provider.refresh(token(), d);
-    expect(t.accessToken).toBe('EAAlong-2');
-    expect(t.obtainedAt).toBe(T0);
-    expect(t.extra).toMatchObject({ pageId: '102', pageAccessToken: 'EAApage102' });
+    expect(t).toMatchObject({ accessToken: 'EAAlong-1', expiresAt: S(T0 + 19 * DAY) * 1000, refreshExpiresAt: S(T0 + 77 * DAY) * 1000, refreshExpiresEstimated: false, obtainedAt: T0 - 40 * DAY });
+    expect(t.extra).toMatchObject({ pageId: '102', pageAccessToken: 'EAApage102-old' });
   });
-  it('an expired user token cannot be exchanged: reconnect_needed without a network call', async () => {
-    const e = await provider.refresh(token({ expiresAt: T0 - 1000 }), d).catch((x) => x);
-    expect(e.errorClass).toBe('reconnect_needed');
-    expect(e.reason).toBe('token_expired');
+  it('a Page token that does expire (taken with a short-lived user token) makes its expiry the deadline', async () => {
+    debugOk('EAApage102-old', { type: 'PAGE', expires_at: S(T0 + 2 * DAY) });
+    debugOk('EAAlong-1');
+    expect((await provider.refresh(token(), d)).refreshExpiresAt).toBe(S(T0 + 2 * DAY) * 1000);
   });
-  it('a password change (190/460) during re-exchange means reconnect, reason password_changed', async () => {
-    graph().intercept({ path: (p) => p.startsWith('/v24.0/oauth/access_token?') }).reply(400, {
-      error: { message: 'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.', type: 'OAuthException', code: 190, error_subcode: 460, fbtrace_id: 'A1b2' },
-    }, JSONH);
+  it('an expired user token (190/463) does not stop Page posts: recorded as expired, Page deadline kept', async () => {
+    debugOk('EAApage102-old', { type: 'PAGE', expires_at: 0 });
+    debugInvalid('EAAlong-1', 190, 463, 'Error validating access token: Session has expired on Friday, 01-Jan-27 10:00:00 PST.');
+    const t = await provider.refresh(token(), d);
+    expect(t.expiresAt).toBe(T0);
+    expect(t.refreshExpiresAt).toBe(S(T0 + 90 * DAY) * 1000);
+  });
+  it('once the user token is known to be expired, only the Page token is checked', async () => {
+    debugOk('EAApage102-old', { type: 'PAGE', expires_at: 0 });
+    const t = await provider.refresh(token({ expiresAt: T0 - DAY }), d);
+    expect(t.expiresAt).toBe(T0 - DAY);
+  });
+  it('without a Page, the user token is checked: valid -> its deadlines', async () => {
+    debugOk('EAAlong-1');
+    const t = await provider.refresh(token({ extra: { userId: '9001' } }), d);
+    expect(t).toMatchObject({ accessToken: 'EAAlong-1', expiresAt: S(T0 + 60 * DAY) * 1000, refreshExpiresAt: S(T0 + 90 * DAY) * 1000 });
+  });
+  const invalid: [string, number, number | undefined, string, string][] = [
+    ['password changed', 190, 460, 'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.', 'password_changed'],
+    ['app removed', 190, 458, 'Error validating access token: The user has not authorized application fb-app.', 'app_removed'],
+    ['checkpoint', 190, 459, 'Error validating access token: The user is enrolled in a blocking, logged-in checkpoint', 'platform_revoked'],
+    ['expired', 190, 463, 'Error validating access token: Session has expired on Friday, 01-Jan-27 10:00:00 PST.', 'token_expired'],
+    ['no subcode', 190, undefined, 'Invalid OAuth access token - Cannot parse access token', 'unknown'],
+  ];
+  it.each(invalid)('an invalid Page token (%s, %i/%s) -> reconnect_needed %s', async (_what, code, subcode, message, reason) => {
+    debugInvalid('EAApage102-old', code, subcode, message);
     const e = await provider.refresh(token(), d).catch((x) => x);
-    expect(e.errorClass).toBe('reconnect_needed');
-    expect(e.reason).toBe('password_changed');
+    expect(e).toMatchObject({ errorClass: 'reconnect_needed', reason, platformCode: subcode === undefined ? '190' : `190/${subcode}` });
+  });
+  it('a user token invalidated by a password change is a reconnect too (not "expired")', async () => {
+    debugOk('EAApage102-old', { type: 'PAGE', expires_at: 0 });
+    debugInvalid('EAAlong-1', 190, 460, 'Error validating access token: The session has been invalidated because the user changed their password.');
+    expect(await provider.refresh(token(), d).catch((x) => x.reason)).toBe('password_changed');
+  });
+  it('data access over (data_access_expires_at passed) -> reconnect_needed inactive', async () => {
+    debugOk('EAApage102-old', { type: 'PAGE', expires_at: 0, data_access_expires_at: S(T0 - 1000) });
+    expect(await provider.refresh(token(), d).catch((x) => x.reason)).toBe('inactive');
+  });
+  it('a 5xx from debug_token is transient (the connection stays healthy)', async () => {
+    graph().intercept({ path: (p) => p.startsWith('/v24.0/debug_token?') }).reply(503, 'busy');
+    expect(await provider.refresh(token(), d).catch((x) => x.errorClass)).toBe('transient');
   });
 });
 
 describe('facebook who-am-I', () => {
   it('validates with debug_token, reads the user and the Page, reports data-access expiry', async () => {
+    debugOk('EAApage102-old', { type: 'PAGE', expires_at: 0 });
     debugOk('EAAlong-1');
     graph().intercept({ path: (p) => p.startsWith('/v24.0/me?') && q(p).get('fields') === 'id,name' }).reply(200, { id: '9001', name: 'Alice Example' }, JSONH);
     graph().intercept({ path: (p) => p.startsWith('/v24.0/102?') && q(p).get('access_token') === 'EAApage102-old' }).reply(200, { id: '102', name: 'Alice Books' }, JSONH);
     const a = await provider.whoami(token(), d);
     expect(a).toMatchObject({ id: '9001', displayName: 'Alice Example', dataAccessExpiresAt: S(T0 + 90 * DAY) * 1000, meta: { pageId: '102', pageName: 'Alice Books', userName: 'Alice Example' } });
     expect(provider.unsupportedAccount?.(a)).toBeUndefined();
+  });
+  it('after the user token expired, checks only the Page token (Page posts do not need the user token)', async () => {
+    debugOk('EAApage102-old', { type: 'PAGE', expires_at: 0 });
+    graph().intercept({ path: (p) => p.startsWith('/v24.0/102?') && q(p).get('access_token') === 'EAApage102-old' }).reply(200, { id: '102', name: 'Alice Books' }, JSONH);
+    const a = await provider.whoami(token({ expiresAt: T0 - DAY }), d);
+    expect(a).toMatchObject({ id: '9001', meta: { pageId: '102', pageName: 'Alice Books', userId: '9001' } });
   });
   it('an invalid token reported by debug_token (app removed, 458) -> reconnect_needed app_removed', async () => {
     graph().intercept({ path: (p) => p.startsWith('/v24.0/debug_token?') }).reply(200, {
@@ -124,7 +174,7 @@ describe('facebook who-am-I', () => {
     expect(e.reason).toBe('app_removed');
   });
   it('passed data-access expiry -> reconnect_needed inactive', async () => {
-    debugOk('EAAlong-1', { data_access_expires_at: S(T0 - DAY) });
+    debugOk('EAApage102-old', { data_access_expires_at: S(T0 - DAY) });
     const e = await provider.whoami(token(), d).catch((x) => x);
     expect(e.reason).toBe('inactive');
   });

@@ -2,8 +2,7 @@
  * Facebook Pages through Facebook Login ("manual flow").
  * Rules: docs/platforms/facebook.md.
  * - https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow (dialog, code exchange)
- * - https://developers.facebook.com/docs/facebook-login/guides/access-tokens/get-long-lived (fb_exchange_token, Page tokens)
- * - https://developers.facebook.com/docs/graph-api/reference/debug_token (validity, scopes, data_access_expires_at)
+ * - Tokens and their deadlines: facebook-tokens.ts (docs/platforms/facebook.md#tokens).
  * The Graph version is configuration (descriptor.apiVersion, SOCIALYNC_FACEBOOK_API_VERSION,
  * config apiVersions.facebook): versions are retired over time.
  *
@@ -13,12 +12,18 @@
  *   tokens = withPage(tokens, choosePage(pages, opts.page));  // --page <id|name>, or a prompt's answer
  *   const account = await provider.whoami(tokens, d);         // meta.pageId / meta.pageName
  * The Page token goes into TokenSet.extra.pageAccessToken (secret store), the Page id/name into
- * AccountInfo.meta (pageId, pageName; userId, userName). AccountInfo.id is the person's user id. A Page token taken from a long-lived user token does not expire (community reports).
+ * AccountInfo.meta (pageId, pageName; userId, userName). AccountInfo.id is the person's user id.
+ * Page posts use the Page token, which has no expiry when taken with a long-lived user token
+ * (https://developers.facebook.com/docs/pages/access-tokens); the user token (about 60 days, not
+ * renewable without a login) is still needed for local video uploads (facebook-video.ts).
  */
 import { ProviderError, UsageError } from '../core/errors.js';
 import { rememberSecret } from '../core/redact.js';
-import { classifyGraphError, graphCall, graphProviderError, num, parseScopeList, str, stripMetaCodeSuffix, type Classification } from './graph.js';
+import { classifyGraphError, graphCall, str, type Classification } from './graph.js';
+import { checkPageTokens, checkUserToken, DEFAULT_GRAPH_VERSION, graphUrl, userTokenExpired, debugToken, dataAccessLive, exchangeUserCode, type DebugInfo } from './facebook-tokens.js';
 import type { AccountInfo, AuthorizeInput, CodeInput, GrantHolder, PlatformId, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
+
+export { checkUserToken, dataAccessLive, debugToken, exchangeUserCode, graphUrl, type DebugInfo } from './facebook-tokens.js';
 
 export const descriptor: ProviderDescriptor = {
   id: 'facebook',
@@ -36,8 +41,10 @@ export const descriptor: ProviderDescriptor = {
   redirect: { port: 8742, path: '/callback', https: false, host: '127.0.0.1' },
   pkce: 'none',
   clientSecret: 'required',
-  refresh: { kind: 'fb_exchange', rotates: false, thresholdMinutes: 15 * 24 * 60 },
-  apiVersion: 'v25.0',
+  // No refresh grant: refresh checks the tokens with debug_token and records the platform's
+  // deadlines (docs/platforms/facebook.md#tokens); checks start 15 days before the user token ends.
+  refresh: { kind: 'check', rotates: false, thresholdMinutes: 15 * 24 * 60 },
+  apiVersion: DEFAULT_GRAPH_VERSION,
 };
 
 export interface FacebookPage {
@@ -50,79 +57,14 @@ export interface FacebookPage {
 
 export const classifyFacebookError = (status: number, body: unknown): Classification => classifyGraphError(status, body);
 
-const version = (d: ProviderDeps) => d.apiVersion ?? (descriptor.apiVersion as string);
-
-export function graphUrl(d: ProviderDeps, path: string, params: Record<string, string | undefined>): URL {
-  const u = new URL(`/${version(d)}${path}`, d.hosts.graph);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
-  return u;
-}
-
 export function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = new URL(`/${version(d)}/dialog/oauth`, d.hosts.www);
+  const u = new URL(`/${d.apiVersion ?? DEFAULT_GRAPH_VERSION}/dialog/oauth`, d.hosts.www);
   u.searchParams.set('client_id', d.app.clientId);
   u.searchParams.set('redirect_uri', i.redirectUri);
   u.searchParams.set('state', i.state);
   u.searchParams.set('response_type', 'code');
   u.searchParams.set('scope', i.scopes.join(','));
   return u;
-}
-
-export interface DebugInfo {
-  userId?: string;
-  scopes: string[];
-  expiresAt?: number;
-  dataAccessExpiresAt?: number;
-}
-
-/**
- * debug_token with the app token `app_id|app_secret`; an invalid token carries its own 190/subcode.
- * `platform` names the connection in errors (Instagram through Facebook Login uses these helpers too).
- */
-export async function debugToken(token: string, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<DebugInfo> {
-  const appToken = `${d.app.clientId}|${d.app.clientSecret ?? ''}`;
-  rememberSecret(appToken);
-  const b = await graphCall(platform, 'token check', d.http, graphUrl(d, '/debug_token', { input_token: token, access_token: appToken }), {}, d.clock.now());
-  const data = (b.data && typeof b.data === 'object' ? b.data : {}) as Record<string, unknown>;
-  if (data.is_valid !== true) {
-    const e = (data.error && typeof data.error === 'object' ? data.error : {}) as Record<string, unknown>;
-    const subcode = num(e.subcode) ?? num(e.error_subcode);
-    throw graphProviderError(platform, 'token check', 400, {
-      error: { code: num(e.code) ?? 190, ...(subcode !== undefined ? { error_subcode: subcode } : {}), message: str(e.message) ?? 'token is not valid' },
-    });
-  }
-  const userId = str(data.user_id);
-  const exp = num(data.expires_at);
-  const dax = num(data.data_access_expires_at);
-  return {
-    ...(userId ? { userId } : {}),
-    scopes: parseScopeList(data.scopes),
-    // 0 means "never expires" in debug_token.
-    ...(exp ? { expiresAt: exp * 1000 } : {}),
-    ...(dax ? { dataAccessExpiresAt: dax * 1000 } : {}),
-  };
-}
-
-/** fb_exchange_token: works only while the token is still valid (an expired one cannot be exchanged). */
-async function exchangeLongLived(token: string, d: ProviderDeps, platform: PlatformId): Promise<{ accessToken: string; expiresIn?: number }> {
-  const b = await graphCall(
-    platform,
-    'long-lived token exchange',
-    d.http,
-    graphUrl(d, '/oauth/access_token', {
-      grant_type: 'fb_exchange_token',
-      client_id: d.app.clientId,
-      client_secret: d.app.clientSecret,
-      fb_exchange_token: token,
-    }),
-    {},
-    d.clock.now(),
-  );
-  const accessToken = str(b.access_token);
-  if (!accessToken) throw new ProviderError(`${platform}: the token response has no access_token`, { errorClass: 'transient' });
-  rememberSecret(accessToken);
-  const expiresIn = num(b.expires_in);
-  return { accessToken, ...(expiresIn !== undefined ? { expiresIn } : {}) };
 }
 
 /**
@@ -177,67 +119,6 @@ export function withPage(t: TokenSet, page: FacebookPage): TokenSet {
   return { ...t, extra: { ...(t.extra ?? {}), pageId: page.id, pageName: page.name, pageAccessToken: page.accessToken } };
 }
 
-function tokenSet(accessToken: string, expiresIn: number | undefined, info: DebugInfo, now: number, prev?: TokenSet): TokenSet {
-  const expiresAt = expiresIn !== undefined ? now + expiresIn * 1000 : info.expiresAt;
-  // No refresh token: the reconnect deadline is whichever comes first of the token's expiry and
-  // the 90-day data-access expiry (docs/platforms/facebook.md#tokens).
-  const deadlines = [expiresAt, info.dataAccessExpiresAt].filter((x): x is number => x !== undefined);
-  const extra = { ...(prev?.extra ?? {}), ...(info.userId ? { userId: info.userId } : {}) };
-  return {
-    accessToken,
-    tokenType: 'bearer',
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...(deadlines.length ? { refreshExpiresAt: Math.min(...deadlines) } : {}),
-    scopes: info.scopes.length ? info.scopes : (prev?.scopes ?? []),
-    obtainedAt: now,
-    ...(Object.keys(extra).length ? { extra } : {}),
-  };
-}
-
-/** Data access ends 90 days after the user's last activity, whatever the token says: log in again. */
-export function dataAccessLive(info: DebugInfo, now: number, platform: PlatformId = 'facebook'): void {
-  if (info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt <= now) {
-    throw new ProviderError(`${platform}: data access expired (90 days without activity)`, { errorClass: 'reconnect_needed', reason: 'inactive' });
-  }
-}
-
-/** Code -> short-lived user token -> long-lived user token (manual flow), checked with debug_token. */
-export async function exchangeUserCode(i: CodeInput, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<TokenSet> {
-  const short = await graphCall(
-    platform,
-    'code exchange',
-    d.http,
-    graphUrl(d, '/oauth/access_token', {
-      client_id: d.app.clientId,
-      client_secret: d.app.clientSecret,
-      redirect_uri: i.redirectUri,
-      code: stripMetaCodeSuffix(i.code),
-    }),
-    {},
-    d.clock.now(),
-  );
-  const shortToken = str(short.access_token);
-  if (!shortToken) throw new ProviderError(`${platform}: the token response has no access_token`, { errorClass: 'transient' });
-  rememberSecret(shortToken);
-  const long = await exchangeLongLived(shortToken, d, platform);
-  const info = await debugToken(long.accessToken, d, platform);
-  return tokenSet(long.accessToken, long.expiresIn, info, d.clock.now());
-}
-
-/** No refresh grant: re-exchange the still-valid long-lived user token, and check data access. */
-export async function reexchangeUserToken(t: TokenSet, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<TokenSet> {
-  if (t.expiresAt !== undefined && t.expiresAt <= d.clock.now()) {
-    throw new ProviderError(`${platform}: the user token has expired and can no longer be exchanged`, {
-      errorClass: 'reconnect_needed',
-      reason: 'token_expired',
-    });
-  }
-  const long = await exchangeLongLived(t.accessToken, d, platform);
-  const info = await debugToken(long.accessToken, d, platform);
-  dataAccessLive(info, d.clock.now(), platform);
-  return tokenSet(long.accessToken, long.expiresIn, info, d.clock.now(), t);
-}
-
 async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
   const t = await exchangeUserCode(i, d);
   // Without pages_show_list (partial consent) the list is refused or empty: connect still succeeds,
@@ -249,41 +130,57 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
   return pages.length ? withPage(t, choosePage(pages)) : t;
 }
 
+/** No new token: the Page token (or, without a Page, the user token) is checked and its deadlines recorded. */
 async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
-  const next = await reexchangeUserToken(t, d);
-  const pageId = t.extra?.pageId;
-  if (!pageId) return next;
-  // Refresh the Page token too when we can; the old one (from a long-lived user token) stays valid,
-  // so a failure here must not throw away the new user token.
-  const page = await listPages(next, d).then((ps) => ps.find((p) => p.id === pageId), () => undefined);
-  return page ? withPage(next, page) : next;
+  const pageToken = t.extra?.pageAccessToken;
+  return pageToken ? checkPageTokens(t, pageToken, d) : checkUserToken(t, d);
 }
 
-async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
-  const now = d.clock.now();
+interface Person {
+  id: string;
+  name: string;
+  dataAccessExpiresAt?: number;
+}
+
+/** The person behind the user token: debug_token (validity, data access) and GET /me. */
+async function personOf(t: TokenSet, d: ProviderDeps, now: number): Promise<Person> {
   const info = await debugToken(t.accessToken, d);
   dataAccessLive(info, now);
   const me = await graphCall('facebook', 'account lookup', d.http, graphUrl(d, '/me', { fields: 'id,name', access_token: t.accessToken }), {}, now);
   const id = str(me.id) ?? info.userId;
   if (!id) throw new ProviderError('facebook: the account lookup returned no id', { errorClass: 'transient' });
-  const userName = str(me.name) ?? id;
-  const meta: Record<string, string> = { userId: id, userName };
+  return { id, name: str(me.name) ?? id, ...(info.dataAccessExpiresAt !== undefined ? { dataAccessExpiresAt: info.dataAccessExpiresAt } : {}) };
+}
+
+/** The Page behind the Page token: debug_token (validity, data access) and GET /{page-id}. */
+async function pageOf(pageId: string, pageToken: string, t: TokenSet, d: ProviderDeps, now: number): Promise<{ name: string; info: DebugInfo }> {
+  const info = await debugToken(pageToken, d);
+  dataAccessLive(info, now);
+  const page = await graphCall('facebook', 'page lookup', d.http, graphUrl(d, `/${encodeURIComponent(pageId)}`, { fields: 'id,name', access_token: pageToken }), {}, now);
+  return { name: str(page.name) ?? t.extra?.pageName ?? pageId, info };
+}
+
+/**
+ * Who-am-I, also the live check before each post. With a Page, the Page token is what publishes, so it
+ * is checked; the user token is checked while it lives, and after it has expired the person is the one
+ * recorded at connect time (Page posts do not need the user token).
+ */
+async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
+  const now = d.clock.now();
   const pageId = t.extra?.pageId;
   const pageToken = t.extra?.pageAccessToken;
-  if (pageId && pageToken) {
-    // Validates the Page token as well as reading the Page's current name.
-    const page = await graphCall('facebook', 'page lookup', d.http, graphUrl(d, `/${encodeURIComponent(pageId)}`, { fields: 'id,name', access_token: pageToken }), {}, now);
+  const page = pageId && pageToken ? await pageOf(pageId, pageToken, t, d, now) : undefined;
+  const recorded = page && (page.info.userId ?? t.extra?.userId);
+  const person: Person = page && recorded && userTokenExpired(t, now) ? { id: recorded, name: t.extra?.userName ?? recorded } : await personOf(t, d, now);
+  const meta: Record<string, string> = { userId: person.id, userName: person.name };
+  if (page && pageId) {
     meta.pageId = pageId;
-    meta.pageName = str(page.name) ?? t.extra?.pageName ?? pageId;
+    meta.pageName = page.name;
   }
+  const dataAccessExpiresAt = page?.info.dataAccessExpiresAt ?? person.dataAccessExpiresAt;
   // The person is the account (reconnect identity); the Page they publish to is in meta. A second
   // Page of the same person is a second connection: socialync connect facebook --name <n> --page <p>.
-  return {
-    id,
-    displayName: userName,
-    ...(info.dataAccessExpiresAt !== undefined ? { dataAccessExpiresAt: info.dataAccessExpiresAt } : {}),
-    meta,
-  };
+  return { id: person.id, displayName: person.name, ...(dataAccessExpiresAt !== undefined ? { dataAccessExpiresAt } : {}), meta };
 }
 
 /** A connection without a Page cannot publish anything. */

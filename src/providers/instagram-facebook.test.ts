@@ -63,7 +63,7 @@ describe('instagram (facebook login) authorize URL', () => {
   });
   it('uses http on a fixed port (Facebook redirect rules), not Instagram Login https', () => {
     expect(descriptor.redirect).toMatchObject({ https: false, port: 8741 });
-    expect(descriptor.refresh.kind).toBe('fb_exchange');
+    expect(descriptor.refresh.kind).toBe('check');
   });
 });
 
@@ -80,8 +80,8 @@ describe('instagram (facebook login) code exchange', () => {
     const t = await provider.exchangeCode({ code: 'AQDcode#_', redirectUri: REDIRECT, codeVerifier: '', callbackParams: {} }, d);
     expect(t.accessToken).toBe('EAAlong-1');
     expect(t.refreshToken).toBeUndefined();
-    expect(t.expiresAt).toBe(T0 + 5183944 * 1000);
-    // The 90-day data-access expiry comes first here: it is the reconnect deadline.
+    // Both deadlines as debug_token reports them: the user token's expiry and the end of data access.
+    expect(t.expiresAt).toBe(S(T0 + 60 * DAY) * 1000);
     expect(t.refreshExpiresAt).toBe(S(T0 + 50 * DAY) * 1000);
     expect(t.extra).toEqual({ userId: '9001', login: 'facebook', pageId: '102', pageName: 'Alice Books', igUserId: '17841102' });
     expect(JSON.stringify(t.extra)).not.toContain('EAApage');
@@ -143,15 +143,16 @@ describe('instagram (facebook login) Page choice', () => {
 });
 
 describe('instagram (facebook login) refresh and who-am-I', () => {
-  it('re-exchanges the still-valid user token and keeps the chosen account', async () => {
-    graph().intercept({ path: (p) => p.startsWith('/v24.0/oauth/access_token?') && q(p).get('fb_exchange_token') === 'EAAlong-1' }).reply(200, { access_token: 'EAAlong-2', expires_in: 5183944 }, JSONH);
-    debugOk('EAAlong-2');
+  it('checks the user token (publishing needs it, not a Page token): same token, debug_token deadlines, no exchange', async () => {
+    debugOk('EAAlong-1', { expires_at: S(T0 + 12 * DAY), data_access_expires_at: S(T0 + 40 * DAY) });
     const t = await provider.refresh(token(), d);
-    expect(t.accessToken).toBe('EAAlong-2');
-    expect(t.obtainedAt).toBe(T0);
+    expect(t).toMatchObject({ accessToken: 'EAAlong-1', expiresAt: S(T0 + 12 * DAY) * 1000, refreshExpiresAt: S(T0 + 40 * DAY) * 1000, refreshExpiresEstimated: false });
     expect(t.extra).toMatchObject({ igUserId: '17841102', pageId: '102' });
   });
-  it('an expired user token cannot be exchanged: reconnect_needed (token_expired), no network call', async () => {
+  it('an expired user token (debug_token 190/463): reconnect_needed token_expired, named for instagram', async () => {
+    graph().intercept({ path: (p) => p.startsWith('/v24.0/debug_token?') }).reply(200, {
+      data: { app_id: 'meta-app', type: 'USER', is_valid: false, scopes: [], error: { code: 190, subcode: 463, message: 'Error validating access token: Session has expired on Friday, 01-Jan-27 10:00:00 PST.' } },
+    }, JSONH);
     const e = await provider.refresh(token({ expiresAt: T0 - 1 }), d).catch((x) => x);
     expect([e.errorClass, e.reason]).toEqual(['reconnect_needed', 'token_expired']);
     expect(e.message).toMatch(/^instagram:/);

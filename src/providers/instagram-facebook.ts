@@ -4,9 +4,13 @@
  * Facts: docs/platforms/instagram.md (the Facebook Login variant), which "behaves
  * like the Facebook column" (§2.2):
  * - Login is Facebook's manual flow: www.facebook.com/v{N}/dialog/oauth, code -> short-lived user
- *   token -> long-lived user token (fb_exchange_token). No refresh token: the still-valid token is
- *   re-exchanged; data access expires 90 days after the user's last activity (debug_token).
+ *   token -> long-lived user token (fb_exchange_token, about 60 days).
  *   https://developers.facebook.com/docs/instagram-platform/instagram-api-with-facebook-login
+ * - Publishing takes the person's User access token ("All requests must include the app user's User
+ *   access token", Content Publishing guide), not a Page token, so the user token's expiry is the
+ *   reconnect deadline. Exchanging a long-lived token again is not documented: `refresh` only checks
+ *   the token with debug_token and records its real deadlines (expires_at, data_access_expires_at),
+ *   as facebook-tokens.ts does (docs/platforms/instagram.md#oauth).
  * - The IG user id is the Page's `instagram_business_account` (GET /me/accounts with that field).
  * - Everything runs on graph.facebook.com; resumable Reels go to rupload.facebook.com.
  * The Facebook steps themselves live in facebook.ts; this file only points them at this variant's
@@ -43,7 +47,8 @@ export const descriptor: ProviderDescriptor = {
   redirect: { port: 8741, path: '/callback', https: false, host: '127.0.0.1' },
   pkce: 'none',
   clientSecret: 'required',
-  refresh: { kind: 'fb_exchange', rotates: false, thresholdMinutes: 15 * 24 * 60 },
+  // No refresh grant: debug_token checks and the platform's deadlines (docs/platforms/facebook.md#tokens).
+  refresh: { kind: 'check', rotates: false, thresholdMinutes: 15 * 24 * 60 },
   apiVersion: 'v25.0',
 };
 
@@ -163,7 +168,7 @@ async function chooseTarget(t: TokenSet, d: ProviderDeps, choice: string | undef
 
 async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
   assertLogin(t, 'facebook');
-  return fb.reexchangeUserToken(t, fbDeps(d), 'instagram');
+  return fb.checkUserToken(t, fbDeps(d), 'instagram');
 }
 
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {

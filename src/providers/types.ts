@@ -108,8 +108,11 @@ export type RefreshKind =
   | 'refresh_token'
   /** Instagram Login: GET refresh_access_token?grant_type=ig_refresh_token. */
   | 'ig_refresh'
-  /** Facebook: re-exchange a still-valid long-lived token (fb_exchange_token). */
-  | 'fb_exchange';
+  /**
+   * No refresh grant (Facebook Login): `refresh` returns the same access token with the deadlines the
+   * platform reports for it (debug_token), or throws reconnect_needed when it is no longer valid.
+   */
+  | 'check';
 
 export interface ProviderDescriptor {
   id: PlatformId;

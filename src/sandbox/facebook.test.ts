@@ -72,35 +72,68 @@ describe('facebook sandbox: login and Pages', () => {
 });
 
 describe('facebook sandbox: refresh, invalidation, revoke', () => {
-  it('re-exchanges a valid token (fb_exchange_token) and keeps the chosen Page', async () => {
+  const graphGet = async (path: string, params: Record<string, string>) => {
+    const u = new URL(`/${descriptor.apiVersion}${path}`, env.d.hosts.graph);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    const r = await fetch(u);
+    return { status: r.status, body: (await r.json()) as Record<string, any> };
+  };
+  const debug = async (token: string) => (await graphGet('/debug_token', { input_token: token, access_token: `${env.d.app.clientId}|${env.d.app.clientSecret}` })).body.data;
+
+  it('refuses to exchange a long-lived token again (undocumented): the old "re-exchange" refresh fails here', async () => {
+    const t = await connect();
+    const r = await graphGet('/oauth/access_token', { grant_type: 'fb_exchange_token', client_id: env.d.app.clientId, client_secret: env.d.app.clientSecret!, fb_exchange_token: t.accessToken });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 100 });
+    expect(env.sandbox.control.stats().facebook?.refusedReexchanges).toBe(1);
+  });
+  it('debug_token: the user token ends 60 days after login, data access 90 days after, the Page token never', async () => {
+    const t = await connect();
+    const s = (ms: number) => Math.floor(ms / 1000);
+    expect(await debug(t.accessToken)).toMatchObject({ is_valid: true, type: 'USER', expires_at: s(env.now + 60 * DAY), data_access_expires_at: s(env.now + 90 * DAY) });
+    expect(await debug(t.extra!.pageAccessToken!)).toMatchObject({ is_valid: true, type: 'PAGE', expires_at: 0, data_access_expires_at: s(env.now + 90 * DAY) });
+  });
+  it('refresh only checks: same tokens, deadlines from debug_token, no exchange call at all', async () => {
     let t = await connect();
     t = withPage(t, choosePage(await listPages(t, env.d), 'Alice Books'));
+    const login = env.now;
+    const before = env.sandbox.control.stats().facebook!;
     env.now += 50 * DAY;
     const next = await provider.refresh(t, env.d);
-    expect(next.accessToken).not.toBe(t.accessToken);
-    expect(next.expiresAt).toBe(env.now + 60 * DAY);
-    expect(next.extra?.pageName).toBe('Alice Books');
-    expect(env.sandbox.control.stats().facebook?.refreshes).toBe(1);
+    expect(next.accessToken).toBe(t.accessToken);
+    expect(next.extra?.pageAccessToken).toBe(t.extra?.pageAccessToken);
+    expect(next).toMatchObject({ expiresAt: login + 60 * DAY, refreshExpiresAt: login + 90 * DAY, refreshExpiresEstimated: false });
+    const after = env.sandbox.control.stats().facebook!;
+    expect(after.tokenCalls).toBe(before.tokenCalls);
+    expect(after.refusedReexchanges ?? 0).toBe(0);
   });
-  it('an expired token cannot be re-exchanged: reconnect_needed token_expired', async () => {
+  it('after the user token expired, the Page token still works: refresh and who-am-I go on, deadline recorded', async () => {
     const t = await connect();
+    const login = env.now;
     env.now += 61 * DAY;
-    expect((await provider.refresh(t, env.d).catch((x) => x)).reason).toBe('token_expired');
-    // The platform says the same when asked anyway (190/463).
-    expect((await provider.whoami(t, env.d).catch((x) => x)).platformCode).toBe('190/463');
+    const next = await provider.refresh(t, env.d);
+    expect(next.expiresAt).toBe(login + 60 * DAY);
+    expect(next.refreshExpiresAt).toBe(login + 90 * DAY);
+    expect((await provider.whoami(next, env.d)).meta).toMatchObject({ pageName: 'Alice Bakery' });
+    expect(env.sandbox.control.validate(t.extra!.pageAccessToken!).valid).toBe(true);
+    // The platform itself says the user token is gone (190/463).
+    expect((await debug(t.accessToken)).error).toMatchObject({ code: 190, subcode: 463 });
   });
-  it('password change -> 190/460 on user and Page tokens', async () => {
+  it('password change -> 190/460 on user and Page tokens: refresh says password_changed', async () => {
     const t = await connect();
     env.sandbox.control.passwordChange('alice');
     const e = await provider.refresh(t, env.d).catch((x) => x);
     expect(e.reason).toBe('password_changed');
     expect(env.sandbox.control.validate(t.extra!.pageAccessToken!)).toMatchObject({ valid: false, reason: 'password_changed' });
   });
-  it('data access expires 90 days after login even with re-exchanged tokens -> reconnect_needed inactive', async () => {
-    let t = await connect();
-    env.now += 50 * DAY;
-    t = await provider.refresh(t, env.d);
-    env.now += 41 * DAY;
+  it('app removed (revoked grant) -> refresh says app_removed', async () => {
+    const t = await connect();
+    env.sandbox.control.revoke('alice');
+    expect(await provider.refresh(t, env.d).catch((x) => x.reason)).toBe('app_removed');
+  });
+  it('data access ends 90 days after login: refresh and who-am-I -> reconnect_needed inactive', async () => {
+    const t = await connect();
+    env.now += 91 * DAY;
     expect((await provider.whoami(t, env.d).catch((x) => x)).reason).toBe('inactive');
     expect((await provider.refresh(t, env.d).catch((x) => x)).reason).toBe('inactive');
   });

@@ -2,10 +2,14 @@
  * Facebook Login + Pages, simulated (docs/platforms/facebook.md, sandbox-spec.md).
  * - www   GET  /:version/dialog/oauth        comma scopes, partial consent; approve -> ?code&state#_
  * - graph GET|POST /:version/oauth/access_token  code -> short-lived (2 h); grant_type=fb_exchange_token
- *                                            -> long-lived (60 d), only while the presented token is valid
- * - graph GET  /[:version/]debug_token       is_valid, expires_at, data_access_expires_at (90 d after login),
- *                                            scopes, granular_scopes (Page ids), user_id; invalid -> data.error 190/x
- * - graph GET  /:version/me/accounts         Pages with Page tokens ("alice" has two Pages, others one);
+ *                                            -> long-lived (60 d), only for a live SHORT-lived token: exchanging a
+ *                                            long-lived token again is not documented and is refused (400, #100)
+ * - graph GET  /[:version/]debug_token       is_valid, expires_at (0 for a Page token taken with a long-lived user
+ *                                            token), data_access_expires_at (90 d after login), scopes,
+ *                                            granular_scopes (Page ids), user_id; invalid -> data.error 190/x
+ * - graph GET  /:version/me/accounts         Pages with Page tokens ("alice" has two Pages, others one); a Page
+ *                                            token from a long-lived user token never expires, from a short one
+ *                                            it ends with it (docs/platforms/facebook.md#tokens);
  *                                            with fields=...instagram_business_account{id,username} the
  *                                            linked Instagram professional account (none for "carol")
  * - graph GET  /:version/{ig-user-id}         that Instagram account (Instagram API with Facebook Login;
@@ -41,8 +45,8 @@ export const SCOPES = [
 ];
 const SHORT_TTL = 2 * HOUR;
 const LONG_TTL = 60 * DAY;
-/** A Page token taken from a long-lived user token does not expire (community reports). */
-const PAGE_FOREVER_TTL = 10 * 365 * DAY;
+/** A Page token taken with a long-lived user token has no expiration date (https://developers.facebook.com/docs/pages/access-tokens). */
+const NEVER = Number.POSITIVE_INFINITY;
 const DATA_ACCESS_TTL = 90 * DAY;
 const CODE_TTL = 10 * MINUTE;
 
@@ -125,7 +129,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     if (!app) return graphError(400, 101, 'Error validating application. Invalid application ID.');
     if (req.param('client_secret') !== app.clientSecret) return graphError(400, 1, 'Error validating client secret.');
     if (req.param('grant_type') !== 'fb_exchange_token') return codeExchange(req, app);
-    // Re-exchange: works only while the presented token is still valid (an expired one cannot be exchanged).
+    // Short -> long only while the presented token is still valid (an expired one cannot be exchanged).
     const presented = req.param('fb_exchange_token');
     const a = metaAuth(ctx, presented);
     if ('response' in a) {
@@ -133,7 +137,12 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       return a.response;
     }
     if (a.family.clientId !== app.clientId) return graphError(400, 190, 'Error validating access token: the token was issued to another app');
-    if (longLived().has(presented as string)) ctx.families.counters.refreshes++;
+    // The docs describe only short-lived -> long-lived; a long-lived (or Page) token is refused here,
+    // so a client that "refreshes" this way fails (docs/platforms/facebook.md#tokens).
+    if (longLived().has(presented as string) || pageTokens().has(presented as string)) {
+      ctx.stats['refusedReexchanges'] = (ctx.stats['refusedReexchanges'] ?? 0) + 1;
+      return graphError(400, 100, '(#100) fb_exchange_token takes a short-lived User access token; this token is already long-lived');
+    }
     const t = ctx.families.issueAccess(a.family, LONG_TTL);
     longLived().set(t.accessToken, '1');
     return json(200, { access_token: t.accessToken, token_type: 'bearer', expires_in: t.expiresIn });
@@ -156,7 +165,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     const pageId = pageTokens().get(input as string);
     const isLong = longLived().has(input as string);
     const pageIds = pagesOf(fam.account).map((p) => p.id);
-    const expiresAt = check.ok ? (pageId && check.expiresAt - check.issuedAt >= PAGE_FOREVER_TTL ? 0 : secs(check.expiresAt)) : 0;
+    const expiresAt = check.ok && check.expiresAt !== NEVER ? secs(check.expiresAt) : 0;
     return json(200, {
       data: {
         app_id: app.clientId,
@@ -188,7 +197,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     if ('response' in a) return a.response;
     if (!a.family.scopes.includes('pages_show_list')) return json(200, { data: [] });
     const c = ctx.families.checkAccess(a.token);
-    const ttl = longLived().has(a.token) ? PAGE_FOREVER_TTL : c.ok ? c.expiresAt - ctx.now() : 0;
+    const ttl = longLived().has(a.token) ? NEVER : c.ok ? c.expiresAt - ctx.now() : 0;
     const withIg = (req.query.get('fields') ?? '').includes('instagram_business_account');
     const data = pagesOf(a.family.account).map((p) => {
       const t = ctx.families.issueAccess(a.family, ttl);

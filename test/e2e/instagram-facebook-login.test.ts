@@ -83,6 +83,13 @@ describe('connect instagram through Facebook Login', () => {
     expect(Date.parse(s!.reconnectBy)).toBe(Date.parse(s!.accessExpiresAt));
     expect(Date.parse(s!.reconnectBy) - t0).toBeGreaterThan(59 * DAY);
     expect(Date.parse(s!.reconnectBy) - t0).toBeLessThan(61 * DAY);
+    // refresh only checks the user token (it publishes here; Meta documents no renewal): no token call.
+    const tokenCalls = sandbox.control.platform('facebook').stats().tokenCalls;
+    const r = await json<{ results: { status: string; detail: string }[] }>(t, ['refresh', '--force']);
+    expect(r.results).toEqual([expect.objectContaining({ status: 'refreshed', detail: expect.stringMatching(/^checked/) })]);
+    expect(sandbox.control.platform('facebook').stats().tokenCalls).toBe(tokenCalls);
+    const [after] = await json<{ reconnectBy: string; reconnectWhy: string; reconnectEstimated: boolean }[]>(t, ['status']);
+    expect(after).toMatchObject({ reconnectBy: s!.reconnectBy, reconnectEstimated: false, reconnectWhy: expect.stringMatching(/publishing to Instagram through Facebook Login needs it/) });
 
     const reel = tempMedia(3 * 1024 * 1024, 'mp4');
     expect(await t.run(['schedule', 'add', '--to', 'instagram', '--at', 'now', '--text', 'Fresh croissants', '--media', 'https://cdn.example.com/croissant.jpg']), t.stderr()).toBe(0);

@@ -61,6 +61,17 @@ describe.each(PLATFORMS.map((p) => [p]))('refresh on the %s sandbox', (platform)
     const out = await refreshConnection(deps, conn.id);
     expect(out.status, out.detail).toBe('refreshed');
     const after = await loadTokens(deps, conn);
+    if (provider.descriptor.refresh.kind === 'check') {
+      // Facebook Login: no renewal is documented; the same token, with the deadlines debug_token reports.
+      expect(out.detail).toMatch(/^checked/);
+      expect(after.accessToken).toBe(before.accessToken);
+      expect(sandbox.control.platform(platform).stats().tokenCalls).toBe(statsBefore.tokenCalls);
+      const stored = (await (await deps.store()).getConnection(conn.id))!;
+      expect(stored.accessExpiresAt).toBe(before.expiresAt);
+      expect(stored.refreshExpiresAt).toBeGreaterThan(stored.accessExpiresAt!);
+      expect((await refreshConnection(deps, conn.id)).status).toBe('not_due');
+      return;
+    }
     expect(after.accessToken).not.toBe(before.accessToken);
     expect(sandbox.control.validate(after.accessToken).valid).toBe(true);
     if (before.refreshToken) expect(after.refreshToken).toBeTruthy();

@@ -72,3 +72,17 @@ describe('Facebook local video: Resumable Upload API + file handle', () => {
     expect(validate({ ...mov, media: [{ kind: 'url', url: 'https://cdn.example.com/v.mov', mime: 'video/quicktime' }] })).toEqual([]);
   });
 });
+
+describe('Facebook after the user token expired (docs/platforms/facebook.md#tokens)', () => {
+  it('a local video needs a reconnect (token_expired, no upload call), a text post still goes out with the Page token', async () => {
+    kit = await fbKit();
+    const t = { ...kit.token, expiresAt: kit.pd.clock.now() - 1000 };
+    const e = (await fb.publish(video(10, 'late video'), t, kit.pd, kit.ctx).catch((x: unknown) => x)) as { errorClass?: string; reason?: string; message?: string };
+    expect(e).toMatchObject({ errorClass: 'reconnect_needed', reason: 'token_expired' });
+    expect(e.message).toMatch(/local video uploads need the Facebook user token, which expired on .*; text, photo and link posts still work/);
+    expect(kit.ctx.checkpoint.uploadSession).toBeUndefined();
+    const r = await fb.publish({ text: 'late text', media: [], options: {} }, t, kit.pd, { ...kit.ctx, checkpoint: {} });
+    expect(r.remoteId).toBeTruthy();
+    expect(await kit.posts()).toMatchObject([{ text: 'late text', kind: 'text' }]);
+  });
+});
