@@ -26,6 +26,8 @@ export type ReconnectReason =
   | 'platform_revoked'
   | 'inactive'
   | 'scope_missing'
+  /** A refresh of a single-use token was cut short (kill -9, a full disk): the platform may have rotated it. */
+  | 'refresh_interrupted'
   | 'unknown';
 
 export const reconnectReasonText: Record<ReconnectReason, string> = {
@@ -36,6 +38,7 @@ export const reconnectReasonText: Record<ReconnectReason, string> = {
   platform_revoked: 'platform revoked the token',
   inactive: 'inactive too long',
   scope_missing: 'a needed permission was not granted',
+  refresh_interrupted: 'refresh interrupted: the platform may have rotated the token',
   unknown: 'token no longer valid',
 };
 

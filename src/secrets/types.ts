@@ -16,6 +16,11 @@ export interface SecretStore {
   set(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
   describe(): SecretBackendInfo;
+  /**
+   * Keeps `value` outside the usual place when `set` cannot write there (a full or broken
+   * disk); `get` returns it first and moves it back once it can. Returns where it went.
+   */
+  setAside?(key: string, value: string): Promise<string>;
 }
 
 /** Secret keys used across the code base. */
