@@ -33,6 +33,7 @@ import { classOf, connectHint, event, failed, markReconnect, transientOutcome, t
 import { interruptedError, journalDoubt, journalSend, platformAnswered, refuseSpent, storeRefreshed } from './refresh-keep.js';
 import { refreshDue, type DueDecision } from './due.js';
 import { acquireLease } from './lease.js';
+import { describeHolder } from './owner.js';
 
 export type RefreshStatus =
   | 'refreshed'
@@ -117,8 +118,18 @@ export async function refreshConnection(deps: Deps, connectionId: string, opts: 
   }
 
   const ttl = lockTtlMs(deps);
-  const lease = await acquireLease(store, deps.clock, deps.random, `refresh:${connectionId}`, { ttlMs: ttl, waitMs: 2 * ttl, owner: `${deps.processId}:${deps.random.uuid()}` });
-  if (!lease) return result(conn0, 'transient', 'another process has been refreshing this connection for too long; try again later', { errorClass: 'transient' });
+  const lockName = `refresh:${connectionId}`;
+  const lease = await acquireLease(store, deps.clock, deps.random, lockName, {
+    ttlMs: ttl,
+    waitMs: 2 * ttl,
+    owner: `${deps.processId}:${deps.random.uuid()}`,
+    onWait: (h) => deps.io.info(`${conn0.platform}/${conn0.name}: waiting for the refresh lock, held by ${describeHolder(h.owner, h.expiresAt)}`),
+  });
+  if (!lease) {
+    const h = await store.lockHolder(lockName);
+    const who = h ? `${describeHolder(h.owner, h.expiresAt)}` : 'another process';
+    return result(conn0, 'transient', `the refresh lock is held by ${who}; try again later`, { errorClass: 'transient' });
+  }
   try {
     const conn = (await store.getConnection(connectionId)) ?? conn0;
     if (conn.tokenGeneration !== conn0.tokenGeneration) {
