@@ -114,5 +114,5 @@ export async function keepRotatedTokens(deps: Deps, conn: Pick<Connection, 'id'>
 /** "ENOSPC: no space left on device, open '/x/vault/.tmp-…'" without the temp file's name. */
 export function fileErrorText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  return String(err?.message ?? e).replace(/, (open|write|rename) '[^']*'$/, '');
+  return String(err?.message ?? e).replace(/, (open|write|rename|close|fsync)( '[^']*')?$/, '');
 }
