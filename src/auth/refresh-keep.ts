@@ -18,31 +18,30 @@ import { connectHint, event, markReconnect, message, type ResultFn } from './ref
 import type { RefreshOutcome } from './refresh.js';
 
 /**
- * What the journal says about the refresh token we hold: 'spent' (the platform rotated it and
- * the successor could not be stored), 'interrupted' (a request with it went out and its answer
- * was never recorded), or undefined. An entry about another token is stale and removed.
+ * What the journal says about the refresh token we hold: spent (the platform rotated it and
+ * the successor could not be stored, or it refused it after an interruption: `detail` says
+ * which), interrupted (a request with it went out and its answer was never recorded), or
+ * nothing. An entry about another token is stale and removed.
  */
-export async function journalDoubt(deps: Deps, provider: Provider, conn: Connection, tokens: TokenSet): Promise<'spent' | 'interrupted' | undefined> {
+export async function journalDoubt(deps: Deps, provider: Provider, conn: Connection, tokens: TokenSet): Promise<{ spent: string } | 'interrupted' | undefined> {
   const j = await readJournal(deps.paths, conn.id);
   if (!j) return undefined;
   if (j.fingerprint !== fingerprint(tokens.refreshToken) || !provider.descriptor.refresh.rotates) {
     await clearJournal(deps.paths, conn.id);
     return undefined;
   }
-  if (j.state === 'spent') return 'spent';
+  if (j.state === 'spent') return { spent: j.detail ?? 'spent' };
   await event(deps, conn, 'refresh.interrupted', `${reconnectReasonText.refresh_interrupted}; the refresh started at ${new Date(j.at).toISOString()} recorded no answer: trying the stored token once`, true);
   return 'interrupted';
 }
 
-/** The platform took the refresh token and its successor is lost: sending it again would only burn the family (X). */
-export async function refuseSpent(deps: Deps, conn: Connection, result: ResultFn): Promise<RefreshOutcome> {
-  const e = new ProviderError(`${conn.platform}: the last refresh received new tokens that could not be stored; the stored refresh token is spent and is not sent again`, {
-    errorClass: 'reconnect_needed',
-    reason: 'refresh_interrupted',
-  });
-  return conn.health === 'needs_reconnect' && conn.reason === 'refresh_interrupted'
-    ? result(conn, 'reconnect_needed', `${reconnectReasonText.refresh_interrupted} (${e.message})`, { reason: 'refresh_interrupted', errorClass: 'reconnect_needed', hint: connectHint(conn) })
-    : markReconnect(deps, conn, e, result);
+/** The stored refresh token is known spent: sending it again would only burn the family (X). */
+export async function refuseSpent(deps: Deps, conn: Connection, why: string, result: ResultFn): Promise<RefreshOutcome> {
+  const msg = `${reconnectReasonText.refresh_interrupted}; the stored refresh token is spent (${why}) and is not sent again`;
+  if (conn.health === 'needs_reconnect' && conn.reason === 'refresh_interrupted') {
+    return result(conn, 'reconnect_needed', msg, { reason: 'refresh_interrupted', errorClass: 'reconnect_needed', hint: connectHint(conn) });
+  }
+  return markReconnect(deps, conn, new ProviderError(msg, { errorClass: 'reconnect_needed', reason: 'refresh_interrupted' }), result);
 }
 
 /** Writes the journal entry before a refresh token goes out; a failure to write it stops the refresh (returns the outcome). */
@@ -70,7 +69,7 @@ export function platformAnswered(e: unknown): boolean {
 /** A refusal after a refresh that got no answer: the platform may have rotated the token. A precise reason stays. */
 export function interruptedError(e: ProviderError): ProviderError {
   if (e.reason && e.reason !== 'unknown') return e;
-  return new ProviderError(`the token was refused after a refresh that got no answer: ${e.message}`, { errorClass: 'reconnect_needed', reason: 'refresh_interrupted', ...(e.status !== undefined ? { status: e.status } : {}), cause: e });
+  return new ProviderError(`${reconnectReasonText.refresh_interrupted}, and it now refuses the token (${e.message})`, { errorClass: 'reconnect_needed', reason: 'refresh_interrupted', ...(e.status !== undefined ? { status: e.status } : {}), cause: e });
 }
 
 /**
@@ -102,12 +101,18 @@ export async function storeRefreshed(deps: Deps, conn: Connection, merged: Token
   return { ...result(conn, 'refreshed', 'refreshed'), accessExpiresAt: merged.expiresAt ?? null };
 }
 
+/** Records the stored refresh token as spent: refuseSpent answers for it from now on, without sending it. */
+export async function journalSpent(deps: Deps, conn: Connection, tokens: TokenSet, detail: string): Promise<void> {
+  const entry = { connectionId: conn.id, state: 'spent' as const, at: deps.clock.now(), generation: conn.tokenGeneration, fingerprint: fingerprint(tokens.refreshToken), owner: deps.processId, detail };
+  await writeJournal(deps.paths, entry).catch(() => undefined);
+}
+
 /** Nothing durable took the rotated tokens: journal the stored token as spent (never sent again) and ask for a reconnect. */
 async function tokensLost(deps: Deps, conn: Connection, e: unknown, result: ResultFn): Promise<RefreshOutcome> {
   const detail = e instanceof TokensNotKeptError ? e.detail : message(e);
   const tokens = await loadTokens(deps, conn).catch(() => undefined);
-  await writeJournal(deps.paths, { connectionId: conn.id, state: 'spent', at: deps.clock.now(), generation: conn.tokenGeneration, fingerprint: fingerprint(tokens?.refreshToken), owner: deps.processId, detail }).catch(() => undefined);
-  const err = new ProviderError(`${conn.platform}: the platform issued new tokens but they could not be stored anywhere (${detail}); the old refresh token is spent`, {
+  if (tokens) await journalSpent(deps, conn, tokens, `the new tokens could not be stored: ${detail}`);
+  const err = new ProviderError(`${reconnectReasonText.refresh_interrupted}: it issued new tokens that could not be stored anywhere (${detail}); the old refresh token is spent`, {
     errorClass: 'reconnect_needed',
     reason: 'refresh_interrupted',
   });

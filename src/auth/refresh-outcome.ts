@@ -36,7 +36,8 @@ export async function markReconnect(deps: Deps, conn: Connection, e: ProviderErr
   await store.updateConnection(conn.id, { health: 'needs_reconnect', reason, reasonDetail: detail }, deps.clock.now());
   await event(deps, conn, 'refresh.reconnect_needed', `${reconnectReasonText[reason]}: ${detail}`);
   await notifyReconnectNeeded(deps, conn, reason, detail);
-  return result(conn, 'reconnect_needed', `${reconnectReasonText[reason]} (${detail})`, { reason, errorClass: 'reconnect_needed', hint: connectHint(conn) });
+  const text = detail.startsWith(reconnectReasonText[reason]) ? detail : `${reconnectReasonText[reason]} (${detail})`;
+  return result(conn, 'reconnect_needed', text, { reason, errorClass: 'reconnect_needed', hint: connectHint(conn) });
 }
 
 export function connectHint(conn: Pick<Connection, 'platform' | 'name'>): string {

@@ -30,7 +30,7 @@ import type { Connection } from '../store/types.js';
 import { loadTokens, mergeTokens } from './tokens.js';
 import { clearJournal, readJournal } from './journal.js';
 import { classOf, connectHint, event, failed, markReconnect, transientOutcome, type ResultFn } from './refresh-outcome.js';
-import { interruptedError, journalDoubt, journalSend, platformAnswered, refuseSpent, storeRefreshed } from './refresh-keep.js';
+import { interruptedError, journalDoubt, journalSend, journalSpent, platformAnswered, refuseSpent, storeRefreshed } from './refresh-keep.js';
 import { refreshDue, type DueDecision } from './due.js';
 import { acquireLease } from './lease.js';
 import { describeHolder } from './owner.js';
@@ -189,7 +189,7 @@ async function refreshLocked(x: LockedCtx, conn: Connection, tokens: TokenSet): 
   // access token; a check-only call spends nothing).
   const journaled = !opts.checkOnly && Boolean(tokens.refreshToken);
   const doubt = journaled ? await journalDoubt(deps, provider, conn, tokens) : undefined;
-  if (doubt === 'spent') return refuseSpent(deps, conn, result);
+  if (typeof doubt === 'object') return refuseSpent(deps, conn, doubt.spent, result);
   // After an interrupted refresh the old token may still work (the platform never answered):
   // try it once, no retries; a refusal then means the platform rotated it.
   const sent = await sendRefresh(x, pd, conn, tokens, { inDoubt: doubt === 'interrupted', journaled });
@@ -227,12 +227,11 @@ async function sendRefresh(x: LockedCtx, pd: ProviderDeps, conn: Connection, tok
     try {
       return { next: await provider.refresh(tokens, pd), tokens, conn };
     } catch (e) {
-      const answered = platformAnswered(e);
-      // A refusal or an error page: the platform did not rotate the token. No answer: it may have.
-      if (answered) {
-        if (o.journaled) await clearJournal(deps.paths, conn.id);
-      } else if (o.journaled && provider.descriptor.refresh.rotates) inDoubt = true;
       const cls = classOf(e);
+      // A refusal or an error page: the platform did not rotate the token (a refusal in doubt is
+      // journaled as spent below, before the entry could go). No answer: it may have rotated it.
+      if (!platformAnswered(e)) inDoubt ||= o.journaled && provider.descriptor.refresh.rotates;
+      else if (o.journaled && !(inDoubt && cls === 'reconnect_needed')) await clearJournal(deps.paths, conn.id);
       if (cls === 'reconnect_needed') {
         // Another writer (e.g. `connect`, or a process whose lease we outlived) may have stored
         // newer tokens: a rotated-away refresh token is rejected, so retry once with the newer one.
@@ -241,11 +240,14 @@ async function sendRefresh(x: LockedCtx, pd: ProviderDeps, conn: Connection, tok
         if (!retriedWithNewer && freshTokens && (fresh.tokenGeneration !== conn.tokenGeneration || freshTokens.refreshToken !== tokens.refreshToken || freshTokens.accessToken !== tokens.accessToken)) {
           retriedWithNewer = true;
           inDoubt = false;
+          await clearJournal(deps.paths, conn.id);
           await event(deps, conn, 'refresh.retry_newer', 'refresh rejected; stored tokens changed meanwhile, retrying with the newer ones');
           conn = fresh;
           tokens = freshTokens;
           continue;
         }
+        // Refused after a request that got no answer: that token is spent, never send it again.
+        if (inDoubt) await journalSpent(deps, fresh, tokens, 'the platform refused it after a refresh that got no answer');
         return { outcome: await markReconnect(deps, fresh, inDoubt ? interruptedError(e as ProviderError) : (e as ProviderError), result) };
       }
       if ((cls === 'transient' || cls === 'rate_limited') && base.attempts < maxAttempts) {

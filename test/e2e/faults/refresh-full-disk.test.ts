@@ -121,7 +121,7 @@ describe('refresh --force with the vault folder on a full disk', () => {
     const s0 = reuseStats(p);
     const r = await runCli(['refresh', 'x', '--account', 'bob', '--force'], p.env);
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/x\/bob: needs a reconnect: refresh interrupted: the platform may have rotated the token \(x: the platform issued new tokens but they could not be stored anywhere \(ENOSPC: no space left on device; no folder could take a copy \(.*recovery: ENOSPC\)\); the old refresh token is spent\)\. Run: socialync connect x --name bob/);
+    expect(r.stderr).toMatch(/x\/bob: needs a reconnect: refresh interrupted: the platform may have rotated the token: it issued new tokens that could not be stored anywhere \(ENOSPC: no space left on device; no folder could take a copy \(.*recovery: ENOSPC\)\); the old refresh token is spent\. Run: socialync connect x --name bob/);
     expect(reuseStats(p)).toEqual({ refreshes: s0.refreshes + 1, reused: 0 });
     // Space again, and --force: still never sent (the journal says the stored token is spent).
     for (const f of fillers) unlinkSync(f);
