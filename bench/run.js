@@ -71,6 +71,7 @@ for (const [file, fn] of [
   ['refresh.js', 'runRefreshBench'],
   ['publish.js', 'runPublishBench'],
   ['schedule-list.js', 'runScheduleListBench'],
+  ['refresh-kill.js', 'runRefreshKillBench'],
 ]) {
   if (existsSync(join(ROOT, 'bench', file))) benches.push([file, async () => (await import(`./${file}`))[fn]()]);
 }

@@ -16,6 +16,7 @@ import type { SecretStore } from './secrets/types.js';
 import { secretKeys } from './secrets/types.js';
 import type { PlatformId, Provider, ProviderDeps } from './providers/types.js';
 import { loadProvider, resolveApiVersion, resolveHosts } from './providers/registry.js';
+import { makeOwnerId } from './auth/owner.js';
 
 export interface Browser {
   /** Opens a URL in the user's browser; throws when no browser could be started. */
@@ -88,9 +89,10 @@ export function createDeps(over: DepsOverrides = {}): Deps {
         });
       },
     },
-    // Made on first use (locks): most commands never need it.
+    // Made on first use (locks): most commands never need it. Host, pid and start time let
+    // another process see that a lock's holder died (src/auth/owner.ts).
     get processId(): string {
-      return (processIdValue ??= over.processId ?? `${process.pid}-${crypto().randomUUID().slice(0, 8)}`);
+      return (processIdValue ??= over.processId ?? makeOwnerId(crypto().randomUUID().slice(0, 8)));
     },
     store:
       over.store ??

@@ -7,6 +7,7 @@ import type { TokenSet } from '../providers/types.js';
 import { fakeProvider } from '../../test/helpers/fake-provider.js';
 import { ensureFreshToken, refreshConnection } from './refresh.js';
 import { saveTokens } from './tokens.js';
+import { fingerprint, readJournal, writeJournal } from './journal.js';
 
 type RefreshFn = (t: TokenSet) => Promise<TokenSet>;
 
@@ -40,8 +41,8 @@ describe('refreshConnection', () => {
     expect(after.tokenGeneration).toBe(c.tokenGeneration + 1);
     expect(after.accessExpiresAt).toBe(kit.clock.now() + 2 * HOUR);
     expect(after.lastRefreshAt).toBe(kit.clock.now());
-    const events = await (await kit.deps.store()).listEvents({ connectionId: c.id });
-    expect(events.map((e) => e.kind)).toContain('refresh.started');
+    // The journal entry written before the request is gone once the new tokens are stored.
+    expect(await readJournal(kit.deps.paths, c.id)).toBeUndefined();
   });
 
   it('does not refresh when more than the threshold is left, and respects the config override', async () => {
@@ -184,23 +185,91 @@ describe('refreshConnection', () => {
     expect(after.tokenGeneration).toBe(lic.tokenGeneration);
   });
 
-  it('after a refresh that died half-way (started, no outcome), the next run re-checks the token instead of trusting "refreshed recently"', async () => {
-    const p = fakeProvider('tiktok', { thresholdMinutes: 720 }, async () => {
-      throw new ProviderError('tiktok: invalid_grant', { errorClass: 'reconnect_needed', reason: 'refresh_token_expired' });
+  it('after a refresh that died half-way (journal entry left), the next run tries the token once and names the interruption', async () => {
+    let answer: 'refuse' | 'ok' = 'refuse';
+    const p = fakeProvider('tiktok', { thresholdMinutes: 720 }, async (t) => {
+      if (answer === 'refuse') throw new ProviderError('tiktok: invalid_grant', { errorClass: 'reconnect_needed', status: 400 });
+      return { ...t, accessToken: 'access-after', refreshToken: 'refresh-after', expiresAt: kit!.clock.now() + 2 * HOUR };
     });
     kit = makeKit({ providers: { tiktok: p } });
     const now = kit.clock.now();
-    const store = await kit.deps.store();
     const clean = await kit.addConnection('tiktok', 'clean', tok(now, { expiresAt: now + 2 * HOUR }), { lastRefreshAt: now - MINUTE });
     const died = await kit.addConnection('tiktok', 'died', tok(now, { expiresAt: now + 2 * HOUR }), { lastRefreshAt: now - 5 * MINUTE });
-    await store.addEvent({ at: now - 5 * MINUTE - 10, connectionId: clean.id, kind: 'refresh.started', message: '' });
-    await store.addEvent({ at: now - MINUTE, connectionId: clean.id, kind: 'refresh.ok', message: '' });
-    await store.addEvent({ at: now - 2 * MINUTE, connectionId: died.id, kind: 'refresh.started', message: '' });
+    const alive = await kit.addConnection('tiktok', 'alive', tok(now, { expiresAt: now + 2 * HOUR, refreshToken: 'refresh-alive' }), { lastRefreshAt: now - 5 * MINUTE });
+    const entry = (id: string, rt: string) => ({ connectionId: id, state: 'sent' as const, at: now - 2 * MINUTE, generation: 1, fingerprint: fingerprint(rt), owner: 'h/1//x' });
+    await writeJournal(kit.deps.paths, entry(died.id, 'refresh-0000'));
+    await writeJournal(kit.deps.paths, entry(alive.id, 'refresh-alive'));
+    // No entry: "refreshed a minute ago" is trusted.
     expect((await refreshConnection(kit.deps, clean.id)).status).toBe('not_due');
     expect(p.calls).toHaveLength(0);
+    // The platform refuses the token: it was rotated by the request that got no answer. One call, no retry.
     const out = await refreshConnection(kit.deps, died.id);
-    expect(out).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_token_expired' });
+    expect(out).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_interrupted', hint: 'run: socialync connect tiktok --name died' });
+    expect(out.detail).toMatch(/^refresh interrupted: the platform may have rotated the token/);
     expect(p.calls).toHaveLength(1);
+    expect((await (await kit.deps.store()).getConnection(died.id))!.reason).toBe('refresh_interrupted');
+    // The platform never got the interrupted request: the old token still works.
+    answer = 'ok';
+    expect((await refreshConnection(kit.deps, alive.id)).status).toBe('refreshed');
+    expect(await readJournal(kit.deps.paths, alive.id)).toBeUndefined();
+    expect(JSON.parse(kit.secrets.map.get(secretKeys.connection(alive.id))!).refreshToken).toBe('refresh-after');
+  });
+
+  it('a journal entry about an older token (the refresh finished, its bookkeeping did not) is dropped, not reported', async () => {
+    const p = fakeProvider('x', {}, rotating(() => kit!.clock.now()));
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now()));
+    await writeJournal(kit.deps.paths, { connectionId: c.id, state: 'sent', at: kit.clock.now(), generation: 1, fingerprint: fingerprint('refresh-older'), owner: 'h/1//x' });
+    expect((await refreshConnection(kit.deps, c.id)).status).toBe('refreshed');
+    expect(await readJournal(kit.deps.paths, c.id)).toBeUndefined();
+  });
+
+  it('a spent token (new tokens lost) is never sent again, not even with --force', async () => {
+    const p = fakeProvider('x', {}, rotating(() => kit!.clock.now()));
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now()));
+    await writeJournal(kit.deps.paths, { connectionId: c.id, state: 'spent', at: kit.clock.now(), generation: 1, fingerprint: fingerprint('refresh-0000'), owner: 'h/1//x', detail: 'ENOSPC' });
+    for (const force of [false, true]) {
+      expect(await refreshConnection(kit.deps, c.id, { force })).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_interrupted' });
+    }
+    expect(p.calls).toHaveLength(0);
+  });
+
+  it('a vault that cannot take the rotated tokens: retried, then set aside; the spent token is never sent again', async () => {
+    const p = fakeProvider('x', {}, rotating(() => kit!.clock.now()));
+    kit = makeKit({ providers: { x: p } });
+    const c = await kit.addConnection('x', 'alice', tok(kit.clock.now()));
+    const key = secretKeys.connection(c.id);
+    const full = Object.assign(new Error("ENOSPC: no space left on device, open '/v/.tmp-1'"), { code: 'ENOSPC' });
+    const aside = new Map<string, string>();
+    const realSet = kit.secrets.set.bind(kit.secrets);
+    let setCalls = 0;
+    let failing = true;
+    kit.secrets.set = async (k, v) => {
+      if (!failing) return realSet(k, v);
+      setCalls++;
+      throw full;
+    };
+    Object.assign(kit.secrets, { setAside: async (k: string, v: string) => (aside.set(k, v), '/elsewhere/recovery/x.sec') });
+    const out = await refreshConnection(kit.deps, c.id);
+    expect(p.calls).toHaveLength(1);
+    expect(setCalls).toBe(3);
+    expect(out).toMatchObject({ status: 'failed', storedAside: '/elsewhere/recovery/x.sec' });
+    expect(out.detail).toContain('ENOSPC: no space left on device');
+    expect(out.detail).not.toContain('.tmp-');
+    expect(out.hint).toMatch(/^free space in .*vault/);
+    expect(JSON.parse(aside.get(key)!).refreshToken).toBe('refresh-1xyz');
+    expect((await (await kit.deps.store()).getConnection(c.id))!.health).toBe('healthy');
+    // Nowhere at all: the tokens are lost, the old token is journaled as spent and never sent again.
+    failing = false;
+    const c2 = await kit.addConnection('x', 'bob', tok(kit.clock.now()));
+    failing = true;
+    Object.assign(kit.secrets, { setAside: async () => { throw full; } });
+    expect(await refreshConnection(kit.deps, c2.id)).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_interrupted' });
+    expect(await readJournal(kit.deps.paths, c2.id)).toMatchObject({ state: 'spent', fingerprint: fingerprint('refresh-0000') });
+    failing = false;
+    expect(await refreshConnection(kit.deps, c2.id, { force: true })).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_interrupted' });
+    expect(p.calls).toHaveLength(2);
   });
 
   it('--dry-run reports what would be refreshed and changes nothing', async () => {

@@ -7,8 +7,13 @@
  *   spending one twice kills the connection (X reportedly the whole token family).
  * - After taking the lock the connection and tokens are read again: another process may
  *   have refreshed meanwhile (tokenGeneration changed), then we use its result.
- * - The new tokens go to the secret store (saveTokens) before anything uses them, and an
- *   empty refresh token never replaces a held one (mergeTokens; RFC 6749 §6, Google).
+ * - Every refresh that sends a refresh token is journaled first (src/auth/journal.ts); a
+ *   refresh found cut short is reported as `refresh_interrupted`, and for a single-use token
+ *   the stored token is tried once (it still works when the platform never answered).
+ * - The new tokens go to durable storage before anything else happens, and once the platform
+ *   has answered nothing sends the old token again: a vault that cannot be written gets
+ *   retries, then a copy set aside elsewhere (src/auth/refresh-keep.ts). An empty refresh
+ *   token never replaces a held one (mergeTokens; RFC 6749 §6, Google).
  * - A rejected rotating refresh is retried once with the newer token when the stored
  *   tokens changed under us; only then is the connection marked needs_reconnect.
  * - Transient failures (network, 5xx, 429) are retried with backoff honouring
@@ -22,10 +27,13 @@ import { MINUTE } from '../core/clock.js';
 import { thresholdMinutes } from '../providers/registry.js';
 import type { Provider, ProviderDeps, TokenSet } from '../providers/types.js';
 import type { Connection } from '../store/types.js';
-import { loadTokens, mergeTokens, saveTokens } from './tokens.js';
+import { loadTokens, mergeTokens } from './tokens.js';
+import { clearJournal, readJournal } from './journal.js';
+import { classOf, connectHint, event, failed, markReconnect, transientOutcome, type ResultFn } from './refresh-outcome.js';
+import { interruptedError, journalDoubt, journalSend, journalSpent, platformAnswered, refuseSpent, storeRefreshed } from './refresh-keep.js';
 import { refreshDue, type DueDecision } from './due.js';
 import { acquireLease } from './lease.js';
-import { notifyReconnectNeeded } from '../notify/index.js';
+import { describeHolder } from './owner.js';
 
 export type RefreshStatus =
   | 'refreshed'
@@ -50,7 +58,11 @@ export interface RefreshOutcome {
   attempts: number;
   accessExpiresAt: number | null;
   hint?: string;
+  /** Where the new tokens were set aside when the vault could not take them (they are usable). */
+  storedAside?: string;
 }
+
+export { connectHint };
 
 export interface RefreshOptions {
   /** The connection as just read by the caller (saves a read; re-read under the lock anyway). */
@@ -106,8 +118,18 @@ export async function refreshConnection(deps: Deps, connectionId: string, opts: 
   }
 
   const ttl = lockTtlMs(deps);
-  const lease = await acquireLease(store, deps.clock, deps.random, `refresh:${connectionId}`, { ttlMs: ttl, waitMs: 2 * ttl, owner: `${deps.processId}:${deps.random.uuid()}` });
-  if (!lease) return result(conn0, 'transient', 'another process has been refreshing this connection for too long; try again later', { errorClass: 'transient' });
+  const lockName = `refresh:${connectionId}`;
+  const lease = await acquireLease(store, deps.clock, deps.random, lockName, {
+    ttlMs: ttl,
+    waitMs: 2 * ttl,
+    owner: `${deps.processId}:${deps.random.uuid()}`,
+    onWait: (h) => deps.io.info(`${conn0.platform}/${conn0.name}: waiting for the refresh lock, held by ${describeHolder(h.owner, h.expiresAt)}`),
+  });
+  if (!lease) {
+    const h = await store.lockHolder(lockName);
+    const who = h ? `${describeHolder(h.owner, h.expiresAt)}` : 'another process';
+    return result(conn0, 'transient', `the refresh lock is held by ${who}; try again later`, { errorClass: 'transient' });
+  }
   try {
     const conn = (await store.getConnection(connectionId)) ?? conn0;
     if (conn.tokenGeneration !== conn0.tokenGeneration) {
@@ -119,23 +141,15 @@ export async function refreshConnection(deps: Deps, connectionId: string, opts: 
     // token (who-am-I) and report an expired or revoked one; it hands the same object back when it did nothing.
     const checkOnly = !d.due && d.kind === 'reconnect_soon';
     if (!d.due && !checkOnly) return notDue(conn, d);
-    return await refreshLocked(deps, provider, conn, tokens, { ...opts, checkOnly, why: d.why }, base, result, () => lease.lost);
+    return await refreshLocked({ deps, provider, opts: { ...opts, checkOnly, why: d.why }, base, result, leaseLost: () => lease.lost }, conn, tokens);
   } finally {
     await lease.release().catch(() => undefined);
   }
 }
 
-const OUTCOME_EVENTS = new Set(['refresh.started', 'refresh.skipped', 'refresh.transient', 'refresh.failed', 'refresh.reconnect_needed']);
-
-/**
- * The last refresh of this connection started (under the lock) but recorded no outcome:
- * neither a newer lastRefreshAt (success) nor a failure event.
- */
+/** A refresh of this connection went out and its answer was never recorded (src/auth/journal.ts). */
 async function interrupted(deps: Deps, c: Connection): Promise<boolean> {
-  const since = (c.lastRefreshAt ?? deps.clock.now()) - 2 * MINUTE;
-  const events = await (await deps.store()).listEvents({ connectionId: c.id, since });
-  const last = events.reverse().find((e) => OUTCOME_EVENTS.has(e.kind));
-  return last?.kind === 'refresh.started' && (c.lastRefreshAt === null || last.at > c.lastRefreshAt);
+  return (await readJournal(deps.paths, c.id)) !== undefined;
 }
 
 // One resolution (config + client secret from the secret store) per platform per process,
@@ -153,53 +167,73 @@ function cachedProviderDeps(deps: Deps, platform: Connection['platform']): Promi
   return p;
 }
 
-type ResultFn = (c: Connection, status: RefreshStatus, detail: string, extra?: Partial<RefreshOutcome>) => RefreshOutcome;
+/** What refreshLocked needs besides the connection and its tokens. */
+interface LockedCtx {
+  deps: Deps;
+  provider: Provider;
+  opts: RefreshOptions & { checkOnly?: boolean; why?: string };
+  base: { attempts: number };
+  result: ResultFn;
+  leaseLost: () => boolean;
+}
 
-async function refreshLocked(
-  deps: Deps,
-  provider: Provider,
-  conn: Connection,
-  tokens: TokenSet,
-  opts: RefreshOptions & { checkOnly?: boolean; why?: string },
-  base: { attempts: number },
-  result: ResultFn,
-  leaseLost: () => boolean,
-): Promise<RefreshOutcome> {
-  const store = await deps.store();
-  const maxAttempts = opts.maxAttempts ?? 3;
-  const backoff = opts.backoffMs ?? 1000;
-  const maxWait = opts.maxRetryWaitMs ?? 30_000;
+async function refreshLocked(x: LockedCtx, conn: Connection, tokens: TokenSet): Promise<RefreshOutcome> {
+  const { deps, provider, opts, result } = x;
   let pd;
   try {
     pd = await cachedProviderDeps(deps, conn.platform);
   } catch (e) {
     return failed(e, conn, result);
   }
+  // Only a refresh that sends a refresh token is journaled (Meta and Instagram re-exchange the
+  // access token; a check-only call spends nothing).
+  const journaled = !opts.checkOnly && Boolean(tokens.refreshToken);
+  const doubt = journaled ? await journalDoubt(deps, provider, conn, tokens) : undefined;
+  if (typeof doubt === 'object') return refuseSpent(deps, conn, doubt.spent, result);
+  // After an interrupted refresh the old token may still work (the platform never answered):
+  // try it once, no retries; a refusal then means the platform rotated it.
+  const sent = await sendRefresh(x, pd, conn, tokens, { inDoubt: doubt === 'interrupted', journaled });
+  if ('outcome' in sent) return sent.outcome;
+  if (sent.next === sent.tokens) {
+    // The provider checked the token and had nothing to refresh.
+    if (opts.checkOnly) return result(sent.conn, 'reconnect_soon', opts.why ?? 'no refresh token');
+    if (journaled) await clearJournal(deps.paths, sent.conn.id);
+    await event(deps, sent.conn, 'refresh.skipped', 'the platform had nothing to refresh');
+    return result(sent.conn, 'not_due', 'nothing to refresh yet');
+  }
+  // A 'check' provider (Facebook Login) keeps its token: say what happened instead of "refreshed".
+  const detail = provider.descriptor.refresh.kind === 'check' ? 'checked: the token is valid; the deadlines the platform reports are recorded' : 'refreshed';
+  return storeRefreshed(deps, sent.conn, mergeTokens(sent.tokens, sent.next), result, detail);
+}
+
+type Sent = { next: TokenSet; tokens: TokenSet; conn: Connection } | { outcome: RefreshOutcome };
+
+/**
+ * The refresh request, journaled, with retries of failures that leave the token unspent.
+ * Returns the platform's new tokens (with the connection and tokens they answer), or the outcome.
+ */
+async function sendRefresh(x: LockedCtx, pd: ProviderDeps, conn: Connection, tokens: TokenSet, o: { inDoubt: boolean; journaled: boolean }): Promise<Sent> {
+  let inDoubt = o.inDoubt;
+  const { deps, provider, opts, base, result } = x;
+  const store = await deps.store();
+  const maxAttempts = inDoubt ? 1 : (opts.maxAttempts ?? 3);
+  const backoff = opts.backoffMs ?? 1000;
+  const maxWait = opts.maxRetryWaitMs ?? 30_000;
   let retriedWithNewer = false;
-  // Written under the lock before the token is spent; an outcome event follows. A process
-  // killed in between leaves this as the last word, and the next run re-checks the token.
-  if (!opts.checkOnly) await event(deps, conn, 'refresh.started', `refresh started (generation ${conn.tokenGeneration})`, true);
   for (;;) {
     // Stalled past the lease TTL (e.g. a suspended laptop): another process may hold the lock now.
-    if (leaseLost()) return result(conn, 'transient', 'lost the refresh lock while waiting; the next run retries', { errorClass: 'transient' });
+    if (x.leaseLost()) return { outcome: result(conn, 'transient', 'lost the refresh lock while waiting; the next run retries', { errorClass: 'transient' }) };
+    const unsent = o.journaled ? await journalSend(deps, conn, tokens) : undefined;
+    if (unsent) return { outcome: unsent(result) };
     base.attempts++;
     try {
-      const next = await provider.refresh(tokens, pd);
-      if (next === tokens) {
-        // The provider checked the token and had nothing to refresh.
-        if (!opts.checkOnly) await event(deps, conn, 'refresh.skipped', 'the platform had nothing to refresh');
-        return result(conn, opts.checkOnly ? 'reconnect_soon' : 'not_due', opts.checkOnly ? (opts.why ?? 'no refresh token') : 'nothing to refresh yet');
-      }
-      const merged = mergeTokens(tokens, next);
-      const now = deps.clock.now();
-      // Persist first: nothing may use the new access token before the rotated refresh token is safe.
-      await saveTokens(deps, conn, merged, { lastRefreshAt: now, health: 'healthy', reason: null, reasonDetail: null });
-      // Success is recorded by lastRefreshAt (newer than the refresh.started event): one write less per refresh.
-      // A 'check' provider (Facebook Login) keeps its token: say what happened instead of "refreshed".
-      const detail = provider.descriptor.refresh.kind === 'check' ? 'checked: the token is valid; the deadlines the platform reports are recorded' : 'refreshed';
-      return { ...result(conn, 'refreshed', detail), accessExpiresAt: merged.expiresAt ?? null };
+      return { next: await provider.refresh(tokens, pd), tokens, conn };
     } catch (e) {
       const cls = classOf(e);
+      // A refusal or an error page: the platform did not rotate the token (a refusal in doubt is
+      // journaled as spent below, before the entry could go). No answer: it may have rotated it.
+      if (!platformAnswered(e)) inDoubt ||= o.journaled && provider.descriptor.refresh.rotates;
+      else if (o.journaled && !(inDoubt && cls === 'reconnect_needed')) await clearJournal(deps.paths, conn.id);
       if (cls === 'reconnect_needed') {
         // Another writer (e.g. `connect`, or a process whose lease we outlived) may have stored
         // newer tokens: a rotated-away refresh token is rejected, so retry once with the newer one.
@@ -207,12 +241,16 @@ async function refreshLocked(
         const freshTokens = await loadTokens(deps, fresh).catch(() => undefined);
         if (!retriedWithNewer && freshTokens && (fresh.tokenGeneration !== conn.tokenGeneration || freshTokens.refreshToken !== tokens.refreshToken || freshTokens.accessToken !== tokens.accessToken)) {
           retriedWithNewer = true;
+          inDoubt = false;
+          await clearJournal(deps.paths, conn.id);
           await event(deps, conn, 'refresh.retry_newer', 'refresh rejected; stored tokens changed meanwhile, retrying with the newer ones');
           conn = fresh;
           tokens = freshTokens;
           continue;
         }
-        return markReconnect(deps, fresh, e as ProviderError, result);
+        // Refused after a request that got no answer: that token is spent, never send it again.
+        if (inDoubt) await journalSpent(deps, fresh, tokens, 'the platform refused it after a refresh that got no answer');
+        return { outcome: await markReconnect(deps, fresh, inDoubt ? interruptedError(e as ProviderError) : (e as ProviderError), result) };
       }
       if ((cls === 'transient' || cls === 'rate_limited') && base.attempts < maxAttempts) {
         const ra = e instanceof ProviderError ? e.retryAfterMs : undefined;
@@ -222,51 +260,10 @@ async function refreshLocked(
           continue;
         }
       }
-      if (cls === 'transient' || cls === 'rate_limited') {
-        const msg = `temporary failure, will retry on the next run: ${message(e)}`;
-        await event(deps, conn, 'refresh.transient', msg);
-        return result(conn, 'transient', msg, { errorClass: cls });
-      }
-      return failed(e, conn, result, deps);
+      if (cls === 'transient' || cls === 'rate_limited') return { outcome: await transientOutcome(deps, conn, e, result) };
+      return { outcome: await failed(e, conn, result, deps) };
     }
   }
-}
-
-function classOf(e: unknown): ErrorClass | 'cli' {
-  if (e instanceof ProviderError) return e.errorClass;
-  if (e instanceof CliError) return 'cli';
-  // Network errors, timeouts, aborted sockets: undici throws TypeError/AbortError/DOMException.
-  return 'transient';
-}
-
-function message(e: unknown): string {
-  return redactText(String((e as Error)?.message ?? e));
-}
-
-async function failed(e: unknown, conn: Connection, result: ResultFn, deps?: Deps): Promise<RefreshOutcome> {
-  const hint = e instanceof CliError ? e.hint : undefined;
-  const cls = e instanceof ProviderError ? e.errorClass : undefined;
-  if (deps) await event(deps, conn, 'refresh.failed', message(e));
-  return result(conn, 'failed', message(e), { ...(cls ? { errorClass: cls } : {}), ...(hint ? { hint } : {}) });
-}
-
-async function markReconnect(deps: Deps, conn: Connection, e: ProviderError, result: ResultFn): Promise<RefreshOutcome> {
-  const reason = e.reason ?? 'unknown';
-  const detail = message(e);
-  const store = await deps.store();
-  await store.updateConnection(conn.id, { health: 'needs_reconnect', reason, reasonDetail: detail }, deps.clock.now());
-  await event(deps, conn, 'refresh.reconnect_needed', `${reconnectReasonText[reason]}: ${detail}`);
-  await notifyReconnectNeeded(deps, conn, reason, detail);
-  return result(conn, 'reconnect_needed', `${reconnectReasonText[reason]} (${detail})`, { reason, errorClass: 'reconnect_needed', hint: connectHint(conn) });
-}
-
-export function connectHint(conn: Pick<Connection, 'platform' | 'name'>): string {
-  return `run: socialync connect ${conn.platform} --name ${conn.name}`;
-}
-
-/** `plain`: a fixed message of ours, nothing to redact (saves a scan of every known secret). */
-async function event(deps: Deps, conn: Connection, kind: string, msg: string, plain = false): Promise<void> {
-  await (await deps.store()).addEvent({ at: deps.clock.now(), connectionId: conn.id, kind, message: plain ? msg : redactText(msg) });
 }
 
 /**
@@ -285,6 +282,10 @@ export async function ensureFreshToken(deps: Deps, connectionId: string, opts: {
     case 'already_refreshed':
     case 'not_due':
       return loadTokens(deps, conn);
+    case 'failed':
+      // Refreshed, with the tokens set aside because the vault folder is full: they work.
+      if (out.storedAside) return loadTokens(deps, conn);
+      throw new ProviderError(`${conn.platform}/${conn.name}: ${out.detail}`, { errorClass: out.errorClass ?? 'transient' });
     case 'reconnect_soon': {
       const t = await loadTokens(deps, conn);
       if (t.expiresAt === undefined || t.expiresAt > deps.clock.now()) return t;

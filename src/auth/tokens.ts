@@ -58,6 +58,61 @@ export async function saveTokens(deps: Deps, conn: Connection, t: TokenSet, patc
   rememberSecret(t.accessToken);
   rememberSecret(t.refreshToken);
   await (await deps.secrets()).set(secretKeys.connection(conn.id), JSON.stringify(t));
+  await saveTokenMetadata(deps, conn, t, patch);
+}
+
+/** The non-secret half of saveTokens: expiries and a bumped generation in the state store. */
+export async function saveTokenMetadata(deps: Deps, conn: Connection, t: TokenSet, patch: ConnectionPatch = {}): Promise<void> {
   const store = await deps.store();
   await store.updateConnection(conn.id, { ...tokenMetadata(t), tokenGeneration: conn.tokenGeneration + 1, ...patch }, deps.clock.now());
+}
+
+/** Where keepRotatedTokens put the tokens. */
+export type KeptTokens = { where: 'vault' } | { where: 'aside'; path: string; vaultError: string };
+
+/** The rotated tokens could be stored nowhere; the process still holds them, nothing else does. */
+export class TokensNotKeptError extends Error {
+  constructor(readonly detail: string) {
+    super(`the new tokens could not be stored: ${detail}`);
+    this.name = 'TokensNotKeptError';
+  }
+}
+
+/** Vault writes tried before a copy is set aside (a moment of I/O trouble may pass). */
+const VAULT_TRIES = 3;
+
+/**
+ * Stores tokens the platform has just rotated, which exist nowhere else: the secret store,
+ * retried; when it keeps failing (disk full, read-only folder), a copy set aside in another
+ * folder, encrypted the same way (src/secrets/vault.ts recoveryDirs), that every later read
+ * finds first. Never throws a file error: TokensNotKeptError when nothing durable took them.
+ */
+export async function keepRotatedTokens(deps: Deps, conn: Pick<Connection, 'id'>, t: TokenSet): Promise<KeptTokens> {
+  rememberSecret(t.accessToken);
+  rememberSecret(t.refreshToken);
+  const secrets = await deps.secrets();
+  const key = secretKeys.connection(conn.id);
+  const value = JSON.stringify(t);
+  let vaultError = '';
+  for (let i = 0; i < VAULT_TRIES; i++) {
+    try {
+      await secrets.set(key, value);
+      return { where: 'vault' };
+    } catch (e) {
+      vaultError = fileErrorText(e);
+      if (i < VAULT_TRIES - 1) await deps.clock.sleep(100 * 2 ** i);
+    }
+  }
+  if (!secrets.setAside) throw new TokensNotKeptError(vaultError);
+  try {
+    return { where: 'aside', path: await secrets.setAside(key, value), vaultError };
+  } catch (e) {
+    throw new TokensNotKeptError(`${vaultError}; ${fileErrorText(e)}`);
+  }
+}
+
+/** "ENOSPC: no space left on device, open '/x/vault/.tmp-…'" without the temp file's name. */
+export function fileErrorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return String(err?.message ?? e).replace(/, (open|write|rename|close|fsync)( '[^']*')?$/, '');
 }

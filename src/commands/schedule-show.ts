@@ -7,6 +7,7 @@ import { postStoreFor, type Post, type PostStore } from '../store/posts.js';
 import { postStatus, type PostStatus } from '../publish/post-status.js';
 import { formatInZone, offsetLabel } from '../publish/time.js';
 import { targetAccounts } from '../store/former.js';
+import { lockInfo, lockText, type LockInfo } from './status.js';
 
 /** Public JSON schema of `schedule show ID --json`. Stable: add fields, never rename. */
 export interface ScheduleShowResult {
@@ -34,6 +35,8 @@ export interface ScheduleShowResult {
     attempts: { at: string; outcome: string; errorClass: string | null; message: string | null }[];
     nextAttemptAt: string | null;
     publishedAt: string | null;
+    /** For a target being published: who holds it and until when (LockInfo of `status`). */
+    claim: LockInfo | null;
   }[];
 }
 
@@ -78,6 +81,7 @@ export async function runScheduleShow(deps: Deps, id: string): Promise<ScheduleS
         attempts: (await posts.attempts(t.id)).map((a) => ({ at: new Date(a.at).toISOString(), outcome: a.outcome, errorClass: a.errorClass, message: a.message })),
         nextAttemptAt: iso(t.nextAttemptAt),
         publishedAt: iso(t.publishedAt),
+        claim: t.state === 'publishing' && t.claimedBy ? lockInfo(t.claimedBy, t.claimExpiresAt) : null,
       })),
     ),
   };
@@ -102,6 +106,7 @@ Examples:
       for (const m of r.media) lines.push(`media: ${m.path ?? m.url} (${m.mime}${m.size !== null ? `, ${m.size} bytes` : ''})`);
       for (const t of r.targets) {
         lines.push(`- ${t.platform}:${t.account}  ${t.state}${t.url ? `  ${t.url}` : t.remoteId ? `  id ${t.remoteId}` : ''}`);
+        if (t.claim) lines.push(`    ${lockText(t.claim, 'being published')}`);
         if (t.reason && t.state !== 'published') lines.push(`    reason: ${t.reason}`);
         if (t.note) lines.push(`    note: ${t.note}`);
         if (t.nextAttemptAt && t.state !== 'published') lines.push(`    next attempt: ${t.nextAttemptAt}`);

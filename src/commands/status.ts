@@ -7,9 +7,10 @@ import { humanDuration, iso, relativeTime } from '../core/format.js';
 import { printable } from '../core/printable.js';
 import { parsePlatform } from '../providers/registry.js';
 import { reconnectDeadline } from '../auth/deadlines.js';
-import type { Connection } from '../store/types.js';
+import type { Connection, LockHolder } from '../store/types.js';
 import { secretKeys } from '../secrets/types.js';
 import { missingKeys } from '../secrets/names.js';
+import { describeOwner, ownerState } from '../auth/owner.js';
 
 /** Public JSON schema of `socialync status --json` (an array of these). Stable: add fields, never rename. */
 export interface StatusEntry {
@@ -30,6 +31,28 @@ export interface StatusEntry {
   lastRefreshAt: string | null;
   /** The exact command that fixes this connection, when one is needed. */
   fix: string | null;
+  /** A refresh lease held on this connection right now: by whom, until when, and whether that process is gone. */
+  refreshLock: LockInfo | null;
+}
+
+/** Who holds a lease or a publish claim (`status`, `schedule show`). */
+export interface LockInfo {
+  /** "pid 1234 on this machine (host)" or "pid 1234 on otherhost". */
+  holder: string;
+  until: string | null;
+  /** The holder was a process of this machine that no longer exists: the next run takes over at once. */
+  ownerGone: boolean;
+}
+
+export function lockInfo(owner: string | null, until: number | null): LockInfo {
+  return { holder: describeOwner(owner), until: iso(until), ownerGone: ownerState(owner) === 'dead' };
+}
+
+/** One line for a held lease or claim: who, until when, and what happens next. */
+export function lockText(l: LockInfo, what: string): string {
+  return l.ownerGone
+    ? `${what} by ${l.holder}, which no longer runs; the next run takes it over at once`
+    : `${what} by ${l.holder}${l.until ? ` until ${l.until}` : ''}`;
 }
 
 export function registerStatus(program: Command, { deps, setExitCode }: CommandContext): void {
@@ -55,7 +78,7 @@ export async function runStatusAction(deps: Deps, setExitCode: SetExitCode, plat
 }
 
 /** `secretMissing`: the connection's tokens are not in the vault (it cannot work whatever its row says). */
-export function statusEntry(c: Connection, now: number, warnDays: number, secretMissing = false): StatusEntry {
+export function statusEntry(c: Connection, now: number, warnDays: number, secretMissing = false, lock?: LockHolder): StatusEntry {
   const dl = reconnectDeadline(c, now);
   let health: StatusEntry['health'] = 'healthy';
   let reason: string | null = c.reason;
@@ -83,6 +106,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number, secret
     reconnectWhy: dl.why || null,
     lastRefreshAt: iso(c.lastRefreshAt),
     fix,
+    refreshLock: lock ? lockInfo(lock.owner, lock.expiresAt) : null,
   };
 }
 
@@ -92,7 +116,8 @@ export async function runStatus(deps: Deps, filter: { platform?: Connection['pla
   const warnDays = deps.config.get<number>('warnDays') ?? 14;
   const conns = await store.listConnections(filter);
   const missing = missingConnectionSecrets(deps, conns);
-  return conns.map((c) => statusEntry(c, now, warnDays, missing.has(c.id)));
+  const locks = new Map((await store.listLocks('refresh:', now)).map((l) => [l.name.slice('refresh:'.length), l]));
+  return conns.map((c) => statusEntry(c, now, warnDays, missing.has(c.id), locks.get(c.id)));
 }
 
 /** Ids of connections whose tokens are gone from the vault (read from its file names: no unlocking). */
@@ -114,6 +139,8 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
     e.health === 'needs_reconnect' ? 'now' : e.daysUntilReconnect === null ? 'none' : `${e.reconnectEstimated ? '~' : ''}${e.daysUntilReconnect}`;
   const access = (e: StatusEntry) => (e.accessExpiresAt ? humanDuration(Date.parse(e.accessExpiresAt) - now) : 'never');
   const last = (e: StatusEntry) => relativeTime(e.lastRefreshAt ? Date.parse(e.lastRefreshAt) : null, now);
+  // On stderr, so the piped TSV keeps its columns.
+  for (const e of entries) if (e.refreshLock) io.info(`${e.platform}/${e.name}: ${lockText(e.refreshLock, 'being refreshed')}`);
   if (!io.stdoutIsTTY) {
     for (const e of entries) {
       io.out([e.platform, e.name, e.health, e.accessExpiresAt ?? '', e.daysUntilReconnect ?? '', e.reconnectBy ?? '', e.lastRefreshAt ?? '', e.reasonText ?? '', e.fix ?? ''].join('\t'));

@@ -31,6 +31,8 @@ export type ReconnectReason =
   | 'inactive'
   | 'scope_missing'
   | 'secret_missing'
+  /** A refresh of a single-use token was cut short (kill -9, a full disk): the platform may have rotated it. */
+  | 'refresh_interrupted'
   | 'unknown';
 
 export const reconnectReasonText: Record<ReconnectReason, string> = {
@@ -42,6 +44,7 @@ export const reconnectReasonText: Record<ReconnectReason, string> = {
   inactive: 'inactive too long',
   scope_missing: 'a needed permission was not granted',
   secret_missing: 'secret missing',
+  refresh_interrupted: 'refresh interrupted: the platform may have rotated the token',
   unknown: 'token no longer valid',
 };
 

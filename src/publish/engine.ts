@@ -10,7 +10,8 @@ import { redactText } from '../core/redact.js';
 import { originalStack } from '../core/stack.js';
 import { isSqliteError } from '../store/failure.js';
 import { WaitUntilError, type PlatformId, type Publisher, type PublishContext, type PublishResult, type TokenSet, type TokenSource } from '../providers/types.js';
-import type { PostStore, Target, TargetPatch } from '../store/posts.js';
+import type { PostStore, Target, TargetPatch, TargetState } from '../store/posts.js';
+import { ownerState } from '../auth/owner.js';
 import type { Connection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
 import { firstMediaChange } from './media.js';
@@ -104,7 +105,8 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
   const seen = new Set<number>();
   for (;;) {
     if (o.signal?.aborted) break;
-    const due = (await en.posts.dueTargets(en.deps.clock.now(), 50)).filter((t) => !seen.has(t.id));
+    // Targets looked at already (published, failed, or held by a live process) stay in the list: read past them.
+    const due = (await en.posts.dueTargets(en.deps.clock.now(), 50 + seen.size)).filter((t) => !seen.has(t.id));
     if (!due.length) break;
     for (const t of due) {
       if (o.signal?.aborted || (o.limit !== undefined && out.length >= o.limit)) return out;
@@ -120,7 +122,7 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
   const { deps, posts, opts } = en;
   const now = () => deps.clock.now();
   const base = { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId };
-  const prev = await posts.claim(t0.id, opts.owner, opts.claimTtlMs, now());
+  const prev = await claimTarget(posts, t0, opts, now());
   if (!prev) return { ...base, outcome: 'skipped' };
   const beat = setInterval(() => void posts.heartbeat(t0.id, opts.owner, opts.claimTtlMs, now()).catch(() => undefined), Math.max(100, opts.claimTtlMs / 3));
   beat.unref();
@@ -265,6 +267,17 @@ export function tokenSource(en: Pick<Engine, 'freshToken'>, connectionId: string
       return stored.accessToken !== rejected.accessToken ? stored : en.freshToken(connectionId, { force: true });
     },
   };
+}
+
+/**
+ * Claims a due target. One left `publishing` by a process of this machine that no longer
+ * exists (kill -9, a crash) is taken over at once instead of after its claim's TTL; the
+ * caller then reconciles it, since that process may have sent it (src/auth/owner.ts).
+ */
+async function claimTarget(posts: PostStore, t: Target, opts: EngineOptions, now: number): Promise<TargetState | undefined> {
+  const prev = await posts.claim(t.id, opts.owner, opts.claimTtlMs, now);
+  if (prev || t.state !== 'publishing' || ownerState(t.claimedBy) !== 'dead') return prev;
+  return posts.claim(t.id, opts.owner, opts.claimTtlMs, now, { takeOverFrom: t.claimedBy! });
 }
 
 /** Bounded exponential backoff that honours Retry-After / x-rate-limit-reset and daily caps (./backoff.ts). */

@@ -20,7 +20,7 @@ import type { Config } from '../core/config.js';
 import type { IO } from '../core/io.js';
 import type { Paths } from '../core/paths.js';
 import type { SecretBackend, SecretBackendInfo, SecretStore } from './types.js';
-import { openVault } from './vault.js';
+import { openVault, recoveryDirs } from './vault.js';
 import { KEYCHAIN_SERVICE, keychainVaultKey, vaultKeyAccount, type KeychainDiagnostics } from './keychain.js';
 import { resolveFileKey, VAULT_KEY_ENV } from './file-key.js';
 
@@ -79,6 +79,7 @@ export async function openWithDiagnostics(o: OpenSecretStoreOptions, diag: Keych
     const fk = await resolveFileKey({ paths: o.paths, env: o.env, ...(o.platform ? { platform: o.platform } : {}) });
     return openVault({
       dir: o.paths.vaultDir,
+      asideDirs: recoveryDirs(o.paths, o.env),
       key: fk.key,
       info,
       wrongKey: () =>
@@ -95,6 +96,7 @@ export async function openWithDiagnostics(o: OpenSecretStoreOptions, diag: Keych
   const detail = diag.bus ? `${info.detail}; D-Bus ${diag.bus.address} (${diag.bus.source})` : info.detail;
   return openVault({
     dir: o.paths.vaultDir,
+    asideDirs: recoveryDirs(o.paths, o.env),
     key,
     info: { ...info, ...(detail ? { detail } : {}) },
     wrongKey: () =>

@@ -18,6 +18,11 @@ export interface SecretStore {
   /** Whether a secret is stored, without reading it (optional: callers fall back to get). */
   has?(key: string): Promise<boolean>;
   describe(): SecretBackendInfo;
+  /**
+   * Keeps `value` outside the usual place when `set` cannot write there (a full or broken
+   * disk); `get` returns it first and moves it back once it can. Returns where it went.
+   */
+  setAside?(key: string, value: string): Promise<string>;
 }
 
 /** Secret keys used across the code base. */

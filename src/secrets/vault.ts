@@ -25,7 +25,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../core/errors.js';
-import { ensurePrivateDir } from '../core/paths.js';
+import { ensurePrivateDir, type Paths } from '../core/paths.js';
 import { rememberSecret } from '../core/redact.js';
 import type { SecretBackendInfo, SecretStore } from './types.js';
 import { SUFFIX, storedKeyNames } from './names.js';
@@ -153,6 +153,14 @@ export async function writeFileAtomicAsync(dir: string, name: string, data: Buff
   }
 }
 
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
 function readIfExists(path: string): Buffer | undefined {
   try {
     return readFileSync(path);
@@ -179,6 +187,21 @@ export interface VaultOptions {
   info: SecretBackendInfo;
   /** The error to throw when the key does not open this vault (names the fix for the backend). */
   wrongKey: () => CliError;
+  /** Folders for copies set aside when the vault folder cannot be written (recoveryDirs). */
+  asideDirs?: string[];
+}
+
+/**
+ * Where a secret goes when the vault folder cannot take it (disk full, read-only, I/O error)
+ * and losing it is not an option (a rotated refresh token that the platform has already
+ * replaced): the config folder, the data folder and the per-user runtime folder (a tmpfs:
+ * survives the process, not a reboot), each only when it is not the vault's own folder.
+ * Copies are encrypted exactly like vault files (same key, same key-name binding).
+ */
+export function recoveryDirs(paths: Pick<Paths, 'configDir' | 'dataDir' | 'vaultDir'>, env: NodeJS.ProcessEnv): string[] {
+  const dirs = [join(paths.configDir, 'recovery'), join(paths.dataDir, 'recovery')];
+  if (env.XDG_RUNTIME_DIR) dirs.push(join(env.XDG_RUNTIME_DIR, 'socialync-recovery'));
+  return [...new Set(dirs)].filter((d) => d !== paths.vaultDir);
 }
 
 /** Opens (creating on first use) the vault; throws `wrongKey()` when the key does not match. */
@@ -189,8 +212,32 @@ export function openVault(o: VaultOptions): SecretStore & { keys(): string[] } {
   if (check === undefined) writeFileAtomic(o.dir, KEYCHECK, encrypt(o.key, KEYCHECK, KEYCHECK_PLAINTEXT));
   else if (decrypt(o.key, KEYCHECK, check) !== KEYCHECK_PLAINTEXT) throw o.wrongKey();
 
+  const aside = o.asideDirs ?? [];
+  /** The newest value set aside for `name`, moved back into the vault when the vault takes it again. */
+  const takeAside = (name: string): string | undefined => {
+    for (const dir of aside) {
+      const path = join(dir, fileNameFor(name));
+      const data = readIfExists(path);
+      const value = data && decrypt(o.key, name, data);
+      if (value === undefined) continue;
+      try {
+        writeFileAtomic(o.dir, fileNameFor(name), data!);
+        unlinkQuiet(path);
+      } catch {
+        /* the vault still cannot take it: the copy stays where it is */
+      }
+      return value;
+    }
+    return undefined;
+  };
+
   return {
     async get(name) {
+      const kept = aside.length ? takeAside(name) : undefined;
+      if (kept !== undefined) {
+        rememberSecret(kept);
+        return kept;
+      }
       const path = join(o.dir, fileNameFor(name));
       const data = readIfExists(path);
       if (data === undefined) return undefined;
@@ -206,6 +253,22 @@ export function openVault(o: VaultOptions): SecretStore & { keys(): string[] } {
     async set(name, value) {
       rememberSecret(value);
       await writeFileAtomicAsync(o.dir, fileNameFor(name), encrypt(o.key, name, value));
+      // A copy set aside earlier is older than what the vault now holds.
+      for (const dir of aside) unlinkQuiet(join(dir, fileNameFor(name)));
+    },
+    async setAside(name, value) {
+      rememberSecret(value);
+      const errors: string[] = [];
+      for (const dir of aside) {
+        try {
+          ensurePrivateDir(dir);
+          writeFileAtomic(dir, fileNameFor(name), encrypt(o.key, name, value));
+          return join(dir, fileNameFor(name));
+        } catch (e) {
+          errors.push(`${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      }
+      throw new Error(`no folder could take a copy (${errors.join('; ') || 'none configured'})`);
     },
     async delete(name) {
       try {

@@ -93,13 +93,17 @@ export interface PostStore {
   listTsv(filter?: { status?: string }): Promise<Buffer>;
   targets(postId: number): Promise<Target[]>;
   getTarget(id: number): Promise<Target | undefined>;
-  /** Targets a tick should look at now (due scheduled, due unconfirmed, stale publishing), oldest first. */
+  /**
+   * Targets a tick should look at now (due scheduled, due unconfirmed, publishing: a claim that
+   * expired, or whose holder may have died), oldest first.
+   */
   dueTargets(now: number, limit: number): Promise<Target[]>;
   /**
    * Atomically takes `id` for `owner` until now+ttl; returns the state it had
    * (so the caller knows whether a previous run may have sent it) or undefined when someone else holds it.
+   * `takeOverFrom`: also take it while `publishing` under that claim holder (a process known dead).
    */
-  claim(id: number, owner: string, ttlMs: number, now: number): Promise<TargetState | undefined>;
+  claim(id: number, owner: string, ttlMs: number, now: number, o?: { takeOverFrom?: string }): Promise<TargetState | undefined>;
   /** Extends a held claim; false when the claim was lost. */
   heartbeat(id: number, owner: string, ttlMs: number, now: number): Promise<boolean>;
   /** Writes only while `owner` holds the claim (fencing); true when written. */
@@ -272,14 +276,14 @@ export class SqlitePostStore implements PostStore {
         `SELECT t.* FROM targets t JOIN posts p ON p.id = t.post_id
          WHERE (t.state = 'scheduled' AND p.scheduled_at <= @now AND (t.next_attempt_at IS NULL OR t.next_attempt_at <= @now))
             OR (t.state = 'unconfirmed' AND t.next_attempt_at IS NOT NULL AND t.next_attempt_at <= @now)
-            OR (t.state = 'publishing' AND t.claim_expires_at < @now)
+            OR t.state = 'publishing'
          ORDER BY p.scheduled_at, t.id LIMIT @limit`,
       )
       .all({ now, limit }) as Row[];
     return rows.map(targetFromRow);
   }
 
-  async claim(id: number, owner: string, ttlMs: number, now: number): Promise<TargetState | undefined> {
+  async claim(id: number, owner: string, ttlMs: number, now: number, o: { takeOverFrom?: string } = {}): Promise<TargetState | undefined> {
     // Read the previous state and take the claim in one write transaction: the
     // UPDATE's WHERE is the arbiter, so only one process can win.
     return this.db.transaction(() => {
@@ -288,9 +292,9 @@ export class SqlitePostStore implements PostStore {
       const res = this.db
         .prepare(
           `UPDATE targets SET state = 'publishing', claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ?
-           WHERE id = ? AND (state IN ('scheduled', 'unconfirmed') OR (state = 'publishing' AND claim_expires_at < ?))`,
+           WHERE id = ? AND (state IN ('scheduled', 'unconfirmed') OR (state = 'publishing' AND (claim_expires_at < ? OR claimed_by = ?)))`,
         )
-        .run(owner, now + ttlMs, now, id, now);
+        .run(owner, now + ttlMs, now, id, now, o.takeOverFrom ?? null);
       return res.changes === 1 ? r.state : undefined;
     }).immediate();
   }

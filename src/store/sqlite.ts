@@ -12,7 +12,7 @@ import { ensurePrivateDir } from '../core/paths.js';
 import { migrations } from './migrations.js';
 import { sqliteAddon } from './addon.js';
 import { connectionIdentity } from './identity.js';
-import type { Connection, ConnectionPatch, EventRecord, FormerConnection, Store } from './types.js';
+import type { Connection, ConnectionPatch, EventRecord, FormerConnection, LockHolder, Store } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -270,6 +270,21 @@ export class SqliteStore implements Store {
 
   async releaseLock(name: string, owner: string): Promise<void> {
     this.stmt('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+  }
+
+  async lockHolder(name: string): Promise<LockHolder | undefined> {
+    const r = this.stmt('SELECT owner, expires_at FROM locks WHERE name = ?').get(name) as { owner: string; expires_at: number } | undefined;
+    return r ? { owner: r.owner, expiresAt: r.expires_at } : undefined;
+  }
+
+  async takeOverLock(name: string, from: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.stmt('UPDATE locks SET owner = ?, expires_at = ? WHERE name = ? AND owner = ?').run(owner, now + ttlMs, name, from).changes === 1;
+  }
+
+  async listLocks(prefix: string, now: number): Promise<(LockHolder & { name: string })[]> {
+    // Range on the primary key rather than LIKE (whose wildcards a name could contain).
+    const rows = this.stmt('SELECT name, owner, expires_at FROM locks WHERE name >= ? AND name < ? AND expires_at >= ?').all(prefix, `${prefix}\uffff`, now) as { name: string; owner: string; expires_at: number }[];
+    return rows.map((r) => ({ name: r.name, owner: r.owner, expiresAt: r.expires_at }));
   }
 
   async pruneEvents(before: number): Promise<void> {

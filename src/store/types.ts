@@ -55,6 +55,11 @@ export interface EventRecord {
   message: string;
 }
 
+export interface LockHolder {
+  owner: string;
+  expiresAt: number;
+}
+
 export interface Store {
   listConnections(filter?: { platform?: PlatformId; name?: string }): Promise<Connection[]>;
   getConnection(id: string): Promise<Connection | undefined>;
@@ -73,6 +78,12 @@ export interface Store {
    */
   tryLock(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
   releaseLock(name: string, owner: string): Promise<void>;
+  /** Who holds `name` and until when (expired leases included); undefined when free. */
+  lockHolder(name: string): Promise<LockHolder | undefined>;
+  /** Takes `name` from the holder `from` (known dead) in one conditional write; false when it changed hands meanwhile. */
+  takeOverLock(name: string, from: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Leases not yet expired whose name starts with `prefix` (status shows them). */
+  listLocks(prefix: string, now: number): Promise<(LockHolder & { name: string })[]>;
   /** Deletes events (and once-markers) recorded before `before`. */
   pruneEvents?(before: number): Promise<void>;
   /** Once-per-key marker (e.g. a warning once per connection per day). True the first time. */

@@ -55,6 +55,7 @@ export const StatusEntry: Shape = {
   reconnectWhy: 'string|null',
   lastRefreshAt: 'iso|null',
   fix: 'string|null',
+  refreshLock: 'object|null',
 };
 
 export const AppEntry: Shape = { platform: 'string', clientId: 'string|null', clientSecret: 'enum:stored,missing,not needed', clientType: 'string|null', login: 'string|null', redirectUri: 'string' };
@@ -116,6 +117,7 @@ export const ScheduleShowResult: Shape = {
       attempts: [{ at: 'iso', outcome: 'string', errorClass: 'string|null', message: 'string|null' }],
       nextAttemptAt: 'iso|null',
       publishedAt: 'iso|null',
+      claim: 'object|null',
     },
   ],
 };
