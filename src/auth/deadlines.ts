@@ -3,7 +3,7 @@
  * Pure functions over the stored (non-secret) connection metadata, used by
  * `refresh` (two-week warnings), `status` and the CLI banner.
  *
- * Sources (shared/platforms.md §1.2, §4 items 10–15):
+ * Sources (docs/platforms/README.md#warning and each platform's page):
  * - TikTok: `refresh_expires_in` from each response (365 d or 180 d: the docs disagree).
  * - LinkedIn: `refresh_token_expires_in`, 365 d fixed from the first login; apps without
  *   programmatic refresh get no refresh token, so the 60-day access token is the deadline

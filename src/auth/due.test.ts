@@ -14,7 +14,7 @@ const due = (o: Partial<DueInput> & { left: number | null; thresholdMin: number 
     ...(o.hasRefreshToken !== undefined ? { hasRefreshToken: o.hasRefreshToken } : {}),
   });
 
-describe('refreshDue (product thresholds, platforms.md §1.1)', () => {
+describe('refreshDue (product thresholds, docs/platforms/README.md#thresholds)', () => {
   it.each([
     ['YouTube 1 h token, < 65 min', 60 * MINUTE, 65, true],
     ['TikTok 2 h token, < 12 h', 2 * HOUR, 720, true],

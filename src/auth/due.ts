@@ -1,7 +1,7 @@
 /**
  * Is a connection due for a refresh? Pure; thresholds are the product defaults
  * from the provider descriptors, overridable with config refreshThresholdMinutes.<platform>
- * (shared/platforms.md §1.1, §4 item 11).
+ * (docs/platforms/README.md#thresholds).
  */
 import { HOUR, MINUTE } from '../core/clock.js';
 import type { Connection } from '../store/types.js';
@@ -17,7 +17,7 @@ export type DueDecision =
  * YouTube 1 h vs 65 min): two cron runs a minute apart must not rotate the token twice.
  */
 export const RECENT_REFRESH_MS = 10 * MINUTE;
-/** Instagram Login: ig_refresh_token only works on tokens at least 24 h old (platforms.md §2.1). */
+/** Instagram Login: ig_refresh_token only works on tokens at least 24 h old (docs/platforms/instagram.md). */
 export const IG_MIN_AGE_MS = 24 * HOUR;
 
 export interface DueInput {

@@ -1,6 +1,6 @@
 /**
  * Refreshing one connection without ever burning a rotating refresh token
- * (shared/platforms.md §4 items 8–12).
+ * (docs/platforms/README.md#thresholds, #merge).
  *
  * - Serialized across processes by a lease lock in the state store (cron + publish + an
  *   interactive command may all try at once). X and TikTok refresh tokens are single-use:
@@ -267,7 +267,7 @@ async function sendRefresh(x: LockedCtx, pd: ProviderDeps, conn: Connection, tok
 }
 
 /**
- * For the publisher (platforms.md §1.1 "Before every post"): returns usable tokens,
+ * For the publisher (docs/platforms/README.md#before-every-post): returns usable tokens,
  * refreshing first when the access token is within the threshold or already expired.
  * `force` is the one extra refresh after the platform rejected a token.
  * Throws ProviderError (errorClass reconnect_needed / transient / ...) when no usable token exists.

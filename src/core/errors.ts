@@ -21,7 +21,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  */
 export type ErrorClass = 'reconnect_needed' | 'transient' | 'rate_limited' | 'permission' | 'invalid_request' | 'local_file' | 'bug';
 
-/** Human reasons a connection needs a manual reconnect (platforms.md §1.3). */
+/** Human reasons a connection needs a manual reconnect (docs/platforms/README.md#reconnect-reasons). */
 export type ReconnectReason =
   | 'refresh_token_expired'
   | 'token_expired'

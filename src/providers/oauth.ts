@@ -175,7 +175,7 @@ export interface ProcessOptions {
 
 /**
  * Process step of a token response (RFC 6749 §5.1). Computes expiries from
- * what the platform returned (platforms.md §4.10) and never drops a held
+ * what the platform returned (docs/platforms/README.md#merge) and never drops a held
  * refresh token (§4.9; RFC 6749 §6 lets the server omit it).
  */
 export function processTokenResponse(body: unknown, o: ProcessOptions): TokenSet {

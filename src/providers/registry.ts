@@ -15,7 +15,7 @@ const loaders: Record<PlatformId, () => Promise<{ provider: Provider }>> = {
   linkedin: () => import('./linkedin.js'),
 };
 
-/** Instagram has two APIs (platforms.md §2.1): `app set instagram --login facebook` picks the Facebook Login one. */
+/** Instagram has two APIs (docs/platforms/instagram.md): `app set instagram --login facebook` picks the Facebook Login one. */
 export type InstagramLogin = 'instagram' | 'facebook';
 export const INSTAGRAM_LOGINS: readonly InstagramLogin[] = ['instagram', 'facebook'];
 

@@ -7,7 +7,7 @@
  * - The wait is exponential (base × 2^(attempt-1)) and bounded by backoffMaxMs; a platform's
  *   Retry-After / x-rate-limit-reset (ProviderError.retryAfterMs) is honoured even when longer.
  * - A daily publishing cap is not worth hammering: the next attempt waits for the cap's reset
- *   (platforms.md §4 item 24: LinkedIn and TikTok daily windows, YouTube at midnight Pacific,
+ *   (docs/platforms/README.md#backoff: TikTok daily windows, YouTube at midnight Pacific,
  *   Instagram's moving 24 h window), stored as the target's next_attempt_at.
  */
 import { ProviderError, type ErrorClass } from '../core/errors.js';
