@@ -240,7 +240,7 @@ export function registerApi(program: Command, { deps }: CommandContext): void {
     .argument('<platform>', 'instagram, facebook, tiktok, youtube, x or linkedin')
     .argument('<path>', 'a path ("users/me", "/2/users/me") or a URL on the platform\'s own API hosts')
     .option('--account <name>', 'the connection (its local name) when the platform has several')
-    .option('-X, --method <method>', 'HTTP method (default GET, or POST when fields or --input are given)')
+    .option('-X, --method <method>', 'HTTP method (GET|POST|PUT|PATCH|DELETE); default GET, or POST with fields or --input')
     .option('-f, --raw-field <key=value>', 'add a string field (repeatable; key[]=v for a list, key[sub]=v nested)', collect)
     .option('-F, --field <key=value>', 'add a typed field: integers, true, false, null, @file, @- (repeatable)', collect)
     .option('-H, --header <name:value>', 'add an HTTP header (repeatable)', collect)

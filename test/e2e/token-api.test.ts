@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -19,7 +20,7 @@ import { makeSandboxProfile } from '../../src/commands/sandbox.js';
 import { loadTokens } from '../../src/auth/tokens.js';
 import { seedConnection } from '../../src/sandbox/seed.js';
 import type { PlatformId } from '../../src/providers/types.js';
-import { cliEnv, runCli, startCli } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli, startCli } from '../helpers/cli.js';
 
 let sandbox: Sandbox;
 let home = '';
@@ -132,6 +133,54 @@ describe('socialync token', () => {
     expect(again.code).toBe(4);
     expect(again.stdout).toBe('');
     expect(xStats().requests - s0.requests).toBe(0);
+  });
+});
+
+describe('on a terminal, and with --debug', () => {
+  /**
+   * Runs the binary on a pseudo-terminal (util-linux `script`); `tail` is shell text after the
+   * command. Asynchronous: the sandbox answers from this process.
+   */
+  const onTerminal = (args: string, tail = '') =>
+    new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      const child = spawn('script', ['-qec', `"${process.execPath}" "${BIN}" ${args}${tail}`, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('close', (status) => resolve({ status, stdout }));
+    });
+
+  it('token warns on stderr that the value is a secret only when stdout is a terminal; api prints pretty JSON there', async (ctx) => {
+    if (spawnSync('script', ['--version']).status !== 0) {
+      if (process.env.CI) throw new Error('util-linux `script` is needed for the pseudo-terminal test');
+      return ctx.skip('util-linux `script` is not installed');
+    }
+    const token = (await stored('x', 'main')).accessToken;
+    const tty = await onTerminal('token x --account main');
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain(token);
+    expect(tty.stdout).toMatch(/This is a secret: anyone who has it can act as x\/main until \d{4}-/);
+    // $(socialync token x): stdout is a pipe, stderr still the terminal: no warning.
+    const piped = await onTerminal('token x --account main', ' | cat > /dev/null');
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).not.toMatch(/secret/);
+    const api = await onTerminal('api x users/me --account main');
+    expect(api.status).toBe(0);
+    expect(api.stdout).toMatch(/\{\r?\n {2}"data": \{\r?\n {4}"id"/);
+  });
+
+  it('--debug logs the requests but never the token (it appears once, on stdout, as the result)', async () => {
+    await nearExpiry('main');
+    const r = await runCli(['token', 'x', '--account', 'main', '--debug'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const token = r.stdout.trim();
+    expect(r.stderr).toMatch(/\[debug\] POST .*\/2\/oauth2\/token -> 200/);
+    expect(r.stderr).not.toContain(token);
+    const held = await stored('x', 'main');
+    expect(r.stderr + r.stdout).not.toContain(held.refreshToken!);
+    const a = await runCli(['api', 'x', 'users/me', '--account', 'main', '--debug'], env);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/\[debug\] GET .*\/2\/users\/me -> 200/);
+    expect(a.stderr).not.toContain(held.accessToken);
   });
 });
 
