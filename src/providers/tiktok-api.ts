@@ -14,12 +14,7 @@ export const tiktokApi: PlatformApi = {
   rejectsToken: (status) => status === 401,
   nextPage(call, body) {
     const data = record(record(body)?.data);
-    if (!data || data.has_more !== true || data.cursor === undefined || data.cursor === null) return undefined;
-    if (call.method === 'GET') {
-      const url = new URL(call.url);
-      url.searchParams.set('cursor', String(data.cursor));
-      return { ...call, url };
-    }
+    if (call.method !== 'POST' || !data || data.has_more !== true || data.cursor === undefined || data.cursor === null) return undefined;
     return { ...call, json: { ...(call.json ?? {}), cursor: data.cursor } };
   },
 };
