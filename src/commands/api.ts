@@ -268,16 +268,23 @@ Examples:
   $ socialync api x /2/tweets --input post.json`)
     .action(async (platform: string, path: string, o: ApiOptions) => {
       if (o.slurp && !o.paginate) throw new UsageError('--slurp needs --paginate');
-      const pages: unknown[] = [];
+      let pages: unknown[] = [];
+      // --slurp: the pages received so far come out (as one array) before anything else is said.
+      const flush = () => {
+        if (pages.length) deps.io.out(JSON.stringify(pages, null, deps.io.stdoutIsTTY ? 2 : 0));
+        pages = [];
+      };
       const onPage = (p: ApiPage) => {
-        if (!o.slurp || p.status < 200 || p.status > 299) return printPage(deps, o, p);
-        if (p.json === undefined) throw new CliError(`${platform}: a page is not JSON; --slurp needs JSON pages`);
-        pages.push(p.json);
+        if (!o.slurp) return printPage(deps, o, p);
+        if (p.status >= 200 && p.status <= 299 && p.json !== undefined) return void pages.push(p.json);
+        flush();
+        printPage(deps, o, p);
+        if (p.status >= 200 && p.status <= 299) throw new CliError(`${platform}: a page is not JSON; --slurp needs JSON pages`);
       };
       try {
         await runApi(deps, platform, path, o, onPage);
       } finally {
-        if (o.slurp && pages.length) deps.io.out(JSON.stringify(pages, null, deps.io.stdoutIsTTY ? 2 : 0));
+        flush();
       }
     });
 }

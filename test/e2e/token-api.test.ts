@@ -119,6 +119,17 @@ describe('socialync token', () => {
     expect((await connection('x', 'near')).accessExpiresAt!).toBeGreaterThan(Date.now() + 60 * 60_000);
   });
 
+  it('a due refresh that fails for a while (503) still prints the unexpired token, with a warning on stderr', async () => {
+    await nearExpiry('near');
+    const held = await stored('x', 'near');
+    sandbox.control.platform('x').fault({ path: '/2/oauth2/token', status: 503, count: 2 });
+    const r = await runCli(['token', 'x', '--account', 'near'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(held.accessToken);
+    expect(r.stderr).toMatch(/warning: could not refresh x\/near .*503.*still valid/);
+    expect((await connection('x', 'near')).health).toBe('healthy');
+  });
+
   it('a revoked connection: exit 4 with the command that fixes it, then 4 again without calling the platform', async () => {
     sandbox.control.platform('x').revoke('user-revoked');
     await nearExpiry('revoked');
