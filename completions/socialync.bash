@@ -6,7 +6,7 @@
 _socialync_spec() {
   subs= opts= vals= args=
   case "$1" in
-    '') subs='app connect disconnect status sandbox secrets refresh notify cron doctor completion schedule publish daemon retry help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
+    '') subs='app connect disconnect status sandbox secrets refresh token api notify cron doctor completion schedule publish daemon retry help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
     'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --https --login --business-manager --programmatic-refresh --organizations --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost --login=w:instagram,facebook' args='platforms' ;;
     'app list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
@@ -21,6 +21,8 @@ _socialync_spec() {
     'secrets where') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'secrets use-file') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'refresh') subs='' opts='--account --force --dry-run --json --concurrency -h --help -q --quiet -v --verbose --debug' vals='--account=connections --concurrency=none' args='platforms' ;;
+    'token') subs='' opts='--account --json -h --help -q --quiet -v --verbose --debug' vals='--account=connections' args='platforms' ;;
+    'api') subs='' opts='--account -X --method -f --raw-field -F --field -H --header --input --paginate --slurp -i --include --silent -h --help -q --quiet -v --verbose --debug' vals='--account=connections -X=w:GET,POST,PUT,PATCH,DELETE --method=w:GET,POST,PUT,PATCH,DELETE -f=none --raw-field=none -F=none --field=none -H=none --header=none --input=files' args='platforms none' ;;
     'notify') subs='set unset list test help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'notify set') subs='webhook email help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'notify set webhook') subs='' opts='--url-stdin -h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
@@ -65,6 +67,8 @@ status
 sandbox
 secrets
 refresh
+token
+api
 notify
 cron
 doctor

@@ -12,8 +12,8 @@ function __socialync_spec
     set -g __socialync_args
     switch "$argv[1]"
         case ''
-            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
-            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'display help for command'
+            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
+            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'display help for command'
             set -g __socialync_opts '-V' '--version' '-q' '--quiet' '-v' '--verbose' '--debug' '-h' '--help'
             set -g __socialync_optdescs 'output the version number' 'output the version number' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)' 'display help for command' 'display help for command'
             set -g __socialync_vals 
@@ -116,6 +116,20 @@ function __socialync_spec
             set -g __socialync_optdescs 'only this connection (its local name)' 'refresh even when not due' 'show what would be refreshed; change nothing' 'print the result as JSON' 'connections refreshed in parallel' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--account=connections' '--concurrency=none'
             set -g __socialync_args 'platforms'
+        case 'token'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'the connection (its local name) when the platform has several' 'print {platform, account, accessToken, expiresAt, scopes}' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections'
+            set -g __socialync_args 'platforms'
+        case 'api'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '-X' '--method' '-f' '--raw-field' '-F' '--field' '-H' '--header' '--input' '--paginate' '--slurp' '-i' '--include' '--silent' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'the connection (its local name) when the platform has several' 'HTTP method (GET|POST|PUT|PATCH|DELETE); default GET, or POST with fields or --input' 'HTTP method (GET|POST|PUT|PATCH|DELETE); default GET, or POST with fields or --input' 'add a string field (repeatable; key[]=v for a list, key[sub]=v nested)' 'add a string field (repeatable; key[]=v for a list, key[sub]=v nested)' 'add a typed field: integers, true, false, null, @file, @- (repeatable)' 'add a typed field: integers, true, false, null, @file, @- (repeatable)' 'add an HTTP header (repeatable)' 'add an HTTP header (repeatable)' 'the request body from a file, or - for standard input (fields then go to the query)' 'fetch every page (Graph paging.next, X next_token, YouTube nextPageToken, LinkedIn start/count, TikTok cursor)' 'with --paginate: print all pages as one JSON array' 'print the HTTP status and response headers first' 'print the HTTP status and response headers first' 'do not print the response body' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections' '-X=w:GET,POST,PUT,PATCH,DELETE' '--method=w:GET,POST,PUT,PATCH,DELETE' '-f=none' '--raw-field=none' '-F=none' '--field=none' '-H=none' '--header=none' '--input=files'
+            set -g __socialync_args 'platforms' 'none'
         case 'notify'
             set -g __socialync_subs 'set' 'unset' 'list' 'test' 'help'
             set -g __socialync_descs 'configure a channel' 'remove a channel' 'show configured channels' 'send a test notification to every channel (or one)' 'display help for command'
@@ -290,7 +304,7 @@ function __socialync_values
         case platforms
             printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin'
         case commands
-            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
+            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
         case files
             __fish_complete_path $cur
         case dirs

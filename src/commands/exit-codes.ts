@@ -8,7 +8,9 @@ export const EXIT_CODE_TABLE = `Exit codes (the same for every command):
   3  usage or configuration error (unknown platform, bad flag, missing app credentials)
   4  a connection needs a reconnect (now, or within the warning window for \`status\`)
   5  partly done (e.g. a permission was not granted; some platforms failed)
-  6  temporary failure (network, 5xx, rate limit): try again later`;
+  6  temporary failure (network, 5xx, rate limit): try again later
+\`socialync api\` maps the HTTP status onto them: 0 for 2xx, 4 when the token is refused even
+after a refresh, 6 for 429 and 5xx, 1 for any other status.`;
 
 /** `socialync help exit-codes`: a help topic (a hidden command whose help is the table). */
 export function registerExitCodes(program: Command): void {

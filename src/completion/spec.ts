@@ -69,6 +69,7 @@ function optionKind(o: Option, path: string): ValueKind {
     case '--tz':
       return 'timezones';
     case '--media':
+    case '--input':
       return 'files';
     case '--dir':
       return 'dirs';

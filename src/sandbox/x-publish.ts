@@ -96,15 +96,20 @@ function timeline(ctx: PlatformContext, req: SandboxRequest): SandboxResponse {
   if (!Number.isInteger(max) || max < 5 || max > 100) return invalid('The `max_results` query parameter value must be between 5 and 100');
   const since = Date.parse(req.query.get('start_time') ?? '') || 0;
   const x = xState(ctx);
-  const rows = publishState(ctx)
-    .posts.filter((p) => p.accountId === req.params.id && p.createdAt >= since)
-    .reverse()
-    .slice(0, max)
+  // Pages as X does (docs/platforms/x.md#api-paging): meta.next_token while more rows remain, sent back as pagination_token.
+  const token = req.query.get('pagination_token');
+  const from = token === null ? 0 : /^sbxpage([1-9]\d*)$/.exec(token)?.[1];
+  if (from === undefined) return invalid('The `pagination_token` query parameter value is not valid');
+  const all = publishState(ctx).posts.filter((p) => p.accountId === req.params.id && p.createdAt >= since).reverse();
+  const start = Number(from);
+  const next = start + max < all.length ? `sbxpage${start + max}` : undefined;
+  const rows = all
+    .slice(start, start + max)
     .map((p) => {
       const s = x.stored.get(p.id)!;
       return { ...storedPost(p.id, s.stored, s.weighted, fields), edit_history_tweet_ids: [p.id], ...(fields.has('created_at') ? { created_at: new Date(p.createdAt).toISOString() } : {}) };
     });
-  return json(200, rows.length ? { data: rows, meta: { result_count: rows.length } } : { meta: { result_count: 0 } });
+  return json(200, rows.length ? { data: rows, meta: { result_count: rows.length, ...(next ? { next_token: next } : {}) } } : { meta: { result_count: 0 } });
 }
 
 export function createRoutes(ctx: PlatformContext): Route[] {

@@ -96,6 +96,8 @@ describe('conventions', () => {
     cover('connect');
     await json(['connect', 'tiktok', '--json'], S.ConnectResult);
     await json(['connect', 'x', '--json'], S.ConnectResult);
+    cover('token');
+    await json(['token', 'x', '--json'], S.TokenResult);
     cover('status');
     expect(await json(['status', '--json'], [S.StatusEntry])).toHaveLength(2);
     cover('app list');

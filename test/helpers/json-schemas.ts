@@ -85,6 +85,9 @@ export const RefreshReport: Shape = {
   counts: 'object',
 };
 
+/** `token --json`: never a refresh token (test/e2e/token-api.test.ts checks the exact keys). */
+export const TokenResult: Shape = { platform: 'string', account: 'string', accessToken: 'string', expiresAt: 'iso|null', scopes: ['string'] };
+
 export const NotifyListEntry: Shape = { channel: 'enum:webhook,email', target: 'string' };
 
 export const ScheduleAddResult: Shape = { id: 'number', scheduledAt: 'iso', tz: 'string', localTime: 'string', targets: [{ platform: 'string', account: 'string' }] };
