@@ -141,10 +141,10 @@ describe('socialync connect', () => {
     expect(t.stderr()).toMatch(/no Page "No Such Page" among: Alice Bakery .*, Alice Books/);
 
     // One login serves both Pages: disconnecting one must not revoke the app for the person.
-    expect(await t.run(['disconnect', 'facebook', 'alice-bakery']), t.stderr()).toBe(0);
+    expect(await t.run(['disconnect', 'facebook', 'alice-bakery', '--yes']), t.stderr()).toBe(0);
     expect(t.stderr()).toContain('! not revoked at facebook: the same login also serves facebook/alice-books; disconnecting the last of them revokes it');
     expect(await t.run(['refresh', 'facebook', '--force', '--json']), t.stderr()).toBe(0);
-    expect(await t.run(['disconnect', 'facebook', 'alice-books']), t.stderr()).toBe(0);
+    expect(await t.run(['disconnect', 'facebook', 'alice-books', '--yes']), t.stderr()).toBe(0);
     expect(t.stderr()).toContain('✓ Disconnected facebook/alice-books (revoked at the platform).');
   });
 
@@ -164,7 +164,7 @@ describe('socialync connect', () => {
     expect(sandbox.control.validate(tokens.accessToken).valid).toBe(true);
     expect(await t.run(['disconnect', 'tiktok', 'nobody'])).toBe(3);
     expect(t.stderr()).toMatch(/no tiktok connection named "nobody" \(have: alice\)/);
-    expect(await t.run(['disconnect', 'tiktok']), t.stderr()).toBe(0);
+    expect(await t.run(['disconnect', 'tiktok', '--yes']), t.stderr()).toBe(0);
     expect(t.stderr()).toMatch(/Disconnected tiktok\/alice \(revoked at the platform\)/);
     expect(sandbox.control.validate(tokens.accessToken).valid).toBe(false);
     expect(await statusJson(t)).toEqual([]);
