@@ -77,6 +77,7 @@ describe('socialync connect', () => {
     const t = await profile({ decision: 'deny' });
     expect(await t.run(['connect', 'tiktok'])).toBe(2);
     expect(t.stderr()).toMatch(/authorization was denied in the browser/);
+    expect(t.stderr()).toMatch(/^ {2}to try again, run: socialync connect tiktok \(and choose Allow\)$/m);
     expect(await statusJson(t)).toEqual([]);
   });
 

@@ -42,7 +42,7 @@ export function inTerminal(args: string[], env: NodeJS.ProcessEnv, o: { cols: nu
     .join('\n');
   writeFileSync(
     script,
-    `unset NO_COLOR FORCE_COLOR CI COLUMNS\nfor v in $(env | sed -n 's/^\\(SOCIALYNC_[A-Za-z0-9_]*\\)=.*/\\1/p'); do unset "$v"; done\n${exports}\n${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}\necho "__exit=$?" > ${quote(join(dir, 'exit'))}\nsleep 600\n`,
+    `trap true INT\nunset NO_COLOR FORCE_COLOR CI COLUMNS\nfor v in $(env | sed -n 's/^\\(SOCIALYNC_[A-Za-z0-9_]*\\)=.*/\\1/p'); do unset "$v"; done\n${exports}\n${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(' ')}\necho "__exit=$?" > ${quote(join(dir, 'exit'))}\nsleep 600\n`,
   );
   const tmux = (...a: string[]) => execFileSync('tmux', ['-S', socket, ...a], { encoding: 'utf8' });
   tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(o.cols), '-y', String(o.rows ?? 50), `sh ${quote(script)}`);
