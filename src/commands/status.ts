@@ -39,8 +39,14 @@ export function registerStatus(program: Command, { deps, setExitCode }: CommandC
     .argument('[platform]', 'only this platform')
     .option('--json', 'print JSON (schema: StatusEntry[] in the README)')
     .addHelpText('after', `
+On a terminal the table fits the window: a short reason in HEALTH, the platform's message and
+the fix under each row that needs attention; -v shows every detail in full. Piped: one
+tab-separated line per connection (platform, name, health, access expiry, days, reconnect by,
+last refresh, reason, fix).
+
 Examples:
   $ socialync status
+  $ socialync status -v
   $ socialync status tiktok --json
 Exit code 4 when any connection needs a reconnect now or within the warning window.`)
     .action((platform: string | undefined, o: { json?: boolean }) => runStatusAction(deps, setExitCode, platform, o));
