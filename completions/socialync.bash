@@ -12,7 +12,7 @@ _socialync_spec() {
     'app list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app remove') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
     'connect') subs='' opts='--name --port --no-browser --timeout --page --retry-failed --no-retry --json -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none' args='platforms' ;;
-    'disconnect') subs='' opts='--keep-remote -h --help -q --quiet -v --verbose --debug' vals='' args='platforms connections' ;;
+    'disconnect') subs='' opts='--keep-remote -y --yes -h --help -q --quiet -v --verbose --debug' vals='' args='platforms connections' ;;
     'status') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
     'sandbox') subs='demo serve help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'sandbox demo') subs='' opts='--dir --browser --json -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;

@@ -56,8 +56,8 @@ function __socialync_spec
         case 'disconnect'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--keep-remote' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'do not revoke at the platform; only forget the tokens here' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_opts '--keep-remote' '-y' '--yes' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not revoke at the platform; only forget the tokens here' 'do not ask for confirmation (needed when not run from a terminal)' 'do not ask for confirmation (needed when not run from a terminal)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
             set -g __socialync_args 'platforms' 'connections'
         case 'status'

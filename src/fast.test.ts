@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -45,13 +45,19 @@ beforeAll(async () => {
 /** The same argv through the full CLI (commander) and through fast.ts, on the same data. */
 async function both(argv: string[], tty: boolean) {
   const clock = { ...systemClock, now: () => NOW };
-  const full = makeTestDeps({ home, env, tty, over: { clock } });
+  // Each path on its own copy of the data: a run may write (the banner's once-a-day markers).
+  const copy = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socialync-fast-run-'));
+    cpSync(home, dir, { recursive: true });
+    return dir;
+  };
+  const full = makeTestDeps({ home: copy(), env, tty, over: { clock } });
   const fullCode = await full.run(argv);
-  const fast = makeTestDeps({ home, env, tty, over: { clock } });
+  const fast = makeTestDeps({ home: copy(), env, tty, over: { clock } });
   const fastCode = await fastMain(argv, fast.deps);
   return {
-    full: { code: fullCode, stdout: full.stdout(), stderr: full.stderr() },
-    fast: { code: fastCode, stdout: fast.stdout(), stderr: fast.stderr() },
+    full: { code: fullCode, stdout: full.stdout(), stderr: full.stderr().replaceAll(full.home, '<home>') },
+    fast: { code: fastCode, stdout: fast.stdout(), stderr: fast.stderr().replaceAll(fast.home, '<home>') },
   };
 }
 

@@ -28,7 +28,7 @@ export async function run(over: DepsOverrides | Deps, dispatch: Dispatch, classi
     code = classify(e) ?? report(e, deps);
   }
   try {
-    if (ran && wantsBanner(ran.path, ran.opts, deps)) {
+    if (ran && code !== ExitCode.usage && wantsBanner(ran.path, ran.opts, deps)) {
       const { attentionBanner } = await import('./notify/banner.js');
       const line = await attentionBanner(deps);
       if (line) io.err(line);
@@ -40,8 +40,8 @@ export async function run(over: DepsOverrides | Deps, dispatch: Dispatch, classi
 }
 
 /**
- * Every command ends with a one-line stderr banner when connections need attention —
- * except where it would be noise: quiet/JSON runs, status (it shows them), refresh
+ * Every command ends with a stderr banner when connections need attention (each problem once
+ * a day) — except where it would be noise: quiet/JSON runs, usage errors, status (it shows them), refresh
  * (cron mails any output; it reports on its own), completions and the sandbox.
  */
 function wantsBanner(path: string, opts: Record<string, unknown>, deps: Deps): boolean {

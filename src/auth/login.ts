@@ -8,6 +8,7 @@ import { CliError, ProviderError } from '../core/errors.js';
 import type { AccountInfo, PlatformId, Provider, ProviderDeps, TokenSet } from '../providers/types.js';
 import { startLoopback, type Loopback } from './loopback.js';
 import { selfSignedCert } from './cert.js';
+import { interruption } from '../core/interrupt.js';
 
 export interface LoginOptions {
   platform: PlatformId;
@@ -70,6 +71,7 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
     ...(tls ? { tls } : {}),
   });
   let spinner: { stop(): void } | undefined;
+  const interrupt = interruption(`cancelled: ${d.id} login interrupted while waiting for the browser; nothing was saved`, `to try again, run: socialync connect ${d.id}`);
   try {
     const redirectUri = redirectUriFor(provider, deps, lb.port);
     const scopes = d.scopes.map((s) => s.scope);
@@ -101,7 +103,8 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
       const { default: ora } = await import('ora');
       spinner = ora({ text: `Waiting for ${d.displayName} authorization`, stream: io.stderrStream, discardStdin: false }).start();
     }
-    const cb = await lb.result;
+    const cb = await Promise.race([lb.result, interrupt.cancelled]);
+    interrupt.stop();
     spinner?.stop();
     spinner = undefined;
     try {
@@ -124,6 +127,7 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
       throw e;
     }
   } catch (e) {
+    interrupt.stop();
     spinner?.stop();
     await lb.close();
     throw e;

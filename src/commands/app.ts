@@ -109,10 +109,7 @@ Examples:
         for (const e of entries) deps.io.out([e.platform, e.clientId ?? '-', `secret: ${e.clientSecret}`, typeOf(e), e.redirectUri].join('\t'));
         return;
       }
-      const { default: Table } = await import('cli-table3');
-      const table = new Table({ head: ['PLATFORM', 'CLIENT ID', 'SECRET', 'TYPE', 'REDIRECT URI TO REGISTER'], style: { head: [], border: [], compact: true } });
-      for (const e of entries) table.push([e.platform, e.clientId ?? '-', e.clientSecret, typeOf(e), e.redirectUri]);
-      deps.io.out(table.toString());
+      deps.io.out(await appTable(deps, entries));
     });
   app
     .command('remove')
@@ -127,6 +124,33 @@ Examples:
       await (await deps.secrets()).delete(secretKeys.clientSecret(id));
       deps.io.info(`✓ Removed the ${id} app credentials.`);
     });
+}
+
+/**
+ * `app list` on a terminal: columns that fit the window (a long client id is cut, in full with
+ * -v), and under each app the redirect URI to register, which is never cut, and the fix for a
+ * missing secret.
+ */
+async function appTable(deps: Deps, entries: AppEntry[]): Promise<string> {
+  const [{ Chalk }, { fitTable }] = await Promise.all([import('chalk'), import('../core/fit.js')]);
+  const chalk = new Chalk({ level: deps.io.color ? 1 : 0 });
+  const verbose = deps.io.verbosity === 'verbose' || deps.io.verbosity === 'debug';
+  const rows = entries.map((e) => ({
+    cells: [e.platform, e.clientId ?? '-', e.clientSecret === 'missing' ? 'secret missing' : e.clientSecret, typeOf(e)],
+    detail: [
+      ...(verbose && e.clientId ? [`client id ${e.clientId}`] : []),
+      /^https?:\/\//.test(e.redirectUri) ? `redirect URI to register: ${e.redirectUri}` : e.redirectUri,
+      ...(e.clientSecret === 'missing' ? [`run: socialync app set ${e.platform} --client-secret-stdin   (or without it, to be asked)`] : []),
+    ],
+  }));
+  const secretColour = (e: AppEntry) => (e.clientSecret === 'stored' ? chalk.green : e.clientSecret === 'missing' ? chalk.red : chalk.dim);
+  return fitTable(['PLATFORM', 'CLIENT ID', 'SECRET', 'TYPE'], rows, {
+    width: deps.io.columns,
+    shrink: 1,
+    minShrink: 12,
+    paint: (col, _t, padded, row) => (row === -1 ? chalk.bold(padded) : col === 2 ? secretColour(entries[row]!)(padded) : padded),
+    paintDetail: (line) => (line.startsWith('run: ') ? line : chalk.dim(line)),
+  }).join('\n');
 }
 
 /** The TYPE column: X's client type, or which Instagram API the app uses. */

@@ -19,7 +19,7 @@ Examples:
       try {
         await runDaemon(deps, {
           signal: term.signal,
-          onResults: (r) => printResults(deps, r),
+          onResults: (r) => printResults(deps, r, { success: 'always' }),
           ...(o.refresh === false ? {} : { refresh: async () => (await import('./refresh.js')).runRefresh({}, deps) }),
         });
       } finally {

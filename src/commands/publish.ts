@@ -18,13 +18,22 @@ export function exitCodeFor(results: TargetResult[]): number {
   return ExitCode.failed;
 }
 
-export function printResults(deps: Deps, results: TargetResult[]): void {
+/**
+ * One line per target. Failures, retries and notes always show (stdout, notes on stderr); a
+ * published target only when someone reads it: on a terminal (not --quiet), with --verbose,
+ * or in the daemon's log (`success: 'always'`). So a cron tick that publishes sends no mail.
+ */
+export function printResults(deps: Deps, results: TargetResult[], o: { success?: 'always' | 'terminal' } = {}): void {
+  const { io } = deps;
+  const loud = io.verbosity === 'verbose' || io.verbosity === 'debug';
+  const showSuccess = io.verbosity !== 'quiet' && (o.success === 'always' || io.stdoutIsTTY || loud);
   for (const r of results) {
     const head = `post ${r.postId} ${r.platform}:${r.account}`;
-    if (r.outcome === 'published') deps.io.out(`${head} published ${r.url ?? r.remoteId ?? ''}`.trimEnd());
-    else if (r.outcome === 'retry_scheduled') deps.io.out(`${head} will retry at ${new Date(r.nextAttemptAt!).toISOString()}: ${r.message}`);
-    else deps.io.out(`${head} ${r.outcome}: ${r.message ?? ''}`.trimEnd());
-    if (r.note) deps.io.err(`  note: ${r.note}`);
+    if (r.outcome === 'published') {
+      if (showSuccess) io.out(`${head} published ${r.url ?? r.remoteId ?? ''}`.trimEnd());
+    } else if (r.outcome === 'retry_scheduled') io.out(`${head} will retry at ${new Date(r.nextAttemptAt!).toISOString()}: ${r.message}`);
+    else io.out(`${head} ${r.outcome}: ${r.message ?? ''}`.trimEnd());
+    if (r.note) io.err(`  note: ${r.note}`);
   }
 }
 
@@ -41,11 +50,14 @@ export function registerPublish(program: Command, { deps, setExitCode }: Command
     .option('--limit <n>', 'at most this many targets in this run', (v) => Number(v))
     .option('--json', 'print JSON (PublishReport)')
     .addHelpText('after', `
+Off a terminal (cron) a run that only publishes prints nothing; failures, retries and notes
+always print. --verbose lists what was published there too; --json reports everything.
+
 Exit codes: 0 nothing due, all published, or only automatic retries scheduled (temporary
 failures retry by themselves); 1 failed; 4 reconnect needed; 5 partly published.
 
 Examples:
-  * * * * * socialync publish --quiet      (crontab)
+  * * * * * socialync publish --quiet      (crontab: prints, so mails, only failures)
   $ socialync publish --json`)
     .action(async (o: { limit?: number; json?: boolean }) => {
       const r = await runPublish(deps, o);

@@ -3,7 +3,7 @@ import type { CommandContext, SetExitCode } from '../program.js';
 import type { Deps } from '../deps.js';
 import { DAY } from '../core/clock.js';
 import { ExitCode, reconnectReasonText } from '../core/errors.js';
-import { humanDuration, iso, relativeTime } from '../core/format.js';
+import { iso } from '../core/format.js';
 import { printable } from '../core/printable.js';
 import { parsePlatform } from '../providers/registry.js';
 import { reconnectDeadline } from '../auth/deadlines.js';
@@ -62,8 +62,14 @@ export function registerStatus(program: Command, { deps, setExitCode }: CommandC
     .argument('[platform]', 'only this platform')
     .option('--json', 'print JSON (schema: StatusEntry[] in the README)')
     .addHelpText('after', `
+On a terminal the table fits the window: a short reason in HEALTH, the platform's message and
+the fix under each row that needs attention; -v shows every detail in full. Piped: one
+tab-separated line per connection (platform, name, health, access expiry, days, reconnect by,
+last refresh, reason, fix).
+
 Examples:
   $ socialync status
+  $ socialync status -v
   $ socialync status tiktok --json
 Exit code 4 when any connection needs a reconnect now or within the warning window.`)
     .action((platform: string | undefined, o: { json?: boolean }) => runStatusAction(deps, setExitCode, platform, o));
@@ -130,15 +136,10 @@ export function missingConnectionSecrets(deps: Pick<Deps, 'paths'>, conns: Conne
 
 export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<void> {
   const { io } = deps;
-  const now = deps.clock.now();
   if (!entries.length) {
     io.info('No connections yet. Run: socialync connect <platform>   (or try: socialync sandbox demo)');
     return;
   }
-  const days = (e: StatusEntry) =>
-    e.health === 'needs_reconnect' ? 'now' : e.daysUntilReconnect === null ? 'none' : `${e.reconnectEstimated ? '~' : ''}${e.daysUntilReconnect}`;
-  const access = (e: StatusEntry) => (e.accessExpiresAt ? humanDuration(Date.parse(e.accessExpiresAt) - now) : 'never');
-  const last = (e: StatusEntry) => relativeTime(e.lastRefreshAt ? Date.parse(e.lastRefreshAt) : null, now);
   // On stderr, so the piped TSV keeps its columns.
   for (const e of entries) if (e.refreshLock) io.info(`${e.platform}/${e.name}: ${lockText(e.refreshLock, 'being refreshed')}`);
   if (!io.stdoutIsTTY) {
@@ -147,20 +148,22 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
     }
     return;
   }
-  const { Chalk } = await import('chalk');
+  const store = await deps.store();
+  const conns = new Map((await store.listConnections()).map((c) => [`${c.platform}/${c.name}`, c]));
+  const [{ Chalk }, { statusTable }] = await Promise.all([import('chalk'), import('./status-view.js')]);
   const chalk = new Chalk({ level: io.color ? 1 : 0 });
-  const { default: Table } = await import('cli-table3');
-  const table = new Table({
-    head: ['PLATFORM', 'ACCOUNT', 'HEALTH', 'ACCESS EXPIRES', 'DAYS TO RECONNECT', 'LAST REFRESH', 'FIX'],
-    style: { head: io.color ? ['bold'] : [], border: io.color ? ['grey'] : [], compact: true },
-  });
-  for (const e of entries) {
-    const paint = e.health === 'healthy' ? chalk.green : e.health === 'expiring' ? chalk.yellow : chalk.red;
-    const label = e.health === 'needs_reconnect' ? `needs reconnect${e.reasonText ? ` (${e.reasonText})` : ''}` : e.health;
-    table.push([e.platform, e.username ? `${e.name} (@${e.username})` : e.name, paint(label), access(e), days(e), last(e), e.fix ?? '']);
-  }
-  io.out(table.toString());
+  const verbose = io.verbosity === 'verbose' || io.verbosity === 'debug';
+  io.out(statusTable(entries, { now: deps.clock.now(), width: io.columns, verbose, chalk, connection: (e) => conns.get(`${e.platform}/${e.name}`) }).join('\n'));
   const { describeSecretBackend } = await import('../secrets/open.js');
   const where = describeSecretBackend({ paths: deps.paths, env: deps.env, config: deps.config });
-  io.info(`secrets: ${where.backend === 'file' ? 'file backend' : 'OS keychain'} (${where.location}) · ~ = estimated`);
+  const notes = [`secrets: ${where.backend === 'file' ? 'file backend' : 'OS keychain'} (${where.location})`];
+  if (entries.some((e) => e.reconnectEstimated)) notes.push('~ = estimated');
+  if (!verbose && entries.some((e) => e.health !== 'healthy')) notes.push('details: socialync status -v');
+  io.info(fitNotes(notes, io.columns));
+}
+
+/** The footer notes joined by " · " while they fit the width, else one per line. */
+function fitNotes(notes: string[], width: number): string {
+  const one = notes.join(' · ');
+  return one.length <= width ? one : notes.join('\n');
 }

@@ -30,6 +30,8 @@ export interface IO {
   readonly canPrompt: boolean;
   /** Spinners and progress bars allowed (stderr is a TTY, not quiet). */
   readonly progress: boolean;
+  /** Width of the terminal: stdout's (else stderr's) window, else COLUMNS, else 80. */
+  readonly columns: number;
   verbosity: Verbosity;
   readonly stderrStream: Writable;
 }
@@ -92,6 +94,11 @@ export function createIO(o: IOOptions): IO {
     },
     get stderrStream() {
       return o.stderr;
+    },
+    get columns() {
+      const tty = (stdoutIsTTY ? (o.stdout as { columns?: number }).columns : undefined) ?? (stderrIsTTY ? (o.stderr as { columns?: number }).columns : undefined);
+      const fromEnv = Number(env.COLUMNS);
+      return tty && tty > 0 ? tty : Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
     },
   };
   return io;

@@ -149,7 +149,7 @@ describe('publishing engine', () => {
     };
     const tty = await setup({ publish: prog, tty: true });
     await runTick(tty.en);
-    expect(tty.err()).toContain('x: uploading 100%');
+    expect(tty.err()).toMatch(/x:\S+ +\[█+\] +100% {2}0\.0\/0\.0 MiB .* done/);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
     const cron = await setup({ publish: prog });

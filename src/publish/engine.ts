@@ -198,7 +198,7 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
       account: { id: conn.accountId, meta: conn.meta },
       tokens: tokenSource(en, conn.id),
     };
-    if (deps.io.progress) ctx.onProgress = progressPrinter(deps, t.platform);
+    if (deps.io.progress) ctx.onProgress = (await import('./progress.js')).uploadProgress(deps, `${t.platform}:${conn.name}`);
 
     // A previous run may have sent it (crash, timeout, unconfirmed): find out before anything else.
     if (prev !== 'scheduled' || checkpoint[SENT]) {
@@ -283,17 +283,6 @@ async function claimTarget(posts: PostStore, t: Target, opts: EngineOptions, now
 /** Bounded exponential backoff that honours Retry-After / x-rate-limit-reset and daily caps (./backoff.ts). */
 export function backoff(en: Engine, attempts: number, e: unknown): number {
   return retryDelayMs(en.opts, attempts, e, en.deps.clock.now());
-}
-
-function progressPrinter(deps: Deps, platform: PlatformId): (sent: number, total: number) => void {
-  let last = -1;
-  return (sent, total) => {
-    const pct = total ? Math.floor((sent / total) * 100) : 100;
-    if (pct === last) return;
-    last = pct;
-    const mb = (n: number) => (n / 1048576).toFixed(1);
-    deps.io.stderrStream.write(`\r${platform}: uploading ${pct}% (${mb(sent)}/${mb(total)} MB)${pct >= 100 ? '\n' : ''}`);
-  };
 }
 
 export type { Connection };

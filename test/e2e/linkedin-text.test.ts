@@ -20,7 +20,7 @@ const posts = async (text: string) => (await sandboxPosts(pp.sandbox, 'linkedin'
 async function scheduleAndPublish(text: string, extra: string[] = []): Promise<{ id: number; out: string }> {
   const add = await runCli(['schedule', 'add', '--to', 'linkedin', '--at', 'now', '--text', text, ...extra, '--json'], env);
   expect(add.code, add.stderr).toBe(0);
-  const pub = await runCli(['publish'], env);
+  const pub = await runCli(['publish', '--verbose'], env);
   return { id: (JSON.parse(add.stdout) as { id: number }).id, out: pub.stdout + pub.stderr };
 }
 

@@ -28,7 +28,7 @@ describe('socialync schedule + publish (built CLI)', () => {
     const id = (JSON.parse(add.stdout) as { id: number }).id;
     const list = await runCli(['schedule', 'list'], env);
     expect(list.stdout).toMatch(new RegExp(`^${id}\\t\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z\\tscheduled\\tinstagram:scheduled,facebook:scheduled,tiktok:scheduled,youtube:scheduled,x:scheduled,linkedin:scheduled\\tCLI launch$`, 'm'));
-    const pub = await runCli(['publish'], env);
+    const pub = await runCli(['publish', '--verbose'], env);
     expect(pub.code, pub.stderr + pub.stdout).toBe(0);
     expect(pub.stdout, pub.stderr).toContain('published');
     expect(pub.stdout.split('\n').filter((l) => / published /.test(l))).toHaveLength(6);

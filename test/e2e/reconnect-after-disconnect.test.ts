@@ -30,7 +30,7 @@ describe('connect after disconnect', () => {
     const failing = await add('Due while disconnected');
     const later = await add('Due next year', '2027-06-01 09:00');
 
-    const off = await k.cli(['disconnect', 'x', 'alice']);
+    const off = await k.cli(['disconnect', 'x', 'alice', '--yes']);
     expect(off.code, off.stderr).toBe(0);
     expect(off.stderr).toContain('! 2 scheduled posts for x/alice will fail until this account is connected again: socialync connect x --name alice');
 

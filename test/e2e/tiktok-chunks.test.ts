@@ -41,7 +41,7 @@ describe('TikTok chunked upload through the built CLI', () => {
     const text = `chunks ${size}`;
     const add = await runCli(['schedule', 'add', '--to', 'tiktok', '--at', 'now', '--text', text, '--media', sparseVideo(size), '--set', 'tiktok.privacy=PUBLIC_TO_EVERYONE', '--json'], env);
     expect(add.code, add.stderr).toBe(0);
-    const pub = await runCli(['publish'], env);
+    const pub = await runCli(['publish', '--verbose'], env);
     expect(pub.code, pub.stderr + pub.stdout).toBe(0);
     expect(pub.stdout).toMatch(/tiktok:alice published/);
     const posts = (await sandboxPosts(pp.sandbox, 'tiktok')).filter((p) => p.text === text);

@@ -48,7 +48,7 @@ describe('YouTube: 401 mid-upload (built CLI, sandbox)', () => {
     const refreshesBefore = pp.sandbox.control.platform('youtube').stats()['refreshes'] ?? 0;
     await youtubeConfig({ expireTokenAfterChunks: 1 });
     const id = await schedule('long upload', twoChunkVideo());
-    const pub = await runCli(['publish'], env);
+    const pub = await runCli(['publish', '--verbose'], env);
     expect(pub.code, pub.stderr + pub.stdout).toBe(0);
     expect(pub.stdout).toMatch(/ published /);
     const posts = (await sandboxPosts(pp.sandbox, 'youtube')).filter((p) => p.text === 'long upload');

@@ -1,0 +1,104 @@
+/**
+ * A terminal table that fits the window, as `gh auth status` and gh's lists do: borderless
+ * aligned columns; when the window is too narrow, one chosen column gives up width first
+ * (cut with "…"), then the last one. A row may carry detail lines (a platform's message, the
+ * command that fixes it), printed indented under it and wrapped at word boundaries, so the
+ * table itself stays one line per row. `paint` colours a cell after it is padded, so escape
+ * codes never shift a column.
+ */
+
+export interface FitRow {
+  cells: string[];
+  /** Lines printed under the row, indented; each wraps at word boundaries to the width. */
+  detail?: string[];
+}
+
+export interface FitOptions {
+  /** Terminal width in columns. */
+  width: number;
+  /** The column that gives up width first when the table is too wide. */
+  shrink: number;
+  /** The narrowest the shrinking column may get (never below its heading). */
+  minShrink?: number;
+  /** Colours a cell after padding (row -1: the heading). */
+  paint?: (column: number, text: string, padded: string, row: number) => string;
+  /** Colours a detail line (after wrapping). */
+  paintDetail?: (line: string, rowIndex: number, detailIndex: number) => string;
+  gap?: number;
+  indent?: number;
+}
+
+/** Visible width of plain text (code points; the tables hold no escape codes when measured). */
+export const widthOf = (s: string): number => [...s].length;
+
+/** `text` cut to `max` columns, ending in "…" when it was longer. */
+export function truncate(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return max <= 0 ? '' : chars.slice(0, max - 1).join('') + '…';
+}
+
+/** Word-wrapped lines of at most `max` columns; a word longer than a line is cut into pieces. */
+export function wrap(text: string, max: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    let w = word;
+    while (widthOf(w) > max) {
+      if (line) out.push(line), (line = '');
+      const chars = [...w];
+      out.push(chars.slice(0, max).join(''));
+      w = chars.slice(max).join('');
+    }
+    if (!w) continue;
+    if (!line) line = w;
+    else if (widthOf(line) + 1 + widthOf(w) <= max) line += ` ${w}`;
+    else out.push(line), (line = w);
+  }
+  if (line || !out.length) out.push(line);
+  return out;
+}
+
+/** Column widths that fit `o.width`: natural widths, then the shrink column, then the last one. */
+export function fitWidths(head: string[], rows: FitRow[], o: Pick<FitOptions, 'width' | 'shrink' | 'minShrink' | 'gap'>): number[] {
+  const gap = o.gap ?? 2;
+  const widths = head.map((h, i) => Math.max(widthOf(h), ...rows.map((r) => widthOf(r.cells[i] ?? ''))));
+  const last = widths.length - 1;
+  const total = () => widths.reduce((a, b) => a + b, 0) + gap * last;
+  const give = (i: number, floor: number) => {
+    const over = total() - o.width;
+    if (over > 0) widths[i] = Math.max(floor, widths[i]! - over);
+  };
+  give(o.shrink, Math.max(widthOf(head[o.shrink] ?? ''), o.minShrink ?? 8));
+  give(last, widthOf(head[last] ?? ''));
+  return widths;
+}
+
+/** The table's lines, none wider than `o.width` (unless even the headings are). */
+export function fitTable(head: string[], rows: FitRow[], o: FitOptions): string[] {
+  const gap = o.gap ?? 2;
+  const indent = ' '.repeat(o.indent ?? 2);
+  const paint = o.paint ?? ((_c: number, _t: string, p: string) => p);
+  const widths = fitWidths(head, rows, o);
+  const last = widths.length - 1;
+  const line = (cells: string[], row: number) =>
+    cells
+      .map((c, i) => {
+        const text = truncate(c, widths[i]!);
+        const padded = i === last ? text : text + ' '.repeat(widths[i]! - widthOf(text) + gap);
+        return paint(i, text, padded, row);
+      })
+      .join('')
+      .trimEnd();
+  const out = [line(head, -1)];
+  const room = Math.max(20, o.width - indent.length);
+  rows.forEach((r, ri) => {
+    out.push(line(r.cells, ri));
+    let k = 0;
+    for (const d of r.detail ?? []) {
+      for (const l of wrap(d, room)) out.push(indent + (o.paintDetail ? o.paintDetail(l, ri, k) : l));
+      k++;
+    }
+  });
+  return out;
+}

@@ -1,0 +1,24 @@
+/**
+ * Ctrl-C while socialync waits (for the browser, a pasted URL) is a cancellation like Ctrl-C
+ * at a prompt: a CancelledError (exit 2, "cancelled"), so the waiting code closes what it
+ * opened and main reports it, instead of node dying silently with 130 (README "Exit codes").
+ */
+import { CancelledError } from './errors.js';
+
+export interface Interruption {
+  /** Rejects with the CancelledError when SIGINT arrives; never resolves. */
+  readonly cancelled: Promise<never>;
+  /** Gives SIGINT back to whoever handled it before. */
+  stop(): void;
+}
+
+/** Catches SIGINT from now until stop(), as a CancelledError with `message`. */
+export function interruption(message: string, hint?: string): Interruption {
+  let onSigint = () => {};
+  const cancelled = new Promise<never>((_, reject) => {
+    onSigint = () => reject(new CancelledError(message, hint ? { hint } : {}));
+  });
+  cancelled.catch(() => undefined); // reported where it is awaited, if it is
+  process.once('SIGINT', onSigint);
+  return { cancelled, stop: () => void process.off('SIGINT', onSigint) };
+}
