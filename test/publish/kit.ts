@@ -3,8 +3,8 @@
  * routes (a stub OAuth module), a live token minted in it, ProviderDeps
  * pointing at it, and an in-memory PublishContext that records checkpoints.
  */
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createReadStream, writeFileSync, mkdtempSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import { mediaOfSize } from '../helpers/media-files.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createPlatformServer } from '../../src/sandbox/runtime.js';
 import type { SandboxRoutesModule } from '../../src/sandbox/common.js';
-import type { PlatformId, ProviderDeps, PublishContext, TokenSet } from '../../src/providers/types.js';
+import type { PlatformId, ProviderDeps, PublishContext, TokenSet, TokenSource } from '../../src/providers/types.js';
 
 export interface PubKit {
   origin: string;
@@ -93,4 +93,30 @@ export async function startFacebookKit(routes: SandboxRoutesModule, main: Sandbo
   k.token.extra = { pageId: page, pageAccessToken: fam.tokens.accessToken };
   k.ctx.account.meta.pageId = page;
   return k;
+}
+
+/** SHA-256 of a file, streamed (files may be large). */
+export async function sha(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/** A TokenSource that mints a new access token in the sandbox for `token`'s family, recording each rejected token. */
+export function sandboxTokens(k: PubKit, token: TokenSet = k.token): TokenSource & { calls: TokenSet[] } {
+  const family = k.server.ctx.families.familyOf(token.accessToken)!;
+  const calls: TokenSet[] = [];
+  return {
+    calls,
+    async renew(rejected) {
+      calls.push(rejected);
+      return { ...rejected, accessToken: k.server.ctx.families.issueAccess(family).accessToken };
+    },
+  };
+}
+
+/** A TokenSource whose renewal gives back the same (dead) token: the platform refuses it again. */
+export function deadTokens(): TokenSource & { calls: TokenSet[] } {
+  const calls: TokenSet[] = [];
+  return { calls, renew: async (t) => (calls.push(t), t) };
 }
