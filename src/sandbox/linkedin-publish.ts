@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
 import { linkedinAuth, linkedinVersion, organizationsOf, personUrn } from './linkedin.js';
 import { parseLittle } from './linkedin-little.js';
-import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost } from './publish-common.js';
+import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost, TokenExpiry } from './publish-common.js';
 
 /** Video part size, video size bounds and commentary length (docs/platforms/linkedin.md). */
 export const PART = 4_194_304;
@@ -61,26 +61,14 @@ function mayAuthor(f: Family, author: string | undefined, kind: 'write' | 'read'
 }
 
 interface UploadFaults {
-  expireTokenAfterParts?: number;
-  partsSinceExpiry: number;
-  stats: { parts: number; tokenExpiries: number };
+  expiry: TokenExpiry;
+  parts: number;
 }
 
 function uploadFaults(ctx: PlatformContext): UploadFaults {
   let f = ctx.data.get('linkedin.uploadFaults') as UploadFaults | undefined;
-  if (!f) ctx.data.set('linkedin.uploadFaults', (f = { partsSinceExpiry: 0, stats: { parts: 0, tokenExpiries: 0 } }));
+  if (!f) ctx.data.set('linkedin.uploadFaults', (f = { expiry: new TokenExpiry(), parts: 0 }));
   return f;
-}
-
-/** A stored part; every `expireTokenAfterParts` of them the account's access tokens expire. */
-function partStored(ctx: PlatformContext, account: string): void {
-  const f = uploadFaults(ctx);
-  f.stats.parts++;
-  if (f.expireTokenAfterParts && ++f.partsSinceExpiry >= f.expireTokenAfterParts) {
-    f.partsSinceExpiry = 0;
-    ctx.families.expire(account, 'access');
-    f.stats.tokenExpiries++;
-  }
 }
 
 const restError = (status: number, message: string, code = 'BAD_REQUEST'): SandboxResponse => json(status, { status, code, message });
@@ -128,15 +116,11 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       method: 'POST',
       path: '/__linkedin/v1/upload-config',
       handler: (req) => {
-        const b = (req.json ?? {}) as { expireTokenAfterParts?: number | null };
-        const f = uploadFaults(ctx);
-        if (typeof b.expireTokenAfterParts === 'number') f.expireTokenAfterParts = b.expireTokenAfterParts;
-        if (b.expireTokenAfterParts === null) delete f.expireTokenAfterParts;
-        f.partsSinceExpiry = 0;
+        uploadFaults(ctx).expiry.configure(((req.json ?? {}) as { expireTokenAfterParts?: unknown }).expireTokenAfterParts);
         return json(200, { ok: true });
       },
     },
-    { method: 'GET', path: '/__linkedin/v1/upload-stats', handler: () => json(200, uploadFaults(ctx).stats) },
+    { method: 'GET', path: '/__linkedin/v1/upload-stats', handler: () => json(200, { parts: uploadFaults(ctx).parts, tokenExpiries: uploadFaults(ctx).expiry.expiries }) },
     { method: 'POST', path: '/rest/images', handler: init('image') },
     { method: 'POST', path: '/rest/videos', handler: (req) => (req.query.get('action') === 'finalizeUpload' ? finalize(req) : init('video')(req)) },
     {
@@ -156,7 +140,8 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         if (a.kind === 'image') ((a.size = n), (a.status = 'AVAILABLE'));
         part.etag = `"${h.digest('hex')}"`;
         ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + n;
-        partStored(ctx, a.account);
+        uploadFaults(ctx).parts++;
+        uploadFaults(ctx).expiry.stored(ctx, a.account);
         return { status: 201, headers: { etag: part.etag }, body: '' };
       },
     },

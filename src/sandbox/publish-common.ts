@@ -124,6 +124,34 @@ export function controlRoutes(ctx: PlatformContext): Route[] {
   ];
 }
 
+/**
+ * An upload that outlives its access token: after every `every` stored units (segments, parts,
+ * bytes) the uploading account's access tokens expire. `configure` takes a control route's value
+ * (a number sets it, null turns it off) and restarts the count.
+ */
+export class TokenExpiry {
+  every: number | undefined;
+  private since = 0;
+  expiries = 0;
+
+  configure(v: unknown): void {
+    if (typeof v === 'number') this.every = v;
+    if (v === null) this.every = undefined;
+    this.since = 0;
+  }
+
+  /** `units` more were stored for `account`; true when its tokens expired now. */
+  stored(ctx: PlatformContext, account: string, units = 1): boolean {
+    if (!this.every) return false;
+    this.since += units;
+    if (this.since < this.every) return false;
+    this.since = 0;
+    ctx.families.expire(account, 'access');
+    this.expiries++;
+    return true;
+  }
+}
+
 /** Minimal multipart/form-data parser (the sandbox only needs named fields). */
 export function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
-import { authorize, controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
+import { authorize, controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost, TokenExpiry } from './publish-common.js';
 import { storedPost, storeText, weighted, type StoredText } from './x-stored.js';
 
 const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}): SandboxResponse =>
@@ -49,15 +49,14 @@ interface XMedia {
 interface XState {
   textLimit: number;
   holdCreateMs: number;
-  expireTokenAfterSegments?: number;
-  segmentsSinceExpiry: number;
-  stats: { segments: number; rejectedAppends: number; tokenExpiries: number };
+  expiry: TokenExpiry;
+  stats: { segments: number; rejectedAppends: number };
   stored: Map<string, { stored: StoredText; weighted: number }>;
 }
 
 function xState(ctx: PlatformContext): XState {
   let s = ctx.data.get('x') as XState | undefined;
-  if (!s) ctx.data.set('x', (s = { textLimit: 280, holdCreateMs: 0, segmentsSinceExpiry: 0, stats: { segments: 0, rejectedAppends: 0, tokenExpiries: 0 }, stored: new Map() }));
+  if (!s) ctx.data.set('x', (s = { textLimit: 280, holdCreateMs: 0, expiry: new TokenExpiry(), stats: { segments: 0, rejectedAppends: 0 }, stored: new Map() }));
   return s;
 }
 
@@ -65,11 +64,7 @@ function xState(ctx: PlatformContext): XState {
 function segmentStored(ctx: PlatformContext, account: string): void {
   const x = xState(ctx);
   x.stats.segments++;
-  if (x.expireTokenAfterSegments && ++x.segmentsSinceExpiry >= x.expireTokenAfterSegments) {
-    x.segmentsSinceExpiry = 0;
-    ctx.families.expire(account, 'access');
-    x.stats.tokenExpiries++;
-  }
+  x.expiry.stored(ctx, account);
 }
 
 function initialize(b: { media_type?: string; total_bytes?: number; media_category?: string }): string | undefined {
@@ -179,13 +174,11 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const x = xState(ctx);
         if (typeof b.textLimit === 'number') x.textLimit = b.textLimit;
         if (typeof b.holdCreateMs === 'number') x.holdCreateMs = b.holdCreateMs;
-        if (typeof b.expireTokenAfterSegments === 'number') x.expireTokenAfterSegments = b.expireTokenAfterSegments;
-        if (b.expireTokenAfterSegments === null) delete x.expireTokenAfterSegments;
-        x.segmentsSinceExpiry = 0;
-        return json(200, { ok: true, textLimit: x.textLimit, holdCreateMs: x.holdCreateMs, expireTokenAfterSegments: x.expireTokenAfterSegments ?? null });
+        if ('expireTokenAfterSegments' in b) x.expiry.configure(b.expireTokenAfterSegments);
+        return json(200, { ok: true, textLimit: x.textLimit, holdCreateMs: x.holdCreateMs, expireTokenAfterSegments: x.expiry.every ?? null });
       },
     },
-    { method: 'GET', path: '/__publish/v1/x', handler: () => json(200, xState(ctx).stats) },
+    { method: 'GET', path: '/__publish/v1/x', handler: () => json(200, { ...xState(ctx).stats, tokenExpiries: xState(ctx).expiry.expiries }) },
     {
       method: 'POST',
       path: '/2/media/upload/initialize',
