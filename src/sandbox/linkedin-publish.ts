@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
 import { linkedinAuth, linkedinVersion, organizationsOf, personUrn } from './linkedin.js';
 import { parseLittle } from './linkedin-little.js';
-import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost, TokenExpiry } from './publish-common.js';
+import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost, stateOf, TokenExpiry } from './publish-common.js';
 
 /** Video part size, video size bounds and commentary length (docs/platforms/linkedin.md). */
 export const PART = 4_194_304;
@@ -65,11 +65,7 @@ interface UploadFaults {
   parts: number;
 }
 
-function uploadFaults(ctx: PlatformContext): UploadFaults {
-  let f = ctx.data.get('linkedin.uploadFaults') as UploadFaults | undefined;
-  if (!f) ctx.data.set('linkedin.uploadFaults', (f = { expiry: new TokenExpiry(), parts: 0 }));
-  return f;
-}
+const uploadFaults = (ctx: PlatformContext): UploadFaults => stateOf(ctx, 'linkedin.uploadFaults', () => ({ expiry: new TokenExpiry(), parts: 0 }));
 
 const restError = (status: number, message: string, code = 'BAD_REQUEST'): SandboxResponse => json(status, { status, code, message });
 

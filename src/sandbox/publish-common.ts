@@ -54,6 +54,13 @@ export function publishState(ctx: PlatformContext): PublishState {
   return s;
 }
 
+/** Per-server state kept under `key` in ctx.data, made on first use. */
+export function stateOf<T>(ctx: PlatformContext, key: string, make: () => T): T {
+  let v = ctx.data.get(key) as T | undefined;
+  if (v === undefined) ctx.data.set(key, (v = make()));
+  return v;
+}
+
 /** A new numeric-looking id, unique in this sandbox run. */
 export function newId(ctx: PlatformContext, prefix = ''): string {
   const s = publishState(ctx);
@@ -140,13 +147,19 @@ export class TokenExpiry {
     this.since = 0;
   }
 
-  /** `units` more were stored for `account`; true when its tokens expired now. */
-  stored(ctx: PlatformContext, account: string, units = 1): boolean {
+  /** Units that may still be stored before the next expiry. */
+  get room(): number {
+    return this.every ? this.every - this.since : Number.POSITIVE_INFINITY;
+  }
+
+  /** `units` more were stored for `account` (only `family`'s tokens expire, when given); true when they expired now. */
+  stored(ctx: PlatformContext, account: string, units = 1, family?: Family): boolean {
     if (!this.every) return false;
     this.since += units;
     if (this.since < this.every) return false;
     this.since = 0;
-    ctx.families.expire(account, 'access');
+    if (family) ctx.families.expireAccessOf(family);
+    else ctx.families.expire(account, 'access');
     this.expiries++;
     return true;
   }
