@@ -20,7 +20,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
 import { graphError, graphToken, metaAuth, metaControlRoutes, scriptedFault } from './meta.js';
-import { controlRoutes, drain, maybeDrop, newId, parseMultipart, publishState, recordPost, stateOf, TokenExpiry } from './publish-common.js';
+import { controlRoutes, drain, maybeDrop, newId, parseMultipart, publishState, recordPost, stateOf, TokenExpiry, uploadFaultRoutes } from './publish-common.js';
 import { igAccountsOf, OBJECT_LOOKUP } from './facebook.js';
 import { containerLookup, igMediaRoutes, notYours } from './instagram-publish.js';
 
@@ -193,15 +193,7 @@ function uploadRoutes(ctx: PlatformContext, isPageToken: (token: string | undefi
       return 'response' in m ? m.response : json(200, { id, file_offset: m.s.received });
     },
     routes: [
-      {
-        method: 'POST',
-        path: '/__facebook/v1/upload-config',
-        handler: (req) => {
-          faults.expiry.configure(((req.json ?? {}) as { expireTokenAfterBytes?: unknown }).expireTokenAfterBytes);
-          return json(200, { ok: true });
-        },
-      },
-      { method: 'GET', path: '/__facebook/v1/upload-stats', handler: () => json(200, { interruptions: faults.interruptions, tokenExpiries: faults.expiry.expiries }) },
+      ...uploadFaultRoutes('facebook', 'expireTokenAfterBytes', faults.expiry, () => ({ interruptions: faults.interruptions })),
       {
         method: 'POST',
         path: '/:version/:app/uploads',

@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
 import { linkedinAuth, linkedinVersion, organizationsOf, personUrn } from './linkedin.js';
 import { parseLittle } from './linkedin-little.js';
-import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost, stateOf, TokenExpiry } from './publish-common.js';
+import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost, stateOf, TokenExpiry, uploadFaultRoutes } from './publish-common.js';
 
 /** Video part size, video size bounds and commentary length (docs/platforms/linkedin.md). */
 export const PART = 4_194_304;
@@ -108,15 +108,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   };
   return [
     ...controlRoutes(ctx),
-    {
-      method: 'POST',
-      path: '/__linkedin/v1/upload-config',
-      handler: (req) => {
-        uploadFaults(ctx).expiry.configure(((req.json ?? {}) as { expireTokenAfterParts?: unknown }).expireTokenAfterParts);
-        return json(200, { ok: true });
-      },
-    },
-    { method: 'GET', path: '/__linkedin/v1/upload-stats', handler: () => json(200, { parts: uploadFaults(ctx).parts, tokenExpiries: uploadFaults(ctx).expiry.expiries }) },
+    ...uploadFaultRoutes('linkedin', 'expireTokenAfterParts', uploadFaults(ctx).expiry, () => ({ parts: uploadFaults(ctx).parts })),
     { method: 'POST', path: '/rest/images', handler: init('image') },
     { method: 'POST', path: '/rest/videos', handler: (req) => (req.query.get('action') === 'finalizeUpload' ? finalize(req) : init('video')(req)) },
     {

@@ -165,6 +165,25 @@ export class TokenExpiry {
   }
 }
 
+/**
+ * The two control routes of a platform's upload faults: POST /__<platform>/v1/upload-config
+ * {<setting>: N | null} configures `expiry`; GET /__<platform>/v1/upload-stats answers `stats()`
+ * with the expiries added.
+ */
+export function uploadFaultRoutes(platform: string, setting: string, expiry: TokenExpiry, stats: () => Record<string, number>): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: `/__${platform}/v1/upload-config`,
+      handler: (req) => {
+        expiry.configure(((req.json ?? {}) as Record<string, unknown>)[setting]);
+        return json(200, { ok: true });
+      },
+    },
+    { method: 'GET', path: `/__${platform}/v1/upload-stats`, handler: () => json(200, { ...stats(), tokenExpiries: expiry.expiries }) },
+  ];
+}
+
 /** Minimal multipart/form-data parser (the sandbox only needs named fields). */
 export function parseMultipart(body: Buffer, contentType: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();

@@ -9,9 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as fbRoutes from '../../src/sandbox/facebook-publish.js';
 import * as fbMain from '../../src/sandbox/facebook.js';
 import { publisher as fb } from '../../src/providers/facebook-publish.js';
-import { ProviderError } from '../../src/core/errors.js';
-import type { PostDraft, TokenSource } from '../../src/providers/types.js';
-import { deadTokens, sandboxTokens, sha, startFacebookKit, tempMedia, type PubKit } from './kit.js';
+import type { PostDraft } from '../../src/providers/types.js';
+import { deadTokens, failingTokens, sandboxTokens, sha, startFacebookKit, tempMedia, type PubKit } from './kit.js';
 
 const MiB = 1024 * 1024;
 let kit: PubKit | undefined;
@@ -62,15 +61,9 @@ describe('Facebook: a User token that expires during the resumable upload', () =
 
   it('a renewal that fails ends the publish with that error, once', async () => {
     const k = await fbKit(MiB);
-    let calls = 0;
-    const failing: TokenSource = {
-      renew: async () => {
-        calls++;
-        throw new ProviderError('facebook: the User token expired; log in again', { errorClass: 'reconnect_needed' });
-      },
-    };
+    const failing = failingTokens('facebook: the User token expired; log in again');
     await expect(fb.publish(video(2 * MiB), k.token, k.pd, { ...k.ctx, tokens: failing })).rejects.toThrow(/log in again/);
-    expect(calls).toBe(1);
+    expect(failing.calls).toBe(1);
     expect(await k.posts()).toHaveLength(0);
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHttp } from '../../src/core/http.js';
+import { ProviderError } from '../../src/core/errors.js';
 import { mediaOfSize } from '../helpers/media-files.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createPlatformServer } from '../../src/sandbox/runtime.js';
@@ -119,4 +120,16 @@ export function sandboxTokens(k: PubKit, token: TokenSet = k.token): TokenSource
 export function deadTokens(): TokenSource & { calls: TokenSet[] } {
   const calls: TokenSet[] = [];
   return { calls, renew: async (t) => (calls.push(t), t) };
+}
+
+/** A TokenSource whose renewal fails (the grant is gone), counting the attempts. */
+export function failingTokens(message: string): TokenSource & { calls: number } {
+  const source = {
+    calls: 0,
+    async renew(): Promise<TokenSet> {
+      source.calls++;
+      throw new ProviderError(message, { errorClass: 'reconnect_needed' });
+    },
+  };
+  return source;
 }

@@ -11,9 +11,8 @@ import { readFileSync } from 'node:fs';
 import * as routes from '../../src/sandbox/linkedin-publish.js';
 import { publisher as li } from '../../src/providers/linkedin-publish.js';
 import { chunkRanges } from '../../src/providers/upload.js';
-import { ProviderError } from '../../src/core/errors.js';
-import type { MediaRef, PostDraft, TokenSource } from '../../src/providers/types.js';
-import { deadTokens, sandboxTokens, startPubKit, tempMedia, type PubKit } from './kit.js';
+import type { MediaRef, PostDraft } from '../../src/providers/types.js';
+import { deadTokens, failingTokens, sandboxTokens, startPubKit, tempMedia, type PubKit } from './kit.js';
 
 const PART = 4_194_304;
 let kit: PubKit | undefined;
@@ -80,15 +79,9 @@ describe('LinkedIn: an access token that expires during the upload', () => {
 
   it('a renewal that fails (no programmatic refresh) ends the publish with that error, once', async () => {
     const k = await liKit(1);
-    let calls = 0;
-    const none: TokenSource = {
-      renew: async () => {
-        calls++;
-        throw new ProviderError('linkedin: this connection has no refresh token; log in again', { errorClass: 'reconnect_needed' });
-      },
-    };
+    const none = failingTokens('linkedin: this connection has no refresh token; log in again');
     await expect(li.publish(draft(media(PART + 1, 'video/mp4', 'mp4')), k.token, k.pd, { ...k.ctx, tokens: none })).rejects.toThrow(/no refresh token/);
-    expect(calls).toBe(1);
+    expect(none.calls).toBe(1);
     expect(await k.posts()).toHaveLength(0);
   });
 });

@@ -8,9 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as xRoutes from '../../src/sandbox/x-publish.js';
 import { publisher as x } from '../../src/providers/x-publish.js';
 import { SEGMENT_BYTES } from '../../src/providers/x-upload.js';
-import { ProviderError } from '../../src/core/errors.js';
-import type { MediaRef, PostDraft, TokenSource } from '../../src/providers/types.js';
-import { deadTokens, sandboxTokens, sha, startPubKit, tempMedia, type PubKit } from './kit.js';
+import type { MediaRef, PostDraft } from '../../src/providers/types.js';
+import { deadTokens, failingTokens, sandboxTokens, sha, startPubKit, tempMedia, type PubKit } from './kit.js';
 
 let kit: PubKit | undefined;
 afterEach(async () => {
@@ -72,15 +71,9 @@ describe('X: an access token that expires during the chunked upload', () => {
 
   it('a renewal that fails (refresh token revoked) ends the publish with that error, once', async () => {
     const k = await xKit(1);
-    let calls = 0;
-    const revoked: TokenSource = {
-      renew: async () => {
-        calls++;
-        throw new ProviderError('x: token refresh failed: Value passed for the token was invalid. (invalid_request)', { errorClass: 'reconnect_needed' });
-      },
-    };
+    const revoked = failingTokens('x: token refresh failed: Value passed for the token was invalid. (invalid_request)');
     await expect(x.publish(draft(video(2 * SEGMENT_BYTES)), k.token, k.pd, { ...k.ctx, tokens: revoked })).rejects.toThrow(/token refresh failed/);
-    expect(calls).toBe(1);
+    expect(revoked.calls).toBe(1);
     expect(await k.posts()).toHaveLength(0);
   });
 });
