@@ -48,8 +48,7 @@ describe('LinkedIn: an access token that expires during the upload', () => {
     const r = await li.publish(draft(m), k.token, k.pd, { ...k.ctx, tokens });
     expect(await k.posts()).toEqual([expect.objectContaining({ id: r.remoteId, text: 'long video', media: [{ bytes: size }] })]);
     expect(storedEtags(k)).toEqual([partMd5s(m.path!, size)]);
-    // Parts 2 and 3 needed no token; finalize met the dead one; the renewed token died again at part 3,
-    // which only the next part would have noticed: one renewal.
+    // The token died after each part, but parts 2 and 3 need none: only finalize met it, one renewal.
     expect(tokens.calls).toHaveLength(1);
     expect(await liStats(k)).toEqual({ parts: 3, tokenExpiries: 3 });
   });
