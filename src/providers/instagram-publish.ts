@@ -11,6 +11,9 @@
  *   to the returned `uri` with `offset`/`file_size` headers).
  * The container id is saved before publishing; a container publishes only once, so a crash is
  * reconciled from its status_code (PUBLISHED) and the account's media list.
+ * Every request of a publish reads the token from a RenewableToken: a token refused part-way (190,
+ * e.g. expired while a long Reel went up) is renewed once through ctx.tokens and the refused request
+ * sent again (docs/platforms/instagram.md#token-expiry).
  */
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
@@ -18,7 +21,7 @@ import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, 
 import { graphProviderError, metaErrorRow, str } from './graph.js';
 import { graphTime, limitReached, parseLimit, STATUS_PACE, windowReopensAt, type StatusPace } from './instagram-limit.js';
 import { igGraphOrigin, igUploadUrl } from './instagram-facebook.js';
-import { codePoints, graphJson, isVideo, streamUpload } from './upload.js';
+import { codePoints, graphJson, isVideo, RenewableToken, streamUpload, withRenewal } from './upload.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -42,14 +45,24 @@ async function call(d: ProviderDeps, t: TokenSet, path: string, what: string, fi
   return graphJson('instagram', what, d.http, u, { method: fields ? 'POST' : 'GET', ...(body ? { body } : {}), headers: headers(t) }, d.clock.now());
 }
 
-async function createContainer(p: PostDraft, m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<string> {
+/** A Graph call with the publish's current token, sent again once after a renewal (a refused call did nothing). */
+type Api = (path: string, what: string, fields?: Record<string, string | undefined>, query?: Record<string, string>) => Promise<Record<string, unknown>>;
+const renewingApi = (d: ProviderDeps, token: RenewableToken): Api => (path, what, fields, query) => withRenewal(token, (t) => call(d, t, path, what, fields, query));
+
+async function createContainer(p: PostDraft, m: MediaRef, api: Api, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<string> {
   const ig = ctx.account.id;
-  if (!isVideo(m)) return str((await call(d, t, `/${ig}/media`, 'create container', { image_url: m.url, caption: p.text, alt_text: p.options.altText })).id)!;
-  if (m.kind === 'url') return str((await call(d, t, `/${ig}/media`, 'create container', { media_type: 'REELS', video_url: m.url, caption: p.text })).id)!;
-  const c = await call(d, t, `/${ig}/media`, 'create container', { media_type: 'REELS', upload_type: 'resumable', caption: p.text });
+  if (!isVideo(m)) return str((await api(`/${ig}/media`, 'create container', { image_url: m.url, caption: p.text, alt_text: p.options.altText })).id)!;
+  if (m.kind === 'url') return str((await api(`/${ig}/media`, 'create container', { media_type: 'REELS', video_url: m.url, caption: p.text })).id)!;
+  const c = await api(`/${ig}/media`, 'create container', { media_type: 'REELS', upload_type: 'resumable', caption: p.text });
   const id = str(c.id);
   const uri = id ? (igUploadUrl(d, id) ?? str(c.uri)) : undefined;
   if (!id || !uri) throw new ProviderError('instagram: resumable container returned no upload uri', { errorClass: 'transient' });
+  // One request from offset 0; a refused token stores nothing, so the renewed token sends it again from 0.
+  await withRenewal(token, (t) => uploadReel(uri, m, t, d, ctx));
+  return id;
+}
+
+async function uploadReel(uri: string, m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<void> {
   const res = await streamUpload(d.http, uri, {
     method: 'POST',
     headers: { authorization: `OAuth ${t.accessToken}`, offset: '0', file_size: String(m.size), 'content-type': 'application/octet-stream' },
@@ -60,7 +73,6 @@ async function createContainer(p: PostDraft, m: MediaRef, t: TokenSet, d: Provid
   });
   const b = await readJson(res);
   if (!res.ok) throw graphProviderError('instagram', 'video upload', res.status, b, d.clock.now());
-  return id;
 }
 
 /**
@@ -68,9 +80,9 @@ async function createContainer(p: PostDraft, m: MediaRef, t: TokenSet, d: Provid
  * docs/platforms/instagram.md#container-status). Still IN_PROGRESS after that: a transient failure that
  * keeps the container, so the next attempt resumes polling it.
  */
-async function waitFinished(container: string, t: TokenSet, d: ProviderDeps, ctx: PublishContext, pace: StatusPace): Promise<void> {
+async function waitFinished(container: string, api: Api, d: ProviderDeps, ctx: PublishContext, pace: StatusPace): Promise<void> {
   for (let waited = 0; ; waited += pace.intervalMs) {
-    const s = str((await call(d, t, `/${container}`, 'container status', undefined, { fields: 'status_code' })).status_code);
+    const s = str((await api(`/${container}`, 'container status', undefined, { fields: 'status_code' })).status_code);
     if (s === 'FINISHED') return;
     if (s === 'ERROR') throw new ProviderError('instagram: Meta could not process the media (container status ERROR)', { errorClass: 'invalid_request', platformCode: s });
     if (s === 'EXPIRED') {
@@ -93,11 +105,11 @@ async function dropContainer(ctx: PublishContext): Promise<void> {
 }
 
 /** Before publishing: a full window waits for it to reopen (docs/platforms/instagram.md#publishing-limit). */
-async function checkLimit(t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<void> {
+async function checkLimit(api: Api, d: ProviderDeps, ctx: PublishContext): Promise<void> {
   const ig = ctx.account.id;
-  const limit = parseLimit(await call(d, t, `/${ig}/content_publishing_limit`, 'publishing limit', undefined, { fields: 'quota_usage,config' }));
+  const limit = parseLimit(await api(`/${ig}/content_publishing_limit`, 'publishing limit', undefined, { fields: 'quota_usage,config' }));
   if (!limit || limit.usage < limit.total) return;
-  const media = await call(d, t, `/${ig}/media`, 'media list', undefined, { fields: 'id,timestamp', limit: '100' }).catch(() => ({}) as Record<string, unknown>);
+  const media = await api(`/${ig}/media`, 'media list', undefined, { fields: 'id,timestamp', limit: '100' }).catch(() => ({}) as Record<string, unknown>);
   const times = (Array.isArray(media.data) ? (media.data as { timestamp?: unknown }[]) : []).map((m) => graphTime(m.timestamp)).filter((x): x is number => x !== undefined);
   throw limitReached(limit, windowReopensAt(limit, times, d.clock.now()));
 }
@@ -106,7 +118,7 @@ async function checkLimit(t: TokenSet, d: ProviderDeps, ctx: PublishContext): Pr
 const SAME_CONTAINER_RETRIES = 2;
 
 /** media_publish refused: decide what the next attempt starts from, then rethrow. */
-async function afterPublishError(e: unknown, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<never> {
+async function afterPublishError(e: unknown, api: Api, d: ProviderDeps, ctx: PublishContext): Promise<never> {
   if (!(e instanceof ProviderError)) throw e;
   const [code, sub] = (e.platformCode ?? '').split('/').map(Number);
   const row = metaErrorRow(code, sub);
@@ -115,12 +127,12 @@ async function afterPublishError(e: unknown, t: TokenSet, d: ProviderDeps, ctx: 
     const n = Number(ctx.checkpoint.publishRetries ?? 0) + 1;
     if (n >= SAME_CONTAINER_RETRIES) await dropContainer(ctx);
     else await ctx.saveCheckpoint({ ...ctx.checkpoint, publishRetries: String(n) });
-  } else if (code === 9 && sub === 2207042) await checkLimit(t, d, ctx);
+  } else if (code === 9 && sub === 2207042) await checkLimit(api, d, ctx);
   throw e;
 }
 
-async function withPermalink(id: string, t: TokenSet, d: ProviderDeps): Promise<PublishResult> {
-  const r = await call(d, t, `/${id}`, 'permalink', undefined, { fields: 'id,permalink' }).catch(() => ({}) as Record<string, unknown>);
+async function withPermalink(id: string, api: Api): Promise<PublishResult> {
+  const r = await api(`/${id}`, 'permalink', undefined, { fields: 'id,permalink' }).catch(() => ({}) as Record<string, unknown>);
   const link = str(r.permalink);
   return { remoteId: id, ...(link ? { url: link } : {}) };
 }
@@ -129,18 +141,20 @@ export function createPublisher(pace: StatusPace = STATUS_PACE): Publisher {
   return {
     validate,
     async publish(p, t, d, ctx) {
-      await checkLimit(t, d, ctx);
+      const token = new RenewableToken(t, ctx.tokens);
+      const api = renewingApi(d, token);
+      await checkLimit(api, d, ctx);
       let container = ctx.checkpoint.container;
       if (!container) {
-        container = await createContainer(p, p.media[0]!, t, d, ctx);
+        container = await createContainer(p, p.media[0]!, api, token, d, ctx);
         await ctx.saveCheckpoint({ ...ctx.checkpoint, container });
       }
-      await waitFinished(container, t, d, ctx, pace);
+      await waitFinished(container, api, d, ctx, pace);
       await ctx.saveCheckpoint({ ...ctx.checkpoint, sent: String(d.clock.now()) });
-      const r = await call(d, t, `/${ctx.account.id}/media_publish`, 'media_publish', { creation_id: container }).catch((e: unknown) => afterPublishError(e, t, d, ctx));
+      const r = await api(`/${ctx.account.id}/media_publish`, 'media_publish', { creation_id: container }).catch((e: unknown) => afterPublishError(e, api, d, ctx));
       const id = str(r.id);
       if (!id) throw new ProviderError('instagram: media_publish returned no id', { errorClass: 'transient' });
-      return withPermalink(id, t, d);
+      return withPermalink(id, api);
     },
     reconcile,
   };
@@ -158,7 +172,7 @@ async function reconcile(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: Publis
   if (status === 'PUBLISHED') {
     const list = await call(d, t, `/${ctx.account.id}/media`, 'media list', undefined, { fields: 'id,caption,timestamp' }).catch(() => undefined);
     const hit = ((list?.data ?? []) as { id: string; caption?: string }[]).find((x) => (x.caption ?? '') === p.text);
-    return hit ? { status: 'published', result: await withPermalink(hit.id, t, d) } : { status: 'unknown' };
+    return hit ? { status: 'published', result: await withPermalink(hit.id, (path, what, fields, query) => call(d, t, path, what, fields, query)) } : { status: 'unknown' };
   }
   if (status === undefined) return { status: 'unknown' };
   if (status === 'ERROR' || status === 'EXPIRED') {

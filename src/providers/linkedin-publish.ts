@@ -7,6 +7,9 @@
  *   4,194,304 bytes, #video-parts), keeping each ETag in order -> finalizeUpload(uploadedPartIds)
  *   -> poll until AVAILABLE -> post.
  * - The post URN comes back in the `x-restli-id` header of POST /rest/posts.
+ * - Every request that carries the member's token reads it from a RenewableToken: an access token
+ *   that expires during a long upload is renewed once and the refused request sent again
+ *   (#token-expiry). The video part URLs are pre-signed and carry no token.
  * No idempotency key: a lost answer is reconciled by listing the author's recent posts, which
  * needs r_member_social for a member (not granted to ordinary apps) or r_organization_social for
  * an organization (#reconcile).
@@ -14,7 +17,7 @@
 import { ProviderError } from '../core/errors.js';
 import { readJson, type Response } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
-import { checkMedia, fmtBytes, isImage, isVideo, notSentYet, streamUpload } from './upload.js';
+import { checkMedia, fmtBytes, isImage, isVideo, notSentYet, RenewableToken, streamUpload, withRenewal } from './upload.js';
 import { classifyLinkedInError, restHeaders } from './linkedin.js';
 import { fromLittle, shownLength, toLittle, type HashtagMode } from './linkedin-little.js';
 
@@ -72,21 +75,28 @@ async function rest(d: ProviderDeps, t: TokenSet, path: string, body: unknown, w
   return { res, json: ((await readJson(res)) ?? {}) as Record<string, unknown> };
 }
 
+/** A POST to /rest with the current token; refused with 401 (nothing done), sent again once renewed. */
+const restRenewing = (d: ProviderDeps, token: RenewableToken, path: string, body: unknown, what: string) => withRenewal(token, (t) => rest(d, t, path, body, what));
+
 const author = (ctx: PublishContext) => ctx.account.meta.authorUrn ?? `urn:li:person:${ctx.account.id}`;
 const isOrganization = (urn: string) => urn.startsWith('urn:li:organization:');
 
-async function uploadImage(m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<string> {
-  const { json } = await rest(d, t, '/rest/images?action=initializeUpload', { initializeUploadRequest: { owner: author(ctx) } }, 'image upload init');
+async function uploadImage(m: MediaRef, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<string> {
+  const { json } = await restRenewing(d, token, '/rest/images?action=initializeUpload', { initializeUploadRequest: { owner: author(ctx) } }, 'image upload init');
   const v = (json.value ?? {}) as { uploadUrl?: string; image?: string };
   if (!v.uploadUrl || !v.image) throw new ProviderError('linkedin: image init returned no upload URL', { errorClass: 'transient' });
-  const put = await streamUpload(d.http, v.uploadUrl, { method: 'PUT', headers: { authorization: `Bearer ${t.accessToken}`, 'content-type': m.mime }, path: m.path!, start: 0, end: m.size! - 1, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) });
-  if (!put.ok) throw await fail(put, 'image upload');
-  await put.arrayBuffer();
+  const url = v.uploadUrl;
+  // The image upload URL takes the member's token (#images): one PUT, sent whole again after a renewal.
+  await withRenewal(token, async (t) => {
+    const put = await streamUpload(d.http, url, { method: 'PUT', headers: { authorization: `Bearer ${t.accessToken}`, 'content-type': m.mime }, path: m.path!, start: 0, end: m.size! - 1, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) });
+    if (!put.ok) throw await fail(put, 'image upload');
+    await put.arrayBuffer();
+  });
   return v.image;
 }
 
-async function uploadVideo(m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<string> {
-  const init = await rest(d, t, '/rest/videos?action=initializeUpload', { initializeUploadRequest: { owner: author(ctx), fileSizeBytes: m.size, uploadCaptions: false, uploadThumbnail: false } }, 'video upload init');
+async function uploadVideo(m: MediaRef, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<string> {
+  const init = await restRenewing(d, token, '/rest/videos?action=initializeUpload', { initializeUploadRequest: { owner: author(ctx), fileSizeBytes: m.size, uploadCaptions: false, uploadThumbnail: false } }, 'video upload init');
   const v = (init.json.value ?? {}) as { video?: string; uploadToken?: string; uploadInstructions?: { uploadUrl: string; firstByte: number; lastByte: number }[] };
   if (!v.video || !v.uploadInstructions?.length) throw new ProviderError('linkedin: video init returned no upload instructions', { errorClass: 'transient' });
   const etags: string[] = [];
@@ -108,11 +118,11 @@ async function uploadVideo(m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: Publi
     if (!etag) throw new ProviderError('linkedin: a video part upload returned no ETag', { errorClass: 'transient' });
     etags.push(etag);
   }
-  await rest(d, t, '/rest/videos?action=finalizeUpload', { finalizeUploadRequest: { video: v.video, uploadToken: v.uploadToken ?? '', uploadedPartIds: etags } }, 'video finalize');
+  // The parts may take longer than the token lives: finalize and the status checks renew it (#token-expiry).
+  await restRenewing(d, token, '/rest/videos?action=finalizeUpload', { finalizeUploadRequest: { video: v.video, uploadToken: v.uploadToken ?? '', uploadedPartIds: etags } }, 'video finalize');
+  const video = v.video;
   for (let n = 0; ; n++) {
-    const res = await d.http.fetch(new URL(`/rest/videos/${encodeURIComponent(v.video)}`, d.hosts.api!), { headers: restHeaders(t, d) });
-    if (!res.ok) throw await fail(res, 'video status');
-    const status = String(((await readJson(res)) as { status?: string })?.status ?? '');
+    const status = await withRenewal(token, (t) => videoStatus(video, t, d));
     if (status === 'AVAILABLE') return v.video;
     if (status === 'PROCESSING_FAILED') throw new ProviderError('linkedin: video processing failed', { errorClass: 'invalid_request' });
     if (n >= 60) throw new ProviderError('linkedin: video still processing', { errorClass: 'transient' });
@@ -120,19 +130,27 @@ async function uploadVideo(m: MediaRef, t: TokenSet, d: ProviderDeps, ctx: Publi
   }
 }
 
+async function videoStatus(video: string, t: TokenSet, d: ProviderDeps): Promise<string> {
+  const res = await d.http.fetch(new URL(`/rest/videos/${encodeURIComponent(video)}`, d.hosts.api!), { headers: restHeaders(t, d) });
+  if (!res.ok) throw await fail(res, 'video status');
+  return String(((await readJson(res)) as { status?: string })?.status ?? '');
+}
+
 const postUrl = (urn: string) => `https://www.linkedin.com/feed/update/${urn}`;
 
 export const publisher: Publisher = {
   validate,
   async publish(p, t, d, ctx) {
+    const token = new RenewableToken(t, ctx.tokens);
     let mediaUrn = ctx.checkpoint.media;
     const m = p.media[0];
     if (m && !mediaUrn) {
-      mediaUrn = isImage(m) ? await uploadImage(m, t, d, ctx) : await uploadVideo(m, t, d, ctx);
+      mediaUrn = isImage(m) ? await uploadImage(m, token, d, ctx) : await uploadVideo(m, token, d, ctx);
       await ctx.saveCheckpoint({ ...ctx.checkpoint, media: mediaUrn });
     }
     await ctx.saveCheckpoint({ ...ctx.checkpoint, sent: String(d.clock.now()) });
-    const { res } = await rest(d, t, '/rest/posts', {
+    // A 401 creates nothing, so the post is sent again once with a renewed token.
+    const { res } = await restRenewing(d, token, '/rest/posts', {
       author: author(ctx),
       commentary: toLittle(p.text, hashtagMode(p)),
       visibility: p.privacy ?? 'PUBLIC',

@@ -54,6 +54,26 @@ export class RenewableToken {
   }
 }
 
+/**
+ * One request of a long upload sent with the current token. A rejected token (`reconnect_needed`:
+ * HTTP 401, Meta's code 190) was refused before the platform stored or did anything, so after one
+ * renewal the same request goes again; a success counts as progress unless `progress` is false (a
+ * status query moves nothing forward). A second rejection in a row, or no token source, rethrows
+ * (docs/platforms/x.md#token-expiry and each platform's page).
+ */
+export async function withRenewal<T>(token: RenewableToken, send: (t: TokenSet) => Promise<T>, progress = true): Promise<T> {
+  for (;;) {
+    try {
+      const out = await send(token.current);
+      if (progress) token.progressed();
+      return out;
+    } catch (e) {
+      if (!(e instanceof ProviderError) || e.errorClass !== 'reconnect_needed') throw e;
+      await token.renewAfter(e);
+    }
+  }
+}
+
 /** Reads [start, start+length) into one buffer (for multipart parts; bounded by the chunk size). */
 export async function readRange(path: string, start: number, length: number): Promise<Buffer> {
   const fh = await open(path, 'r');

@@ -12,7 +12,7 @@ import type { PostDraft, ProviderDeps, PublishContext, Publisher, PublishSetting
 import { classify } from './x.js';
 import { mediaIssues, uploadMedia } from './x-upload.js';
 import { matchesStored, textIssues, truncatedWithoutNote, type XStoredPost } from './x-text.js';
-import { httpError, notSentYet } from './upload.js';
+import { httpError, notSentYet, RenewableToken, withRenewal } from './upload.js';
 
 export function validate(p: PostDraft, settings?: PublishSettings): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -67,10 +67,13 @@ export const publisher: Publisher = {
   validate,
   async publish(p, t, d, ctx) {
     refuseInvalid(p, d);
+    // A long upload may outlive the access token (two hours): renewed through ctx.tokens.
+    const token = new RenewableToken(t, ctx.tokens);
     const mediaIds: string[] = [];
-    for (const [i, m] of p.media.entries()) mediaIds.push(await uploadMedia(m, i, t, d, ctx));
+    for (const [i, m] of p.media.entries()) mediaIds.push(await uploadMedia(m, i, token, d, ctx));
     await ctx.saveCheckpoint({ ...ctx.checkpoint, sent: String(d.clock.now()) });
-    const id = await createPost(p, mediaIds, t, d);
+    // A 401 means X refused the request without creating anything: safe to send again once renewed.
+    const id = await withRenewal(token, (cur) => createPost(p, mediaIds, cur, d));
     return { remoteId: id, url: postUrl(id) };
   },
   async reconcile(p, t, d, ctx): Promise<ReconcileResult> {

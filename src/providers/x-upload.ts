@@ -10,7 +10,7 @@ import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, ProviderDeps, PublishContext, TokenSet, ValidationIssue } from './types.js';
 import { classify } from './x.js';
-import { checkMedia, chunkRanges, httpError, isVideo, multipart, readRange, type MediaRule } from './upload.js';
+import { checkMedia, chunkRanges, httpError, isVideo, multipart, readRange, withRenewal, type MediaRule, type RenewableToken } from './upload.js';
 
 const MiB = 1024 * 1024;
 /**
@@ -63,49 +63,67 @@ async function initialize(m: MediaRef, t: TokenSet, d: ProviderDeps): Promise<st
   return id;
 }
 
-async function appendAll(m: MediaRef, id: string, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<void> {
+/**
+ * One APPEND per segment, each with the current token. A segment refused with 401 (the access token
+ * expired during a long upload) stored nothing: after a renewal the same segment_index is sent again,
+ * then the next (docs/platforms/x.md#token-expiry).
+ */
+async function appendAll(m: MediaRef, id: string, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<void> {
   const size = m.size!;
   const ranges = chunkRanges(size, SEGMENT_BYTES);
   if (ranges.length > MAX_SEGMENTS) throw new ProviderError(`x: ${size} bytes need more than ${MAX_SEGMENTS} segments`, { errorClass: 'invalid_request' });
   let sent = 0;
   for (const [index, [start, end]] of ranges.entries()) {
     const data = await readRange(m.path!, start, end - start + 1);
-    const mp = multipart([['segment_index', String(index)], ['media', { data, filename: 'blob' }]], `socialync${index}x${id}`);
-    const r = await d.http.fetch(new URL(`/2/media/upload/${id}/append`, d.hosts.api!), { method: 'POST', headers: { ...auth(t), 'content-type': mp.contentType }, body: mp.body, timeoutMs: 120_000 });
-    if (!r.ok) throw await httpError('media append', r, d.clock.now(), classify);
-    await r.arrayBuffer();
+    await withRenewal(token, (t) => appendSegment(id, index, data, t, d));
     ctx.onProgress?.((sent += data.length), size);
   }
+}
+
+async function appendSegment(id: string, index: number, data: Buffer, t: TokenSet, d: ProviderDeps): Promise<void> {
+  const mp = multipart([['segment_index', String(index)], ['media', { data, filename: 'blob' }]], `socialync${index}x${id}`);
+  const r = await d.http.fetch(new URL(`/2/media/upload/${id}/append`, d.hosts.api!), { method: 'POST', headers: { ...auth(t), 'content-type': mp.contentType }, body: mp.body, timeoutMs: 120_000 });
+  if (!r.ok) throw await httpError('media append', r, d.clock.now(), classify);
+  await r.arrayBuffer();
 }
 
 type Processing = { state: string; check_after_secs?: number };
 const processingOf = async (r: Awaited<ReturnType<ProviderDeps['http']['fetch']>>) => ((await readJson(r)) as { data?: { processing_info?: Processing } })?.data?.processing_info;
 
 /** FINALIZE, then STATUS every check_after_secs until succeeded (video and GIF processing is asynchronous). */
-async function finalize(id: string, t: TokenSet, d: ProviderDeps): Promise<void> {
-  const fin = await d.http.fetch(new URL(`/2/media/upload/${id}/finalize`, d.hosts.api!), { method: 'POST', headers: auth(t) });
-  if (!fin.ok) throw await httpError('media finalize', fin, d.clock.now(), classify);
-  let info = await processingOf(fin);
+async function finalize(id: string, token: RenewableToken, d: ProviderDeps): Promise<void> {
+  let info = await withRenewal(token, async (t) => {
+    const fin = await d.http.fetch(new URL(`/2/media/upload/${id}/finalize`, d.hosts.api!), { method: 'POST', headers: auth(t) });
+    if (!fin.ok) throw await httpError('media finalize', fin, d.clock.now(), classify);
+    return processingOf(fin);
+  });
   for (let n = 0; info && info.state !== 'succeeded'; n++) {
     if (info.state === 'failed') throw new ProviderError('x: media processing failed', { errorClass: 'invalid_request' });
     if (n >= 120) throw new ProviderError('x: media still processing after 120 checks', { errorClass: 'transient' });
     await d.clock.sleep((info.check_after_secs ?? 1) * 1000);
-    const u = new URL('/2/media/upload', d.hosts.api!);
-    u.searchParams.set('command', 'STATUS');
-    u.searchParams.set('media_id', id);
-    const s = await d.http.fetch(u, { headers: auth(t) });
-    if (!s.ok) throw await httpError('media status', s, d.clock.now(), classify);
-    info = await processingOf(s);
+    info = await withRenewal(token, (t) => status(id, t, d));
   }
 }
 
-/** Uploads one file (or reuses the media id a previous attempt checkpointed). */
-export async function uploadMedia(m: MediaRef, i: number, t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<string> {
+async function status(id: string, t: TokenSet, d: ProviderDeps): Promise<Processing | undefined> {
+  const u = new URL('/2/media/upload', d.hosts.api!);
+  u.searchParams.set('command', 'STATUS');
+  u.searchParams.set('media_id', id);
+  const s = await d.http.fetch(u, { headers: auth(t) });
+  if (!s.ok) throw await httpError('media status', s, d.clock.now(), classify);
+  return processingOf(s);
+}
+
+/**
+ * Uploads one file (or reuses the media id a previous attempt checkpointed). Every request reads the
+ * token afresh from `token`, which renews it when X answers 401 part-way (docs/platforms/x.md#token-expiry).
+ */
+export async function uploadMedia(m: MediaRef, i: number, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<string> {
   const key = `media${i}`;
   if (ctx.checkpoint[key]) return ctx.checkpoint[key]!;
-  const id = await initialize(m, t, d);
-  await appendAll(m, id, t, d, ctx);
-  await finalize(id, t, d);
+  const id = await withRenewal(token, (t) => initialize(m, t, d));
+  await appendAll(m, id, token, d, ctx);
+  await finalize(id, token, d);
   await ctx.saveCheckpoint({ ...ctx.checkpoint, [key]: id });
   return id;
 }

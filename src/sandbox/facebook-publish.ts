@@ -9,11 +9,18 @@
  * for reconciliation. Page routes take Page access tokens only (as issued by /me/accounts); the
  * upload session (/{app-id}/uploads, upload:<id>) takes a User access token (facebook-video.ts,
  * docs/platforms/facebook.md#video).
+ *
+ * Extra control route (an upload that outlives its User token, docs/platforms/facebook.md#token-expiry):
+ *   POST /__facebook/v1/upload-config {expireTokenAfterBytes: N | null}
+ *     each time a session has stored N more bytes, the User token that sent them expires (Page tokens
+ *     do not) and the connection is cut there: Meta checks a token when a request starts, so the
+ *     upload meets the dead token when it asks for its offset and resumes
+ *   GET  /__facebook/v1/upload-stats -> {interruptions, tokenExpiries}
  */
-import { drain } from './publish-common.js';
+import { createHash, type Hash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
 import { graphError, graphToken, metaAuth, metaControlRoutes, scriptedFault } from './meta.js';
-import { controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
+import { controlRoutes, drain, maybeDrop, newId, parseMultipart, publishState, recordPost, stateOf, TokenExpiry, uploadFaultRoutes } from './publish-common.js';
 import { igAccountsOf, OBJECT_LOOKUP } from './facebook.js';
 import { containerLookup, igMediaRoutes, notYours } from './instagram-publish.js';
 
@@ -24,7 +31,17 @@ interface UploadSession {
   length: number;
   received: number;
   handle?: string;
+  /** SHA-256 of the stored bytes in order, with the publish config's hashUploads. */
+  hash?: Hash;
+  sha256?: string;
 }
+
+interface UploadFaults {
+  expiry: TokenExpiry;
+  interruptions: number;
+}
+
+const uploadFaults = (ctx: PlatformContext): UploadFaults => stateOf(ctx, 'facebook.uploadFaults', () => ({ expiry: new TokenExpiry(), interruptions: 0 }));
 
 export function createRoutes(ctx: PlatformContext): Route[] {
   const st = publishState(ctx);
@@ -51,8 +68,8 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     return v === undefined ? undefined : v.toString();
   };
   const limited = () => graphError(400, 4, '(#4) Application request limit reached');
-  const publish = (a: { family: Family; page: string }, message: string, kind: string, bytes: number[], id: string) => {
-    return recordPost(ctx, a.family, { text: message, kind, media: bytes.map((b) => ({ bytes: b })), page: a.page }, id);
+  const publish = (a: { family: Family; page: string }, message: string, kind: string, bytes: number[], id: string, sha256?: string) => {
+    return recordPost(ctx, a.family, { text: message, kind, media: bytes.map((b) => ({ bytes: b, ...(sha256 ? { sha256 } : {}) })), page: a.page }, id);
   };
   // GET /{id} is facebook.ts's object route, which asks OBJECT_LOOKUP for anything else.
   const lookup = containerLookup(ctx);
@@ -113,13 +130,15 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const handle = text(f, 'fbuploader_video_file_chunk');
         if (!handle && !text(f, 'file_url')) return graphError(400, 100, '(#100) file_url or fbuploader_video_file_chunk is required');
         let bytes = 0;
+        let sha256: string | undefined;
         if (handle) {
           const s = [...sessions().values()].find((x) => x.handle === handle);
           if (!s || s.account !== a.family.account.name) return graphError(400, 100, '(#100) Invalid file handle');
           bytes = s.length;
+          sha256 = s.sha256;
         }
         const id = newId(ctx);
-        const post = publish(a, text(f, 'description') ?? '', 'video', [bytes], id);
+        const post = publish(a, text(f, 'description') ?? '', 'video', [bytes], id, sha256);
         return post ? maybeDrop(ctx, req, json(200, { id })) : limited();
       },
     },
@@ -153,6 +172,7 @@ const UPLOAD_TYPES = ['application/pdf', 'image/jpeg', 'image/jpg', 'image/png',
  */
 function uploadRoutes(ctx: PlatformContext, isPageToken: (token: string | undefined) => boolean): { routes: Route[]; status(id: string, req: SandboxRequest): SandboxResponse } {
   const sessions = uploadSessions(ctx);
+  const faults = uploadFaults(ctx);
   const userAuth = (req: SandboxRequest): { family: Family } | { response: SandboxResponse } => {
     const token = graphToken(req);
     const a = metaAuth(ctx, token);
@@ -160,12 +180,12 @@ function uploadRoutes(ctx: PlatformContext, isPageToken: (token: string | undefi
     if (isPageToken(token)) return { response: graphError(400, 100, '(#100) The Resumable Upload API needs a User access token') };
     return { family: a.family };
   };
-  const mine = (req: SandboxRequest, id: string): { s: UploadSession } | { response: SandboxResponse } => {
+  const mine = (req: SandboxRequest, id: string): { s: UploadSession; family: Family } | { response: SandboxResponse } => {
     const a = userAuth(req);
     if ('response' in a) return a;
     const s = sessions.get(id);
     if (!s || s.account !== a.family.account.name) return { response: graphError(400, 100, `(#100) Invalid upload session ${id}`) };
-    return { s };
+    return { s, family: a.family };
   };
   return {
     status(id, req) {
@@ -173,6 +193,7 @@ function uploadRoutes(ctx: PlatformContext, isPageToken: (token: string | undefi
       return 'response' in m ? m.response : json(200, { id, file_offset: m.s.received });
     },
     routes: [
+      ...uploadFaultRoutes('facebook', 'expireTokenAfterBytes', faults.expiry, () => ({ interruptions: faults.interruptions })),
       {
         method: 'POST',
         path: '/:version/:app/uploads',
@@ -188,7 +209,7 @@ function uploadRoutes(ctx: PlatformContext, isPageToken: (token: string | undefi
           if (!Number.isInteger(length) || length <= 0) return graphError(400, 100, '(#100) file_length must be a positive number of bytes');
           if (!UPLOAD_TYPES.includes(type)) return graphError(400, 100, `(#100) file_type must be one of ${UPLOAD_TYPES.join(', ')}`);
           const id = `upload:${newId(ctx)}`;
-          sessions.set(id, { app: a.family.clientId, account: a.family.account.name, length, received: 0 });
+          sessions.set(id, { app: a.family.clientId, account: a.family.account.name, length, received: 0, ...(publishState(ctx).config.hashUploads ? { hash: createHash('sha256') } : {}) });
           return json(200, { id });
         },
       },
@@ -204,12 +225,27 @@ function uploadRoutes(ctx: PlatformContext, isPageToken: (token: string | undefi
           if ('response' in m) return (await drain(req.raw), m.response);
           const offset = Number(req.headers['file_offset']);
           if (!Number.isInteger(offset) || offset !== m.s.received) return (await drain(req.raw), graphError(400, 100, `(#100) file_offset must be ${m.s.received}`));
-          const n = await drain(req.raw);
+          // Bytes past the next token expiry are lost with the connection (see the control route above).
+          const keep = Math.min(faults.expiry.room, m.s.length - offset);
+          const announced = Number(req.headers['content-length'] ?? 0);
+          if (offset + announced > m.s.length) return (await drain(req.raw), graphError(400, 100, `(#100) ${offset + announced} bytes is more than file_length ${m.s.length}`));
+          let pos = 0;
+          const n = await drain(req.raw, (c) => {
+            if (pos < keep) m.s.hash?.update(c.subarray(0, keep - pos));
+            pos += c.length;
+          });
           if (offset + n > m.s.length) return graphError(400, 100, `(#100) ${offset + n} bytes is more than file_length ${m.s.length}`);
-          m.s.received = offset + n;
-          ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + n;
+          const kept = Math.min(n, keep);
+          m.s.received = offset + kept;
+          ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + kept;
+          const expired = faults.expiry.stored(ctx, m.s.account, kept, m.family);
+          if (expired && m.s.received < m.s.length) {
+            faults.interruptions++;
+            return { status: 0, drop: true };
+          }
           if (m.s.received < m.s.length) return graphError(400, 100, `(#100) upload incomplete: ${m.s.received} of ${m.s.length} bytes; resume at file_offset ${m.s.received}`);
           m.s.handle ??= `4:${Buffer.from(`${id}:${m.s.length}`).toString('base64url')}`;
+          m.s.sha256 ??= m.s.hash?.digest('hex');
           return json(200, { h: m.s.handle });
         },
       },

@@ -164,6 +164,19 @@ export class TokenFamilies {
     return n;
   }
 
+  /** Force expiry now of one family's access tokens (a Meta User token, not the Page tokens beside it). */
+  expireAccessOf(family: Family): number {
+    const now = this.now();
+    let n = 0;
+    for (const rec of this.access.values()) {
+      if (rec.familyId === family.id && rec.expiresAt > now - 1) {
+        rec.expiresAt = now - 1;
+        n++;
+      }
+    }
+    return n;
+  }
+
   validate(anyToken: string): { valid: boolean; account?: string; reason?: string; kind?: 'access' | 'refresh' } {
     const a = this.access.get(anyToken);
     const r = this.refreshTokens.get(anyToken);

@@ -5,10 +5,17 @@
  * status_code polling (IN_PROGRESS -> FINISHED; slow processing via the
  * publish config), media_publish once per container (2207042 at the daily cap),
  * permalink lookup and the account's media list.
+ *
+ * Extra control route (a Reel upload that outlives its token, docs/platforms/instagram.md#token-expiry):
+ *   POST /__instagram/v1/upload-config {expireTokenAfterUploads: N | null}
+ *     each time N more upload requests were stored, the token that sent them expires (Meta checks a
+ *     token when a request starts, so the request itself completes; the next call meets code 190)
+ *   GET  /__instagram/v1/upload-stats -> {uploads, tokenExpiries}
  */
+import { createHash, type Hash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
 import { graphError, graphTimestamp, graphToken, metaAuth, metaControlRoutes, metaState, scriptedFault } from './meta.js';
-import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost } from './publish-common.js';
+import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost, stateOf, TokenExpiry, uploadFaultRoutes } from './publish-common.js';
 
 interface Container {
   account: string;
@@ -20,7 +27,12 @@ interface Container {
   bytes: number;
   polls: number;
   mediaId?: string;
+  /** SHA-256 of the uploaded bytes in order, with the publish config's hashUploads. */
+  hash?: Hash;
+  sha256?: string;
 }
+
+const uploadFaults = (ctx: PlatformContext) => stateOf(ctx, 'instagram.uploadFaults', () => ({ expiry: new TokenExpiry(), uploads: 0 }));
 
 /** Instagram Login: the token's own account is the IG user. */
 export function createRoutes(ctx: PlatformContext): Route[] {
@@ -76,7 +88,9 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
     const m = metaState(ctx);
     return st.posts.filter((p) => p.page === ig && p.createdAt > ctx.now() - m.quotaDurationSec * 1000).length;
   };
+  const faults = uploadFaults(ctx);
   return [
+    ...uploadFaultRoutes('instagram', 'expireTokenAfterUploads', faults.expiry, () => ({ uploads: faults.uploads })),
     {
       method: 'GET',
       path: '/:version/:ig/content_publishing_limit',
@@ -103,7 +117,7 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
         if (!imageUrl && !videoUrl && !resumable) return graphError(400, 100, '(#100) image_url, video_url or upload_type=resumable is required', 2207003);
         if ((videoUrl || resumable) && type !== 'REELS' && type !== 'STORIES') return graphError(400, 100, '(#100) media_type must be REELS for videos');
         const id = newId(ctx);
-        const c: Container = { account: a.family.account.name, igUser: req.params.ig!, caption: req.param('caption') ?? '', kind: imageUrl ? 'image' : 'video', status: imageUrl ? 'FINISHED' : 'IN_PROGRESS', awaitingUpload: resumable, bytes: 0, polls: 0 };
+        const c: Container = { account: a.family.account.name, igUser: req.params.ig!, caption: req.param('caption') ?? '', kind: imageUrl ? 'image' : 'video', status: imageUrl ? 'FINISHED' : 'IN_PROGRESS', awaitingUpload: resumable, bytes: 0, polls: 0, ...(resumable && st.config.hashUploads ? { hash: createHash('sha256') } : {}) };
         st.uploads.set(`ig:${id}`, c as unknown as Record<string, unknown>);
         const host = String(req.headers.host ?? '127.0.0.1');
         return json(200, resumable ? { id, uri: `http://${host}/ig-api-upload/${req.params.version}/${id}` } : { id });
@@ -125,10 +139,12 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
         const offset = Number(req.headers['offset']);
         if (!Number.isInteger(size) || size <= 0) return (await drain(req.raw), json(400, { debug_info: { type: 'ProcessingFailedError', message: 'file_size header is required' } }));
         if (!Number.isInteger(offset) || offset !== c.bytes) return (await drain(req.raw), json(400, { debug_info: { type: 'ProcessingFailedError', message: `offset must be ${c.bytes}` } }));
-        const n = await drain(req.raw);
+        const n = await drain(req.raw, (chunk) => c.hash?.update(chunk));
         if (offset + n > size) return json(400, { debug_info: { type: 'ProcessingFailedError', message: `received ${offset + n} bytes of a ${size}-byte file` } });
         ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + n;
         c.bytes = offset + n;
+        faults.uploads++;
+        faults.expiry.stored(ctx, a.family.account.name, 1, a.family);
         if (c.bytes < size) return json(400, { debug_info: { type: 'PartialRequestError', message: `received ${c.bytes} of ${size} bytes` } });
         c.awaitingUpload = false;
         return json(200, { success: true, message: 'Upload successful.' });
@@ -145,7 +161,7 @@ export function igMediaRoutes(ctx: PlatformContext, refuse: (family: Family, igU
         if (c.status === 'PUBLISHED') return graphError(400, 100, 'The media has already been published', 2207027);
         if (c.status !== 'FINISHED') return graphError(400, 9007, 'Media ID is not available: the media is not ready for publishing', 2207027);
         if (inWindow(c.igUser) >= metaState(ctx).quotaTotal) return graphError(400, 9, 'You reached maximum number of posts that is allowed to be published by Content Publishing API.', 2207042);
-        const post = recordPost(ctx, a.family, { text: c.caption, kind: c.kind, media: [{ bytes: c.bytes }], page: c.igUser });
+        const post = recordPost(ctx, a.family, { text: c.caption, kind: c.kind, media: [{ bytes: c.bytes, ...(c.hash ? { sha256: (c.sha256 ??= c.hash.digest('hex')) } : {}) }], page: c.igUser });
         if (!post) return graphError(400, 9, 'You reached maximum number of posts that is allowed to be published by Content Publishing API.', 2207042);
         c.status = 'PUBLISHED';
         c.mediaId = post.id;

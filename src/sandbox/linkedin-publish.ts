@@ -12,12 +12,19 @@
  *   templates, reserved characters escaped); reading a member's posts needs r_member_social, which
  *   ordinary apps are never granted (#reconcile), an organization's needs r_organization_social.
  * Every /rest call checks LinkedIn-Version (426 when not active), X-Restli-Protocol-Version and the bearer token.
+ * The image upload URL takes the member's bearer token; the video part URLs are pre-signed (no token).
+ *
+ * Extra control route (an upload that outlives its access token, #token-expiry):
+ *   POST /__linkedin/v1/upload-config {expireTokenAfterParts: N | null}
+ *     each time N more parts (video parts, or an image upload) were stored, the uploading account's
+ *     access tokens expire; the next call with the old token gets 401 EXPIRED_ACCESS_TOKEN
+ *   GET  /__linkedin/v1/upload-stats -> {parts, tokenExpiries}
  */
 import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse, type Family } from './common.js';
 import { linkedinAuth, linkedinVersion, organizationsOf, personUrn } from './linkedin.js';
 import { parseLittle } from './linkedin-little.js';
-import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost } from './publish-common.js';
+import { controlRoutes, drain, maybeDrop, newId, publishState, recordPost, stateOf, TokenExpiry, uploadFaultRoutes } from './publish-common.js';
 
 /** Video part size, video size bounds and commentary length (docs/platforms/linkedin.md). */
 export const PART = 4_194_304;
@@ -52,6 +59,13 @@ function mayAuthor(f: Family, author: string | undefined, kind: 'write' | 'read'
   const scope = kind === 'read' ? 'r_organization_social' : 'w_organization_social';
   return has(f, scope) ? undefined : restError(403, `Not enough permissions: ${scope}`, 'ACCESS_DENIED');
 }
+
+interface UploadFaults {
+  expiry: TokenExpiry;
+  parts: number;
+}
+
+const uploadFaults = (ctx: PlatformContext): UploadFaults => stateOf(ctx, 'linkedin.uploadFaults', () => ({ expiry: new TokenExpiry(), parts: 0 }));
 
 const restError = (status: number, message: string, code = 'BAD_REQUEST'): SandboxResponse => json(status, { status, code, message });
 
@@ -94,6 +108,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   };
   return [
     ...controlRoutes(ctx),
+    ...uploadFaultRoutes('linkedin', 'expireTokenAfterParts', uploadFaults(ctx).expiry, () => ({ parts: uploadFaults(ctx).parts })),
     { method: 'POST', path: '/rest/images', handler: init('image') },
     { method: 'POST', path: '/rest/videos', handler: (req) => (req.query.get('action') === 'finalizeUpload' ? finalize(req) : init('video')(req)) },
     {
@@ -104,12 +119,17 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const a = asset(req.params.urn!);
         const part = a?.parts[Number(req.params.part)];
         if (!a || !part) return (await drain(req.raw), restError(404, 'unknown upload URL'));
+        // The Images API upload takes the member's token (#images); video part URLs are pre-signed.
+        const denied = a.kind === 'image' ? linkedinAuth(ctx, req) : undefined;
+        if (denied && 'response' in denied) return (await drain(req.raw), denied.response);
         const h = createHash('md5');
         const n = await drain(req.raw, (c) => h.update(c));
         if (a.kind === 'video' && n !== part.last - part.first + 1) return restError(400, `expected ${part.last - part.first + 1} bytes, got ${n}`);
         if (a.kind === 'image') ((a.size = n), (a.status = 'AVAILABLE'));
         part.etag = `"${h.digest('hex')}"`;
         ctx.stats['uploadedBytes'] = (ctx.stats['uploadedBytes'] ?? 0) + n;
+        uploadFaults(ctx).parts++;
+        uploadFaults(ctx).expiry.stored(ctx, a.account);
         return { status: 201, headers: { etag: part.etag }, body: '' };
       },
     },

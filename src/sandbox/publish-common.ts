@@ -54,6 +54,13 @@ export function publishState(ctx: PlatformContext): PublishState {
   return s;
 }
 
+/** Per-server state kept under `key` in ctx.data, made on first use. */
+export function stateOf<T>(ctx: PlatformContext, key: string, make: () => T): T {
+  let v = ctx.data.get(key) as T | undefined;
+  if (v === undefined) ctx.data.set(key, (v = make()));
+  return v;
+}
+
 /** A new numeric-looking id, unique in this sandbox run. */
 export function newId(ctx: PlatformContext, prefix = ''): string {
   const s = publishState(ctx);
@@ -121,6 +128,59 @@ export function controlRoutes(ctx: PlatformContext): Route[] {
       },
     },
     { method: 'GET', path: '/__publish/v1/posts', handler: () => json(200, { posts: publishState(ctx).posts }) },
+  ];
+}
+
+/**
+ * An upload that outlives its access token: after every `every` stored units (segments, parts,
+ * bytes) the uploading account's access tokens expire. `configure` takes a control route's value
+ * (a number sets it, null turns it off) and restarts the count.
+ */
+export class TokenExpiry {
+  every: number | undefined;
+  private since = 0;
+  expiries = 0;
+
+  configure(v: unknown): void {
+    if (typeof v === 'number') this.every = v;
+    if (v === null) this.every = undefined;
+    this.since = 0;
+  }
+
+  /** Units that may still be stored before the next expiry. */
+  get room(): number {
+    return this.every ? this.every - this.since : Number.POSITIVE_INFINITY;
+  }
+
+  /** `units` more were stored for `account` (only `family`'s tokens expire, when given); true when they expired now. */
+  stored(ctx: PlatformContext, account: string, units = 1, family?: Family): boolean {
+    if (!this.every) return false;
+    this.since += units;
+    if (this.since < this.every) return false;
+    this.since = 0;
+    if (family) ctx.families.expireAccessOf(family);
+    else ctx.families.expire(account, 'access');
+    this.expiries++;
+    return true;
+  }
+}
+
+/**
+ * The two control routes of a platform's upload faults: POST /__<platform>/v1/upload-config
+ * {<setting>: N | null} configures `expiry`; GET /__<platform>/v1/upload-stats answers `stats()`
+ * with the expiries added.
+ */
+export function uploadFaultRoutes(platform: string, setting: string, expiry: TokenExpiry, stats: () => Record<string, number>): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: `/__${platform}/v1/upload-config`,
+      handler: (req) => {
+        expiry.configure(((req.json ?? {}) as Record<string, unknown>)[setting]);
+        return json(200, { ok: true });
+      },
+    },
+    { method: 'GET', path: `/__${platform}/v1/upload-stats`, handler: () => json(200, { ...stats(), tokenExpiries: expiry.expiries }) },
   ];
 }
 

@@ -5,12 +5,17 @@
  * length limit (twitter-text) and the media combinations X allows; GET /2/users/:id/tweets
  * returning posts in X's stored form (./x-stored.ts). Errors are RFC 7807 bodies.
  *
- * X-only control: POST /__publish/v1/x {textLimit?, holdCreateMs?}
+ * X-only control: POST /__publish/v1/x {textLimit?, holdCreateMs?, expireTokenAfterSegments?}
  *   textLimit: the account's limit in weighted characters (280; 25000 for X Premium)
  *   holdCreateMs: POST /2/tweets creates the post, then waits this long before answering
+ *   expireTokenAfterSegments: N — each time N more segments were stored, the uploading account's
+ *     access tokens expire (an upload that outlives its two-hour token); null turns it off. An
+ *     APPEND with the expired token answers 401 and stores nothing (docs/platforms/x.md#token-expiry)
+ * GET /__publish/v1/x -> {segments, rejectedAppends, tokenExpiries}
  */
+import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
-import { authorize, controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
+import { authorize, controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost, TokenExpiry } from './publish-common.js';
 import { storedPost, storeText, weighted, type StoredText } from './x-stored.js';
 
 const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}): SandboxResponse =>
@@ -34,6 +39,8 @@ interface XMedia {
   account: string;
   total: number;
   segments: Map<number, number>;
+  /** Segment bytes by index, kept only with the publish config's hashUploads (tests check integrity). */
+  data?: Map<number, Buffer>;
   category: string;
   finalized: boolean;
   polls: number;
@@ -42,13 +49,22 @@ interface XMedia {
 interface XState {
   textLimit: number;
   holdCreateMs: number;
+  expiry: TokenExpiry;
+  stats: { segments: number; rejectedAppends: number };
   stored: Map<string, { stored: StoredText; weighted: number }>;
 }
 
 function xState(ctx: PlatformContext): XState {
   let s = ctx.data.get('x') as XState | undefined;
-  if (!s) ctx.data.set('x', (s = { textLimit: 280, holdCreateMs: 0, stored: new Map() }));
+  if (!s) ctx.data.set('x', (s = { textLimit: 280, holdCreateMs: 0, expiry: new TokenExpiry(), stats: { segments: 0, rejectedAppends: 0 }, stored: new Map() }));
   return s;
+}
+
+/** A stored segment; every `expireTokenAfterSegments` of them the account's access tokens expire. */
+function segmentStored(ctx: PlatformContext, account: string): void {
+  const x = xState(ctx);
+  x.stats.segments++;
+  x.expiry.stored(ctx, account);
 }
 
 function initialize(b: { media_type?: string; total_bytes?: number; media_category?: string }): string | undefined {
@@ -67,9 +83,17 @@ function append(m: XMedia, req: SandboxRequest): string | undefined {
   if (!data || !Number.isInteger(idx) || idx < 0 || idx > 999) return 'media and segment_index (0-999) are required';
   if (data.length > MAX_SEGMENT_BYTES) return `Segment size exceeds ${MAX_SEGMENT_BYTES} bytes.`;
   m.segments.set(idx, data.length);
+  m.data?.set(idx, Buffer.from(data));
   const received = [...m.segments.values()].reduce((a, b) => a + b, 0);
   if (received > m.total) return `received ${received} bytes; total_bytes was ${m.total}`;
   return undefined;
+}
+
+/** SHA-256 of the segments in index order: what X would assemble. */
+function sha256Of(m: XMedia): string {
+  const h = createHash('sha256');
+  for (let i = 0; i < m.data!.size; i++) h.update(m.data!.get(i)!);
+  return h.digest('hex');
 }
 
 function finalizeProblem(m: XMedia): string | undefined {
@@ -136,7 +160,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     }
     const combo = mediaProblem(list as XMedia[]);
     if (combo) return invalid(combo);
-    const post = recordPost(ctx, a.family, { text: b.text ?? '', kind: ids.length ? 'media' : 'text', media: list.map((m) => ({ bytes: m!.total })) });
+    const post = recordPost(ctx, a.family, { text: b.text ?? '', kind: ids.length ? 'media' : 'text', media: list.map((m) => ({ bytes: m!.total, ...(m!.data ? { sha256: sha256Of(m!) } : {}) })) });
     if (!post) return problem(429, 'Too Many Requests', 'You have reached the daily post limit', { 'x-rate-limit-reset': String(Math.floor(ctx.now() / 1000) + 3600), 'x-rate-limit-remaining': '0' });
     const attached = list.map((m, i) => ({ key: `${m!.category === 'tweet_image' ? 3 : 7}_${ids[i]}`, kind: m!.category === 'tweet_image' ? ('photo' as const) : ('video' as const), user: a.family.account.name }));
     const stored = storeText(post.id, post.text, attached);
@@ -151,13 +175,15 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       method: 'POST',
       path: '/__publish/v1/x',
       handler: (req) => {
-        const b = (req.json ?? {}) as { textLimit?: number; holdCreateMs?: number };
+        const b = (req.json ?? {}) as { textLimit?: number; holdCreateMs?: number; expireTokenAfterSegments?: number | null };
         const x = xState(ctx);
         if (typeof b.textLimit === 'number') x.textLimit = b.textLimit;
         if (typeof b.holdCreateMs === 'number') x.holdCreateMs = b.holdCreateMs;
-        return json(200, { ok: true, textLimit: x.textLimit, holdCreateMs: x.holdCreateMs });
+        if ('expireTokenAfterSegments' in b) x.expiry.configure(b.expireTokenAfterSegments);
+        return json(200, { ok: true, textLimit: x.textLimit, holdCreateMs: x.holdCreateMs, expireTokenAfterSegments: x.expiry.every ?? null });
       },
     },
+    { method: 'GET', path: '/__publish/v1/x', handler: () => json(200, { ...xState(ctx).stats, tokenExpiries: xState(ctx).expiry.expiries }) },
     {
       method: 'POST',
       path: '/2/media/upload/initialize',
@@ -168,7 +194,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const why = initialize(b);
         if (why) return invalid(why);
         const id = newId(ctx);
-        st.uploads.set(`x:${id}`, { account: a.family.account.name, total: b.total_bytes!, segments: new Map(), category: b.media_category!, finalized: false, polls: 0 } satisfies XMedia);
+        st.uploads.set(`x:${id}`, { account: a.family.account.name, total: b.total_bytes!, segments: new Map(), ...(st.config.hashUploads ? { data: new Map() } : {}), category: b.media_category!, finalized: false, polls: 0 } satisfies XMedia);
         return json(200, { data: { id, media_key: `${b.media_category === 'tweet_image' ? 3 : 7}_${id}`, expires_after_secs: 86_400 } });
       },
     },
@@ -179,11 +205,13 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       maxBodyBytes: MAX_SEGMENT_BYTES + 64 * 1024,
       handler: (req) => {
         const a = who(req);
-        if ('error' in a) return a.error;
+        if ('error' in a) return (xState(ctx).stats.rejectedAppends++, a.error);
         const m = mine(req, a.family.account.name);
         if (!m || m.finalized) return invalid('unknown media id, or already finalized');
         const why = append(m, req);
-        return why ? invalid(why) : json(200, { data: { expires_at: Math.floor(ctx.now() / 1000) + 86_400 } });
+        if (why) return invalid(why);
+        segmentStored(ctx, a.family.account.name);
+        return json(200, { data: { expires_at: Math.floor(ctx.now() / 1000) + 86_400 } });
       },
     },
     {

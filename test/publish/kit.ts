@@ -3,17 +3,18 @@
  * routes (a stub OAuth module), a live token minted in it, ProviderDeps
  * pointing at it, and an in-memory PublishContext that records checkpoints.
  */
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createReadStream, writeFileSync, mkdtempSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHttp } from '../../src/core/http.js';
+import { ProviderError } from '../../src/core/errors.js';
 import { mediaOfSize } from '../helpers/media-files.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createPlatformServer } from '../../src/sandbox/runtime.js';
 import type { SandboxRoutesModule } from '../../src/sandbox/common.js';
-import type { PlatformId, ProviderDeps, PublishContext, TokenSet } from '../../src/providers/types.js';
+import type { PlatformId, ProviderDeps, PublishContext, TokenSet, TokenSource } from '../../src/providers/types.js';
 
 export interface PubKit {
   origin: string;
@@ -93,4 +94,42 @@ export async function startFacebookKit(routes: SandboxRoutesModule, main: Sandbo
   k.token.extra = { pageId: page, pageAccessToken: fam.tokens.accessToken };
   k.ctx.account.meta.pageId = page;
   return k;
+}
+
+/** SHA-256 of a file, streamed (files may be large). */
+export async function sha(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/** A TokenSource that mints a new access token in the sandbox for `token`'s family, recording each rejected token. */
+export function sandboxTokens(k: PubKit, token: TokenSet = k.token): TokenSource & { calls: TokenSet[] } {
+  const family = k.server.ctx.families.familyOf(token.accessToken)!;
+  const calls: TokenSet[] = [];
+  return {
+    calls,
+    async renew(rejected) {
+      calls.push(rejected);
+      return { ...rejected, accessToken: k.server.ctx.families.issueAccess(family).accessToken };
+    },
+  };
+}
+
+/** A TokenSource whose renewal gives back the same (dead) token: the platform refuses it again. */
+export function deadTokens(): TokenSource & { calls: TokenSet[] } {
+  const calls: TokenSet[] = [];
+  return { calls, renew: async (t) => (calls.push(t), t) };
+}
+
+/** A TokenSource whose renewal fails (the grant is gone), counting the attempts. */
+export function failingTokens(message: string): TokenSource & { calls: number } {
+  const source = {
+    calls: 0,
+    async renew(): Promise<TokenSet> {
+      source.calls++;
+      throw new ProviderError(message, { errorClass: 'reconnect_needed' });
+    },
+  };
+  return source;
 }

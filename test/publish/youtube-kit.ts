@@ -1,12 +1,13 @@
 /** Helpers for the YouTube publisher tests (test/publish/youtube*.test.ts) on top of ./kit.ts. */
 import { expect } from 'vitest';
-import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, ftruncateSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ytRoutes from '../../src/sandbox/youtube-publish.js';
-import type { PostDraft, TokenSet, TokenSource } from '../../src/providers/types.js';
+import type { PostDraft } from '../../src/providers/types.js';
 import { startPubKit, type PubKit } from './kit.js';
+
+export { sandboxTokens, sha } from './kit.js';
 
 export const draft = (path: string, size: number, over: Partial<PostDraft> = {}): PostDraft => ({
   text: 'desc',
@@ -16,13 +17,6 @@ export const draft = (path: string, size: number, over: Partial<PostDraft> = {})
   options: {},
   ...over,
 });
-
-/** SHA-256 of a file, streamed (files may be large). */
-export async function sha(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(c as Buffer);
-  return h.digest('hex');
-}
 
 export async function ytKit(hashUploads = true): Promise<PubKit> {
   const k = await startPubKit('youtube', ytRoutes, ['api']);
@@ -36,19 +30,6 @@ export async function ytConfig(k: PubKit, c: Record<string, unknown>): Promise<v
 }
 
 export const ytStats = async (k: PubKit) => (await (await fetch(`${k.origin}/__youtube/v1/stats`)).json()) as Record<string, number>;
-
-/** A TokenSource that mints a new access token in the sandbox, recording each rejected token. */
-export function sandboxTokens(k: PubKit): TokenSource & { calls: TokenSet[] } {
-  const family = k.server.ctx.families.familyOf(k.token.accessToken)!;
-  const calls: TokenSet[] = [];
-  return {
-    calls,
-    async renew(rejected) {
-      calls.push(rejected);
-      return { ...rejected, accessToken: k.server.ctx.families.issueAccess(family).accessToken };
-    },
-  };
-}
 
 /** A sparse file of `size` bytes with its offset written every MiB, so misordered bytes change the hash. */
 export function sparseVideo(size: number): string {
