@@ -51,7 +51,7 @@ describe('X: 401 mid-upload (built CLI, sandbox)', () => {
     const refreshesBefore = pp.sandbox.control.platform('x').stats()['refreshes'] ?? 0;
     await xControl({ expireTokenAfterSegments: 1 });
     const id = await schedule('long upload', twoSegmentVideo());
-    const pub = await runCli(['publish'], env);
+    const pub = await runCli(['publish', '--verbose'], env);
     expect(pub.code, pub.stderr + pub.stdout).toBe(0);
     expect(pub.stdout).toMatch(/ published /);
     const posts = (await sandboxPosts(pp.sandbox, 'x')).filter((p) => p.text === 'long upload');
@@ -76,7 +76,7 @@ describe('X: 401 mid-upload (built CLI, sandbox)', () => {
     // The pre-post check still finds a live access token; the refresh token dies before the upload.
     pp.sandbox.control.platform('x').expire('refresh', 'alice');
     const stats = await xStats();
-    const pub = await runCli(['publish'], env);
+    const pub = await runCli(['publish', '--verbose'], env);
     expect(pub.code).toBe(4);
     // It failed in the upload (segment 2 refused, one renewal tried), not before it.
     expect(await xStats()).toMatchObject({ segments: stats['segments']! + 1, rejectedAppends: stats['rejectedAppends']! + 1 });
