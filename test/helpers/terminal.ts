@@ -36,8 +36,9 @@ export function inTerminal(args: string[], env: NodeJS.ProcessEnv, o: { cols: nu
   const socket = join(dir, 'tmux.sock');
   const script = join(dir, 'run.sh');
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  // A person at a terminal: never CI (cliEnv copies the runner's CI=true, which turns prompts off).
   const exports = Object.entries(env)
-    .filter(([k, v]) => v !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .filter(([k, v]) => v !== undefined && k !== 'CI' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
     .map(([k, v]) => `export ${k}=${quote(v!)}`)
     .join('\n');
   writeFileSync(
