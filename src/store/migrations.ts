@@ -1,3 +1,5 @@
+import { listIndexes } from './list-indexes.js';
+
 /**
  * Ordered schema migrations. Append only: never edit a released step.
  * Each runs in its own transaction; `PRAGMA user_version` records progress.
@@ -166,4 +168,6 @@ export const migrations: string[] = [
   );
   CREATE INDEX former_connections_identity ON former_connections(platform, identity);
   `,
+  // 7: the indexes of `schedule list`'s views (list-indexes.ts)
+  listIndexes,
 ];
