@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { CliError } from '../core/errors.js';
 
 const ADDON = join('better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
 let path: string | undefined;
@@ -33,8 +34,29 @@ function sqliteAddonPath(): string {
 export function sqliteAddon(): string {
   if (!addon) {
     const m = { exports: {} as object };
-    process.dlopen(m, sqliteAddonPath());
+    const file = sqliteAddonPath();
+    try {
+      process.dlopen(m, file);
+    } catch (e) {
+      throw addonError(file, e);
+    }
     addon = m.exports;
   }
   return addon as unknown as string;
+}
+
+/**
+ * The addon is built for one Node.js ABI (NODE_MODULE_VERSION): run with another Node.js (say 24
+ * after installing with 20), it does not load. Says so, and names the rebuild that fixes it.
+ */
+function addonError(file: string, cause: unknown): CliError {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const abi = /NODE_MODULE_VERSION (\d+)[\s\S]*NODE_MODULE_VERSION (\d+)/.exec(text);
+  const why = abi ? `it was built for NODE_MODULE_VERSION ${abi[1]}, this one needs ${abi[2]}` : text.split('\n')[0];
+  const at = file.lastIndexOf(join('node_modules', ADDON));
+  const pkg = at > 0 ? file.slice(0, at - 1) : '.';
+  return new CliError(`the SQLite addon (better-sqlite3) does not load in Node.js ${process.version}: ${why}`, {
+    hint: `rebuild it for this Node.js: cd "${pkg}" && npm rebuild better-sqlite3 (or run socialync with the Node.js it was installed with)`,
+    cause,
+  });
 }
