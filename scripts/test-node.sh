@@ -17,9 +17,9 @@ nodedir=$(bash "$root/scripts/node-runtime.sh" "$major" "$work/runtime")
 app=$work/app
 modules=$(readlink -f "$root/node_modules")
 
-# The project files (this checkout, dist included, without .git and node_modules).
+# The project files (this checkout without .git, node_modules and dist: scripts/test.sh builds it).
 mkdir -p "$app"
-tar -C "$root" --exclude=./.git --exclude=./node_modules --exclude=./.ci-node -cf - . | tar -C "$app" -xf -
+tar -C "$root" --exclude=./.git --exclude=./node_modules --exclude=./.ci-node --exclude=./dist -cf - . | tar -C "$app" -xf -
 # node_modules is made again when the lock file changed since it was made.
 lock=$(sha1sum "$root/package-lock.json" | cut -d' ' -f1)
 [ "$(cat "$work/lock.sha1" 2>/dev/null)" = "$lock" ] || rm -rf "$app/node_modules"
