@@ -38,7 +38,7 @@ _socialync_spec() {
     'completion') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:bash,zsh,fish' ;;
     'schedule') subs='add list show edit cancel help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'schedule add') subs='' opts='--to --at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json -h --help -q --quiet -v --verbose --debug' vals='--to=targets --at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none' args='' ;;
-    'schedule list') subs='' opts='--status --json -h --help -q --quiet -v --verbose --debug' vals='--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled' args='' ;;
+    'schedule list') subs='' opts='--status --platform --since --until -L --limit --all --json -h --help -q --quiet -v --verbose --debug' vals='--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled --platform=platforms --since=none --until=none -L=none --limit=none' args='' ;;
     'schedule show') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='posts' ;;
     'schedule edit') subs='' opts='--at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json -h --help -q --quiet -v --verbose --debug' vals='--at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none' args='posts' ;;
     'schedule cancel') subs='' opts='-y --yes --json -h --help -q --quiet -v --verbose --debug' vals='' args='posts' ;;

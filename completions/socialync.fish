@@ -223,7 +223,7 @@ function __socialync_spec
             set -g __socialync_args 'w:bash,zsh,fish'
         case 'schedule'
             set -g __socialync_subs 'add' 'list' 'show' 'edit' 'cancel' 'help'
-            set -g __socialync_descs 'schedule a post to one or more platforms (asks for what is missing on a terminal)' 'list scheduled and past posts with their per-platform state' 'show one post: text, media, and each platform target with its attempts' 'change a post that is not published yet (asks on a terminal when no flags are given)' 'cancel the targets of a post that are not published yet' 'display help for command'
+            set -g __socialync_descs 'schedule a post to one or more platforms (asks for what is missing on a terminal)' 'list upcoming posts and recent failures (--all: every post) with their per-platform state' 'show one post: text, media, and each platform target with its attempts' 'change a post that is not published yet (asks on a terminal when no flags are given)' 'cancel the targets of a post that are not published yet' 'display help for command'
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
@@ -238,9 +238,9 @@ function __socialync_spec
         case 'schedule list'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--status' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only posts with this status (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'print JSON (ScheduleListEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled'
+            set -g __socialync_opts '--status' '--platform' '--since' '--until' '-L' '--limit' '--all' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only posts with this status, any time (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'only posts with a target on this platform (instagram|facebook|tiktok|youtube|x|linkedin)' 'only posts scheduled at or after this time ("YYYY-MM-DD HH:MM" in the system zone, ISO, or relative: -7d, -12h, +2d)' 'only posts scheduled at or before this time (same forms as --since)' 'show at most n posts (default 30)' 'show at most n posts (default 30)' 'every post, no limit (with the filters given)' 'print JSON (ScheduleListEntry[]), paged the same way' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled' '--platform=platforms' '--since=none' '--until=none' '-L=none' '--limit=none'
             set -g __socialync_args 
         case 'schedule show'
             set -g __socialync_subs 

@@ -22,5 +22,5 @@ node -e '
 const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")).map((e) => `${e.platform}/${e.name} ${e.health}`).join());
 if (a !== b) { console.error(`pack-check: status shows ${b}, the demo showed ${a}`); process.exit(1); }
 ' "$work/status.json" "$work/status2.json"
-[ "$(SOCIALYNC_HOME="$work/demo" "$bin" schedule list | wc -l)" -ge 1 ] || { echo "pack-check: schedule list shows no post" >&2; exit 1; }
+[ "$(SOCIALYNC_HOME="$work/demo" "$bin" schedule list --status published | wc -l)" -ge 1 ] || { echo "pack-check: schedule list shows no post" >&2; exit 1; }
 echo "pack-check: installed tarball works (--version, sandbox demo: 6 healthy connections, status, schedule list)"

@@ -47,15 +47,20 @@ export function sqliteAddon(): string {
   return addon as unknown as string;
 }
 
-export function addonLoadError(file: string, e: unknown): CliError {
-  const msg = String((e as Error)?.message ?? e);
-  const abi = /NODE_MODULE_VERSION (\d+)[\s\S]*NODE_MODULE_VERSION (\d+)/.exec(msg);
-  const why = abi
-    ? `it was built for another Node.js version (NODE_MODULE_VERSION ${abi[1]}; Node.js ${process.version} needs ${abi[2]})`
-    : msg.split('\n')[0]!.replace(/^Error: /, '');
+/**
+ * The addon is built for one Node.js ABI (NODE_MODULE_VERSION): run with another Node.js (say 24
+ * after installing with 20), it does not load. Says so, and names the rebuild that fixes it; the
+ * data is not at fault.
+ */
+export function addonLoadError(file: string, cause: unknown): CliError {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const abi = /NODE_MODULE_VERSION (\d+)[\s\S]*NODE_MODULE_VERSION (\d+)/.exec(text);
+  const why = abi ? `it was built for NODE_MODULE_VERSION ${abi[1]}, this one needs ${abi[2]}` : text.split('\n')[0]!.replace(/^Error: /, '');
+  const at = file.lastIndexOf(join('node_modules', ADDON));
+  const pkg = at > 0 ? file.slice(0, at - 1) : '.';
   return new CliError(`the SQLite addon (better-sqlite3) does not load in Node.js ${process.version}: ${why}`, {
     exitCode: ExitCode.failed,
-    cause: e,
-    hint: `your data and secrets are not affected. Reinstall socialync for this Node.js: npm install -g socialync (in a source checkout: npm rebuild better-sqlite3). Addon: ${file}`,
+    hint: `rebuild it for this Node.js: cd "${pkg}" && npm rebuild better-sqlite3 (a global install: npm install -g socialync; or run socialync with the Node.js it was installed with). Your data and secrets are not affected`,
+    cause,
   });
 }

@@ -1,3 +1,5 @@
+import { listIndexes } from './list-indexes.js';
+
 /**
  * Ordered schema migrations. Append only: never edit a released step.
  * Each runs in its own transaction; `PRAGMA user_version` records progress.
@@ -173,4 +175,6 @@ export const migrations: string[] = [
   `
   ALTER TABLE media ADD COLUMN probe TEXT;
   `,
+  // 8: the indexes of `schedule list`'s views (list-indexes.ts)
+  listIndexes,
 ];

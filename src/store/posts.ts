@@ -6,6 +6,9 @@
 import type Database from 'better-sqlite3';
 import type { MediaProbe, MediaRef, PlatformId } from '../providers/types.js';
 import type { Store } from './types.js';
+import { countPosts, hasPosts, listPosts, listTsv, type PostListFilter, type PostSummary } from './post-list.js';
+
+export type { PostListFilter, PostSummary } from './post-list.js';
 
 export type TargetState = 'scheduled' | 'publishing' | 'published' | 'failed' | 'unconfirmed' | 'cancelled';
 export const TARGET_STATES: TargetState[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled'];
@@ -66,15 +69,6 @@ export interface Attempt {
   message: string | null;
 }
 
-/** A summary row for `schedule list` (one query, no media). */
-export interface PostSummary {
-  id: number;
-  scheduledAt: number;
-  tz: string;
-  text: string;
-  targets: { platform: PlatformId; state: TargetState }[];
-}
-
 export type TargetPatch = Partial<
   Pick<Target, 'connectionId' | 'state' | 'errorClass' | 'reason' | 'remoteId' | 'url' | 'note' | 'checkpoint' | 'claimedBy' | 'claimExpiresAt' | 'nextAttemptAt' | 'publishedAt'>
 >;
@@ -84,13 +78,17 @@ export interface PostStore {
   getPost(id: number): Promise<Post | undefined>;
   updatePost(id: number, p: Omit<NewPost, 'targets'>, now: number): Promise<void>;
   deletePost(id: number): Promise<void>;
-  listSummaries(filter?: { state?: TargetState }): Promise<PostSummary[]>;
+  /** `schedule list`: the matching posts in time order (scheduled_at, id), at most `limit` (store/post-list.ts). */
+  listSummaries(filter?: PostListFilter, limit?: number): Promise<PostSummary[]>;
   /**
-   * `schedule list` when piped: the whole TSV as UTF-8 bytes, one line per post (id, ISO time,
+   * `schedule list` when piped: the same posts as TSV in UTF-8, one line per post (id, ISO time,
    * post status, platform:state list, text on one line, at most 80 characters), newline-
-   * separated without a final newline, from one index read.
+   * separated without a final newline.
    */
-  listTsv(filter?: { status?: string }): Promise<Buffer>;
+  listTsv(filter?: PostListFilter, limit?: number): Promise<Buffer>;
+  /** How many posts match (the "Showing 30 of N" of `schedule list`). */
+  countPosts(filter?: PostListFilter): Promise<number>;
+  hasPosts(): Promise<boolean>;
   targets(postId: number): Promise<Target[]>;
   getTarget(id: number): Promise<Target | undefined>;
   /**
@@ -233,32 +231,20 @@ export class SqlitePostStore implements PostStore {
     this.db.prepare('DELETE FROM posts WHERE id = ?').run(id);
   }
 
-  async listSummaries(filter: { state?: TargetState } = {}): Promise<PostSummary[]> {
-    // One pass over posts joined with targets; grouping in JS keeps it a single query.
-    const where = filter.state ? 'WHERE p.id IN (SELECT post_id FROM targets WHERE state = ?)' : '';
-    const rows = this.db
-      .prepare(`SELECT p.id, p.scheduled_at, p.tz, p.text, t.platform, t.state FROM posts p JOIN targets t ON t.post_id = p.id ${where} ORDER BY p.scheduled_at, p.id, t.id`)
-      .raw()
-      .all(...(filter.state ? [filter.state] : [])) as [number, number, string, string, PlatformId, TargetState][];
-    const out: PostSummary[] = [];
-    let cur: PostSummary | undefined;
-    for (const [id, at, tz, text, platform, state] of rows) {
-      if (!cur || cur.id !== id) out.push((cur = { id, scheduledAt: at, tz, text, targets: [] }));
-      cur.targets.push({ platform, state });
-    }
-    return out;
+  async listSummaries(filter: PostListFilter = {}, limit?: number): Promise<PostSummary[]> {
+    return listPosts(this.db, filter, limit);
   }
 
-  async listTsv(filter: { status?: string } = {}): Promise<Buffer> {
-    // One column of one table (kept by triggers, migrations 3 and 4), read from a covering
-    // index in order (migration 5) and joined by SQLite into one UTF-8 blob that goes to
-    // stdout as it is: no per-row JavaScript objects, no string decoding, for 10,000 posts.
-    const where = filter.status ? 'WHERE status = ?' : '';
-    const bytes = this.db
-      .prepare(`SELECT CAST(group_concat(list_line, char(10)) AS BLOB) FROM (SELECT list_line FROM posts ${where} ORDER BY scheduled_at, id)`)
-      .pluck()
-      .get(...(filter.status ? [filter.status] : [])) as Buffer | null;
-    return bytes ?? Buffer.alloc(0);
+  async listTsv(filter: PostListFilter = {}, limit?: number): Promise<Buffer> {
+    return listTsv(this.db, filter, limit);
+  }
+
+  async countPosts(filter: PostListFilter = {}): Promise<number> {
+    return countPosts(this.db, filter);
+  }
+
+  async hasPosts(): Promise<boolean> {
+    return hasPosts(this.db);
   }
 
   async targets(postId: number): Promise<Target[]> {

@@ -100,7 +100,7 @@ describe('output to a full pipe left in non-blocking mode by another program', (
     await store.close();
     // python3 sets O_NONBLOCK on the shared pipe (as some programs leave it); the reader starts late.
     const nonblock = 'import fcntl, os; fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)';
-    const r = spawnSync('bash', ['-c', '(python3 -c "$2"; "$0" "$1" schedule list) 2>&1 | (sleep 0.5; cat)', process.execPath, BIN, nonblock], {
+    const r = spawnSync('bash', ['-c', '(python3 -c "$2"; "$0" "$1" schedule list --all) 2>&1 | (sleep 0.5; cat)', process.execPath, BIN, nonblock], {
       env: cliEnv({ SOCIALYNC_HOME: home }),
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,

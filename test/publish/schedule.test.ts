@@ -92,6 +92,6 @@ describe('schedule add / edit / cancel', () => {
     await expect(runScheduleEdit(deps, String(id), { text: 'third' })).rejects.toThrow(/already published on linkedin/);
     const c = await runScheduleCancel(deps, String(id), { yes: true });
     expect(c).toEqual({ id, cancelled: ['x'], kept: [{ platform: 'linkedin', state: 'published' }] });
-    expect((await runScheduleList(deps, {}))[0]).toMatchObject({ id, status: 'published', targets: [{ platform: 'x', state: 'cancelled' }, { platform: 'linkedin', state: 'published' }] });
+    expect((await runScheduleList(deps, { all: true }))[0]).toMatchObject({ id, status: 'published', targets: [{ platform: 'x', state: 'cancelled' }, { platform: 'linkedin', state: 'published' }] });
   });
 });

@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(async () => k?.close());
 
 const cli = (argv: string[], input?: string) => runCli(argv, env, input);
-const count = async () => JSON.parse((await cli(['schedule', 'list', '--json'])).stdout).length as number;
+const count = async () => JSON.parse((await cli(['schedule', 'list', '--all', '--json'])).stdout).length as number;
 
 describe('schedule add: times and long texts', () => {
   it('refuses an --at in the past without a terminal, names --now, saves nothing (exit 3)', async () => {

@@ -143,7 +143,7 @@ describe('state database faults (built binary)', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the SQLite addon \(better-sqlite3\) does not load in Node\.js v\d+.*invalid ELF header/);
-    expect(r.stderr).toMatch(/your data and secrets are not affected\. Reinstall socialync for this Node\.js: npm install -g socialync/);
+    expect(r.stderr).toMatch(/rebuild it for this Node\.js: cd ".+" && npm rebuild better-sqlite3 \(a global install: npm install -g socialync.*Your data and secrets are not affected/);
     expect(r.stderr).not.toMatch(/corrupt/);
     noDataLossAdvice(r);
     expect(await snapshot(p)).toEqual(before);
@@ -154,8 +154,8 @@ describe('state database faults (built binary)', () => {
       "The module '/x/better_sqlite3.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 115. This version of Node.js requires\nNODE_MODULE_VERSION 127. Please try re-compiling or re-installing",
     );
     const err = addonLoadError('/x/better_sqlite3.node', e);
-    expect(err.message).toMatch(/built for another Node\.js version \(NODE_MODULE_VERSION 115; Node\.js v[\d.]+ needs 127\)/);
-    expect(err.hint).toMatch(/npm install -g socialync/);
+    expect(err.message).toMatch(/it was built for NODE_MODULE_VERSION 115, this one needs 127/);
+    expect(err.hint).toMatch(/npm rebuild better-sqlite3.*npm install -g socialync/);
   });
 });
 
