@@ -15,6 +15,7 @@
  * The Page token goes into TokenSet.extra.pageAccessToken (secret store), the Page id/name into
  * AccountInfo.meta (pageId, pageName; userId, userName). AccountInfo.id is the person's user id. A Page token taken from a long-lived user token does not expire (community reports).
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError, UsageError } from '../core/errors.js';
 import { rememberSecret } from '../core/redact.js';
 import { classifyGraphError, graphCall, graphProviderError, num, parseScopeList, str, stripMetaCodeSuffix, type Classification } from './graph.js';
@@ -53,13 +54,13 @@ export const classifyFacebookError = (status: number, body: unknown): Classifica
 const version = (d: ProviderDeps) => d.apiVersion ?? (descriptor.apiVersion as string);
 
 export function graphUrl(d: ProviderDeps, path: string, params: Record<string, string | undefined>): URL {
-  const u = new URL(`/${version(d)}${path}`, d.hosts.graph);
+  const u = hostUrl(d.hosts.graph, `/${version(d)}${path}`);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
   return u;
 }
 
 export function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = new URL(`/${version(d)}/dialog/oauth`, d.hosts.www);
+  const u = hostUrl(d.hosts.www, `/${version(d)}/dialog/oauth`);
   u.searchParams.set('client_id', d.app.clientId);
   u.searchParams.set('redirect_uri', i.redirectUri);
   u.searchParams.set('state', i.state);

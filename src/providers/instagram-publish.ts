@@ -12,6 +12,7 @@
  * The container id is saved before publishing; a container publishes only once, so a crash is
  * reconciled from its status_code (PUBLISHED) and the account's media list.
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
@@ -32,7 +33,7 @@ export function validate(p: PostDraft): ValidationIssue[] {
   return out;
 }
 
-const url = (d: ProviderDeps, path: string) => new URL(`/${d.apiVersion ?? 'v25.0'}${path}`, igGraphOrigin(d));
+const url = (d: ProviderDeps, path: string) => hostUrl(igGraphOrigin(d), `/${d.apiVersion ?? 'v25.0'}${path}`);
 const headers = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
 
 async function call(d: ProviderDeps, t: TokenSet, path: string, what: string, fields?: Record<string, string | undefined>, query?: Record<string, string>): Promise<Record<string, unknown>> {
