@@ -35,9 +35,9 @@ function __socialync_spec
         case 'app list'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print JSON (AppEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 
         case 'app remove'
             set -g __socialync_subs 
@@ -49,9 +49,9 @@ function __socialync_spec
         case 'connect'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--page' '--retry-failed' '--no-retry' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as' 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking' 'after reconnecting, do not offer to retry failed posts' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--name=connections' '--port=none' '--timeout=none' '--page=none'
+            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--page' '--retry-failed' '--no-retry' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as' 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking' 'after reconnecting, do not offer to retry failed posts' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--name=connections' '--port=none' '--timeout=none' '--page=none' '--jq=none'
             set -g __socialync_args 'platforms'
         case 'disconnect'
             set -g __socialync_subs 
@@ -63,9 +63,9 @@ function __socialync_spec
         case 'status'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print JSON (schema: StatusEntry[] in the README)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 'platforms'
         case 'sandbox'
             set -g __socialync_subs 'demo' 'serve' 'help'
@@ -77,9 +77,9 @@ function __socialync_spec
         case 'sandbox demo'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--dir' '--browser' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder)' 'open each consent page in your browser and click Approve yourself' 'print the final status as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--dir=dirs'
+            set -g __socialync_opts '--dir' '--browser' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder)' 'open each consent page in your browser and click Approve yourself' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--dir=dirs' '--jq=none'
             set -g __socialync_args 
         case 'sandbox serve'
             set -g __socialync_subs 
@@ -98,9 +98,9 @@ function __socialync_spec
         case 'secrets where'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print JSON ({ backend, location, detail })' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 
         case 'secrets use-file'
             set -g __socialync_subs 
@@ -112,9 +112,9 @@ function __socialync_spec
         case 'refresh'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--account' '--force' '--dry-run' '--json' '--concurrency' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only this connection (its local name)' 'refresh even when not due' 'show what would be refreshed; change nothing' 'print the result as JSON' 'connections refreshed in parallel' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--account=connections' '--concurrency=none'
+            set -g __socialync_opts '--account' '--force' '--dry-run' '--json' '--concurrency' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only this connection (its local name)' 'refresh even when not due' 'show what would be refreshed; change nothing' 'print JSON (fields: docs/json.md)' 'connections refreshed in parallel' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections' '--concurrency=none' '--jq=none'
             set -g __socialync_args 'platforms'
         case 'notify'
             set -g __socialync_subs 'set' 'unset' 'list' 'test' 'help'
@@ -154,9 +154,9 @@ function __socialync_spec
         case 'notify list'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print as JSON (NotifyListEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 
         case 'notify test'
             set -g __socialync_subs 
@@ -196,9 +196,9 @@ function __socialync_spec
         case 'doctor'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--offline' '--json' '--timeout' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'skip the checks that use the network (reachability, clock, live who-am-I)' 'print JSON (DoctorReport, see docs/doctor.md)' 'timeout of each network check' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--timeout=none'
+            set -g __socialync_opts '--offline' '--json' '--timeout' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'skip the checks that use the network (reachability, clock, live who-am-I)' 'print JSON (fields: docs/json.md)' 'timeout of each network check' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--timeout=none' '--jq=none'
             set -g __socialync_args 
         case 'completion'
             set -g __socialync_subs 
@@ -217,44 +217,44 @@ function __socialync_spec
         case 'schedule add'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--to' '--at' '--tz' '--earlier' '--later' '--now' '--text' '--text-file' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'platforms, comma-separated; platform:name picks one of several accounts' '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'publish at the next tick (the same as --at now); confirms an --at in the past' 'text / caption' 'read the text from a file, or "-" for standard input (for long texts)' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type of a --media URL whose extension does not tell (files are probed)' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--to=targets' '--at=none' '--tz=timezones' '--text=none' '--text-file=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none'
+            set -g __socialync_opts '--to' '--at' '--tz' '--earlier' '--later' '--now' '--text' '--text-file' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'platforms, comma-separated; platform:name picks one of several accounts' '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'publish at the next tick (the same as --at now); confirms an --at in the past' 'text / caption' 'read the text from a file, or "-" for standard input (for long texts)' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type of a --media URL whose extension does not tell (files are probed)' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--to=targets' '--at=none' '--tz=timezones' '--text=none' '--text-file=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none' '--jq=none'
             set -g __socialync_args 
         case 'schedule list'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--status' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only posts with this status (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'print JSON (ScheduleListEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled'
+            set -g __socialync_opts '--status' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only posts with this status (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled' '--jq=none'
             set -g __socialync_args 
         case 'schedule show'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print JSON (ScheduleShowResult)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 'posts'
         case 'schedule edit'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--at' '--tz' '--earlier' '--later' '--now' '--text' '--text-file' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'publish at the next tick (the same as --at now); confirms an --at in the past' 'text / caption' 'read the text from a file, or "-" for standard input (for long texts)' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type of a --media URL whose extension does not tell (files are probed)' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--at=none' '--tz=timezones' '--text=none' '--text-file=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none'
+            set -g __socialync_opts '--at' '--tz' '--earlier' '--later' '--now' '--text' '--text-file' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'publish at the next tick (the same as --at now); confirms an --at in the past' 'text / caption' 'read the text from a file, or "-" for standard input (for long texts)' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type of a --media URL whose extension does not tell (files are probed)' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--at=none' '--tz=timezones' '--text=none' '--text-file=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none' '--jq=none'
             set -g __socialync_args 'posts'
         case 'schedule cancel'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '-y' '--yes' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'do not ask for confirmation' 'do not ask for confirmation' 'print JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '-y' '--yes' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not ask for confirmation' 'do not ask for confirmation' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 'posts'
         case 'publish'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--limit' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'at most this many targets in this run' 'print JSON (PublishReport)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--limit=none'
+            set -g __socialync_opts '--limit' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'at most this many targets in this run' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--limit=none' '--jq=none'
             set -g __socialync_args 
         case 'daemon'
             set -g __socialync_subs 
@@ -266,9 +266,9 @@ function __socialync_spec
         case 'retry'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--platform' '--all-failed' '--dry-run' '-y' '--yes' '--assume-not-posted' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only these platforms (comma-separated or repeated)' 'every failed target of every post' 'show what would be retried and change nothing' 'do not ask for confirmation (required without a terminal)' 'do not ask for confirmation (required without a terminal)' 'send unconfirmed targets again when the platform cannot tell whether they were posted (check the account first)' 'print JSON (RetryResult)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--platform=platforms'
+            set -g __socialync_opts '--platform' '--all-failed' '--dry-run' '-y' '--yes' '--assume-not-posted' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only these platforms (comma-separated or repeated)' 'every failed target of every post' 'show what would be retried and change nothing' 'do not ask for confirmation (required without a terminal)' 'do not ask for confirmation (required without a terminal)' 'send unconfirmed targets again when the platform cannot tell whether they were posted (check the account first)' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--platform=platforms' '--jq=none'
             set -g __socialync_args 'posts'
         case 'help'
             set -g __socialync_subs 

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import type { Deps } from './deps.js';
 import { loadRegistrars, type Registrar } from './commands/index.js';
 import { VERSION } from './version.js';
+import { addJqOptions } from './core/json.js';
 
 import type { OnAction, SetExitCode } from './run.js';
 
@@ -54,6 +55,7 @@ Exit codes: 0 ok, 1 failed, 2 cancelled, 3 usage or configuration, 4 reconnect n
   );
   const ctx = { deps, setExitCode };
   for (const register of registrars) register(program, ctx);
+  addJqOptions(program);
   return program;
 }
 

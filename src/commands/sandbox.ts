@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,12 +29,12 @@ Examples:
     .description('start the sandbox, connect all six platforms in a throwaway profile, then show status')
     .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
     .option('--browser', 'open each consent page in your browser and click Approve yourself')
-    .option('--json', 'print the final status as JSON')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync sandbox demo
   $ socialync sandbox demo --browser --dir ./try-socialync`)
-    .action(async (o: { dir?: string; browser?: boolean; json?: boolean }) => {
+    .action(async (o: { dir?: string; browser?: boolean; json?: boolean; jq?: string }) => {
       const code = await runSandboxDemo(deps, { ...(o.dir ? { dir: o.dir } : {}), browser: Boolean(o.browser), json: Boolean(o.json) });
       setExitCode(code);
     });
@@ -116,7 +117,7 @@ export async function makeSandboxProfile(deps: Deps, sandbox: StartedSandbox, di
   return { dir: home, env };
 }
 
-export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boolean; json: boolean }): Promise<number> {
+export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boolean; json: boolean; jq?: string }): Promise<number> {
   const { io } = deps;
   const { startSandbox } = await import('../sandbox/server.js');
   const { createSandboxBrowser } = await import('../sandbox/browser.js');
@@ -145,7 +146,7 @@ export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boo
         failed += await demoPublish(pdeps, profile.dir, sandbox.platforms);
       }
       const entries = await runStatus(pdeps, {});
-      if (o.json) io.out(JSON.stringify(entries, null, 2));
+      if (o.json) await printJson(io, entries, o.jq);
       else {
         const { renderStatus } = await import('./status.js');
         await renderStatus(pdeps, entries);

@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -21,16 +22,16 @@ export function registerScheduleList(schedule: Command, { deps }: CommandContext
     .command('list')
     .description('list scheduled and past posts with their per-platform state')
     .option('--status <status>', `only posts with this status (${POST_STATUSES.join('|')})`)
-    .option('--json', 'print JSON (ScheduleListEntry[])')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync schedule list
   $ socialync schedule list --status failed --json`)
-    .action(async (o: { status?: string; json?: boolean }) => runScheduleListAction(deps, o));
+    .action(async (o: { status?: string; json?: boolean; jq?: string }) => runScheduleListAction(deps, o));
 }
 
 /** The action of `schedule list` (also run by fast.ts without commander). */
-export async function runScheduleListAction(deps: Deps, o: { status?: string; json?: boolean }): Promise<void> {
+export async function runScheduleListAction(deps: Deps, o: { status?: string; json?: boolean; jq?: string }): Promise<void> {
   if (!o.json && !deps.io.stdoutIsTTY) {
     // Piped: TSV with ISO times, formatted by SQLite in one pass (fast for 10,000 posts).
     checkStatus(o.status);
@@ -39,7 +40,7 @@ export async function runScheduleListAction(deps: Deps, o: { status?: string; js
     return;
   }
   const rows = await runScheduleList(deps, o);
-  if (o.json) return deps.io.out(JSON.stringify(rows, null, 2));
+  if (o.json) return await printJson(deps.io, rows, o.jq);
   await renderTable(deps, rows);
 }
 

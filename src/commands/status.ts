@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext, SetExitCode } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -14,7 +15,8 @@ import { missingKeys } from '../secrets/names.js';
 /** Public JSON schema of `socialync status --json` (an array of these). Stable: add fields, never rename. */
 export interface StatusEntry {
   platform: string;
-  name: string;
+  /** The connection's name (`--name` of connect, `--account` elsewhere). */
+  account: string;
   accountId: string;
   username: string | null;
   /** green healthy, yellow expiring (manual reconnect due within warnDays), red needs_reconnect. */
@@ -25,7 +27,8 @@ export interface StatusEntry {
   /** Date by which a manual reconnect is needed (refresh-token expiry or the platform's reconnect deadline). */
   reconnectBy: string | null;
   daysUntilReconnect: number | null;
-  reconnectEstimated: boolean;
+  /** reconnectBy is an estimate (the platform does not say; e.g. Meta's 60 days from the last login). */
+  reconnectByEstimated: boolean;
   reconnectWhy: string | null;
   lastRefreshAt: string | null;
   /** The exact command that fixes this connection, when one is needed. */
@@ -37,19 +40,20 @@ export function registerStatus(program: Command, { deps, setExitCode }: CommandC
     .command('status')
     .description('show the health of every connection and the command that fixes it')
     .argument('[platform]', 'only this platform')
-    .option('--json', 'print JSON (schema: StatusEntry[] in the README)')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync status
   $ socialync status tiktok --json
+  $ socialync status --jq '.[] | select(.health != "healthy") | .fix'
 Exit code 4 when any connection needs a reconnect now or within the warning window.`)
-    .action((platform: string | undefined, o: { json?: boolean }) => runStatusAction(deps, setExitCode, platform, o));
+    .action((platform: string | undefined, o: { json?: boolean; jq?: string }) => runStatusAction(deps, setExitCode, platform, o));
 }
 
 /** The action of `status` (also run by fast.ts without commander). */
-export async function runStatusAction(deps: Deps, setExitCode: SetExitCode, platform: string | undefined, o: { json?: boolean }): Promise<void> {
+export async function runStatusAction(deps: Deps, setExitCode: SetExitCode, platform: string | undefined, o: { json?: boolean; jq?: string }): Promise<void> {
   const entries = await runStatus(deps, platform ? { platform: parsePlatform(platform) } : {});
-  if (o.json) deps.io.out(JSON.stringify(entries, null, 2));
+  if (o.json) await printJson(deps.io, entries, o.jq);
   else await renderStatus(deps, entries);
   if (entries.some((e) => e.health !== 'healthy')) setExitCode(ExitCode.reconnectNeeded);
 }
@@ -70,7 +74,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number, secret
   const fix = health === 'healthy' ? null : `socialync connect ${c.platform} --name ${c.name}`;
   return {
     platform: c.platform,
-    name: c.name,
+    account: c.name,
     accountId: c.accountId,
     username: c.username,
     health,
@@ -79,7 +83,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number, secret
     accessExpiresAt: iso(c.accessExpiresAt),
     reconnectBy: iso(dl.at),
     daysUntilReconnect: health === 'needs_reconnect' ? 0 : dl.at === null ? null : Math.floor((dl.at - now) / DAY),
-    reconnectEstimated: dl.estimated,
+    reconnectByEstimated: dl.estimated,
     reconnectWhy: dl.why || null,
     lastRefreshAt: iso(c.lastRefreshAt),
     fix,
@@ -111,12 +115,12 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
     return;
   }
   const days = (e: StatusEntry) =>
-    e.health === 'needs_reconnect' ? 'now' : e.daysUntilReconnect === null ? 'none' : `${e.reconnectEstimated ? '~' : ''}${e.daysUntilReconnect}`;
+    e.health === 'needs_reconnect' ? 'now' : e.daysUntilReconnect === null ? 'none' : `${e.reconnectByEstimated ? '~' : ''}${e.daysUntilReconnect}`;
   const access = (e: StatusEntry) => (e.accessExpiresAt ? humanDuration(Date.parse(e.accessExpiresAt) - now) : 'never');
   const last = (e: StatusEntry) => relativeTime(e.lastRefreshAt ? Date.parse(e.lastRefreshAt) : null, now);
   if (!io.stdoutIsTTY) {
     for (const e of entries) {
-      io.out([e.platform, e.name, e.health, e.accessExpiresAt ?? '', e.daysUntilReconnect ?? '', e.reconnectBy ?? '', e.lastRefreshAt ?? '', e.reasonText ?? '', e.fix ?? ''].join('\t'));
+      io.out([e.platform, e.account, e.health, e.accessExpiresAt ?? '', e.daysUntilReconnect ?? '', e.reconnectBy ?? '', e.lastRefreshAt ?? '', e.reasonText ?? '', e.fix ?? ''].join('\t'));
     }
     return;
   }
@@ -130,7 +134,7 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
   for (const e of entries) {
     const paint = e.health === 'healthy' ? chalk.green : e.health === 'expiring' ? chalk.yellow : chalk.red;
     const label = e.health === 'needs_reconnect' ? `needs reconnect${e.reasonText ? ` (${e.reasonText})` : ''}` : e.health;
-    table.push([e.platform, e.username ? `${e.name} (@${e.username})` : e.name, paint(label), access(e), days(e), last(e), e.fix ?? '']);
+    table.push([e.platform, e.username ? `${e.account} (@${e.username})` : e.account, paint(label), access(e), days(e), last(e), e.fix ?? '']);
   }
   io.out(table.toString());
   const { describeSecretBackend } = await import('../secrets/open.js');

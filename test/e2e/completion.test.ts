@@ -105,7 +105,7 @@ describe('completion scripts', () => {
     expect(bash('socialync', '')).toEqual(expect.arrayContaining(['connect', 'status', 'doctor', 'refresh', 'completion']));
     expect(bash('socialync', '')).not.toContain('__complete');
     expect(bash('socialync', 'app', 's')).toEqual(['set']);
-    expect(bash('socialync', 'status', '--j')).toEqual(['--json']);
+    expect(bash('socialync', 'status', '--js')).toEqual(['--json']);
     expect(bash('socialync', 'doctor', '--')).toEqual(expect.arrayContaining(['--offline', '--json', '--quiet', '--debug']));
     expect(bash('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin']);
     expect(bash('socialync', 'app', 'set', 'x', '--client-type', '')).toEqual(['public', 'confidential']);
@@ -146,7 +146,7 @@ describe('completion scripts', () => {
     }
     expect(fish('socialync con')).toEqual(['connect']);
     expect(fish('socialync app s')).toEqual(['set']);
-    expect(fish('socialync status --j')).toEqual(['--json']);
+    expect(fish('socialync status --js')).toEqual(['--json']);
     expect(fish('socialync connect t')).toEqual(['tiktok']);
     expect(fish('socialync disconnect tiktok ')).toEqual(['brand-tiktok', 'personal']);
     expect(fish('socialync refresh x --account ')).toEqual(['brand-x']);
