@@ -6,7 +6,7 @@
 _socialync_spec() {
   subs= opts= vals= args=
   case "$1" in
-    '') subs='app connect disconnect status sandbox secrets refresh notify cron doctor completion schedule publish daemon retry help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
+    '') subs='app connect disconnect status sandbox secrets refresh notify cron doctor config completion schedule publish daemon retry help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
     'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --https --login --business-manager --programmatic-refresh --organizations --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost --login=w:instagram,facebook' args='platforms' ;;
     'app list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
@@ -33,6 +33,11 @@ _socialync_spec() {
     'cron uninstall') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'cron print') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'doctor') subs='' opts='--offline --json --timeout --jq -h --help -q --quiet -v --verbose --debug' vals='--timeout=none --jq=none' args='' ;;
+    'config') subs='list get set unset help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'config list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
+    'config get') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
+    'config set') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none none' ;;
+    'config unset') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
     'completion') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:bash,zsh,fish' ;;
     'schedule') subs='add list show edit cancel help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'schedule add') subs='' opts='--to --at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json --jq -h --help -q --quiet -v --verbose --debug' vals='--to=targets --at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none --jq=none' args='' ;;
@@ -68,6 +73,7 @@ refresh
 notify
 cron
 doctor
+config
 completion
 schedule
 publish

@@ -101,7 +101,7 @@ describe('completion scripts', () => {
   });
 
   it('bash: subcommands, nested subcommands, flags, fixed values, platforms and connection names', () => {
-    expect(bash('socialync', 'con')).toEqual(['connect']);
+    expect(bash('socialync', 'conn')).toEqual(['connect']);
     expect(bash('socialync', '')).toEqual(expect.arrayContaining(['connect', 'status', 'doctor', 'refresh', 'completion']));
     expect(bash('socialync', '')).not.toContain('__complete');
     expect(bash('socialync', 'app', 's')).toEqual(['set']);
@@ -144,7 +144,7 @@ describe('completion scripts', () => {
       if (CI) throw new Error('fish is missing under CI (.ci/run installs it)');
       ctx.skip('fish is not installed (apt-get install fish)');
     }
-    expect(fish('socialync con')).toEqual(['connect']);
+    expect(fish('socialync conn')).toEqual(['connect']);
     expect(fish('socialync app s')).toEqual(['set']);
     expect(fish('socialync status --js')).toEqual(['--json']);
     expect(fish('socialync connect t')).toEqual(['tiktok']);

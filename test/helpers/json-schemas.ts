@@ -225,3 +225,11 @@ export function flattenShape(s: Shape, path = ''): Record<string, string> {
   }
   return Object.assign({}, ...Object.entries(s).map(([k, sub]) => flattenShape(sub, path ? `${path}.${k}` : k)));
 }
+
+export const ConfigEntry: Shape = {
+  key: 'string',
+  value: 'string|number|boolean|null',
+  source: 'enum:config,env,default,unset',
+  default: 'string|number|boolean|null',
+  description: 'string',
+};
