@@ -7,7 +7,7 @@ import type { Deps } from './deps.js';
 import { loadRegistrars, type Registrar } from './commands/index.js';
 import { VERSION } from './version.js';
 import { addJqOptions } from './core/json.js';
-import { configureHelpLayout, fitHelp, registerHelp } from './commands/help.js';
+import { configureHelpLayout, fitHelp, registerHelp, withSuggestion } from './commands/help.js';
 
 import type { OnAction, SetExitCode } from './run.js';
 
@@ -34,6 +34,7 @@ export function createProgram(deps: Deps, setExitCode: SetExitCode, registrars: 
     .configureOutput({
       writeOut: (s) => io.out(fitHelp(s.replace(/\n$/, ''))),
       writeErr: (s) => io.err(s.replace(/\n$/, '')),
+      outputError: (s, write) => write(withSuggestion(program, s)),
     })
     .hook('preAction', (cmd, action) => {
       const o = cmd.optsWithGlobals() as { quiet?: boolean; verbose?: boolean; debug?: boolean };

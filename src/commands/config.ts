@@ -11,7 +11,7 @@ import { printJson } from '../core/json.js';
 import { DEFAULT_WARN_DAYS } from '../auth/deadlines.js';
 import { envHostVar, loadProvider } from '../providers/registry.js';
 import { PLATFORMS, type PlatformId } from '../providers/types.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../core/suggest.js';
 
 type Kind = 'number' | 'string' | 'boolean' | 'url';
 

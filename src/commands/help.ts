@@ -6,7 +6,7 @@ import type { Command, Help } from 'commander';
 import type { IO } from '../core/io.js';
 import { UsageError } from '../core/errors.js';
 import { PLATFORMS } from '../providers/types.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../core/suggest.js';
 
 /** Help text never goes past this column. */
 export const HELP_WIDTH = 80;
@@ -139,6 +139,48 @@ export function fitHelp(text: string): string {
   }
   flush();
   return out.join('\n');
+}
+
+/** Commands people try from other tools, and where that is here. */
+const ALIASES: Record<string, string> = {
+  login: 'to log in to a platform: socialync connect <platform>',
+  signin: 'to log in to a platform: socialync connect <platform>',
+  auth: 'connections: socialync connect <platform>, socialync status, socialync disconnect <platform>',
+  logout: 'to log out of a platform: socialync disconnect <platform>',
+  signout: 'to log out of a platform: socialync disconnect <platform>',
+  whoami: 'the accounts connected: socialync status',
+  accounts: 'the accounts connected: socialync status',
+  post: 'to publish: socialync schedule add --to <platforms> --at now --text …',
+  settings: 'settings: socialync config list',
+};
+
+/** Flags that take a secret on purpose only from stdin or the environment. */
+const SECRET_FLAGS: Record<string, string> = {
+  '--client-secret': 'secrets are not taken as arguments (other users can read them): pipe it into --client-secret-stdin, or set SOCIALYNC_<PLATFORM>_CLIENT_SECRET',
+  '--secret': 'pipe the client secret into --client-secret-stdin',
+  '--password': 'the SMTP password comes from SOCIALYNC_SMTP_PASSWORD or a prompt',
+  '--smtp-password': 'the SMTP password comes from SOCIALYNC_SMTP_PASSWORD or a prompt',
+  '--url': 'pipe the webhook URL into --url-stdin (it often carries a token)',
+};
+
+/**
+ * Adds our suggestions to commander's error for an unknown command or option when commander has
+ * none: commands of other tools (login, logout, auth), flags that we take only from stdin, and
+ * the longer flag a short one begins.
+ */
+export function withSuggestion(program: Command, message: string): string {
+  if (/Did you mean/.test(message)) return message;
+  const cmd = /unknown command '([^']+)'/.exec(message)?.[1];
+  if (cmd && ALIASES[cmd.toLowerCase()]) return `${message.trimEnd()}\n(${ALIASES[cmd.toLowerCase()]})\n`;
+  const flag = /unknown option '(--[^'=]+)/.exec(message)?.[1];
+  if (!flag) return message;
+  const longs = new Set<string>();
+  const walk = (c: Command) => (c.options.forEach((o) => o.long && longs.add(o.long)), c.commands.forEach(walk));
+  walk(program);
+  const longer = [...longs].filter((l) => l.startsWith(`${flag}-`));
+  const why = SECRET_FLAGS[flag];
+  if (!why && !longer.length) return message;
+  return `${message.trimEnd()}\n(Did you mean ${longer.length ? longer.join(' or ') : 'something else'}? ${why ?? ''})`.replace(/ \)$/, ')') + '\n';
 }
 
 const TOPICS: Record<string, () => string> = { environment: environmentHelp };
