@@ -14,9 +14,12 @@ _socialync_spec() {
     'connect') subs='' opts='--name --port --no-browser --timeout --page --retry-failed --no-retry --json --jq -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none --jq=none' args='platforms' ;;
     'disconnect') subs='' opts='--keep-remote -h --help -q --quiet -v --verbose --debug' vals='' args='platforms connections' ;;
     'status') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='platforms' ;;
-    'sandbox') subs='demo serve help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'sandbox') subs='demo serve expire revoke password-change help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'sandbox demo') subs='' opts='--dir --browser --json --jq -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs --jq=none' args='' ;;
-    'sandbox serve') subs='' opts='--dir --auto-approve -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
+    'sandbox serve') subs='' opts='--dir --auto-approve --keep -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
+    'sandbox expire') subs='' opts='--account --refresh-token -h --help -q --quiet -v --verbose --debug' vals='--account=connections' args='platforms' ;;
+    'sandbox revoke') subs='' opts='--account -h --help -q --quiet -v --verbose --debug' vals='--account=connections' args='platforms' ;;
+    'sandbox password-change') subs='' opts='--account -h --help -q --quiet -v --verbose --debug' vals='--account=connections' args='platforms' ;;
     'secrets') subs='where use-file help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'secrets where') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
     'secrets use-file') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;

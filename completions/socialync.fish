@@ -68,8 +68,8 @@ function __socialync_spec
             set -g __socialync_vals '--jq=none'
             set -g __socialync_args 'platforms'
         case 'sandbox'
-            set -g __socialync_subs 'demo' 'serve' 'help'
-            set -g __socialync_descs 'start the sandbox, connect all six platforms in a throwaway profile, then show status' 'run the sandbox in the foreground with a profile pointed at it (use it from another terminal)' 'display help for command'
+            set -g __socialync_subs 'demo' 'serve' 'expire' 'revoke' 'password-change' 'help'
+            set -g __socialync_descs 'start the sandbox, connect all six platforms in a throwaway profile, then show status' 'run the sandbox in the foreground with a profile pointed at it (use it from another terminal)' 'make the sandbox expire a connection\'s access token now (or, with --refresh-token, its refresh token)' 'make the sandbox revoke a connection, as when the user removes the app' 'make the sandbox act as if the account\'s password changed (Meta: error 460)' 'display help for command'
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
@@ -84,10 +84,31 @@ function __socialync_spec
         case 'sandbox serve'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--dir' '--auto-approve' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder)' 'approve consent pages automatically' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_opts '--dir' '--auto-approve' '--keep' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder, removed when the sandbox stops)' 'approve consent pages automatically (as the sandbox account alice)' 'keep the temporary profile when the sandbox stops' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--dir=dirs'
             set -g __socialync_args 
+        case 'sandbox expire'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '--refresh-token' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only this sandbox account (default: every account)' 'expire the refresh token too: the connection then needs a reconnect' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections'
+            set -g __socialync_args 'platforms'
+        case 'sandbox revoke'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only this sandbox account (default: every account)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections'
+            set -g __socialync_args 'platforms'
+        case 'sandbox password-change'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'the sandbox account' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections'
+            set -g __socialync_args 'platforms'
         case 'secrets'
             set -g __socialync_subs 'where' 'use-file' 'help'
             set -g __socialync_descs 'show the secret backend and where secrets live (does not unlock anything)' 'switch to the encrypted-file backend for headless machines and cron (creates a 0600 key file)' 'display help for command'

@@ -68,8 +68,10 @@ export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
 export function terminationSignal(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const stop = () => ac.abort(new Error('terminated'));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: signal-exit (loaded by conf) re-raises a signal when it finds no other
+  // listener left, which would kill the process before the in-flight step ends.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   return {
     signal: ac.signal,
     dispose() {
