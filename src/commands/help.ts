@@ -192,7 +192,11 @@ export function registerHelp(program: Command, io: Pick<IO, 'out'>): void {
     .command('help')
     .description('show help for a command, or a topic: environment, exit-codes')
     .argument('[command...]', 'a command (e.g. schedule add) or a topic')
-    .helpOption(false)
+    .addHelpText('after', `
+Examples:
+  $ socialync help schedule add
+  $ socialync help environment
+  $ socialync help exit-codes`)
     .action((words: string[]) => {
       if (!words.length) return program.outputHelp();
       const topic = TOPICS[words.join(' ')];
