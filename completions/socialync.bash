@@ -6,45 +6,53 @@
 _socialync_spec() {
   subs= opts= vals= args=
   case "$1" in
-    '') subs='app connect disconnect status sandbox secrets refresh token api notify cron doctor completion schedule publish daemon retry help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
+    '') subs='app connect disconnect status sandbox secrets refresh token api notify cron doctor config completion schedule publish daemon retry help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
     'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --https --login --business-manager --programmatic-refresh --organizations --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost --login=w:instagram,facebook' args='platforms' ;;
-    'app list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'app list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
     'app remove') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
-    'connect') subs='' opts='--name --port --no-browser --timeout --page --retry-failed --no-retry --json -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none' args='platforms' ;;
+    'connect') subs='' opts='--name --port --no-browser --timeout --page --retry-failed --no-retry --json --jq -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none --jq=none' args='platforms' ;;
     'disconnect') subs='' opts='--keep-remote -y --yes -h --help -q --quiet -v --verbose --debug' vals='' args='platforms connections' ;;
-    'status') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
-    'sandbox') subs='demo serve help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'sandbox demo') subs='' opts='--dir --browser --json -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
-    'sandbox serve') subs='' opts='--dir --auto-approve -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
+    'status') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='platforms' ;;
+    'sandbox') subs='demo serve expire revoke password-change help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'sandbox demo') subs='' opts='--dir --browser --json --jq -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs --jq=none' args='' ;;
+    'sandbox serve') subs='' opts='--dir --auto-approve --keep -h --help -q --quiet -v --verbose --debug' vals='--dir=dirs' args='' ;;
+    'sandbox expire') subs='' opts='--account --refresh-token -h --help -q --quiet -v --verbose --debug' vals='--account=connections' args='platforms' ;;
+    'sandbox revoke') subs='' opts='--account -h --help -q --quiet -v --verbose --debug' vals='--account=connections' args='platforms' ;;
+    'sandbox password-change') subs='' opts='--account -h --help -q --quiet -v --verbose --debug' vals='--account=connections' args='platforms' ;;
     'secrets') subs='where use-file help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'secrets where') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'secrets where') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
     'secrets use-file') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'refresh') subs='' opts='--account --force --dry-run --json --concurrency -h --help -q --quiet -v --verbose --debug' vals='--account=connections --concurrency=none' args='platforms' ;;
-    'token') subs='' opts='--account --json -h --help -q --quiet -v --verbose --debug' vals='--account=connections' args='platforms' ;;
+    'refresh') subs='' opts='--account --force --dry-run --json --concurrency --jq -h --help -q --quiet -v --verbose --debug' vals='--account=connections --concurrency=none --jq=none' args='platforms' ;;
+    'token') subs='' opts='--account --json --jq -h --help -q --quiet -v --verbose --debug' vals='--account=connections --jq=none' args='platforms' ;;
     'api') subs='' opts='--account -X --method -f --raw-field -F --field -H --header --input --paginate --slurp -i --include --silent -h --help -q --quiet -v --verbose --debug' vals='--account=connections -X=w:GET,POST,PUT,PATCH,DELETE --method=w:GET,POST,PUT,PATCH,DELETE -f=none --raw-field=none -F=none --field=none -H=none --header=none --input=files' args='platforms none' ;;
     'notify') subs='set unset list test help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'notify set') subs='webhook email help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'notify set webhook') subs='' opts='--url-stdin -h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
     'notify set email') subs='' opts='--to --from --smtp-host --smtp-port --smtp-user --smtp-secure -h --help -q --quiet -v --verbose --debug' vals='--to=none --from=none --smtp-host=none --smtp-port=none --smtp-user=none' args='' ;;
     'notify unset') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:webhook,email' ;;
-    'notify list') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'notify list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
     'notify test') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:webhook,email' ;;
     'cron') subs='install uninstall print help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'cron install') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'cron uninstall') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'cron print') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'doctor') subs='' opts='--offline --json --timeout -h --help -q --quiet -v --verbose --debug' vals='--timeout=none' args='' ;;
+    'doctor') subs='' opts='--offline --json --timeout --jq -h --help -q --quiet -v --verbose --debug' vals='--timeout=none --jq=none' args='' ;;
+    'config') subs='list get set unset help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'config list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
+    'config get') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
+    'config set') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none none' ;;
+    'config unset') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
     'completion') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:bash,zsh,fish' ;;
     'schedule') subs='add list show edit cancel help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'schedule add') subs='' opts='--to --at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json -h --help -q --quiet -v --verbose --debug' vals='--to=targets --at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none' args='' ;;
-    'schedule list') subs='' opts='--status --platform --since --until -L --limit --all --json -h --help -q --quiet -v --verbose --debug' vals='--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled --platform=platforms --since=none --until=none -L=none --limit=none' args='' ;;
-    'schedule show') subs='' opts='--json -h --help -q --quiet -v --verbose --debug' vals='' args='posts' ;;
-    'schedule edit') subs='' opts='--at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json -h --help -q --quiet -v --verbose --debug' vals='--at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none' args='posts' ;;
-    'schedule cancel') subs='' opts='-y --yes --json -h --help -q --quiet -v --verbose --debug' vals='' args='posts' ;;
-    'publish') subs='' opts='--limit --json -h --help -q --quiet -v --verbose --debug' vals='--limit=none' args='' ;;
+    'schedule add') subs='' opts='--to --at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json --jq -h --help -q --quiet -v --verbose --debug' vals='--to=targets --at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none --jq=none' args='' ;;
+    'schedule list') subs='' opts='--status --platform --since --until -L --limit --all --json --jq -h --help -q --quiet -v --verbose --debug' vals='--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled --platform=platforms --since=none --until=none -L=none --limit=none --jq=none' args='' ;;
+    'schedule show') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='posts' ;;
+    'schedule edit') subs='' opts='--at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json --jq -h --help -q --quiet -v --verbose --debug' vals='--at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none --jq=none' args='posts' ;;
+    'schedule cancel') subs='' opts='-y --yes --json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='posts' ;;
+    'publish') subs='' opts='--limit --json --jq -h --help -q --quiet -v --verbose --debug' vals='--limit=none --jq=none' args='' ;;
     'daemon') subs='' opts='--no-refresh -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'retry') subs='' opts='--platform --all-failed --dry-run -y --yes --assume-not-posted --json -h --help -q --quiet -v --verbose --debug' vals='--platform=platforms' args='posts' ;;
+    'retry') subs='' opts='--platform --all-failed --dry-run -y --yes --assume-not-posted --json --jq -h --help -q --quiet -v --verbose --debug' vals='--platform=platforms --jq=none' args='posts' ;;
     'help') subs='' opts='-q --quiet -v --verbose --debug' vals='' args='commands' ;;
   esac
 }
@@ -72,6 +80,7 @@ api
 notify
 cron
 doctor
+config
 completion
 schedule
 publish

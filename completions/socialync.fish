@@ -12,8 +12,8 @@ function __socialync_spec
     set -g __socialync_args
     switch "$argv[1]"
         case ''
-            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
-            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'display help for command'
+            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
+            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'show and change settings (config.json), validated' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'show help for a command, or a topic: environment, exit-codes'
             set -g __socialync_opts '-V' '--version' '-q' '--quiet' '-v' '--verbose' '--debug' '-h' '--help'
             set -g __socialync_optdescs 'output the version number' 'output the version number' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)' 'display help for command' 'display help for command'
             set -g __socialync_vals 
@@ -35,9 +35,9 @@ function __socialync_spec
         case 'app list'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print JSON (AppEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 
         case 'app remove'
             set -g __socialync_subs 
@@ -49,9 +49,9 @@ function __socialync_spec
         case 'connect'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--page' '--retry-failed' '--no-retry' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as' 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking' 'after reconnecting, do not offer to retry failed posts' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--name=connections' '--port=none' '--timeout=none' '--page=none'
+            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--page' '--retry-failed' '--no-retry' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as' 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking' 'after reconnecting, do not offer to retry failed posts' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--name=connections' '--port=none' '--timeout=none' '--page=none' '--jq=none'
             set -g __socialync_args 'platforms'
         case 'disconnect'
             set -g __socialync_subs 
@@ -63,13 +63,13 @@ function __socialync_spec
         case 'status'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print JSON (schema: StatusEntry[] in the README)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 'platforms'
         case 'sandbox'
-            set -g __socialync_subs 'demo' 'serve' 'help'
-            set -g __socialync_descs 'start the sandbox, connect all six platforms in a throwaway profile, then show status' 'run the sandbox in the foreground with a profile pointed at it (use it from another terminal)' 'display help for command'
+            set -g __socialync_subs 'demo' 'serve' 'expire' 'revoke' 'password-change' 'help'
+            set -g __socialync_descs 'start the sandbox, connect all six platforms in a throwaway profile, then show status' 'run the sandbox in the foreground with a profile pointed at it (use it from another terminal)' 'make the sandbox expire a connection\'s access token now (or, with --refresh-token, its refresh token)' 'make the sandbox revoke a connection, as when the user removes the app' 'make the sandbox act as if the account\'s password changed (Meta: error 460)' 'display help for command'
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
@@ -77,17 +77,38 @@ function __socialync_spec
         case 'sandbox demo'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--dir' '--browser' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder)' 'open each consent page in your browser and click Approve yourself' 'print the final status as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--dir=dirs'
+            set -g __socialync_opts '--dir' '--browser' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder)' 'open each consent page in your browser and click Approve yourself' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--dir=dirs' '--jq=none'
             set -g __socialync_args 
         case 'sandbox serve'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--dir' '--auto-approve' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder)' 'approve consent pages automatically' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_opts '--dir' '--auto-approve' '--keep' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'profile folder to use (default: a new temporary folder, removed when the sandbox stops)' 'approve consent pages automatically (as the sandbox account alice)' 'keep the temporary profile when the sandbox stops' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--dir=dirs'
             set -g __socialync_args 
+        case 'sandbox expire'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '--refresh-token' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only this sandbox account (default: every account)' 'expire the refresh token too: the connection then needs a reconnect' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections'
+            set -g __socialync_args 'platforms'
+        case 'sandbox revoke'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only this sandbox account (default: every account)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections'
+            set -g __socialync_args 'platforms'
+        case 'sandbox password-change'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--account' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'the sandbox account' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections'
+            set -g __socialync_args 'platforms'
         case 'secrets'
             set -g __socialync_subs 'where' 'use-file' 'help'
             set -g __socialync_descs 'show the secret backend and where secrets live (does not unlock anything)' 'switch to the encrypted-file backend for headless machines and cron (creates a 0600 key file)' 'display help for command'
@@ -98,9 +119,9 @@ function __socialync_spec
         case 'secrets where'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print JSON ({ backend, location, detail })' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 
         case 'secrets use-file'
             set -g __socialync_subs 
@@ -112,16 +133,16 @@ function __socialync_spec
         case 'refresh'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--account' '--force' '--dry-run' '--json' '--concurrency' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only this connection (its local name)' 'refresh even when not due' 'show what would be refreshed; change nothing' 'print the result as JSON' 'connections refreshed in parallel' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--account=connections' '--concurrency=none'
+            set -g __socialync_opts '--account' '--force' '--dry-run' '--json' '--concurrency' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only this connection (its local name)' 'refresh even when not due' 'show what would be refreshed; change nothing' 'print JSON (fields: docs/json.md)' 'connections refreshed in parallel' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections' '--concurrency=none' '--jq=none'
             set -g __socialync_args 'platforms'
         case 'token'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--account' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'the connection (its local name) when the platform has several' 'print {platform, account, accessToken, expiresAt, scopes}' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--account=connections'
+            set -g __socialync_opts '--account' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'the connection (its local name) when the platform has several' 'print {platform, account, accessToken, expiresAt, scopes}' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--account=connections' '--jq=none'
             set -g __socialync_args 'platforms'
         case 'api'
             set -g __socialync_subs 
@@ -168,9 +189,9 @@ function __socialync_spec
         case 'notify list'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print as JSON (NotifyListEntry[])' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 
         case 'notify test'
             set -g __socialync_subs 
@@ -210,10 +231,45 @@ function __socialync_spec
         case 'doctor'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--offline' '--json' '--timeout' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'skip the checks that use the network (reachability, clock, live who-am-I)' 'print JSON (DoctorReport, see docs/doctor.md)' 'timeout of each network check' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--timeout=none'
+            set -g __socialync_opts '--offline' '--json' '--timeout' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'skip the checks that use the network (reachability, clock, live who-am-I)' 'print JSON (fields: docs/json.md)' 'timeout of each network check' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--timeout=none' '--jq=none'
             set -g __socialync_args 
+        case 'config'
+            set -g __socialync_subs 'list' 'get' 'set' 'unset' 'help'
+            set -g __socialync_descs 'every setting with its value, where the value comes from, and its default' 'print the value in effect for one setting' 'change one setting (checked before it is saved)' 'remove one setting from config.json (back to its default)' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'config list'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
+            set -g __socialync_args 
+        case 'config get'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'none'
+        case 'config set'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'none' 'none'
+        case 'config unset'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'none'
         case 'completion'
             set -g __socialync_subs 
             set -g __socialync_descs 
@@ -231,44 +287,44 @@ function __socialync_spec
         case 'schedule add'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--to' '--at' '--tz' '--earlier' '--later' '--now' '--text' '--text-file' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'platforms, comma-separated; platform:name picks one of several accounts' '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'publish at the next tick (the same as --at now); confirms an --at in the past' 'text / caption' 'read the text from a file, or "-" for standard input (for long texts)' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type of a --media URL whose extension does not tell (files are probed)' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--to=targets' '--at=none' '--tz=timezones' '--text=none' '--text-file=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none'
+            set -g __socialync_opts '--to' '--at' '--tz' '--earlier' '--later' '--now' '--text' '--text-file' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'platforms, comma-separated; platform:name picks one of several accounts' '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'publish at the next tick (the same as --at now); confirms an --at in the past' 'text / caption' 'read the text from a file, or "-" for standard input (for long texts)' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type of a --media URL whose extension does not tell (files are probed)' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--to=targets' '--at=none' '--tz=timezones' '--text=none' '--text-file=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none' '--jq=none'
             set -g __socialync_args 
         case 'schedule list'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--status' '--platform' '--since' '--until' '-L' '--limit' '--all' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only posts with this status, any time (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'only posts with a target on this platform (instagram|facebook|tiktok|youtube|x|linkedin)' 'only posts scheduled at or after this time ("YYYY-MM-DD HH:MM" in the system zone, ISO, or relative: -7d, -12h, +2d)' 'only posts scheduled at or before this time (same forms as --since)' 'show at most n posts (default 30)' 'show at most n posts (default 30)' 'every post, no limit (with the filters given)' 'print JSON (ScheduleListEntry[]), paged the same way' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled' '--platform=platforms' '--since=none' '--until=none' '-L=none' '--limit=none'
+            set -g __socialync_opts '--status' '--platform' '--since' '--until' '-L' '--limit' '--all' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only posts with this status, any time (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'only posts with a target on this platform (instagram|facebook|tiktok|youtube|x|linkedin)' 'only posts scheduled at or after this time ("YYYY-MM-DD HH:MM" in the system zone, ISO, or relative: -7d, -12h, +2d)' 'only posts scheduled at or before this time (same forms as --since)' 'show at most n posts (default 30)' 'show at most n posts (default 30)' 'every post, no limit (with the filters given)' 'print JSON (fields: docs/json.md), paged the same way' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled' '--platform=platforms' '--since=none' '--until=none' '-L=none' '--limit=none' '--jq=none'
             set -g __socialync_args 
         case 'schedule show'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'print JSON (ScheduleShowResult)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 'posts'
         case 'schedule edit'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--at' '--tz' '--earlier' '--later' '--now' '--text' '--text-file' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'publish at the next tick (the same as --at now); confirms an --at in the past' 'text / caption' 'read the text from a file, or "-" for standard input (for long texts)' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type of a --media URL whose extension does not tell (files are probed)' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print the result as JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--at=none' '--tz=timezones' '--text=none' '--text-file=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none'
+            set -g __socialync_opts '--at' '--tz' '--earlier' '--later' '--now' '--text' '--text-file' '--title' '--privacy' '--media' '--media-type' '--set' '--option' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs '"YYYY-MM-DD HH:MM" in --tz, an ISO instant, "now" or "+30m"' 'IANA time zone of --at (default: the system zone)' 'when --at happens twice (clocks go back), use the first occurrence' 'when --at happens twice, use the second occurrence' 'publish at the next tick (the same as --at now); confirms an --at in the past' 'text / caption' 'read the text from a file, or "-" for standard input (for long texts)' 'title (YouTube, TikTok)' 'privacy (YouTube public|unlisted|private, TikTok PUBLIC_TO_EVERYONE|..., LinkedIn PUBLIC|CONNECTIONS)' 'image or video file, or public https URL (repeatable; replaces on edit)' 'MIME type of a --media URL whose extension does not tell (files are probed)' 'per-platform override, e.g. x.text="short" (repeatable)' 'platform option for every target (repeatable)' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--at=none' '--tz=timezones' '--text=none' '--text-file=none' '--title=none' '--privacy=none' '--media=files' '--media-type=none' '--set=none' '--option=none' '--jq=none'
             set -g __socialync_args 'posts'
         case 'schedule cancel'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '-y' '--yes' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'do not ask for confirmation' 'do not ask for confirmation' 'print JSON' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '-y' '--yes' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not ask for confirmation' 'do not ask for confirmation' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
             set -g __socialync_args 'posts'
         case 'publish'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--limit' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'at most this many targets in this run' 'print JSON (PublishReport)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--limit=none'
+            set -g __socialync_opts '--limit' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'at most this many targets in this run' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--limit=none' '--jq=none'
             set -g __socialync_args 
         case 'daemon'
             set -g __socialync_subs 
@@ -280,9 +336,9 @@ function __socialync_spec
         case 'retry'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--platform' '--all-failed' '--dry-run' '-y' '--yes' '--assume-not-posted' '--json' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only these platforms (comma-separated or repeated)' 'every failed target of every post' 'show what would be retried and change nothing' 'do not ask for confirmation (required without a terminal)' 'do not ask for confirmation (required without a terminal)' 'send unconfirmed targets again when the platform cannot tell whether they were posted (check the account first)' 'print JSON (RetryResult)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--platform=platforms'
+            set -g __socialync_opts '--platform' '--all-failed' '--dry-run' '-y' '--yes' '--assume-not-posted' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only these platforms (comma-separated or repeated)' 'every failed target of every post' 'show what would be retried and change nothing' 'do not ask for confirmation (required without a terminal)' 'do not ask for confirmation (required without a terminal)' 'send unconfirmed targets again when the platform cannot tell whether they were posted (check the account first)' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--platform=platforms' '--jq=none'
             set -g __socialync_args 'posts'
         case 'help'
             set -g __socialync_subs 
@@ -304,7 +360,7 @@ function __socialync_values
         case platforms
             printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin'
         case commands
-            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
+            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
         case files
             __fish_complete_path $cur
         case dirs

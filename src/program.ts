@@ -6,6 +6,8 @@ import { Command, Option } from 'commander';
 import type { Deps } from './deps.js';
 import { loadRegistrars, type Registrar } from './commands/index.js';
 import { VERSION } from './version.js';
+import { addJqOptions } from './core/json.js';
+import { configureHelpLayout, fitHelp, registerHelp, withSuggestion } from './commands/help.js';
 
 import type { OnAction, SetExitCode } from './run.js';
 
@@ -30,8 +32,9 @@ export function createProgram(deps: Deps, setExitCode: SetExitCode, registrars: 
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => io.out(s.replace(/\n$/, '')),
+      writeOut: (s) => io.out(fitHelp(s.replace(/\n$/, ''))),
       writeErr: (s) => io.err(s.replace(/\n$/, '')),
+      outputError: (s, write) => write(withSuggestion(program, s)),
     })
     .hook('preAction', (cmd, action) => {
       const o = cmd.optsWithGlobals() as { quiet?: boolean; verbose?: boolean; debug?: boolean };
@@ -52,8 +55,11 @@ Examples:
 Exit codes: 0 ok, 1 failed, 2 cancelled, 3 usage or configuration, 4 reconnect needed,
 5 partly done, 6 temporary failure (try again later). See: socialync help exit-codes`,
   );
+  configureHelpLayout(program);
   const ctx = { deps, setExitCode };
   for (const register of registrars) register(program, ctx);
+  registerHelp(program, io);
+  addJqOptions(program);
   return program;
 }
 

@@ -126,5 +126,6 @@ export function relativeTime(at: number, now: number): string {
   const diff = at - now;
   const abs = Math.abs(diff);
   const [n, unit] = abs >= 2 * DAY ? [Math.round(abs / DAY), 'days'] : abs >= 2 * 3_600_000 ? [Math.round(abs / 3_600_000), 'hours'] : [Math.max(1, Math.round(abs / 60_000)), 'minutes'];
-  return diff >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
+  const u = n === 1 ? unit.slice(0, -1) : unit;
+  return diff >= 0 ? `in ${n} ${u}` : `${n} ${u} ago`;
 }

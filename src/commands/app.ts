@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -31,7 +32,10 @@ export interface AppEntry {
   clientType: string | null;
   /** Instagram: 'instagram' (Instagram Login) or 'facebook' (Facebook Login); null elsewhere. */
   login: InstagramLogin | null;
-  redirectUri: string;
+  /** The exact redirect URI to register when the port is fixed; null when connect picks a free port. */
+  redirectUri: string | null;
+  /** In words, what to register when redirectUri is null. */
+  redirectNote: string | null;
 }
 
 export function registerApp(program: Command, { deps }: CommandContext): void {
@@ -91,22 +95,22 @@ Examples:
       });
       deps.io.info(`✓ Saved the ${id} app (client id ${r.clientId}; secret ${r.clientSecret}${r.login ? `; ${r.login} login` : ''}).`);
       deps.io.info(`Register this redirect URI in the ${id} developer console:`);
-      deps.io.out(r.redirectUri);
+      deps.io.out(r.redirectUri ?? registerHint(await loadProvider(id, deps.config), deps));
     });
   app
     .command('list')
     .description('show the configured apps (secrets masked)')
-    .option('--json', 'print JSON (AppEntry[])')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync app list
   $ socialync app list --json`)
-    .action(async (o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean; jq?: string }) => {
       const entries = await runAppList(deps);
-      if (o.json) return deps.io.out(JSON.stringify(entries, null, 2));
+      if (o.json) return await printJson(deps.io, entries, o.jq);
       if (!entries.length) return deps.io.info('No apps configured. Run: socialync app set <platform>');
       if (!deps.io.stdoutIsTTY) {
-        for (const e of entries) deps.io.out([e.platform, e.clientId ?? '-', `secret: ${e.clientSecret}`, typeOf(e), e.redirectUri].join('\t'));
+        for (const e of entries) deps.io.out([e.platform, e.clientId ?? '-', `secret: ${e.clientSecret}`, typeOf(e), e.redirectUri ?? e.redirectNote].join('\t'));
         return;
       }
       deps.io.out(await appTable(deps, entries));
@@ -139,7 +143,7 @@ async function appTable(deps: Deps, entries: AppEntry[]): Promise<string> {
     cells: [e.platform, e.clientId ?? '-', e.clientSecret === 'missing' ? 'secret missing' : e.clientSecret, typeOf(e)],
     detail: [
       ...(verbose && e.clientId ? [`client id ${e.clientId}`] : []),
-      /^https?:\/\//.test(e.redirectUri) ? `redirect URI to register: ${e.redirectUri}` : e.redirectUri,
+      e.redirectUri ? `redirect URI to register: ${e.redirectUri}` : (e.redirectNote ?? ''),
       ...(e.clientSecret === 'missing' ? [`run: socialync app set ${e.platform} --client-secret-stdin   (or without it, to be asked)`] : []),
     ],
   }));
@@ -160,6 +164,11 @@ export function registerHint(p: Provider, deps: Deps): string {
   const port = redirectPort(p, deps);
   if (p.descriptor.redirect.registerHint && port === 0) return p.descriptor.redirect.registerHint;
   return redirectUriFor(p, deps, port === 0 ? '*' : port).replace(':*', p.descriptor.redirect.port === 'any' ? ':<any port>' : ':*');
+}
+
+function redirectFields(p: Provider, deps: Deps): Pick<AppEntry, 'redirectUri' | 'redirectNote'> {
+  if (redirectPort(p, deps) !== 0) return { redirectUri: registerHint(p, deps), redirectNote: null };
+  return { redirectUri: null, redirectNote: `register ${registerHint(p, deps)} (connect picks a free port)` };
 }
 
 export async function runAppSet(deps: Deps, o: AppSetOptions): Promise<AppEntry> {
@@ -210,7 +219,7 @@ export async function runAppList(deps: Deps): Promise<AppEntry[]> {
       clientSecret: stored ? 'stored' : needs ? 'missing' : 'not needed',
       clientType: a.clientType ?? null,
       login: id === 'instagram' ? instagramLogin(deps.config) : null,
-      redirectUri: registerHint(p, deps),
+      ...redirectFields(p, deps),
     });
   }
   return out;

@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -24,15 +25,16 @@ export interface ConnectOptions {
 
 export interface ConnectResult {
   platform: PlatformId;
-  name: string;
+  /** The connection's name (`--name`). */
+  account: string;
   accountId: string;
   username: string | null;
   reconnected: boolean;
   /** Post targets this account had before it was disconnected, now on this connection. */
   adoptedTargets: number;
   missingScopes: string[];
-  /** After a reconnect that retried failed posts (--retry-failed or yes at the prompt). */
-  retry?: import('./retry.js').RetryResult;
+  /** After a reconnect that retried failed posts (--retry-failed or yes at the prompt); else null. */
+  retry: import('./retry.js').RetryResult | null;
 }
 
 export function registerConnect(program: Command, { deps, setExitCode }: CommandContext): void {
@@ -47,7 +49,7 @@ export function registerConnect(program: Command, { deps, setExitCode }: Command
     .option('--page <id-or-name>', 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as')
     .option('--retry-failed', 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking')
     .option('--no-retry', 'after reconnecting, do not offer to retry failed posts')
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText(
       'after',
       `
@@ -56,7 +58,7 @@ Examples:
   $ socialync connect youtube --name brand-channel
   $ socialync connect x --no-browser          # on a server: open the URL elsewhere, paste the final URL back`,
     )
-    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; page?: string; retry: boolean; retryFailed?: boolean }) => {
+    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; jq?: string; page?: string; retry: boolean; retryFailed?: boolean }) => {
       const r = await runConnect(deps, {
         platform: parsePlatform(platform),
         ...(o.name ? { name: o.name } : {}),
@@ -69,11 +71,11 @@ Examples:
       if (r.reconnected || r.adoptedTargets) {
         // Reconnect flow (retry issue): offer to re-send what the dead token (or the account's
         // disconnection) broke; posts are never changed.
-        const [{ offerRetryAfterReconnect }, conn] = await Promise.all([import('./retry.js'), (await deps.store()).findConnection(r.platform, r.name)]);
+        const [{ offerRetryAfterReconnect }, conn] = await Promise.all([import('./retry.js'), (await deps.store()).findConnection(r.platform, r.account)]);
         const retry = conn && (await offerRetryAfterReconnect(deps, conn, o.retryFailed ? 'yes' : o.retry ? 'ask' : 'no', o.json));
         if (retry) ((r.retry = retry), retry.exitCode && setExitCode(retry.exitCode));
       }
-      if (o.json) deps.io.out(JSON.stringify(r, null, 2));
+      if (o.json) await printJson(deps.io, r, o.jq);
       if (r.missingScopes.length) setExitCode(ExitCode.partial);
     });
 }
@@ -194,7 +196,7 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
     for (const m of missing) {
       deps.io.err(`! ${d.id}: you did not grant "${m.scope}": ${m.why}. To fix it, run: socialync connect ${d.id} --name ${name} and keep that permission ticked.`);
     }
-    return { platform: o.platform, name, accountId: account.id, username: account.username ?? null, reconnected, adoptedTargets: adopted, missingScopes: missing.map((m) => m.scope) };
+    return { platform: o.platform, account: name, accountId: account.id, username: account.username ?? null, reconnected, adoptedTargets: adopted, missingScopes: missing.map((m) => m.scope), retry: null };
   } catch (e) {
     login.finish(false, 'Not connected', e instanceof CliError ? e.message : 'socialync could not save this connection.');
     throw e;

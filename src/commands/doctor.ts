@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -36,8 +37,8 @@ export async function renderDoctor(deps: Deps, r: DoctorReport): Promise<void> {
       if (!quiet) lines.push(c.bold(GROUP_TITLE[x.group]));
     }
     lines.push(`  ${label[x.status]}  ${x.title}`);
-    if (x.fix) lines.push(`        fix: ${x.fix}`);
-    if (x.detail && (io.verbosity === 'verbose' || io.verbosity === 'debug')) for (const d of x.detail) lines.push(c.dim(`        ${d}`));
+    if (x.fix || x.hint) lines.push(`        fix: ${x.hint ?? `run: ${x.fix}`}`);
+    if (x.detail.length && (io.verbosity === 'verbose' || io.verbosity === 'debug')) for (const d of x.detail) lines.push(c.dim(`        ${d}`));
   }
   const n = r.counts;
   const summary = `${n.fail} failed, ${n.warn} warning${n.warn === 1 ? '' : 's'}, ${n.ok} ok${n.skip ? `, ${n.skip} skipped` : ''}`;
@@ -50,7 +51,7 @@ export function registerDoctor(program: Command, { deps, setExitCode }: CommandC
     .command('doctor')
     .description('check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem')
     .option('--offline', 'skip the checks that use the network (reachability, clock, live who-am-I)')
-    .option('--json', 'print JSON (DoctorReport, see docs/doctor.md)')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .option('--timeout <seconds>', 'timeout of each network check', (v) => {
       const n = Number(v);
       if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got "${v}"`);
@@ -63,11 +64,11 @@ Exit code 1 when any check fails, 0 otherwise (warnings do not fail).
 Examples:
   $ socialync doctor
   $ socialync doctor --offline          no network: local checks only
-  $ socialync doctor --json | jq '.checks[] | select(.status == "fail")'`)
-    .action(async (opts: { offline?: boolean; json?: boolean; timeout?: number }) => {
+  $ socialync doctor --jq '.checks[] | select(.status == "fail") | .title'`)
+    .action(async (opts: { offline?: boolean; json?: boolean; jq?: string; timeout?: number }) => {
       const { runDoctor } = await import('../doctor/run.js');
       const r = await runDoctor(deps, { offline: Boolean(opts.offline), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}), ...(o.cron ? { cron: o.cron } : {}) });
-      if (opts.json) deps.io.out(JSON.stringify(r, null, 2));
+      if (opts.json) await printJson(deps.io, r, opts.jq);
       else await renderDoctor(deps, r);
       setExitCode(r.exitCode);
     });

@@ -22,6 +22,7 @@ export const commandLoaders: [name: string, load: (argv?: string[]) => Promise<R
   ['notify', async () => (await import('./notify.js')).registerNotify],
   ['cron', async () => (await import('./cron.js')).registerCron],
   ['doctor', async () => (await import('./doctor.js')).registerDoctor],
+  ['config', async () => (await import('./config.js')).registerConfig],
   ['completion', async () => (await import('./completion.js')).registerCompletion],
   ['__complete', async () => (await import('./completion.js')).registerCompletion],
   ['exit-codes', async () => (await import('./exit-codes.js')).registerExitCodes],

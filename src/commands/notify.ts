@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -147,13 +148,13 @@ Examples:
   notify
     .command('list')
     .description('show configured channels')
-    .option('--json', 'print as JSON (NotifyListEntry[])')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync notify list --json`)
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean; jq?: string }) => {
       const l = runNotifyList(deps);
-      if (o.json) return deps.io.out(JSON.stringify(l, null, 2));
+      if (o.json) return await printJson(deps.io, l, o.jq);
       if (!l.length) return deps.io.info('no channels; add one with: socialync notify set webhook URL');
       for (const e of l) deps.io.out(`${e.channel}\t${e.target}`);
     });

@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -5,9 +6,43 @@ import { ExitCode } from '../core/errors.js';
 import type { TargetResult } from '../publish/engine.js';
 
 /** Public JSON schema of `publish --json`. Stable: add fields, never rename. */
+/** One target of `publish --json`: every field present, null when it does not apply (docs/json.md). */
+export interface PublishEntry {
+  postId: number;
+  targetId: number;
+  platform: TargetResult['platform'];
+  account: string;
+  outcome: TargetResult['outcome'];
+  remoteId: string | null;
+  url: string | null;
+  note: string | null;
+  errorClass: NonNullable<TargetResult['errorClass']> | null;
+  message: string | null;
+  nextAttemptAt: string | null;
+  /** The command to run first when the connection needs a reconnect. */
+  fix: string | null;
+}
+
 export interface PublishReport {
   exitCode: number;
-  results: (Omit<TargetResult, 'nextAttemptAt'> & { nextAttemptAt: string | null })[];
+  results: PublishEntry[];
+}
+
+function publishEntry(r: TargetResult): PublishEntry {
+  return {
+    postId: r.postId,
+    targetId: r.targetId,
+    platform: r.platform,
+    account: r.account,
+    outcome: r.outcome,
+    remoteId: r.remoteId ?? null,
+    url: r.url ?? null,
+    note: r.note ?? null,
+    errorClass: r.errorClass ?? null,
+    message: r.message ?? null,
+    nextAttemptAt: r.nextAttemptAt ? new Date(r.nextAttemptAt).toISOString() : null,
+    fix: r.errorClass === 'reconnect_needed' ? `socialync connect ${r.platform} --name ${r.account}` : null,
+  };
 }
 
 export function exitCodeFor(results: TargetResult[]): number {
@@ -40,7 +75,7 @@ export function printResults(deps: Deps, results: TargetResult[], o: { success?:
 export async function runPublish(deps: Deps, o: { limit?: number }): Promise<PublishReport> {
   const [{ createEngine }, { runTick }] = await Promise.all([import('../publish/run.js'), import('../publish/engine.js')]);
   const results = await runTick(await createEngine(deps), o.limit ? { limit: o.limit } : {});
-  return { exitCode: exitCodeFor(results), results: results.map((r) => ({ ...r, nextAttemptAt: r.nextAttemptAt ? new Date(r.nextAttemptAt).toISOString() : null })) };
+  return { exitCode: exitCodeFor(results), results: results.map(publishEntry) };
 }
 
 export function registerPublish(program: Command, { deps, setExitCode }: CommandContext): void {
@@ -48,7 +83,7 @@ export function registerPublish(program: Command, { deps, setExitCode }: Command
     .command('publish')
     .description('publish every post that is due now (run it from cron every minute)')
     .option('--limit <n>', 'at most this many targets in this run', (v) => Number(v))
-    .option('--json', 'print JSON (PublishReport)')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Off a terminal (cron) a run that only publishes prints nothing; failures, retries and notes
 always print. --verbose lists what was published there too; --json reports everything.
@@ -59,9 +94,9 @@ failures retry by themselves); 1 failed; 4 reconnect needed; 5 partly published.
 Examples:
   * * * * * socialync publish --quiet      (crontab: prints, so mails, only failures)
   $ socialync publish --json`)
-    .action(async (o: { limit?: number; json?: boolean }) => {
+    .action(async (o: { limit?: number; json?: boolean; jq?: string }) => {
       const r = await runPublish(deps, o);
-      if (o.json) deps.io.out(JSON.stringify(r, null, 2));
+      if (o.json) await printJson(deps.io, r, o.jq);
       else printResults(deps, r.results.map((x) => ({ ...x, nextAttemptAt: x.nextAttemptAt ? Date.parse(x.nextAttemptAt) : undefined }) as TargetResult));
       setExitCode(r.exitCode);
     });

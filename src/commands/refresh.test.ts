@@ -73,7 +73,7 @@ describe('socialync refresh', () => {
     const r = await runRefresh({ concurrency: 2 }, kit.deps);
     expect(Object.fromEntries(r.results.map((x) => [x.account, x.status]))).toEqual({ dead: 'reconnect_needed', flaky: 'transient', ok: 'refreshed' });
     expect(r.exitCode).toBe(ExitCode.reconnectNeeded);
-    expect(r.results.find((x) => x.account === 'dead')).toMatchObject({ reason: 'refresh_token_expired', hint: 'run: socialync connect x --name dead' });
+    expect(r.results.find((x) => x.account === 'dead')).toMatchObject({ reason: 'refresh_token_expired', fix: 'socialync connect x --name dead', hint: null });
 
     const r2 = await runRefresh({ account: 'flaky' }, kit.deps);
     expect(r2.exitCode).toBe(ExitCode.transient);
@@ -82,7 +82,7 @@ describe('socialync refresh', () => {
     const gone = await kit.addConnection('x', 'gone', tok(now, { refreshToken: 'gone-1234' }));
     kit.secrets.map.delete(`conn.${gone.id}`);
     const r3 = await runRefresh({ account: 'gone' }, kit.deps);
-    expect(r3.results[0]).toMatchObject({ status: 'reconnect_needed', hint: 'run: socialync connect x --name gone' });
+    expect(r3.results[0]).toMatchObject({ status: 'reconnect_needed', fix: 'socialync connect x --name gone' });
     expect(r3.exitCode).toBe(ExitCode.reconnectNeeded);
   });
 

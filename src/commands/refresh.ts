@@ -1,3 +1,4 @@
+import { fixAndHint, nextStep, printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -7,7 +8,7 @@ import { redactText } from '../core/redact.js';
 import { parsePlatform } from '../providers/registry.js';
 import type { PlatformId } from '../providers/types.js';
 import type { Connection } from '../store/types.js';
-import { refreshConnection, type RefreshOutcome, type RefreshStatus } from '../auth/refresh.js';
+import { connectHint, refreshConnection, type RefreshOutcome, type RefreshStatus } from '../auth/refresh.js';
 import { deadlineSoon, reconnectDeadline, warnDaysFrom } from '../auth/deadlines.js';
 import { utcDay, warnOnce, type Warning } from '../notify/index.js';
 
@@ -18,6 +19,7 @@ export interface RefreshCommandOptions {
   dryRun?: boolean;
   concurrency?: number;
   json?: boolean;
+  jq?: string;
 }
 
 /**
@@ -35,17 +37,21 @@ export interface RefreshReport {
     account: string;
     /** refreshed | already_refreshed | not_due | reconnect_soon | would_refresh | reconnect_needed | transient | failed */
     status: RefreshStatus;
-    detail: string;
+    /** What happened, in words. */
+    message: string;
     /** Reconnect reason (refresh_token_expired, password_changed, app_removed, ...) when status is reconnect_needed. */
     reason: string | null;
     attempts: number;
     accessExpiresAt: string | null;
     reconnectBy: string | null;
     reconnectByEstimated: boolean;
+    /** The socialync command that fixes this connection, runnable as is. */
+    fix: string | null;
+    /** Advice in words when there is more to say than `fix`. */
     hint: string | null;
   }[];
   /** Warnings emitted by this run (at most one per connection per UTC day across all runs). */
-  warnings: { connectionId: string; platform: string; account: string; reconnectBy: string; estimated: boolean; why: string }[];
+  warnings: { connectionId: string; platform: string; account: string; reconnectBy: string; reconnectByEstimated: boolean; reconnectWhy: string; fix: string }[];
   counts: Partial<Record<RefreshStatus, number>>;
 }
 
@@ -110,13 +116,13 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
       platform: out.platform,
       account: out.name,
       status: out.status,
-      detail: out.detail,
+      message: out.detail,
       reason: out.reason ?? null,
       attempts: out.attempts,
       accessExpiresAt: iso(out.accessExpiresAt),
       reconnectBy: iso(d.at),
       reconnectByEstimated: d.estimated,
-      hint: out.hint ?? null,
+      ...fixAndHint(out.hint),
     });
   }
   const counts: RefreshReport['counts'] = {};
@@ -133,7 +139,7 @@ export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(deps.clock.now()).toISOString(),
     results,
-    warnings: warnings.map((w) => ({ connectionId: w.connectionId, platform: w.platform, account: w.account, reconnectBy: new Date(w.reconnectBy).toISOString(), estimated: w.estimated, why: w.why })),
+    warnings: warnings.map((w) => ({ connectionId: w.connectionId, platform: w.platform, account: w.account, reconnectBy: new Date(w.reconnectBy).toISOString(), reconnectByEstimated: w.estimated, reconnectWhy: w.why, fix: connectHint({ platform: w.platform as PlatformId, name: w.account }).replace(/^run: /, '') })),
     counts,
   };
 }
@@ -157,14 +163,14 @@ async function secretMissingOutcome(deps: Deps, c: Connection): Promise<RefreshO
 /** Quiet on success (cron mails any output); problems on stderr, once a day for known ones. */
 async function render(r: RefreshReport, o: RefreshCommandOptions, deps: Deps): Promise<void> {
   const { io } = deps;
-  if (o.json) return io.out(JSON.stringify(r, null, 2));
+  if (o.json) return await printJson(io, r, o.jq);
   const store = await deps.store();
   const day = utcDay(deps.clock.now());
   for (const x of r.results) {
     const who = `${x.platform}/${x.account}`;
     switch (x.status) {
       case 'would_refresh':
-        io.out(`${who}\twould refresh\t${x.detail}`);
+        io.out(`${who}\twould refresh\t${x.message}`);
         break;
       case 'refreshed':
         io.verbose(`${who}: refreshed; access token valid until ${x.accessExpiresAt ?? 'no expiry'}`);
@@ -173,19 +179,19 @@ async function render(r: RefreshReport, o: RefreshCommandOptions, deps: Deps): P
         // A connection that stays broken is reported once a day, not on every hourly run; lost
         // tokens (data loss, not a platform's verdict) on every run.
         if (x.reason === 'secret_missing' || await store.markOnce(`cli.reconnect:${x.connectionId}:${day}`, deps.clock.now())) {
-          io.err(`${who}: needs a reconnect: ${x.detail}. ${x.hint ? x.hint.replace(/^run:/, 'Run:') : ''}`.trim());
+          io.err(`${who}: needs a reconnect: ${x.message}. ${nextStep(x)}`.trim());
         } else io.verbose(`${who}: needs a reconnect (already reported today)`);
         break;
       case 'transient':
       case 'failed':
-        io.err(`${who}: ${x.status === 'failed' ? 'refresh failed' : 'temporary failure'}: ${x.detail}${x.hint ? `\n  ${x.hint}` : ''}`);
+        io.err(`${who}: ${x.status === 'failed' ? 'refresh failed' : 'temporary failure'}: ${x.message}${x.fix || x.hint ? `\n  ${nextStep(x)}` : ''}`);
         break;
       default:
-        io.verbose(`${who}: ${x.status.replace(/_/g, ' ')}: ${x.detail}`);
+        io.verbose(`${who}: ${x.status.replace(/_/g, ' ')}: ${x.message}`);
     }
   }
   for (const w of r.warnings) {
-    io.err(`warning: ${w.platform}/${w.account} will need a reconnect by ${w.estimated ? '~' : ''}${w.reconnectBy}: ${w.why}. Run: socialync connect ${w.platform} --name ${w.account}`);
+    io.err(`warning: ${w.platform}/${w.account} will need a reconnect by ${w.reconnectByEstimated ? '~' : ''}${w.reconnectBy}: ${w.reconnectWhy}. Run: ${w.fix}`);
   }
   if (o.dryRun && !r.results.some((x) => x.status === 'would_refresh')) io.info('nothing is due for a refresh');
 }
@@ -198,7 +204,7 @@ export function registerRefresh(program: Command, ctx: CommandContext): void {
     .option('--account <name>', 'only this connection (its local name)')
     .option('--force', 'refresh even when not due')
     .option('--dry-run', 'show what would be refreshed; change nothing')
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .option('--concurrency <n>', 'connections refreshed in parallel', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency must be a positive integer, got "${v}"`);

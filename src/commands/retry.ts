@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -43,7 +44,7 @@ async function engine(deps: Deps) {
 }
 
 /** Plans (dry run) or runs a retry of `sel`, asking first on a terminal unless `yes`. */
-export async function retrySelection(deps: Deps, sel: RetrySelection, o: { dryRun?: boolean; yes?: boolean; json?: boolean; assumeNotPosted?: boolean; why?: string }): Promise<RetryResult> {
+export async function retrySelection(deps: Deps, sel: RetrySelection, o: { dryRun?: boolean; yes?: boolean; json?: boolean; jq?: string; assumeNotPosted?: boolean; why?: string }): Promise<RetryResult> {
   const { en, planRetry, executeRetry } = await engine(deps);
   const plan = await planRetry(en, sel);
   if (o.dryRun || !plan.length) return { dryRun: Boolean(o.dryRun), exitCode: 0, targets: plan };
@@ -158,7 +159,7 @@ export function registerRetry(program: Command, { deps, setExitCode }: CommandCo
     .option('--dry-run', 'show what would be retried and change nothing')
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--assume-not-posted', 'send unconfirmed targets again when the platform cannot tell whether they were posted (check the account first)')
-    .option('--json', 'print JSON (RetryResult)')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Modes: new (sent from scratch), resume (continues a saved upload: TikTok publish_id, Instagram
 container, YouTube upload session), reconcile (unconfirmed: checked on the platform first).
@@ -169,10 +170,10 @@ Examples:
   $ socialync retry 12
   $ socialync retry --all-failed --platform tiktok --dry-run --json
   $ socialync retry 12 --yes --assume-not-posted`)
-    .action(async (postId: string | undefined, o: { platform?: PlatformId[]; allFailed?: boolean; dryRun?: boolean; yes?: boolean; json?: boolean; assumeNotPosted?: boolean }) => {
+    .action(async (postId: string | undefined, o: { platform?: PlatformId[]; allFailed?: boolean; dryRun?: boolean; yes?: boolean; json?: boolean; jq?: string; assumeNotPosted?: boolean }) => {
       const r = await runRetry(deps, { ...(postId ? { postId } : {}), ...(o.platform ? { platforms: o.platform } : {}), ...o });
       setExitCode(r.exitCode);
-      if (o.json) return deps.io.out(JSON.stringify(r, null, 2));
+      if (o.json) return await printJson(deps.io, r, o.jq);
       if (!r.targets.length) return deps.io.info(`nothing to retry${postId ? ` in post ${postId}` : ''}: no failed or unconfirmed targets`);
       if (r.dryRun) return (deps.io.out(await renderPlan(r.targets, false)), fixHints(r.targets).forEach((l) => deps.io.err(l)));
       printRetry(deps, r);

@@ -1,5 +1,6 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandContext } from '../program.js';
@@ -10,6 +11,8 @@ import { PLATFORMS, type PlatformId } from '../providers/types.js';
 import { runAppSet } from './app.js';
 import { runConnect } from './connect.js';
 import { runStatus } from './status.js';
+import { registerSandboxControl } from './sandbox-control.js';
+import { DEMO_PAGE } from '../sandbox/facebook.js';
 
 export interface SandboxProfile {
   dir: string;
@@ -23,41 +26,74 @@ export function registerSandbox(program: Command, { deps, setExitCode }: Command
     .addHelpText('after', `
 Examples:
   $ socialync sandbox demo
-  $ socialync sandbox serve --auto-approve`);
+  $ socialync sandbox serve --auto-approve
+  $ socialync sandbox revoke tiktok          (against a running sandbox serve)`);
   sb.command('demo')
     .description('start the sandbox, connect all six platforms in a throwaway profile, then show status')
     .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
     .option('--browser', 'open each consent page in your browser and click Approve yourself')
-    .option('--json', 'print the final status as JSON')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync sandbox demo
   $ socialync sandbox demo --browser --dir ./try-socialync`)
-    .action(async (o: { dir?: string; browser?: boolean; json?: boolean }) => {
+    .action(async (o: { dir?: string; browser?: boolean; json?: boolean; jq?: string }) => {
       const code = await runSandboxDemo(deps, { ...(o.dir ? { dir: o.dir } : {}), browser: Boolean(o.browser), json: Boolean(o.json) });
       setExitCode(code);
     });
   sb.command('serve')
     .description('run the sandbox in the foreground with a profile pointed at it (use it from another terminal)')
-    .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
-    .option('--auto-approve', 'approve consent pages automatically')
+    .option('--dir <dir>', 'profile folder to use (default: a new temporary folder, removed when the sandbox stops)')
+    .option('--auto-approve', 'approve consent pages automatically (as the sandbox account alice)')
+    .option('--keep', 'keep the temporary profile when the sandbox stops')
     .addHelpText('after', `
 Examples:
   $ socialync sandbox serve --auto-approve --dir ./sandbox-profile
-  $ SOCIALYNC_HOME=./sandbox-profile socialync connect tiktok     (in another terminal)`)
-    .action(async (o: { dir?: string; autoApprove?: boolean }) => {
+  $ SOCIALYNC_HOME=./sandbox-profile socialync connect tiktok     (in another terminal)
+  $ SOCIALYNC_HOME=./sandbox-profile socialync sandbox revoke tiktok`)
+    .action(async (o: { dir?: string; autoApprove?: boolean; keep?: boolean }) => {
       const { startSandbox } = await import('../sandbox/server.js');
+      const { terminationSignal } = await import('../publish/run.js');
+      const term = terminationSignal();
       const sandbox = await startSandbox({ demo: Boolean(o.autoApprove) });
-      const profile = await makeSandboxProfile(deps, sandbox, o.dir);
-      deps.io.err(`Sandbox running (${sandbox.platforms.length} platforms). In another terminal:`);
-      deps.io.out(`export SOCIALYNC_HOME='${profile.dir}'`);
-      deps.io.err('then: socialync connect tiktok, socialync status, ... Press Ctrl-C to stop.');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await sandbox.close();
+      try {
+        const profile = await makeSandboxProfile(deps, sandbox, o.dir);
+        deps.io.err(`Sandbox running (${sandbox.platforms.length} platforms). In another terminal:`);
+        deps.io.out(profileShellLine(deps, profile.dir));
+        deps.io.err(serveGuide(o.dir !== undefined || Boolean(o.keep)));
+        await new Promise<void>((resolve) => term.signal.addEventListener('abort', () => resolve(), { once: true }));
+        if (!o.dir && !o.keep) {
+          rmSync(profile.dir, { recursive: true, force: true });
+          deps.io.info(`Sandbox stopped; profile ${profile.dir} removed.`);
+        } else deps.io.info(`Sandbox stopped; profile kept in ${profile.dir}.`);
+      } finally {
+        term.dispose();
+        await sandbox.close();
+      }
     });
+  registerSandboxControl(sb, { deps, setExitCode });
+}
+
+/**
+ * The line to paste in the other terminal. A vault key exported for the real profile would be
+ * taken for the sandbox profile's (and fail to open it): it is unset for that shell.
+ */
+function profileShellLine(deps: Deps, dir: string): string {
+  const clash = ['SOCIALYNC_VAULT_KEY', 'SOCIALYNC_VAULT_KEY_FILE', 'SOCIALYNC_SECRET_BACKEND'].filter((k) => deps.env[k]);
+  return `export SOCIALYNC_HOME='${dir.replace(/'/g, `'\\''`)}'${clash.length ? `; unset ${clash.join(' ')}` : ''}`;
+}
+
+function serveGuide(kept: boolean): string {
+  return `then: socialync connect tiktok, socialync status, ...
+
+Make happen what happens to real connections (in that terminal), then run socialync refresh
+and socialync status to see what socialync makes of it:
+  socialync sandbox expire tiktok                   the access token expires (refresh renews it)
+  socialync sandbox expire x --refresh-token        the refresh token expires: reconnect needed
+  socialync sandbox revoke linkedin                 the user removed the app: reconnect needed
+  socialync sandbox password-change facebook        the password changed (Meta error 460)
+
+Press Ctrl-C to stop${kept ? '' : ' (the profile is removed; --keep keeps it)'}.`;
 }
 
 /** Schedules one post with a video to every platform for "now", then runs one publish tick. */
@@ -116,7 +152,7 @@ export async function makeSandboxProfile(deps: Deps, sandbox: StartedSandbox, di
   return { dir: home, env };
 }
 
-export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boolean; json: boolean }): Promise<number> {
+export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boolean; json: boolean; jq?: string }): Promise<number> {
   const { io } = deps;
   const { startSandbox } = await import('../sandbox/server.js');
   const { createSandboxBrowser } = await import('../sandbox/browser.js');
@@ -129,7 +165,8 @@ export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boo
     try {
       for (const p of PLATFORMS.filter((x): x is PlatformId => sandbox.platforms.includes(x))) {
         try {
-          await runConnect(pdeps, { platform: p, browser: true, timeoutSec: o.browser ? 300 : 30 });
+          // Auto-approved as alice, who manages two Facebook Pages: the demo names one rather than ask.
+          await runConnect(pdeps, { platform: p, browser: true, timeoutSec: o.browser ? 300 : 30, ...(p === 'facebook' && !o.browser ? { page: DEMO_PAGE } : {}) });
         } catch (e) {
           failed++;
           io.err(`✗ ${p}: ${(e as Error).message}`);
@@ -145,7 +182,7 @@ export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boo
         failed += await demoPublish(pdeps, profile.dir, sandbox.platforms);
       }
       const entries = await runStatus(pdeps, {});
-      if (o.json) io.out(JSON.stringify(entries, null, 2));
+      if (o.json) await printJson(io, entries, o.jq);
       else {
         const { renderStatus } = await import('./status.js');
         await renderStatus(pdeps, entries);

@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -26,9 +27,9 @@ Examples:
   $ socialync schedule add --to x,linkedin --at "2026-12-01 09:00" --tz Europe/Berlin --text "Hello"
   $ socialync schedule add --to youtube,tiktok --at +1h --media clip.mp4 --title "Launch" --privacy private
   $ socialync schedule add --to instagram --at now --media https://cdn.example.com/p.jpg --text "Hi"`)
-    .action(async (o: ScheduleFlags & { json?: boolean }) => {
+    .action(async (o: ScheduleFlags & { json?: boolean; jq?: string }) => {
       const r = await runScheduleAdd(o, deps);
-      if (o.json) deps.io.out(JSON.stringify(r, null, 2));
+      if (o.json) await printJson(deps.io, r, o.jq);
       else {
         deps.io.out(String(r.id));
         deps.io.info(`scheduled post ${r.id} for ${r.localTime} ${r.tz} to ${r.targets.map((t) => `${t.platform}:${t.account}`).join(', ')}`);

@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -37,14 +38,14 @@ export function registerScheduleCancel(schedule: Command, { deps }: CommandConte
     .description('cancel the targets of a post that are not published yet')
     .argument('<id>', 'post id')
     .option('-y, --yes', 'do not ask for confirmation')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync schedule cancel 12
   $ socialync schedule cancel 12 --yes`)
-    .action(async (id: string, o: { yes?: boolean; json?: boolean }) => {
+    .action(async (id: string, o: { yes?: boolean; json?: boolean; jq?: string }) => {
       const r = await runScheduleCancel(deps, id, o);
-      if (o.json) return deps.io.out(JSON.stringify(r, null, 2));
+      if (o.json) return await printJson(deps.io, r, o.jq);
       deps.io.info(`post ${r.id}: cancelled ${r.cancelled.join(', ') || 'nothing'}${r.kept.length ? `; kept ${r.kept.map((k) => `${k.platform} (${k.state})`).join(', ')}` : ''}`);
     });
 }

@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -62,10 +63,10 @@ export function registerScheduleEdit(schedule: Command, { deps }: CommandContext
 Examples:
   $ socialync schedule edit 12 --at "2026-12-01 10:00" --tz Europe/Berlin
   $ socialync schedule edit 12 --text "Fixed typo"`)
-    .action(async (id: string, o: Omit<ScheduleFlags, 'to'> & { json?: boolean }) => {
-      const { json, ...flags } = o;
+    .action(async (id: string, o: Omit<ScheduleFlags, 'to'> & { json?: boolean; jq?: string }) => {
+      const { json, jq, ...flags } = o;
       const r = await runScheduleEdit(deps, id, flags);
-      if (json) return deps.io.out(JSON.stringify(r, null, 2));
+      if (json) return await printJson(deps.io, r, jq);
       deps.io.info(`post ${r.id} updated; scheduled for ${r.scheduledAt}`);
     });
 }

@@ -18,6 +18,7 @@ export interface ListFlags {
   limit?: string | number;
   all?: boolean;
   json?: boolean;
+  jq?: string;
 }
 
 export interface ListView {

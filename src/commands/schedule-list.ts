@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -29,7 +30,7 @@ export function registerScheduleList(schedule: Command, { deps }: CommandContext
     .option('--until <time>', 'only posts scheduled at or before this time (same forms as --since)')
     .option('-L, --limit <n>', 'show at most n posts (default 30)')
     .option('--all', 'every post, no limit (with the filters given)')
-    .option('--json', 'print JSON (ScheduleListEntry[]), paged the same way')
+    .option('--json', 'print JSON (fields: docs/json.md), paged the same way')
     .addHelpText('after', `
 Without --status, --since, --until or --all, the list shows what needs you: posts still to
 publish (scheduled, publishing or unconfirmed, overdue ones included) and posts that failed or
@@ -59,7 +60,7 @@ export async function runScheduleListAction(deps: Deps, o: ListFlags): Promise<v
     return footer(deps, posts, view, shown.rows, shown.more);
   }
   const page = await listPage(posts, view);
-  if (o.json) deps.io.out(JSON.stringify(page.rows, null, 2));
+  if (o.json) await printJson(deps.io, page.rows, o.jq);
   else await renderTable(deps, posts, view, page.rows);
   await footer(deps, posts, view, page.rows.length, page.more);
 }

@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -92,14 +93,14 @@ export function registerScheduleShow(schedule: Command, { deps }: CommandContext
     .command('show')
     .description('show one post: text, media, and each platform target with its attempts')
     .argument('<id>', 'post id (see: socialync schedule list)')
-    .option('--json', 'print JSON (ScheduleShowResult)')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync schedule show 12
   $ socialync schedule show 12 --json`)
-    .action(async (id: string, o: { json?: boolean }) => {
+    .action(async (id: string, o: { json?: boolean; jq?: string }) => {
       const r = await runScheduleShow(deps, id);
-      if (o.json) return deps.io.out(JSON.stringify(r, null, 2));
+      if (o.json) return await printJson(deps.io, r, o.jq);
       const lines = [`post ${r.id}  ${r.status}  ${r.localTime} ${r.tz}  (${r.scheduledAt})`, `text: ${r.text}`];
       if (r.title) lines.push(`title: ${r.title}`);
       if (r.privacy) lines.push(`privacy: ${r.privacy}`);

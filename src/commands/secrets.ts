@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 
@@ -12,15 +13,15 @@ Examples:
   secrets
     .command('where')
     .description('show the secret backend and where secrets live (does not unlock anything)')
-    .option('--json', 'print JSON ({ backend, location, detail })')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Examples:
   $ socialync secrets where
   $ socialync secrets where --json`)
-    .action(async (o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean; jq?: string }) => {
       const { describeSecretBackend } = await import('../secrets/open.js');
       const info = describeSecretBackend({ paths: deps.paths, env: deps.env, config: deps.config });
-      if (o.json) return deps.io.out(JSON.stringify(info, null, 2));
+      if (o.json) return await printJson(deps.io, { ...info, detail: info.detail ?? null }, o.jq);
       deps.io.out(`${info.backend}\t${info.location}${info.detail ? `\t${info.detail}` : ''}`);
     });
   secrets

@@ -8,12 +8,12 @@ import { reconnectReasonText } from '../core/errors.js';
 const now = Date.UTC(2026, 11, 6, 12);
 const iso = (t: number) => new Date(t).toISOString();
 const entry = (o: Partial<StatusEntry>): StatusEntry => ({
-  platform: 'tiktok', name: 'alice', accountId: '1', username: 'alice', health: 'healthy', reason: null, reasonText: null,
-  accessExpiresAt: iso(now + 20 * HOUR), reconnectBy: iso(now + 300 * DAY), daysUntilReconnect: 300, reconnectEstimated: false,
+  platform: 'tiktok', account: 'alice', accountId: '1', username: 'alice', health: 'healthy', reason: null, reasonText: null,
+  accessExpiresAt: iso(now + 20 * HOUR), reconnectBy: iso(now + 300 * DAY), daysUntilReconnect: 300, reconnectByEstimated: false,
   reconnectWhy: 'the refresh token expires', lastRefreshAt: iso(now - 2 * HOUR), fix: null, refreshLock: null, ...o,
 });
 const dead = entry({
-  platform: 'instagram', name: 'brand-account-with-a-long-name', username: 'brand_account_with_a_long_name', health: 'needs_reconnect', reason: 'password_changed',
+  platform: 'instagram', account: 'brand-account-with-a-long-name', username: 'brand_account_with_a_long_name', health: 'needs_reconnect', reason: 'password_changed',
   reasonText: 'instagram: Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons. (code 190, subcode 460)',
   daysUntilReconnect: 0, reconnectBy: iso(now - HOUR), fix: 'socialync connect instagram --name brand-account-with-a-long-name',
 });

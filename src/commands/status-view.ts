@@ -70,7 +70,7 @@ export function statusTable(entries: StatusEntry[], o: StatusViewOptions): strin
 }
 
 function cells(e: StatusEntry, o: StatusViewOptions): string[] {
-  const account = e.username && e.username !== e.name ? `${e.name} (@${e.username})` : e.name;
+  const account = e.username && e.username !== e.account ? `${e.account} (@${e.username})` : e.account;
   return [e.platform, account, healthWord(e, o.connection(e)), access(e, o.now), days(e), lastActivity(e, o)];
 }
 
@@ -86,7 +86,7 @@ function days(e: StatusEntry): string {
   if (e.health === 'needs_reconnect') return 'now';
   if (e.daysUntilReconnect === null) return '-';
   const n = e.daysUntilReconnect;
-  return `${e.reconnectEstimated ? '~' : ''}${n} day${n === 1 ? '' : 's'}`;
+  return `${e.reconnectByEstimated ? '~' : ''}${n} day${n === 1 ? '' : 's'}`;
 }
 
 /** The last refresh, or when it was connected when no refresh happened since the login. */
@@ -107,7 +107,7 @@ function details(e: StatusEntry, o: StatusViewOptions): string[] {
   if (o.verbose) {
     out.push(`account id ${e.accountId}${e.username ? ` (@${e.username})` : ''}`);
     if (e.accessExpiresAt && e.health !== 'needs_reconnect') out.push(`access token expires ${e.accessExpiresAt}`);
-    if (e.reconnectBy && e.health !== 'needs_reconnect') out.push(`reconnect by ${e.reconnectBy}${e.reconnectEstimated ? ' (estimated)' : ''}: ${e.reconnectWhy ?? ''}`);
+    if (e.reconnectBy && e.health !== 'needs_reconnect') out.push(`reconnect by ${e.reconnectBy}${e.reconnectByEstimated ? ' (estimated)' : ''}: ${e.reconnectWhy ?? ''}`);
     if (e.health === 'needs_reconnect' && why) out.push(why);
   } else if (why) out.push(truncate(why, room));
   if (e.fix) out.push(`run: ${e.fix}`);

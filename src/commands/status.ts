@@ -1,3 +1,4 @@
+import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext, SetExitCode } from '../program.js';
 import type { Deps } from '../deps.js';
@@ -15,7 +16,8 @@ import { describeOwner, ownerState } from '../auth/owner.js';
 /** Public JSON schema of `socialync status --json` (an array of these). Stable: add fields, never rename. */
 export interface StatusEntry {
   platform: string;
-  name: string;
+  /** The connection's name (`--name` of connect, `--account` elsewhere). */
+  account: string;
   accountId: string;
   username: string | null;
   /** green healthy, yellow expiring (manual reconnect due within warnDays), red needs_reconnect. */
@@ -26,7 +28,8 @@ export interface StatusEntry {
   /** Date by which a manual reconnect is needed (refresh-token expiry or the platform's reconnect deadline). */
   reconnectBy: string | null;
   daysUntilReconnect: number | null;
-  reconnectEstimated: boolean;
+  /** reconnectBy is an estimate (the platform does not say; e.g. Meta's 60 days from the last login). */
+  reconnectByEstimated: boolean;
   reconnectWhy: string | null;
   lastRefreshAt: string | null;
   /** The exact command that fixes this connection, when one is needed. */
@@ -60,7 +63,7 @@ export function registerStatus(program: Command, { deps, setExitCode }: CommandC
     .command('status')
     .description('show the health of every connection and the command that fixes it')
     .argument('[platform]', 'only this platform')
-    .option('--json', 'print JSON (schema: StatusEntry[] in the README)')
+    .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 On a terminal the table fits the window: a short reason in HEALTH, the platform's message and
 the fix under each row that needs attention; -v shows every detail in full. Piped: one
@@ -71,14 +74,15 @@ Examples:
   $ socialync status
   $ socialync status -v
   $ socialync status tiktok --json
+  $ socialync status --jq '.[] | select(.health != "healthy") | .fix'
 Exit code 4 when any connection needs a reconnect now or within the warning window.`)
-    .action((platform: string | undefined, o: { json?: boolean }) => runStatusAction(deps, setExitCode, platform, o));
+    .action((platform: string | undefined, o: { json?: boolean; jq?: string }) => runStatusAction(deps, setExitCode, platform, o));
 }
 
 /** The action of `status` (also run by fast.ts without commander). */
-export async function runStatusAction(deps: Deps, setExitCode: SetExitCode, platform: string | undefined, o: { json?: boolean }): Promise<void> {
+export async function runStatusAction(deps: Deps, setExitCode: SetExitCode, platform: string | undefined, o: { json?: boolean; jq?: string }): Promise<void> {
   const entries = await runStatus(deps, platform ? { platform: parsePlatform(platform) } : {});
-  if (o.json) deps.io.out(JSON.stringify(entries, null, 2));
+  if (o.json) await printJson(deps.io, entries, o.jq);
   else await renderStatus(deps, entries);
   if (entries.some((e) => e.health !== 'healthy')) setExitCode(ExitCode.reconnectNeeded);
 }
@@ -99,7 +103,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number, secret
   const fix = health === 'healthy' ? null : `socialync connect ${c.platform} --name ${c.name}`;
   return {
     platform: c.platform,
-    name: c.name,
+    account: c.name,
     accountId: c.accountId,
     username: c.username,
     health,
@@ -108,7 +112,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number, secret
     accessExpiresAt: iso(c.accessExpiresAt),
     reconnectBy: iso(dl.at),
     daysUntilReconnect: health === 'needs_reconnect' ? 0 : dl.at === null ? null : Math.floor((dl.at - now) / DAY),
-    reconnectEstimated: dl.estimated,
+    reconnectByEstimated: dl.estimated,
     reconnectWhy: dl.why || null,
     lastRefreshAt: iso(c.lastRefreshAt),
     fix,
@@ -141,10 +145,10 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
     return;
   }
   // On stderr, so the piped TSV keeps its columns.
-  for (const e of entries) if (e.refreshLock) io.info(`${e.platform}/${e.name}: ${lockText(e.refreshLock, 'being refreshed')}`);
+  for (const e of entries) if (e.refreshLock) io.info(`${e.platform}/${e.account}: ${lockText(e.refreshLock, 'being refreshed')}`);
   if (!io.stdoutIsTTY) {
     for (const e of entries) {
-      io.out([e.platform, e.name, e.health, e.accessExpiresAt ?? '', e.daysUntilReconnect ?? '', e.reconnectBy ?? '', e.lastRefreshAt ?? '', e.reasonText ?? '', e.fix ?? ''].join('\t'));
+      io.out([e.platform, e.account, e.health, e.accessExpiresAt ?? '', e.daysUntilReconnect ?? '', e.reconnectBy ?? '', e.lastRefreshAt ?? '', e.reasonText ?? '', e.fix ?? ''].join('\t'));
     }
     return;
   }
@@ -153,11 +157,11 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
   const [{ Chalk }, { statusTable }] = await Promise.all([import('chalk'), import('./status-view.js')]);
   const chalk = new Chalk({ level: io.color ? 1 : 0 });
   const verbose = io.verbosity === 'verbose' || io.verbosity === 'debug';
-  io.out(statusTable(entries, { now: deps.clock.now(), width: io.columns, verbose, chalk, connection: (e) => conns.get(`${e.platform}/${e.name}`) }).join('\n'));
+  io.out(statusTable(entries, { now: deps.clock.now(), width: io.columns, verbose, chalk, connection: (e) => conns.get(`${e.platform}/${e.account}`) }).join('\n'));
   const { describeSecretBackend } = await import('../secrets/open.js');
   const where = describeSecretBackend({ paths: deps.paths, env: deps.env, config: deps.config });
   const notes = [`secrets: ${where.backend === 'file' ? 'file backend' : 'OS keychain'} (${where.location})`];
-  if (entries.some((e) => e.reconnectEstimated)) notes.push('~ = estimated');
+  if (entries.some((e) => e.reconnectByEstimated)) notes.push('~ = estimated');
   if (!verbose && entries.some((e) => e.health !== 'healthy')) notes.push('details: socialync status -v');
   io.info(fitNotes(notes, io.columns));
 }

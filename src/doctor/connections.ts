@@ -5,6 +5,7 @@
  */
 import { CliError, ProviderError, reconnectReasonText } from '../core/errors.js';
 import { loadTokens } from '../auth/tokens.js';
+import { relativeTime } from '../auth/deadlines.js';
 import { missingConnectionSecrets, statusEntry } from '../commands/status.js';
 import type { Connection } from '../store/types.js';
 import { loadConnections, result, type Check, type CheckResult, type DoctorContext } from './types.js';
@@ -42,6 +43,13 @@ async function live(ctx: DoctorContext, c: Connection, id: string, reconnect: st
 /** Live checks in flight per platform. */
 const PER_PLATFORM = 4;
 
+/** "by 2026-12-20 14:00 UTC (in 14 days)": a date a person reads, and how far it is. */
+function loginBy(e: { reconnectBy: string | null; reconnectByEstimated: boolean }, now: number): string {
+  if (!e.reconnectBy) return 'soon';
+  const at = Date.parse(e.reconnectBy);
+  return `by ${e.reconnectByEstimated ? 'about ' : ''}${e.reconnectBy.slice(0, 16).replace('T', ' ')} UTC (${relativeTime(at, now)})`;
+}
+
 export const checkConnections: Check = async (ctx) => {
   const conns = await loadConnections(ctx);
   if (!conns.length) return [result('connections', 'connections', ctx.stateUsable === false ? 'skip' : 'ok', ctx.stateUsable === false ? 'connections: state database unusable (see above)' : 'no connections yet')];
@@ -66,13 +74,13 @@ export const checkConnections: Check = async (ctx) => {
         if (ctx.offline) {
           out.push(
             e.health === 'expiring'
-              ? result('connections', id, 'warn', `${c.platform}/${c.name}: needs a browser login by ${e.reconnectBy}${e.reconnectWhy ? ` (${e.reconnectWhy})` : ''}`, reconnect)
+              ? result('connections', id, 'warn', `${c.platform}/${c.name}: needs a browser login ${loginBy(e, now)}${e.reconnectWhy ? ` (${e.reconnectWhy})` : ''}`, reconnect)
               : result('connections', id, 'ok', `${c.platform}/${c.name}: healthy (live check skipped: --offline)`),
           );
           continue;
         }
         const r = await live(ctx, c, id, reconnect);
-        if (r.status === 'ok' && e.health === 'expiring') out.push(result('connections', id, 'warn', `${r.title}; needs a browser login by ${e.reconnectBy}`, reconnect));
+        if (r.status === 'ok' && e.health === 'expiring') out.push(result('connections', id, 'warn', `${r.title}; needs a browser login ${loginBy(e, now)}`, reconnect));
         else out.push(r);
       }
     }),

@@ -68,14 +68,19 @@ export const checkNetwork: Check = async (ctx) => {
     ];
   }
   if (!used.length) return [result('network', 'network', 'skip', 'reachability: no platform in use yet')];
+  // Platforms share hosts (Facebook, and Instagram with Facebook Login; a proxy or the sandbox):
+  // each origin is probed once, and each host's clock reported once.
+  const probed = new Map<string, Promise<Probe>>();
+  const once = (host: string, origin: string) => probed.get(origin) ?? probed.set(origin, probe(ctx, host, origin)).get(origin)!;
   const per = await Promise.all(
     used.map(async (p: PlatformId) => {
       const hosts = resolveHosts((await loadProvider(p, ctx.deps.config)).descriptor, ctx.deps.config);
-      return { p, probes: await Promise.all(Object.entries(hosts).map(([h, o]) => probe(ctx, h, o))) };
+      return { p, probes: await Promise.all(Object.entries(hosts).map(([h, o]) => once(h, o))) };
     }),
   );
   const reach: CheckResult[] = [];
   const clock: CheckResult[] = [];
+  const clockOf = new Map<string, PlatformId>();
   for (const { p, probes } of per) {
     const bad = probes.filter((x) => x.error);
     const detail = probes.map((x) => `${x.origin}: ${x.error ? x.error.message : `HTTP ${x.status}`}`);
@@ -85,9 +90,10 @@ export const checkNetwork: Check = async (ctx) => {
       reach.push(result('network', `network.${p}`, 'fail', `${p}: ${new URL(b.origin).host} unreachable: ${b.error!.message}`, FIX[b.error!.kind].replace('<host>', new URL(b.origin).hostname), detail));
     }
     const dated = probes.find((x) => x.skewMs !== undefined);
-    if (!dated) continue;
+    if (!dated || clockOf.has(new URL(dated.origin).host)) continue;
     const skew = dated.skewMs!;
     const host = new URL(dated.origin).host;
+    clockOf.set(host, p);
     const abs = Math.abs(skew);
     const status = abs >= SKEW_FAIL_MS ? 'fail' : abs >= SKEW_WARN_MS ? 'warn' : 'ok';
     const title = status === 'ok' ? `${p}: clock agrees with ${host} (within ${Math.max(1, Math.round(abs / 1000))} s)` : `${p}: this computer's clock is ${fmtSkew(skew)} ${host}'s`;

@@ -1,15 +1,17 @@
 /**
- * Something runs `socialync refresh`: the crontab block or the systemd user
- * timer that `socialync cron install` writes, or a running daemon; and the
- * last refresh activity in the events table is recent.
+ * Something runs `socialync refresh` on a schedule: the crontab block or the systemd user timer
+ * that `socialync cron install` writes, or a running `socialync daemon` (its lease in the state
+ * database). A refresh run by hand is reported, but never counts as a scheduler. The last
+ * refresh activity in the events table must be recent.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BEGIN } from '../commands/cron.js';
 import { HOUR } from '../core/clock.js';
-import { relativeTime } from '../core/format.js';
+import { relativeTime } from '../auth/deadlines.js';
 import { FILE_BACKEND_HINT } from '../secrets/keychain.js';
 import { openExistingDb } from '../store/readonly.js';
+import { DAEMON_LEASE } from '../publish/run.js';
 import { loadConnections, result, type Check, type DoctorContext } from './types.js';
 
 /** cron runs refresh hourly; a day without any record means it is not running. */
@@ -26,6 +28,20 @@ async function installed(ctx: DoctorContext): Promise<{ crontab: boolean; system
   }
   const systemd = existsSync(join(ctx.cron.unitDir, 'socialync-refresh.timer'));
   return { crontab, systemd, ...(crontabError ? { crontabError } : {}) };
+}
+
+/** When the running daemon's lease expires (it renews it every loop), or null: no daemon runs. */
+export async function daemonLeaseUntil(stateDb: string, now: number): Promise<number | null> {
+  const db = await openExistingDb(stateDb).catch(() => undefined);
+  if (!db) return null;
+  try {
+    const row = db.prepare('SELECT expires_at AS t FROM locks WHERE name = ?').get(DAEMON_LEASE) as { t: number } | undefined;
+    return row && row.t > now ? row.t : null;
+  } catch {
+    return null;
+  } finally {
+    db.close();
+  }
 }
 
 /** Latest refresh activity: a refresh event, or a connection's last refresh. */
@@ -48,22 +64,25 @@ export const checkScheduler: Check = async (ctx) => {
   const conns = await loadConnections(ctx);
   const inst = await installed(ctx);
   const now = ctx.deps.clock.now();
-  const last = ctx.stateUsable === false ? null : await lastRefreshAt(ctx.deps.paths.stateDb);
-  const ago = relativeTime(last, now);
-  const how = inst.crontab ? 'crontab entry' : inst.systemd ? 'systemd user timer' : undefined;
+  const usable = ctx.stateUsable !== false;
+  const last = usable ? await lastRefreshAt(ctx.deps.paths.stateDb) : null;
+  const daemon = usable && (await daemonLeaseUntil(ctx.deps.paths.stateDb, now)) !== null;
+  const ago = last === null ? 'never' : relativeTime(last, now);
+  const runners = [inst.crontab && 'crontab entry', inst.systemd && 'systemd user timer', daemon && 'running daemon'].filter((x): x is string => Boolean(x));
+  const how = runners.join(' and ');
   const out = [];
-  if (!how) {
-    if (!conns.length) out.push(result('scheduler', 'scheduler', 'warn', 'nothing runs `socialync refresh` yet (needed once you connect an account)', INSTALL));
-    else if (last !== null && now - last < 2 * HOUR) out.push(result('scheduler', 'scheduler', 'ok', `refresh ran ${ago} (no crontab entry or timer: a daemon or another scheduler runs it)`));
-    else out.push(result('scheduler', 'scheduler', 'fail', `nothing runs \`socialync refresh\`${inst.crontabError ? ` (${inst.crontabError})` : ''}; last refresh: ${ago}; tokens will expire`, INSTALL));
+  if (!runners.length) {
+    const seen = `no crontab entry${inst.crontabError ? ` (${inst.crontabError})` : ''}, no systemd timer, no daemon`;
+    if (!conns.length) out.push(result('scheduler', 'scheduler', 'warn', `nothing runs \`socialync refresh\` yet (${seen}); needed once you connect an account`, INSTALL));
+    else out.push(result('scheduler', 'scheduler', 'fail', `nothing runs \`socialync refresh\` on a schedule (${seen}); last refresh: ${ago}${last !== null ? ', by hand or another scheduler' : ''}; tokens will expire`, INSTALL));
   } else if (conns.length && (last === null || now - last > STALE_AFTER_MS)) {
-    out.push(result('scheduler', 'scheduler', 'warn', `${how} installed, but no refresh recorded in the last ${STALE_AFTER_MS / HOUR} h (last: ${ago})`, 'check that it runs: socialync refresh --verbose, and see the cron log (journalctl -t CRON, or /var/log/syslog)'));
+    out.push(result('scheduler', 'scheduler', 'warn', `${how} found, but no refresh recorded in the last ${STALE_AFTER_MS / HOUR} hours (last: ${ago})`, 'check that it runs: socialync refresh --verbose, and see the cron log (journalctl -t CRON, or /var/log/syslog)'));
   } else {
-    out.push(result('scheduler', 'scheduler', 'ok', `${how} installed; last refresh activity: ${ago}`));
+    out.push(result('scheduler', 'scheduler', 'ok', `${how} runs \`socialync refresh\`; last refresh: ${ago}`));
   }
   // `cron install` never copies SOCIALYNC_VAULT_KEY into the job: a key only in the environment is lost to it.
-  if (how && ctx.secrets?.file?.keySource === 'env') {
-    out.push(result('scheduler', 'scheduler.vaultkey', 'fail', `the ${how} job cannot open the secret store: its key comes from SOCIALYNC_VAULT_KEY, which scheduled jobs do not get`, 'keep the key in a 0600 file instead: socialync secrets use-file, then: socialync cron install'));
+  if ((inst.crontab || inst.systemd) && ctx.secrets?.file?.keySource === 'env') {
+    out.push(result('scheduler', 'scheduler.vaultkey', 'fail', `the ${inst.crontab ? 'crontab' : 'systemd timer'} job cannot open the secret store: its key comes from SOCIALYNC_VAULT_KEY, which scheduled jobs do not get`, 'keep the key in a 0600 file instead: socialync secrets use-file, then: socialync cron install'));
   }
   // A crontab job has no desktop session: it must reach the keychain on its own.
   const cronBus = ctx.secrets?.keychain?.cron;

@@ -3,6 +3,7 @@
  * `doctor --json` (docs/doctor.md): add fields, never rename them.
  */
 import type { Deps } from '../deps.js';
+import { fixAndHint } from '../core/json.js';
 import type { CronSystem } from '../cron/system.js';
 import type { SecretBackendReport } from '../secrets/verify.js';
 import type { Connection } from '../store/types.js';
@@ -18,10 +19,12 @@ export interface CheckResult {
   status: CheckStatus;
   /** One line: what was checked and what was found. */
   title: string;
-  /** The exact command or action that fixes a warn/fail. */
-  fix?: string;
-  /** Extra lines (shown with --verbose). */
-  detail?: string[];
+  /** The socialync command that fixes a warn/fail, runnable as is; null when the fix is not one command. */
+  fix: string | null;
+  /** What to do, in words (null when `fix` says it all, and for ok/skip). */
+  hint: string | null;
+  /** Extra lines (shown with --verbose); empty when there are none. */
+  detail: string[];
 }
 
 export interface DoctorReport {
@@ -63,8 +66,9 @@ export interface DoctorContext {
 
 export type Check = (ctx: DoctorContext) => Promise<CheckResult[]>;
 
-export function result(group: CheckGroup, id: string, status: CheckStatus, title: string, fix?: string, detail?: string[]): CheckResult {
-  return { id, group, status, title, ...(fix && status !== 'ok' ? { fix } : {}), ...(detail?.length ? { detail } : {}) };
+/** `advice`: "run: socialync …" or words; split into `fix` and `hint` (docs/json.md). */
+export function result(group: CheckGroup, id: string, status: CheckStatus, title: string, advice?: string, detail?: string[]): CheckResult {
+  return { id, group, status, title, ...fixAndHint(status === 'ok' ? null : advice), detail: detail ?? [] };
 }
 
 /** The connections, when the state DB exists and is usable (never creates it). */

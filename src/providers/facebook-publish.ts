@@ -9,6 +9,7 @@
  * No idempotency: Graph answers 506 to an exact duplicate; a crash after sending is reconciled
  * by reading the Page feed for the same message.
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
@@ -42,7 +43,7 @@ function page(t: TokenSet, ctx: PublishContext): Page {
   return { id, token };
 }
 
-const url = (d: ProviderDeps, path: string) => new URL(`/${d.apiVersion ?? 'v25.0'}${path}`, d.hosts.graph!);
+const url = (d: ProviderDeps, path: string) => hostUrl(d.hosts.graph!, `/${d.apiVersion ?? 'v25.0'}${path}`);
 const form = (fields: Record<string, string | undefined>) => {
   const f = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) f.set(k, v);

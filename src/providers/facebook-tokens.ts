@@ -12,6 +12,7 @@
  *   https://developers.facebook.com/docs/graph-api/reference/debug_token
  *   https://developers.facebook.com/docs/facebook-login/auth-vs-data
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { rememberSecret } from '../core/redact.js';
 import { graphCall, graphProviderError, num, parseScopeList, str, stripMetaCodeSuffix } from './graph.js';
@@ -22,7 +23,7 @@ export const DEFAULT_GRAPH_VERSION = 'v25.0';
 const version = (d: ProviderDeps) => d.apiVersion ?? DEFAULT_GRAPH_VERSION;
 
 export function graphUrl(d: ProviderDeps, path: string, params: Record<string, string | undefined>): URL {
-  const u = new URL(`/${version(d)}${path}`, d.hosts.graph);
+  const u = hostUrl(d.hosts.graph, `/${version(d)}${path}`);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
   return u;
 }

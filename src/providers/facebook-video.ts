@@ -18,6 +18,7 @@
  * `file_offset`; a refused token is renewed once through ctx.tokens first
  * (docs/platforms/facebook.md#token-expiry).
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, ProviderDeps, PublishContext, TokenSet } from './types.js';
@@ -28,7 +29,7 @@ import { userTokenExpired } from './facebook-tokens.js';
 /** The only video type the Resumable Upload API takes (file_type). */
 export const RESUMABLE_VIDEO_TYPE = 'video/mp4';
 
-const graphUrl = (d: ProviderDeps, path: string) => new URL(`/${d.apiVersion ?? 'v25.0'}${path}`, d.hosts.graph!);
+const graphUrl = (d: ProviderDeps, path: string) => hostUrl(d.hosts.graph!, `/${d.apiVersion ?? 'v25.0'}${path}`);
 const oauth = (t: TokenSet) => ({ authorization: `OAuth ${t.accessToken}` });
 
 async function startSession(m: MediaRef, t: TokenSet, d: ProviderDeps): Promise<string> {
@@ -137,7 +138,7 @@ export async function uploadVideoFile(m: MediaRef, t: TokenSet, d: ProviderDeps,
 
 /** Publishes an uploaded handle on the Page (graph-video host, Page token). */
 export async function publishVideoHandle(handle: string, pageId: string, pageToken: string, fields: { title?: string; description: string }, d: ProviderDeps): Promise<string> {
-  const u = new URL(`/${d.apiVersion ?? 'v25.0'}/${encodeURIComponent(pageId)}/videos`, d.hosts.video ?? 'https://graph-video.facebook.com');
+  const u = hostUrl(d.hosts.video ?? 'https://graph-video.facebook.com', `/${d.apiVersion ?? 'v25.0'}/${encodeURIComponent(pageId)}/videos`);
   const body = new URLSearchParams({ description: fields.description, fbuploader_video_file_chunk: handle });
   if (fields.title) body.set('title', fields.title);
   const r = await graphJson('facebook', 'video post', d.http, u, { method: 'POST', body, headers: { authorization: `Bearer ${pageToken}` } }, d.clock.now());

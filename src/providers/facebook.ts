@@ -17,6 +17,7 @@
  * (https://developers.facebook.com/docs/pages/access-tokens); the user token (about 60 days, not
  * renewable without a login) is still needed for local video uploads (facebook-video.ts).
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError, UsageError } from '../core/errors.js';
 import { rememberSecret } from '../core/redact.js';
 import { classifyGraphError, graphCall, str, type Classification } from './graph.js';
@@ -58,7 +59,7 @@ export interface FacebookPage {
 export const classifyFacebookError = (status: number, body: unknown): Classification => classifyGraphError(status, body);
 
 export function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = new URL(`/${d.apiVersion ?? DEFAULT_GRAPH_VERSION}/dialog/oauth`, d.hosts.www);
+  const u = hostUrl(d.hosts.www, `/${d.apiVersion ?? DEFAULT_GRAPH_VERSION}/dialog/oauth`);
   u.searchParams.set('client_id', d.app.clientId);
   u.searchParams.set('redirect_uri', i.redirectUri);
   u.searchParams.set('state', i.state);

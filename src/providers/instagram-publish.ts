@@ -15,6 +15,7 @@
  * e.g. expired while a long Reel went up) is renewed once through ctx.tokens and the refused request
  * sent again (docs/platforms/instagram.md#token-expiry).
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
@@ -35,7 +36,7 @@ export function validate(p: PostDraft): ValidationIssue[] {
   return out;
 }
 
-const url = (d: ProviderDeps, path: string) => new URL(`/${d.apiVersion ?? 'v25.0'}${path}`, igGraphOrigin(d));
+const url = (d: ProviderDeps, path: string) => hostUrl(igGraphOrigin(d), `/${d.apiVersion ?? 'v25.0'}${path}`);
 const headers = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
 
 async function call(d: ProviderDeps, t: TokenSet, path: string, what: string, fields?: Record<string, string | undefined>, query?: Record<string, string>): Promise<Record<string, unknown>> {

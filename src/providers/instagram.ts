@@ -11,6 +11,7 @@
  *   grant_type=ig_refresh_token (GET only) once it is >= 24 h old and not yet expired.
  * - No token-revocation API exists (UNCONFIRMED): `revoke` is deliberately absent.
  */
+import { hostUrl } from '../core/url.js';
 import { DAY, HOUR } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import { formBody } from '../core/http.js';
@@ -46,7 +47,7 @@ const LONG_LIVED_FALLBACK_MS = 60 * DAY;
 export const classifyInstagramError = (status: number, body: unknown): Classification => classifyGraphError(status, body);
 
 function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = new URL('/oauth/authorize', d.hosts.www);
+  const u = hostUrl(d.hosts.www, '/oauth/authorize');
   u.searchParams.set('client_id', d.app.clientId);
   u.searchParams.set('redirect_uri', i.redirectUri);
   u.searchParams.set('response_type', 'code');
@@ -84,7 +85,7 @@ function longLivedTokenSet(body: Record<string, unknown>, now: number, scopes: s
 
 async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
   const short = parseShortLived(
-    await graphCall('instagram', 'code exchange', d.http, new URL('/oauth/access_token', d.hosts.api), {
+    await graphCall('instagram', 'code exchange', d.http, hostUrl(d.hosts.api, '/oauth/access_token'), {
       method: 'POST',
       body: formBody({
         client_id: d.app.clientId,
@@ -97,7 +98,7 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
   );
   rememberSecret(short.accessToken);
   // Short (1 h) -> long (60 d), server side: https://developers.facebook.com/docs/instagram-platform/reference/access_token
-  const u = new URL('/access_token', d.hosts.graph);
+  const u = hostUrl(d.hosts.graph, '/access_token');
   u.searchParams.set('grant_type', 'ig_exchange_token');
   u.searchParams.set('client_secret', d.app.clientSecret ?? '');
   u.searchParams.set('access_token', short.accessToken);
@@ -127,7 +128,7 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
     await whoami(t, d);
     return t;
   }
-  const u = new URL('/refresh_access_token', d.hosts.graph);
+  const u = hostUrl(d.hosts.graph, '/refresh_access_token');
   u.searchParams.set('grant_type', 'ig_refresh_token');
   u.searchParams.set('access_token', t.accessToken);
   const body = await graphCall('instagram', 'token refresh', d.http, u, {}, now);
@@ -137,7 +138,7 @@ async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
 
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
   assertLogin(t, 'instagram');
-  const u = new URL(`/${d.apiVersion ?? descriptor.apiVersion}/me`, d.hosts.graph);
+  const u = hostUrl(d.hosts.graph, `/${d.apiVersion ?? descriptor.apiVersion}/me`);
   u.searchParams.set('fields', 'user_id,username,name,account_type,profile_picture_url');
   u.searchParams.set('access_token', t.accessToken);
   const b = await graphCall('instagram', 'account lookup', d.http, u, {}, d.clock.now());

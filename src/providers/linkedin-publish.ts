@@ -14,6 +14,7 @@
  * needs r_member_social for a member (not granted to ordinary apps) or r_organization_social for
  * an organization (#reconcile).
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson, type Response } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
@@ -70,7 +71,7 @@ async function fail(res: Response, what: string): Promise<ProviderError> {
 }
 
 async function rest(d: ProviderDeps, t: TokenSet, path: string, body: unknown, what: string): Promise<{ res: Response; json: Record<string, unknown> }> {
-  const res = await d.http.fetch(new URL(path, d.hosts.api!), { method: 'POST', headers: { ...restHeaders(t, d), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await d.http.fetch(hostUrl(d.hosts.api!, path), { method: 'POST', headers: { ...restHeaders(t, d), 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw await fail(res, what);
   return { res, json: ((await readJson(res)) ?? {}) as Record<string, unknown> };
 }
@@ -131,7 +132,7 @@ async function uploadVideo(m: MediaRef, token: RenewableToken, d: ProviderDeps, 
 }
 
 async function videoStatus(video: string, t: TokenSet, d: ProviderDeps): Promise<string> {
-  const res = await d.http.fetch(new URL(`/rest/videos/${encodeURIComponent(video)}`, d.hosts.api!), { headers: restHeaders(t, d) });
+  const res = await d.http.fetch(hostUrl(d.hosts.api!, `/rest/videos/${encodeURIComponent(video)}`), { headers: restHeaders(t, d) });
   if (!res.ok) throw await fail(res, 'video status');
   return String(((await readJson(res)) as { status?: string })?.status ?? '');
 }
@@ -183,7 +184,7 @@ export const publisher: Publisher = {
 
 /** GET /rest/posts?q=author (FINDER), newest first (docs/platforms/linkedin.md#reconcile). */
 function findPostsByAuthor(who: string, t: TokenSet, d: ProviderDeps): Promise<Response> {
-  const u = new URL('/rest/posts', d.hosts.api!);
+  const u = hostUrl(d.hosts.api!, '/rest/posts');
   u.searchParams.set('q', 'author');
   u.searchParams.set('author', who);
   u.searchParams.set('count', '50');

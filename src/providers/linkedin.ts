@@ -10,6 +10,7 @@
  *   (`app set linkedin --organizations`) also ask for w_organization_social and
  *   r_organization_social; `connect linkedin --page <organization id>` binds the connection to it (#organizations).
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError, type ErrorClass, type ReconnectReason } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { str, type Classification } from './graph.js';
@@ -83,7 +84,7 @@ const classify: Classifier = (status, body, headers, o) => {
 
 /** Token-style endpoints take the client credentials in the form body, never Basic. */
 function tokenCall(d: ProviderDeps, path: string, fields: Record<string, string | undefined>, what: string, context: CallContext) {
-  return formCall('linkedin', d, new URL(path, d.hosts.www).toString(), { ...fields, client_id: d.app.clientId, client_secret: d.app.clientSecret }, classify, { what, context });
+  return formCall('linkedin', d, hostUrl(d.hosts.www, path).toString(), { ...fields, client_id: d.app.clientId, client_secret: d.app.clientSecret }, classify, { what, context });
 }
 
 /**
@@ -108,7 +109,7 @@ export function restHeaders(t: TokenSet, d: ProviderDeps): Record<string, string
 export const ORGANIZATION_SCOPES = ['w_organization_social', 'r_organization_social'];
 
 function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = new URL('/oauth/v2/authorization', d.hosts.www);
+  const u = hostUrl(d.hosts.www, '/oauth/v2/authorization');
   const scopes = d.app.flags?.organizations ? [...new Set([...i.scopes, ...ORGANIZATION_SCOPES])] : i.scopes;
   u.searchParams.set('response_type', 'code');
   u.searchParams.set('client_id', d.app.clientId);
@@ -188,7 +189,7 @@ const SPURIOUS_RETRIES = 2;
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const b = await bearerGet('linkedin', d, new URL('/v2/userinfo', d.hosts.api), t.accessToken, classify);
+      const b = await bearerGet('linkedin', d, hostUrl(d.hosts.api, '/v2/userinfo'), t.accessToken, classify);
       const sub = str(b.sub);
       if (!sub) throw new ProviderError('linkedin: userinfo returned no member id', { errorClass: 'transient' });
       const name = str(b.name) ?? ([str(b.given_name), str(b.family_name)].filter(Boolean).join(' ') || sub);

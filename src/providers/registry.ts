@@ -3,6 +3,7 @@
  * Hosts and API versions resolve defaults < config < environment.
  */
 import { UsageError } from '../core/errors.js';
+import { suggest } from '../core/suggest.js';
 import type { Config } from '../core/config.js';
 import { PLATFORMS, isPlatform, type PlatformId, type Provider, type ProviderDescriptor } from './types.js';
 
@@ -34,7 +35,8 @@ export function parsePlatform(s: string | undefined): PlatformId {
   const alias: Record<string, PlatformId> = { twitter: 'x', google: 'youtube', ig: 'instagram', fb: 'facebook' };
   const id = alias[v] ?? v;
   if (!isPlatform(id)) {
-    throw new UsageError(`unknown platform "${s ?? ''}"`, `use one of: ${PLATFORMS.join(', ')}`);
+    const near = suggest(v, [...PLATFORMS, ...Object.keys(alias)]);
+    throw new UsageError(`unknown platform "${s ?? ''}"`, `${near ? `did you mean ${alias[near] ?? near}? ` : ''}use one of: ${PLATFORMS.join(', ')}`);
   }
   return id;
 }

@@ -9,6 +9,7 @@
  * 4. status/fetch until PUBLISH_COMPLETE / SEND_TO_USER_INBOX / FAILED (#status).
  * Errors can arrive under HTTP 200 (error.code != "ok"): the body is always checked (#errors).
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError, type ErrorClass } from '../core/errors.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { checkMedia, isVideo, streamUpload } from './upload.js';
@@ -41,7 +42,7 @@ function checkVideo(m: MediaRef, i: number): ValidationIssue[] {
 
 /** POST a JSON body to the API; returns the raw text too (post ids are int64, see fetchStatus). */
 async function api(d: ProviderDeps, t: TokenSet, path: string, body: unknown, what: string): Promise<{ data: Record<string, unknown>; raw: string }> {
-  const res = await d.http.fetch(new URL(path, d.hosts.api!), {
+  const res = await d.http.fetch(hostUrl(d.hosts.api!, path), {
     method: 'POST',
     headers: { authorization: `Bearer ${t.accessToken}`, 'content-type': 'application/json; charset=UTF-8' },
     body: JSON.stringify(body),

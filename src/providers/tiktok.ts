@@ -14,6 +14,7 @@
  * - Some failures arrive as HTTP 200 with `error.code != "ok"`: always check it
  *   (see docs/platforms/tiktok.md#errors).
  */
+import { hostUrl } from '../core/url.js';
 import type { ProviderError } from '../core/errors.js';
 import { challengeS256Hex } from '../auth/pkce.js';
 import type { AccountInfo, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
@@ -107,7 +108,7 @@ export function classify(status: number, body: unknown, headers: HeaderLike, o: 
 }
 
 function buildAuthorizeUrl(i: { redirectUri: string; state: string; codeVerifier: string; scopes: string[] }, d: ProviderDeps): URL {
-  const u = new URL('/v2/auth/authorize/', d.hosts['www']);
+  const u = hostUrl(d.hosts['www'], '/v2/auth/authorize/');
   u.searchParams.set('client_key', d.app.clientId);
   u.searchParams.set('scope', i.scopes.join(','));
   u.searchParams.set('response_type', 'code');
@@ -120,7 +121,7 @@ function buildAuthorizeUrl(i: { redirectUri: string; state: string; codeVerifier
 
 /** Token and revoke calls: client_key + client_secret in the form body, even for desktop apps. */
 function tokenCall(d: ProviderDeps, path: string, what: string, context: CallContext, fields: Record<string, string | undefined>): Promise<Record<string, unknown>> {
-  const url = new URL(path, d.hosts['api']).toString();
+  const url = hostUrl(d.hosts['api'], path).toString();
   return formCall('tiktok', d, url, { client_key: d.app.clientId, client_secret: d.app.clientSecret, ...fields }, classify, { what, context, isError: isTikTokError });
 }
 
@@ -154,7 +155,7 @@ export const provider: Provider = {
   },
 
   async whoami(t, d): Promise<AccountInfo> {
-    const url = new URL('/v2/user/info/', d.hosts['api']);
+    const url = hostUrl(d.hosts['api'], '/v2/user/info/');
     url.searchParams.set('fields', 'open_id,union_id,avatar_url,display_name');
     const body = await bearerGet('tiktok', d, url, t.accessToken, classify, isTikTokError);
     const user = ((body['data'] as Record<string, unknown> | undefined)?.['user'] ?? {}) as Record<string, unknown>;

@@ -6,6 +6,7 @@
  * whose answer was lost is reconciled by reading the user's recent posts in the form X stores
  * them (docs/platforms/x.md#reconcile).
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { PostDraft, ProviderDeps, PublishContext, Publisher, PublishSettings, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
@@ -31,7 +32,7 @@ const auth = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
 const postUrl = (id: string) => `https://x.com/i/web/status/${id}`;
 
 async function createPost(p: PostDraft, mediaIds: string[], t: TokenSet, d: ProviderDeps): Promise<string> {
-  const res = await d.http.fetch(new URL('/2/tweets', d.hosts.api!), {
+  const res = await d.http.fetch(hostUrl(d.hosts.api!, '/2/tweets'), {
     method: 'POST',
     headers: { ...auth(t), 'content-type': 'application/json' },
     body: JSON.stringify({ ...(p.text ? { text: p.text } : {}), ...(mediaIds.length ? { media: { media_ids: mediaIds } } : {}) }),
@@ -51,7 +52,7 @@ async function createPost(p: PostDraft, mediaIds: string[], t: TokenSet, d: Prov
 async function recentPosts(t: TokenSet, d: ProviderDeps, ctx: PublishContext): Promise<XStoredPost[] | undefined> {
   const since = Number(ctx.checkpoint['sent']) - 60_000;
   const ask = (param: 'tweet.fields' | 'post.fields') => {
-    const u = new URL(`/2/users/${encodeURIComponent(ctx.account.id)}/tweets`, d.hosts.api!);
+    const u = hostUrl(d.hosts.api!, `/2/users/${encodeURIComponent(ctx.account.id)}/tweets`);
     u.searchParams.set('max_results', '100');
     u.searchParams.set('start_time', new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     u.searchParams.set(param, param === 'tweet.fields' ? 'created_at,entities,note_tweet' : 'created_at,entities,note_post');

@@ -6,6 +6,7 @@
  * `processing_info` says so. These are the endpoints documented for OAuth 2.0 user
  * tokens (scope media.write); v1.1 upload.twitter.com is OAuth 1.0a only.
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, ProviderDeps, PublishContext, TokenSet, ValidationIssue } from './types.js';
@@ -52,7 +53,7 @@ export function mediaIssues(media: MediaRef[]): ValidationIssue[] {
 const auth = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}` });
 
 async function initialize(m: MediaRef, t: TokenSet, d: ProviderDeps): Promise<string> {
-  const res = await d.http.fetch(new URL('/2/media/upload/initialize', d.hosts.api!), {
+  const res = await d.http.fetch(hostUrl(d.hosts.api!, '/2/media/upload/initialize'), {
     method: 'POST',
     headers: { ...auth(t), 'content-type': 'application/json' },
     body: JSON.stringify({ media_type: m.mime, total_bytes: m.size, media_category: categoryOf(m) }),
@@ -82,7 +83,7 @@ async function appendAll(m: MediaRef, id: string, token: RenewableToken, d: Prov
 
 async function appendSegment(id: string, index: number, data: Buffer, t: TokenSet, d: ProviderDeps): Promise<void> {
   const mp = multipart([['segment_index', String(index)], ['media', { data, filename: 'blob' }]], `socialync${index}x${id}`);
-  const r = await d.http.fetch(new URL(`/2/media/upload/${id}/append`, d.hosts.api!), { method: 'POST', headers: { ...auth(t), 'content-type': mp.contentType }, body: mp.body, timeoutMs: 120_000 });
+  const r = await d.http.fetch(hostUrl(d.hosts.api!, `/2/media/upload/${id}/append`), { method: 'POST', headers: { ...auth(t), 'content-type': mp.contentType }, body: mp.body, timeoutMs: 120_000 });
   if (!r.ok) throw await httpError('media append', r, d.clock.now(), classify);
   await r.arrayBuffer();
 }
@@ -93,7 +94,7 @@ const processingOf = async (r: Awaited<ReturnType<ProviderDeps['http']['fetch']>
 /** FINALIZE, then STATUS every check_after_secs until succeeded (video and GIF processing is asynchronous). */
 async function finalize(id: string, token: RenewableToken, d: ProviderDeps): Promise<void> {
   let info = await withRenewal(token, async (t) => {
-    const fin = await d.http.fetch(new URL(`/2/media/upload/${id}/finalize`, d.hosts.api!), { method: 'POST', headers: auth(t) });
+    const fin = await d.http.fetch(hostUrl(d.hosts.api!, `/2/media/upload/${id}/finalize`), { method: 'POST', headers: auth(t) });
     if (!fin.ok) throw await httpError('media finalize', fin, d.clock.now(), classify);
     return processingOf(fin);
   });
@@ -106,7 +107,7 @@ async function finalize(id: string, token: RenewableToken, d: ProviderDeps): Pro
 }
 
 async function status(id: string, t: TokenSet, d: ProviderDeps): Promise<Processing | undefined> {
-  const u = new URL('/2/media/upload', d.hosts.api!);
+  const u = hostUrl(d.hosts.api!, '/2/media/upload');
   u.searchParams.set('command', 'STATUS');
   u.searchParams.set('media_id', id);
   const s = await d.http.fetch(u, { headers: auth(t) });

@@ -14,6 +14,7 @@
  *   spent one may kill the whole family (community reports), so persist first.
  * - Refresh lifetime ~6 months comes only from an X blog post: an ESTIMATE.
  */
+import { hostUrl } from '../core/url.js';
 import type { ProviderError } from '../core/errors.js';
 import { challengeS256 } from '../auth/pkce.js';
 import type { AccountInfo, AppCredentials, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
@@ -98,7 +99,7 @@ function clientAuth(d: ProviderDeps): { fields: Record<string, string>; basic?: 
 
 function tokenCall(d: ProviderDeps, path: string, what: string, context: CallContext, fields: Record<string, string | undefined>): Promise<Record<string, unknown>> {
   const auth = clientAuth(d);
-  const url = new URL(path, d.hosts['api']).toString();
+  const url = hostUrl(d.hosts['api'], path).toString();
   return formCall('x', d, url, { ...auth.fields, ...fields }, classify, { what, context, ...(auth.basic ? { basic: auth.basic } : {}) });
 }
 
@@ -106,7 +107,7 @@ export const provider: Provider = {
   descriptor,
 
   buildAuthorizeUrl(i, d) {
-    const u = new URL('/i/oauth2/authorize', d.hosts['x']);
+    const u = hostUrl(d.hosts['x'], '/i/oauth2/authorize');
     u.searchParams.set('response_type', 'code');
     u.searchParams.set('client_id', d.app.clientId);
     u.searchParams.set('redirect_uri', i.redirectUri);
@@ -139,7 +140,7 @@ export const provider: Provider = {
   },
 
   async whoami(t, d): Promise<AccountInfo> {
-    const url = new URL('/2/users/me', d.hosts['api']);
+    const url = hostUrl(d.hosts['api'], '/2/users/me');
     const body = await bearerGet('x', d, url, t.accessToken, classify);
     const u = (body['data'] ?? {}) as Record<string, unknown>;
     const username = typeof u['username'] === 'string' ? u['username'] : undefined;

@@ -12,6 +12,7 @@
  * - 404 (410): the session expired: a new session, from byte 0;
  * - 200/201: the video resource; anything else is a permanent failure, classified by youtube.ts.
  */
+import { hostUrl } from '../core/url.js';
 import { CliError, ProviderError } from '../core/errors.js';
 import { readJson, retryAfterMs, type Response } from '../core/http.js';
 import type { ProviderDeps, PublishContext } from './types.js';
@@ -106,7 +107,7 @@ const bearer = (job: UploadJob) => ({ authorization: `Bearer ${job.token.current
 /** POST the video resource; the session URI is saved (with the "sent" mark) before any byte goes up. */
 async function startSession(job: UploadJob): Promise<{ session: string; step: Step }> {
   const { d, file } = job;
-  const u = new URL('/upload/youtube/v3/videos', d.hosts['api']);
+  const u = hostUrl(d.hosts['api'], '/upload/youtube/v3/videos');
   u.searchParams.set('uploadType', 'resumable');
   u.searchParams.set('part', Object.keys(job.resource).join(','));
   const post = () =>

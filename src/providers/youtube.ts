@@ -9,6 +9,7 @@
  *   7 days while the project is External + "Testing". Google reports that as
  *   `refresh_token_expires_in`; when it does not, the app flag `testing` applies the 7 days.
  */
+import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { DAY } from '../core/clock.js';
 import { challengeS256 } from '../auth/pkce.js';
@@ -97,7 +98,7 @@ function lifetime(d: ProviderDeps): ProcessOptions['refreshLifetime'] {
 
 /** Google takes client_id (and the "optional" secret) in the form body. */
 function tokenCall(d: ProviderDeps, what: string, context: CallContext, fields: Record<string, string | undefined>): Promise<Record<string, unknown>> {
-  const url = new URL('/token', d.hosts['oauth2']).toString();
+  const url = hostUrl(d.hosts['oauth2'], '/token').toString();
   return formCall('youtube', d, url, { client_id: d.app.clientId, client_secret: d.app.clientSecret || undefined, ...fields }, classify, { what, context });
 }
 
@@ -105,7 +106,7 @@ export const provider: Provider = {
   descriptor,
 
   buildAuthorizeUrl(i, d) {
-    const u = new URL('/o/oauth2/v2/auth', d.hosts['accounts']);
+    const u = hostUrl(d.hosts['accounts'], '/o/oauth2/v2/auth');
     u.searchParams.set('client_id', d.app.clientId);
     u.searchParams.set('redirect_uri', i.redirectUri);
     u.searchParams.set('response_type', 'code');
@@ -137,7 +138,7 @@ export const provider: Provider = {
   },
 
   async whoami(t, d): Promise<AccountInfo> {
-    const url = new URL('/youtube/v3/channels', d.hosts['api']);
+    const url = hostUrl(d.hosts['api'], '/youtube/v3/channels');
     url.searchParams.set('part', 'snippet');
     url.searchParams.set('mine', 'true');
     const body = await bearerGet('youtube', d, url, t.accessToken, classify);
@@ -156,7 +157,7 @@ export const provider: Provider = {
 
   /** Revoking the refresh token revokes the whole grant (docs/platforms/youtube.md#revocation). */
   async revoke(t, d) {
-    const url = new URL('/revoke', d.hosts['oauth2']).toString();
+    const url = hostUrl(d.hosts['oauth2'], '/revoke').toString();
     await formCall('youtube', d, url, { token: t.refreshToken || t.accessToken }, classify, { what: 'revoke', context: 'revoke' });
   },
 

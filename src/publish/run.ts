@@ -31,12 +31,21 @@ export interface DaemonOptions {
   refresh?(): Promise<unknown>;
 }
 
+/**
+ * A daemon that refreshes holds this lease, renewed every loop: `doctor` reads it to know that
+ * something runs the refresh (src/doctor/scheduler.ts). It expires by itself when the daemon dies.
+ */
+export const DAEMON_LEASE = 'daemon.refresh';
+export const daemonLeaseTtl = (pollMs: number) => 3 * pollMs + 60_000;
+
 export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
   const en = await createEngine(deps);
   const poll = Math.max(50, Number(deps.config.get<number>('publish.pollIntervalMs') ?? 30_000));
   let lastRefresh = -Infinity;
+  const heartbeat = () => (o.refresh ? en.store.tryLock(DAEMON_LEASE, deps.processId, daemonLeaseTtl(poll), deps.clock.now()).catch(() => false) : Promise.resolve(false));
   deps.io.info(`socialync daemon ${deps.processId}: publishing due posts and refreshing tokens hourly (stop with SIGTERM or Ctrl-C)`);
   while (!o.signal.aborted) {
+    await heartbeat();
     if (o.refresh && deps.clock.now() - lastRefresh >= HOUR) {
       lastRefresh = deps.clock.now();
       await o.refresh().catch((e: unknown) => deps.io.err(`refresh failed: ${(e as Error).message}`));
@@ -51,6 +60,7 @@ export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
     if (o.signal.aborted) break;
     await deps.clock.sleep(poll, o.signal).catch(() => undefined);
   }
+  if (o.refresh) await en.store.releaseLock(DAEMON_LEASE, deps.processId).catch(() => undefined);
   deps.io.info('socialync daemon: stopped');
 }
 
@@ -58,8 +68,10 @@ export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
 export function terminationSignal(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const stop = () => ac.abort(new Error('terminated'));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: signal-exit (loaded by conf) re-raises a signal when it finds no other
+  // listener left, which would kill the process before the in-flight step ends.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   return {
     signal: ac.signal,
     dispose() {

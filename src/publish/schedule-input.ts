@@ -56,7 +56,7 @@ export function postOptions(cmd: Command): Command {
     .option('--media-type <mime>', 'MIME type of a --media URL whose extension does not tell (files are probed)')
     .option('--set <platform.field=value>', 'per-platform override, e.g. x.text="short" (repeatable)', collect)
     .option('--option <key=value>', 'platform option for every target (repeatable)', collect)
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print JSON (fields: docs/json.md)');
 }
 
 /** "x,linkedin:work" -> connections; a platform with several accounts needs platform:name. */

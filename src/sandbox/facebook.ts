@@ -61,13 +61,16 @@ export interface SandboxPage {
   instagram?: { id: string; username: string; name: string };
 }
 
+/** alice's first Page: the one `sandbox demo` connects (alice is the account demo mode approves as). */
+export const DEMO_PAGE = 'Alice Bakery';
+
 /**
  * The Pages a test account manages: "alice" has two, everyone else one. Each links an Instagram
  * professional account, except carol's (carol's Instagram account is a personal one).
  */
 export function pagesOf(account: SandboxAccount): SandboxPage[] {
   const tasks = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
-  const names = account.name === 'alice' ? ['Alice Bakery', 'Alice Books'] : [`${account.displayName} Page`];
+  const names = account.name === 'alice' ? [DEMO_PAGE, 'Alice Books'] : [`${account.displayName} Page`];
   return names.map((name, i) => {
     const id = `${account.id}0${i + 1}`;
     const username = names.length > 1 ? `${account.name}.${name.split(' ').pop()!.toLowerCase()}` : account.name;

@@ -101,11 +101,11 @@ describe('completion scripts', () => {
   });
 
   it('bash: subcommands, nested subcommands, flags, fixed values, platforms and connection names', () => {
-    expect(bash('socialync', 'con')).toEqual(['connect']);
+    expect(bash('socialync', 'conn')).toEqual(['connect']);
     expect(bash('socialync', '')).toEqual(expect.arrayContaining(['connect', 'status', 'doctor', 'refresh', 'completion']));
     expect(bash('socialync', '')).not.toContain('__complete');
     expect(bash('socialync', 'app', 's')).toEqual(['set']);
-    expect(bash('socialync', 'status', '--j')).toEqual(['--json']);
+    expect(bash('socialync', 'status', '--js')).toEqual(['--json']);
     expect(bash('socialync', 'doctor', '--')).toEqual(expect.arrayContaining(['--offline', '--json', '--quiet', '--debug']));
     expect(bash('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin']);
     expect(bash('socialync', 'app', 'set', 'x', '--client-type', '')).toEqual(['public', 'confidential']);
@@ -144,9 +144,9 @@ describe('completion scripts', () => {
       if (CI) throw new Error('fish is missing under CI (.ci/run installs it)');
       ctx.skip('fish is not installed (apt-get install fish)');
     }
-    expect(fish('socialync con')).toEqual(['connect']);
+    expect(fish('socialync conn')).toEqual(['connect']);
     expect(fish('socialync app s')).toEqual(['set']);
-    expect(fish('socialync status --j')).toEqual(['--json']);
+    expect(fish('socialync status --js')).toEqual(['--json']);
     expect(fish('socialync connect t')).toEqual(['tiktok']);
     expect(fish('socialync disconnect tiktok ')).toEqual(['brand-tiktok', 'personal']);
     expect(fish('socialync refresh x --account ')).toEqual(['brand-x']);

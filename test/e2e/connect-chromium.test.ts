@@ -81,7 +81,7 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     const r = await runCli(['status', '--json'], env);
     outputs.push(r.stdout, r.stderr);
     expect(r.code, r.stderr).toBe(0);
-    const entries = JSON.parse(r.stdout) as { platform: string; health: string; daysUntilReconnect: number | null; reconnectEstimated: boolean }[];
+    const entries = JSON.parse(r.stdout) as { platform: string; health: string; daysUntilReconnect: number | null; reconnectByEstimated: boolean }[];
     expect(entries).toHaveLength(6);
     const by = Object.fromEntries(entries.map((e) => [e.platform, e]));
     for (const e of entries) expect(e.health, e.platform).toBe('healthy');
@@ -89,12 +89,12 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     expect(by.tiktok!.daysUntilReconnect).toBeGreaterThanOrEqual(179);
     expect(by.tiktok!.daysUntilReconnect).toBeLessThanOrEqual(180);
     expect(by.linkedin!.daysUntilReconnect).toBeGreaterThanOrEqual(364);
-    expect(by.x!.reconnectEstimated).toBe(true);
+    expect(by.x!.reconnectByEstimated).toBe(true);
     expect(by.x!.daysUntilReconnect).toBeGreaterThan(170);
     expect(by.instagram!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
     expect(by.facebook!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
     // Google: no fixed lifetime; dies after ~6 months unused, shown as an estimate.
-    expect(by.youtube!.reconnectEstimated).toBe(true);
+    expect(by.youtube!.reconnectByEstimated).toBe(true);
     expect(by.youtube!.daysUntilReconnect).toBeGreaterThan(170);
     const table = await runCli(['status'], env);
     expect(table.stdout.split('\n').filter(Boolean)).toHaveLength(6);

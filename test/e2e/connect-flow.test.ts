@@ -37,7 +37,7 @@ async function makeTestDepsApp(t: TestDeps, p: PlatformId): Promise<number> {
   return 0;
 }
 
-async function statusJson(t: TestDeps): Promise<{ platform: string; name: string; health: string; reason: string | null; reasonText: string | null }[]> {
+async function statusJson(t: TestDeps): Promise<{ platform: string; account: string; health: string; reason: string | null; reasonText: string | null }[]> {
   const before = t.stdout().length;
   await t.run(['status', '--json']);
   return JSON.parse(t.stdout().slice(before));
@@ -70,7 +70,7 @@ describe('socialync connect', () => {
     await t.browser.done;
     expect(t.browser.finalPage?.body).toMatch(/Connected to TikTok/);
     const s = await statusJson(t);
-    expect(s).toMatchObject([{ platform: 'tiktok', name: 'alice', health: 'healthy' }]);
+    expect(s).toMatchObject([{ platform: 'tiktok', account: 'alice', health: 'healthy' }]);
   });
 
   it('Deny in the browser cancels (exit 2) and saves nothing', async () => {
@@ -119,7 +119,7 @@ describe('socialync connect', () => {
     expect(await storedTokens(t, 'tiktok', 'alice')).toEqual(second);
     // The other account can be added under its own name.
     expect(await t.run(['connect', 'tiktok'])).toBe(0);
-    expect((await statusJson(t)).map((s) => s.name).sort()).toEqual(['alice', 'bob']);
+    expect((await statusJson(t)).map((s) => s.account).sort()).toEqual(['alice', 'bob']);
   });
 
   it('a personal Instagram account gets an explanation instead of a later failure', async () => {
@@ -207,7 +207,7 @@ describe('socialync connect', () => {
     t.stdin.write(final + '\n');
     expect(await running, t.stderr()).toBe(0);
     expect(t.stderr()).toMatch(/not a URL/);
-    expect((await statusJson(t))[0]).toMatchObject({ name: 'alice', health: 'healthy' });
+    expect((await statusJson(t))[0]).toMatchObject({ account: 'alice', health: 'healthy' });
   });
 
   it('when no browser can be opened, the URL is printed and the login still completes', async () => {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -18,7 +18,7 @@ import { loadProgram } from '../../src/program.js';
 import type { PlatformId, TokenSet } from '../../src/providers/types.js';
 import { FakeBrowser } from '../helpers/fake-browser.js';
 import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
-import { BIN } from '../helpers/cli.js';
+import { BIN, ROOT } from '../helpers/cli.js';
 import * as S from '../helpers/json-schemas.js';
 
 let sandbox: Sandbox;
@@ -47,6 +47,20 @@ async function commandPaths(): Promise<string[][]> {
     }
   };
   walk(await loadProgram(makeTestDeps().deps, () => undefined), []);
+  return out;
+}
+
+/** docs/json.md: `## \`socialync <command> --json\`` sections, each { field path: type cell }. */
+function docSections(): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  let current: Record<string, string> | undefined;
+  for (const line of readFileSync(join(ROOT, 'docs', 'json.md'), 'utf8').split('\n')) {
+    const head = /^## `socialync (.+?) --json`/.exec(line);
+    if (head) out[head[1]!] = current = {};
+    else if (line.startsWith('## ')) current = undefined;
+    const row = /^\| `([^`]+)` \| ([^|]*) \|/.exec(line);
+    if (current && row) current[row[1]!] = row[2]!.trim();
+  }
   return out;
 }
 
@@ -88,6 +102,8 @@ describe('conventions', () => {
       let v: unknown;
       expect(() => (v = JSON.parse(r.out)), `${argv.join(' ')} stdout is not JSON: ${r.out.slice(0, 200)}`).not.toThrow();
       expect(S.checkShape(v, shape), argv.join(' ')).toEqual([]);
+      // A report of an action carries the exit code of the run that printed it.
+      if (v && typeof v === 'object' && 'exitCode' in v) expect((v as { exitCode: number }).exitCode, `${argv.join(' ')}: exitCode field`).toBe(r.code);
       return v;
     };
     const covered = new Set<string>();
@@ -126,18 +142,88 @@ describe('conventions', () => {
     await json(['secrets', 'where', '--json'], S.SecretsWhere);
     cover('doctor');
     await json(['doctor', '--offline', '--json'], S.DoctorReport, [0, 1]);
+    cover('config list');
+    expect(await run(t, ['config', 'set', 'warnDays', '9'])).toMatchObject({ code: 0 });
+    expect(((await json(['config', 'list', '--json'], [S.ConfigEntry])) as { key: string; value: unknown; source: string }[]).find((e) => e.key === 'warnDays')).toMatchObject({ value: 9, source: 'config' });
     cover('sandbox demo'); // prints StatusEntry[] too; run by the sandbox e2e tests (it starts its own servers)
 
     const withJson: string[] = [];
+    const withoutJq: string[] = [];
     const walk = (cmd: Command, path: string[]) => {
       for (const c of cmd.createHelp().visibleCommands(cmd)) {
         const p = [...path, c.name()];
         if (c.options.some((o) => o.long === '--json')) withJson.push(p.join(' '));
+        if (c.options.some((o) => o.long === '--json') && !c.options.some((o) => o.long === '--jq')) withoutJq.push(p.join(' '));
         walk(c, p);
       }
     };
     walk(await loadProgram(t.deps, () => undefined), []);
     expect(withJson.filter((p) => !covered.has(p)), 'commands with --json that this test does not check (add their shape)').toEqual([]);
+    expect(withoutJq, 'commands with --json but no --jq').toEqual([]);
+    const documented = Object.keys(docSections());
+    expect(withJson.filter((p) => !documented.includes(p) && p !== 'sandbox demo'), 'commands with --json missing from docs/json.md').toEqual([]);
+  });
+
+  it('docs/json.md documents every field of every --json output, with its type and nullability', () => {
+    const sections = docSections();
+    const schemaOf: Record<string, S.Shape> = {
+      status: [S.StatusEntry],
+      'app list': [S.AppEntry],
+      connect: S.ConnectResult,
+      refresh: S.RefreshReport,
+      'notify list': [S.NotifyListEntry],
+      'schedule add': S.ScheduleAddResult,
+      'schedule edit': S.ScheduleEditResult,
+      'schedule list': [S.ScheduleListEntry],
+      'schedule show': S.ScheduleShowResult,
+      'schedule cancel': S.ScheduleCancelResult,
+      publish: S.PublishReport,
+      retry: S.RetryResult,
+      'secrets where': S.SecretsWhere,
+      doctor: S.DoctorReport,
+      'config list': [S.ConfigEntry],
+    };
+    expect(Object.keys(sections).sort()).toEqual(Object.keys(schemaOf).sort());
+    for (const [cmd, shape] of Object.entries(schemaOf)) {
+      const fields = S.flattenShape(shape);
+      const doc = sections[cmd]!;
+      expect(Object.keys(doc).sort(), `docs/json.md section of ${cmd}`).toEqual(Object.keys(fields).sort());
+      for (const [path, type] of Object.entries(fields)) {
+        expect(/\bnull\b/.test(doc[path]!), `${cmd} ${path}: the docs say "${doc[path]}", the schema "${type}"`).toBe(/\bnull\b/.test(type));
+      }
+    }
+  });
+
+  it('one vocabulary: the same names and types for the same things in every --json output', () => {
+    const all = [S.StatusEntry, S.AppEntry, S.ConnectResult, S.RefreshReport, S.NotifyListEntry, S.ScheduleAddResult, S.ScheduleEditResult, S.ScheduleListEntry, S.ScheduleShowResult, S.ScheduleCancelResult, S.PublishReport, S.RetryResult, S.SecretsWhere, S.DoctorReport, S.ConfigEntry];
+    const problems: string[] = [];
+    // Synonyms that used to differ between commands: one name each now.
+    const renamed: Record<string, string> = { name: 'account', connection: 'account', estimated: 'reconnectByEstimated', reconnectEstimated: 'reconnectByEstimated', why: 'reconnectWhy', detailText: 'message', error: 'message' };
+    for (const shape of all) {
+      for (const [path, type] of Object.entries(S.flattenShape(shape))) {
+        const key = path.split(/[.[\]]+/).filter(Boolean).pop()!;
+        if (!/^[a-z][a-zA-Z0-9]*$/.test(key)) problems.push(`${path}: not camelCase`);
+        if (renamed[key]) problems.push(`${path}: call it ${renamed[key]}`);
+        if ((/At$/.test(key) || key === 'reconnectBy' || key === 'at') && !type.startsWith('iso')) problems.push(`${path}: a time must be 'iso', is '${type}'`);
+        if (key === 'fix' && !type.startsWith('command')) problems.push(`${path}: fix must be a bare command, is '${type}'`);
+        if ((key === 'url' || /Uri$/.test(key)) && !type.startsWith('uri')) problems.push(`${path}: must be a URI, is '${type}'`);
+        if (/Estimated$/.test(key) && type !== 'boolean') problems.push(`${path}: must be boolean`);
+        if (type.includes('optional')) problems.push(`${path}: documented fields are always present (null when they do not apply)`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('--jq filters any --json output with jq (strings raw); a bad expression is a usage error', async () => {
+    const t = await profile(['tiktok', 'x']);
+    expect((await run(t, ['connect', 'tiktok', '--json'])).code).toBe(0);
+    const names = await run(t, ['status', '--jq', '.[] | .platform + "/" + .account']);
+    expect(names).toMatchObject({ code: 0, out: 'tiktok/alice\n' });
+    const fixes = await run(t, ['doctor', '--offline', '--jq', '[.checks[] | select(.fix != null) | .fix]']);
+    expect(JSON.parse(fixes.out)).toContain('socialync cron install');
+    const bad = await run(t, ['status', '--jq', '.[']);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toMatch(/--jq: .*syntax error/);
   });
 
   it('--debug logs HTTP for connect and refresh but never a token or secret', async () => {

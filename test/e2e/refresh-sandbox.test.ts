@@ -157,7 +157,7 @@ describe('LinkedIn app without programmatic refresh', () => {
       const r1 = await runRefresh({ platform: 'linkedin', account: 'basic-li' }, d2);
       expect(r1.results[0]).toMatchObject({ status: 'reconnect_soon' });
       expect(r1.warnings).toHaveLength(1);
-      expect(r1.warnings[0]!.why).toMatch(/no programmatic refresh/);
+      expect(r1.warnings[0]!.reconnectWhy).toMatch(/no programmatic refresh/);
       expect(sandbox.control.platform('linkedin').stats().tokenCalls).toBe(before);
       const r2 = await runRefresh({ platform: 'linkedin', account: 'basic-li' }, d2);
       expect(r2.warnings).toHaveLength(0);

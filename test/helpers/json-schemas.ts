@@ -1,9 +1,10 @@
 /**
- * Minimal structural schemas of every `--json` output (the public JSON API,
- * documented in the README and docs/doctor.md) and a checker. A schema is a
+ * Structural schemas of every `--json` output (the public JSON API, documented
+ * field by field in docs/json.md) and a checker. A schema is a
  * type string ('string', 'number|null', 'iso', 'iso|null', 'a|b' enums with
- * 'enum:'), an object of schemas (extra keys allowed: add fields, never rename),
- * or a one-element array for "array of".
+ * 'enum:'), an object of schemas,
+ * or a one-element array for "array of". Objects are strict: a field the schema does not
+ * name is reported (type 'object' accepts any object, for maps such as `counts`).
  */
 export type Shape = string | { [k: string]: Shape } | [Shape];
 
@@ -17,6 +18,11 @@ function typeOk(v: unknown, t: string): boolean {
         return v === null;
       case 'iso':
         return typeof v === 'string' && ISO.test(v);
+      case 'uri':
+        return typeof v === 'string' && URL.canParse(v) && !/[\s<>*]/.test(v);
+      case 'command':
+        // A socialync command line that runs as it is: no "run:", no <placeholder>, no prose after it.
+        return typeof v === 'string' && /^socialync [^<>]+$/.test(v) && !/[;]|, |: /.test(v);
       case 'object':
         return v !== null && typeof v === 'object' && !Array.isArray(v);
       case 'optional':
@@ -37,12 +43,14 @@ export function checkShape(v: unknown, s: Shape, path = '$'): string[] {
     return v.flatMap((x, i) => checkShape(x, s[0], `${path}[${i}]`));
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return [`${path}: expected an object, got ${JSON.stringify(v)}`];
-  return Object.entries(s).flatMap(([k, sub]) => checkShape((v as Record<string, unknown>)[k], sub, `${path}.${k}`));
+  // Every field is documented (docs/json.md): one the schema does not name is a finding too.
+  const extra = Object.keys(v).filter((k) => !(k in s)).map((k) => `${path}.${k}: not in the schema (document it in docs/json.md and test/helpers/json-schemas.ts)`);
+  return [...extra, ...Object.entries(s).flatMap(([k, sub]) => checkShape((v as Record<string, unknown>)[k], sub, `${path}.${k}`))];
 }
 
 export const StatusEntry: Shape = {
   platform: 'string',
-  name: 'string',
+  account: 'string',
   accountId: 'string',
   username: 'string|null',
   health: 'enum:healthy,expiring,needs_reconnect',
@@ -51,16 +59,33 @@ export const StatusEntry: Shape = {
   accessExpiresAt: 'iso|null',
   reconnectBy: 'iso|null',
   daysUntilReconnect: 'number|null',
-  reconnectEstimated: 'boolean',
+  reconnectByEstimated: 'boolean',
   reconnectWhy: 'string|null',
   lastRefreshAt: 'iso|null',
-  fix: 'string|null',
+  fix: 'command|null',
   refreshLock: 'object|null',
 };
 
-export const AppEntry: Shape = { platform: 'string', clientId: 'string|null', clientSecret: 'enum:stored,missing,not needed', clientType: 'string|null', login: 'string|null', redirectUri: 'string' };
+export const AppEntry: Shape = {
+  platform: 'string',
+  clientId: 'string|null',
+  clientSecret: 'enum:stored,missing,not needed',
+  clientType: 'string|null',
+  login: 'string|null',
+  redirectUri: 'uri|null',
+  redirectNote: 'string|null',
+};
 
-export const ConnectResult: Shape = { platform: 'string', name: 'string', accountId: 'string', username: 'string|null', reconnected: 'boolean', adoptedTargets: 'number', missingScopes: ['string'] };
+export const ConnectResult: Shape = {
+  platform: 'string',
+  account: 'string',
+  accountId: 'string',
+  username: 'string|null',
+  reconnected: 'boolean',
+  adoptedTargets: 'number',
+  missingScopes: ['string'],
+  retry: 'object|null',
+};
 
 export const RefreshReport: Shape = {
   exitCode: 'number',
@@ -72,16 +97,17 @@ export const RefreshReport: Shape = {
       platform: 'string',
       account: 'string',
       status: 'enum:refreshed,already_refreshed,not_due,reconnect_soon,would_refresh,reconnect_needed,transient,failed',
-      detail: 'string',
+      message: 'string',
       reason: 'string|null',
       attempts: 'number',
       accessExpiresAt: 'iso|null',
       reconnectBy: 'iso|null',
       reconnectByEstimated: 'boolean',
+      fix: 'command|null',
       hint: 'string|null',
     },
   ],
-  warnings: [{ connectionId: 'string', platform: 'string', account: 'string', reconnectBy: 'iso', estimated: 'boolean', why: 'string' }],
+  warnings: [{ connectionId: 'string', platform: 'string', account: 'string', reconnectBy: 'iso', reconnectByEstimated: 'boolean', reconnectWhy: 'string', fix: 'command' }],
   counts: 'object',
 };
 
@@ -105,7 +131,7 @@ export const ScheduleShowResult: Shape = {
   privacy: 'string|null',
   options: 'object',
   overrides: 'object',
-  media: [{ kind: 'string', path: 'string|null', url: 'string|null', mime: 'string', size: 'number|null', sha256: 'string|null', durationSec: 'number|null' }],
+  media: [{ kind: 'string', path: 'string|null', url: 'uri|null', mime: 'string', size: 'number|null', sha256: 'string|null', durationSec: 'number|null' }],
   targets: [
     {
       id: 'number',
@@ -115,7 +141,7 @@ export const ScheduleShowResult: Shape = {
       errorClass: 'string|null',
       reason: 'string|null',
       remoteId: 'string|null',
-      url: 'string|null',
+      url: 'uri|null',
       note: 'string|null',
       attempts: [{ at: 'iso', outcome: 'string', errorClass: 'string|null', message: 'string|null' }],
       nextAttemptAt: 'iso|null',
@@ -131,7 +157,22 @@ export const ScheduleCancelResult: Shape = { id: 'number', cancelled: ['string']
 
 export const PublishReport: Shape = {
   exitCode: 'number',
-  results: [{ postId: 'number', targetId: 'number', platform: 'string', account: 'string', outcome: 'string', nextAttemptAt: 'iso|null' }],
+  results: [
+    {
+      postId: 'number',
+      targetId: 'number',
+      platform: 'string',
+      account: 'string',
+      outcome: 'string',
+      remoteId: 'string|null',
+      url: 'uri|null',
+      note: 'string|null',
+      errorClass: 'string|null',
+      message: 'string|null',
+      nextAttemptAt: 'iso|null',
+      fix: 'command|null',
+    },
+  ],
 };
 
 export const DoctorReport: Shape = {
@@ -147,13 +188,14 @@ export const DoctorReport: Shape = {
       group: 'enum:system,secrets,files,state,config,apps,ports,clock,network,connections,scheduler',
       status: 'enum:ok,warn,fail,skip',
       title: 'string',
-      fix: 'string|optional',
-      detail: 'array|optional',
+      fix: 'command|null',
+      hint: 'string|null',
+      detail: ['string'],
     },
   ],
 };
 
-export const SecretsWhere: Shape = { backend: 'enum:keychain,file', location: 'string', detail: 'string|optional' };
+export const SecretsWhere: Shape = { backend: 'enum:keychain,file', location: 'string', detail: 'string|null' };
 
 export const RetryResult: Shape = {
   dryRun: 'boolean',
@@ -169,12 +211,30 @@ export const RetryResult: Shape = {
       lastError: 'string|null',
       lastAttemptAt: 'iso|null',
       mode: 'enum:new,resume,reconcile',
-      fix: 'string|null',
+      fix: 'command|null',
       outcome: 'string|null',
       remoteId: 'string|null',
-      url: 'string|null',
+      url: 'uri|null',
       message: 'string|null',
       nextAttemptAt: 'iso|null',
     },
   ],
+};
+
+/** { field path: type } of a schema: `[].account`, `results[].fix`, `counts.ok` (docs/json.md rows). */
+export function flattenShape(s: Shape, path = ''): Record<string, string> {
+  if (typeof s === 'string') return { [path]: s };
+  if (Array.isArray(s)) {
+    if (typeof s[0] === 'string') return { [path]: `${s[0]}[]` };
+    return flattenShape(s[0], `${path}[]`);
+  }
+  return Object.assign({}, ...Object.entries(s).map(([k, sub]) => flattenShape(sub, path ? `${path}.${k}` : k)));
+}
+
+export const ConfigEntry: Shape = {
+  key: 'string',
+  value: 'string|number|boolean|null',
+  source: 'enum:config,env,default,unset',
+  default: 'string|number|boolean|null',
+  description: 'string',
 };

@@ -55,7 +55,7 @@ export interface Snapshot {
   files: Record<string, string>;
   /** The decrypted secrets (compared in memory, never printed). */
   secrets: Record<string, string>;
-  connections: { platform: string; name: string; accountId: string; health: string }[];
+  connections: { platform: string; account: string; accountId: string; health: string }[];
   posts: { id: number; text: string; status: string; targets: { platform: string; state: string }[] }[];
 }
 
@@ -78,7 +78,7 @@ export async function snapshot(p: Profile): Promise<Snapshot> {
   return {
     files,
     secrets,
-    connections: (JSON.parse(status.stdout) as Snapshot['connections']).map(({ platform, name, accountId, health }) => ({ platform, name, accountId, health })),
+    connections: (JSON.parse(status.stdout) as Snapshot['connections']).map(({ platform, account, accountId, health }) => ({ platform, account, accountId, health })),
     posts: (JSON.parse(list.stdout) as Snapshot['posts']).map(({ id, text, status: s, targets }) => ({ id, text, status: s, targets })),
   };
 }

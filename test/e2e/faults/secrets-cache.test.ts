@@ -38,7 +38,7 @@ describe('a connection whose secret is gone from the vault', () => {
     const s = await runCli(['status', '--json'], p.env);
     expect(s.code).toBe(4);
     const entries = JSON.parse(s.stdout) as { platform: string; health: string; reason: string | null; reasonText: string | null; fix: string | null }[];
-    expect(entries.find((e) => e.platform === 'linkedin')).toMatchObject({ health: 'needs_reconnect', reason: 'secret_missing', reasonText: 'secret missing', fix: `socialync connect linkedin --name ${lost.name}` });
+    expect(entries.find((e) => e.platform === 'linkedin')).toMatchObject({ health: 'needs_reconnect', reason: 'secret_missing', reasonText: 'secret missing', fix: `socialync connect linkedin --name ${lost.account}` });
     expect(entries.filter((e) => e.platform !== 'linkedin').map((e) => e.health)).toEqual(['healthy', 'healthy']);
     const tsv = await runCli(['status'], p.env);
     expect(tsv.stdout).toMatch(/^linkedin\talice\tneeds_reconnect\t.*\tsecret missing\tsocialync connect linkedin --name alice$/m);
