@@ -42,12 +42,13 @@ export async function run(over: DepsOverrides | Deps, dispatch: Dispatch, classi
 /**
  * Every command ends with a stderr banner when connections need attention (each problem once
  * a day) — except where it would be noise: quiet/JSON runs, usage errors, status (it shows them), refresh
- * (cron mails any output; it reports on its own), completions and the sandbox.
+ * (cron mails any output; it reports on its own), completions, the sandbox, and token/api (their
+ * output feeds scripts).
  */
 function wantsBanner(path: string, opts: Record<string, unknown>, deps: Deps): boolean {
   if (deps.io.verbosity === 'quiet' || opts.json) return false;
   const first = path.split(' ')[0] ?? '';
-  return !['status', 'refresh', 'completion', '__complete', 'sandbox', 'daemon', 'publish', 'doctor', 'exit-codes'].includes(first);
+  return !['status', 'refresh', 'completion', '__complete', 'sandbox', 'daemon', 'publish', 'doctor', 'exit-codes', 'token', 'api'].includes(first);
 }
 
 function report(e0: unknown, deps: Deps): number {

@@ -182,6 +182,7 @@ describe('conventions', () => {
       'secrets where': S.SecretsWhere,
       doctor: S.DoctorReport,
       'config list': [S.ConfigEntry],
+      token: S.TokenResult,
     };
     expect(Object.keys(sections).sort()).toEqual(Object.keys(schemaOf).sort());
     for (const [cmd, shape] of Object.entries(schemaOf)) {

@@ -81,8 +81,8 @@ describe('Facebook tokens through the built CLI', () => {
     expect(connected.code, connected.stderr).toBe(0);
     const tokenCallsAtConnect = sandbox.control.platform('facebook').stats().tokenCalls;
 
-    const refresh = JSON.parse((await cli(['refresh', '--force', '--json'])).stdout) as { results: { platform: string; status: string; detail: string }[] };
-    expect(refresh.results).toEqual([expect.objectContaining({ platform: 'facebook', status: 'refreshed', detail: expect.stringMatching(/^checked/) })]);
+    const refresh = JSON.parse((await cli(['refresh', '--force', '--json'])).stdout) as { results: { platform: string; status: string; message: string }[] };
+    expect(refresh.results).toEqual([expect.objectContaining({ platform: 'facebook', status: 'refreshed', message: expect.stringMatching(/^checked/) })]);
     const stats = sandbox.control.platform('facebook').stats();
     expect(stats.tokenCalls).toBe(tokenCallsAtConnect); // no fb_exchange_token after connect
     expect(stats.refusedReexchanges ?? 0).toBe(0);
@@ -94,7 +94,7 @@ describe('Facebook tokens through the built CLI', () => {
       health: 'healthy',
       accessExpiresAt: iso(user.expires_at as number),
       reconnectBy: iso(user.expires_at as number),
-      reconnectEstimated: false,
+      reconnectByEstimated: false,
       daysUntilReconnect: 56, // 60 days from the platform's clock, which is 3 days behind ours
     });
     expect(s!.reconnectWhy).toMatch(/local video uploads need it/);

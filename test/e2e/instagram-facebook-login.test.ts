@@ -76,7 +76,7 @@ describe('connect instagram through Facebook Login', () => {
     const t = await profile();
     const t0 = Date.now();
     expect(await t.run(['connect', 'instagram', '--page', '@alice.books', '--port', '0']), t.stderr()).toBe(0);
-    const [s] = await json<{ platform: string; name: string; accountId: string; username: string; health: string; reconnectBy: string; accessExpiresAt: string }[]>(t, ['status']);
+    const [s] = await json<{ platform: string; account: string; accountId: string; username: string; health: string; reconnectBy: string; accessExpiresAt: string }[]>(t, ['status']);
     expect(s).toMatchObject({ platform: 'instagram', username: 'alice.books', health: 'healthy' });
     const igId = s!.accountId;
     // No refresh token: the deadline is the long-lived token's 60 days (data access lasts 90).
@@ -85,11 +85,11 @@ describe('connect instagram through Facebook Login', () => {
     expect(Date.parse(s!.reconnectBy) - t0).toBeLessThan(61 * DAY);
     // refresh only checks the user token (it publishes here; Meta documents no renewal): no token call.
     const tokenCalls = sandbox.control.platform('facebook').stats().tokenCalls;
-    const r = await json<{ results: { status: string; detail: string }[] }>(t, ['refresh', '--force']);
-    expect(r.results).toEqual([expect.objectContaining({ status: 'refreshed', detail: expect.stringMatching(/^checked/) })]);
+    const r = await json<{ results: { status: string; message: string }[] }>(t, ['refresh', '--force']);
+    expect(r.results).toEqual([expect.objectContaining({ status: 'refreshed', message: expect.stringMatching(/^checked/) })]);
     expect(sandbox.control.platform('facebook').stats().tokenCalls).toBe(tokenCalls);
-    const [after] = await json<{ reconnectBy: string; reconnectWhy: string; reconnectEstimated: boolean }[]>(t, ['status']);
-    expect(after).toMatchObject({ reconnectBy: s!.reconnectBy, reconnectEstimated: false, reconnectWhy: expect.stringMatching(/publishing to Instagram through Facebook Login needs it/) });
+    const [after] = await json<{ reconnectBy: string; reconnectWhy: string; reconnectByEstimated: boolean }[]>(t, ['status']);
+    expect(after).toMatchObject({ reconnectBy: s!.reconnectBy, reconnectByEstimated: false, reconnectWhy: expect.stringMatching(/publishing to Instagram through Facebook Login needs it/) });
 
     const reel = tempMedia(3 * 1024 * 1024, 'mp4');
     expect(await t.run(['schedule', 'add', '--to', 'instagram', '--at', 'now', '--text', 'Fresh croissants', '--media', 'https://cdn.example.com/croissant.jpg']), t.stderr()).toBe(0);

@@ -73,7 +73,8 @@ describe.skipIf(!hasTmux)('status and app list in a real terminal', () => {
     expect(r.code).toBe(0);
     fits(r.lines, 80);
     expect(r.lines[0]).toMatch(/^PLATFORM\s+CLIENT ID\s+SECRET\s+TYPE$/);
-    expect(r.lines.join('\n')).toMatch(/^ {2}redirect URI to register: http:\/\/127\.0\.0\.1:\S+$/m);
+    // Fixed-port apps show the URI to register; apps on any free port (the sandbox's) say so.
+    expect(r.lines.join('\n')).toMatch(/^ {2}(redirect URI to register: http:\/\/127\.0\.0\.1:\S+|register https?:\/\/127\.0\.0\.1:\S+ \(connect picks a free port\))$/m);
     // The attention banner after it wraps to the window too, and comes once a day.
     expect(r.lines.join('\n')).toMatch(/^! 1 connection needs a reconnect \(instagram\/brand-account-with-a-long-name\);/m);
     const again = await terminalRun(['app', 'list'], env, { cols: 80 });

@@ -333,7 +333,7 @@ describe('token and api while cron refreshes the same connection', () => {
     expect(sandbox.control.validate(held.accessToken).valid).toBe(true);
     expect(sandbox.control.validate(held.refreshToken!).valid).toBe(true);
     const status = await runCli(['status', 'x', '--json'], env);
-    const conc = (JSON.parse(status.stdout) as { name: string; health: string }[]).find((e) => e.name === 'conc');
+    const conc = (JSON.parse(status.stdout) as { account: string; health: string }[]).find((e) => e.account === 'conc');
     expect(conc?.health).toBe('healthy');
   }, 60_000);
 });

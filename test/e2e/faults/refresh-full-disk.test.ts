@@ -101,7 +101,7 @@ describe('refresh --force with the vault folder on a full disk', () => {
     expect(again.code, again.stderr).toBe(1);
     expect(reuseStats(p)).toEqual({ refreshes: s0.refreshes + 2, reused: 0 });
     const status = await runCli(['status', 'x', '--json'], p.env);
-    expect(JSON.parse(status.stdout).map((e: { name: string; health: string }) => `${e.name}:${e.health}`)).toEqual(['alice:healthy', 'bob:healthy']);
+    expect(JSON.parse(status.stdout).map((e: { account: string; health: string }) => `${e.account}:${e.health}`)).toEqual(['alice:healthy', 'bob:healthy']);
 
     // Space again: the next run moves the copy back into the vault and refreshes normally.
     unlinkSync(filler);
@@ -127,7 +127,7 @@ describe('refresh --force with the vault folder on a full disk', () => {
     for (const f of fillers) unlinkSync(f);
     const again = await runCli(['refresh', 'x', '--account', 'bob', '--force', '--json'], p.env);
     expect(again.code).toBe(4);
-    expect(JSON.parse(again.stdout).results[0]).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_interrupted', hint: 'run: socialync connect x --name bob' });
+    expect(JSON.parse(again.stdout).results[0]).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_interrupted', fix: 'socialync connect x --name bob' });
     expect(reuseStats(p)).toEqual({ refreshes: s0.refreshes + 1, reused: 0 });
     // Everything else intact.
     const after = await snapshot(p);
