@@ -20,6 +20,7 @@ import { FakeBrowser } from '../helpers/fake-browser.js';
 import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 import * as S from '../helpers/json-schemas.js';
+import { missingPart } from '../helpers/system-part.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -294,8 +295,7 @@ describe('conventions', () => {
 
   it('Ctrl-C at a prompt exits 2 ("cancelled") without a stack trace', async (ctx) => {
     if (spawnSync('script', ['--version']).status !== 0) {
-      if (process.env.CI) throw new Error('util-linux `script` is needed for the pseudo-terminal test');
-      ctx.skip('util-linux `script` is not installed');
+      ctx.skip(missingPart('util-linux `script` is not installed (needed for the pseudo-terminal test)'));
     }
     const home = mkdtempSync(join(tmpdir(), 'socialync-tty-'));
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', SOCIALYNC_HOME: home, SOCIALYNC_SECRET_BACKEND: 'file', SOCIALYNC_VAULT_KEY: randomBytes(32).toString('hex') };
