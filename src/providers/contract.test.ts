@@ -41,7 +41,7 @@ async function load(): Promise<{ entries: Entry[]; failures: Map<string, unknown
   for (const [name, id, server, config] of wanted) {
     try {
       const provider = await loadProvider(id, config);
-      if (!(await loadSandboxModule(server))) throw new Error(`no sandbox module for ${server}`);
+      await loadSandboxModule(server);
       entries.push({ id, name, provider, server });
     } catch (e) {
       failures.set(name, e);
@@ -70,7 +70,7 @@ async function consent(authorizeUrl: URL, o: ConsentChoice = {}): Promise<URL> {
   return consentVia(authorizeUrl, o);
 }
 
-describe.each(registered)('provider contract: $name', ({ id, provider, server }) => {
+describe.each(registered)('provider contract: $name', ({ id, name, provider, server }) => {
   const desc = provider.descriptor;
   const scopes = desc.scopes.map((s) => s.scope);
   const r = desc.redirect;
@@ -191,7 +191,8 @@ describe.each(registered)('provider contract: $name', ({ id, provider, server })
     }
   });
 
-  it('revoke (where it exists) kills the tokens at the platform', async () => {
+  it('revoke (every platform but Instagram Login, which has no revocation API) kills the tokens at the platform', async () => {
+    expect(Boolean(provider.revoke)).toBe(name !== 'instagram');
     if (!provider.revoke) return;
     const { tokens } = await connect();
     await provider.revoke(tokens, d);
