@@ -15,6 +15,7 @@ import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, 
 import { checkMedia, isVideo, streamUpload } from './upload.js';
 import { classify, isTikTokError } from './tiktok.js';
 import { chunkPlan, chunkRange, chunksHeld, contentRange, MAX_VIDEO_BYTES, type ChunkPlan } from './tiktok-chunks.js';
+import { backoffDelay } from '../core/backoff.js';
 
 export { chunkPlan } from './tiktok-chunks.js';
 export const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
@@ -194,7 +195,7 @@ async function sendChunks(cp: Record<string, string>, m: MediaRef, d: ProviderDe
 }
 
 /** Polls status/fetch at a pace far below its 30 requests a minute (docs/platforms/tiktok.md#rate-limits). */
-export const statusDelayMs = (n: number) => Math.min(10_000, 500 * 2 ** Math.min(n, 4));
+export const statusDelayMs = (n: number) => backoffDelay(n + 1, { baseMs: 500, maxMs: 8_000 });
 
 async function awaitPublished(cp: Record<string, string>, t: TokenSet, d: ProviderDeps): Promise<PublishResult> {
   for (let n = 0; ; n++) {
