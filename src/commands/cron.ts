@@ -83,7 +83,7 @@ WantedBy=timers.target
   return units;
 }
 
-export async function runCron(action: 'install' | 'uninstall' | 'print', o: CronOptions, deps: Deps, sys: CronSystem): Promise<void> {
+export async function runCron(deps: Deps, action: 'install' | 'uninstall' | 'print', o: CronOptions, sys: CronSystem): Promise<void> {
   const { io } = deps;
   if (o.systemd) {
     const units = systemdUnits(deps, sys, o);
@@ -161,7 +161,7 @@ Examples:
   $ socialync cron ${action} --systemd`)
       .action(async (o: { systemd?: boolean }) => {
         const publishArgs = publishTickArgs();
-        await runCron(action, { ...(o.systemd ? { systemd: true } : {}), ...(publishArgs ? { publishArgs } : {}) }, deps, sys ?? systemCron(deps.env));
+        await runCron(deps, action, { ...(o.systemd ? { systemd: true } : {}), ...(publishArgs ? { publishArgs } : {}) }, sys ?? systemCron(deps.env));
       });
   }
 }

@@ -125,7 +125,7 @@ describe('reasons and rate limits on the sandbox', () => {
 
 describe('refresh command on the sandbox', () => {
   it('exit code 4 while a connection needs a reconnect, and the others are still refreshed', async () => {
-    const r = await runRefresh({ force: true }, deps);
+    const r = await runRefresh(deps, { force: true });
     expect(r.exitCode).toBe(4);
     const healthy = r.results.filter((x) => x.status !== 'reconnect_needed');
     expect(healthy.length).toBeGreaterThan(0);
@@ -146,15 +146,15 @@ describe('LinkedIn app without programmatic refresh', () => {
       expect(conn.refreshExpiresAt === null || conn.refreshExpiresAt === conn.accessExpiresAt).toBe(true);
       clock.t += 40 * DAY; // 20 days left: inside the 30-day threshold, so it warns although the 14-day window is not reached
       const before = sandbox.control.platform('linkedin').stats().tokenCalls;
-      const r1 = await runRefresh({ platform: 'linkedin', account: 'basic-li' }, d2);
+      const r1 = await runRefresh(d2, { platform: 'linkedin', account: 'basic-li' });
       expect(r1.results[0]).toMatchObject({ status: 'reconnect_soon' });
       expect(r1.warnings).toHaveLength(1);
       expect(r1.warnings[0]!.reconnectWhy).toMatch(/no programmatic refresh/);
       expect(sandbox.control.platform('linkedin').stats().tokenCalls).toBe(before);
-      const r2 = await runRefresh({ platform: 'linkedin', account: 'basic-li' }, d2);
+      const r2 = await runRefresh(d2, { platform: 'linkedin', account: 'basic-li' });
       expect(r2.warnings).toHaveLength(0);
       clock.t += 21 * DAY;
-      const r3 = await runRefresh({ platform: 'linkedin', account: 'basic-li' }, d2);
+      const r3 = await runRefresh(d2, { platform: 'linkedin', account: 'basic-li' });
       expect(r3.results[0]).toMatchObject({ status: 'reconnect_needed', reason: 'token_expired' });
     } finally {
       await d2.close();
