@@ -78,7 +78,7 @@ export interface RefreshOptions {
   maxRetryWaitMs?: number;
 }
 
-export function lockTtlMs(deps: Deps): number {
+function lockTtlMs(deps: Deps): number {
   const v = Number(deps.env.SOCIALYNC_REFRESH_LOCK_TTL_MS || deps.config.get<number>('refreshLockTtlMs') || 60_000);
   return Number.isFinite(v) && v >= 200 ? v : 60_000;
 }

@@ -59,7 +59,7 @@ export interface RefreshReport {
 const EVENT_RETENTION_MS = 90 * 86_400_000;
 
 /** Connections refreshed at once: token calls are network-bound (one per connection, per-user limits). */
-export const DEFAULT_CONCURRENCY = 32;
+const DEFAULT_CONCURRENCY = 32;
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 

@@ -20,7 +20,7 @@ import { backoffDelay } from '../core/backoff.js';
 export { chunkPlan } from './tiktok-chunks.js';
 export const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
 /** post_info.title: at most 2200 UTF-16 runes (docs/platforms/tiktok.md#init). */
-export const MAX_TITLE_UTF16 = 2200;
+const MAX_TITLE_UTF16 = 2200;
 const UPLOAD_URL_TTL = 55 * 60_000; // valid 1 h (#init); keep a margin
 const STATUS_POLLS = 30;
 
@@ -66,7 +66,7 @@ function parseJson(raw: string): unknown {
  * publicaly_available_post_id is a list of int64 numbers (docs/platforms/tiktok.md#status):
  * real ids exceed 2^53, so they are read from the raw text, digit for digit.
  */
-export function postIdsFromRaw(raw: string): string[] {
+function postIdsFromRaw(raw: string): string[] {
   const m = /"publicaly_available_post_id"\s*:\s*\[([^\]]*)\]/.exec(raw) ?? /"publicly_available_post_id"\s*:\s*\[([^\]]*)\]/.exec(raw);
   return m ? m[1]!.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).filter((s) => /^\d+$/.test(s)) : [];
 }

@@ -58,7 +58,7 @@ export function untilMidnight(now: number, tz: string): number {
 }
 
 /** When a daily cap lifts, as a delay from now; undefined when the error is not a daily cap. */
-export function dailyCapDelayMs(e: unknown, now: number, o: BackoffOptions): number | undefined {
+function dailyCapDelayMs(e: unknown, now: number, o: BackoffOptions): number | undefined {
   if (!(e instanceof ProviderError) || e.errorClass !== 'rate_limited') return undefined;
   const cap = capOf(e.platformCode);
   if (!cap) return undefined;
