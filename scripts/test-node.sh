@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/test-node.sh [--prepare-only] MAJOR [vitest args]: runs the e2e tests (default: test/e2e) on Node.js
+# scripts/test-node.sh [--prepare-only] MAJOR [vitest args]: runs the e2e and integration tests (default:
+# test/e2e test/integration: the built binary, and the commands in-process) on Node.js
 # MAJOR (22, 24, ...), taken from the npm registry by scripts/node-runtime.sh, in a copy of the
 # project under .ci-node/nodeMAJOR/app whose node_modules hard-links this one's except
 # better-sqlite3: that one is copied and rebuilt from source for MAJOR's ABI with node-gyp
@@ -42,9 +43,10 @@ if ! (cd "$app" && node -e 'require("better-sqlite3")(":memory:")' 2>/dev/null);
 fi
 
 $prepare_only && exit 0
-echo "test-node: e2e tests on $(node --version)"
+echo "test-node: e2e and integration tests on $(node --version)"
 cd "$app"
 # The Node.js this script started with is the one the addon was NOT built for: the refusal
 # test (test/e2e/node-abi.test.ts) runs the CLI with it.
 export SOCIALYNC_FOREIGN_NODE=$host_node
-SOCIALYNC_TEST_TYPECHECK=0 bash scripts/test.sh "${@:-test/e2e}"
+if [ $# -eq 0 ]; then set -- test/e2e test/integration; fi
+SOCIALYNC_TEST_TYPECHECK=0 bash scripts/test.sh "$@"

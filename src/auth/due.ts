@@ -16,9 +16,9 @@ export type DueDecision =
  * even when its lifetime is shorter than the threshold (TikTok 2 h tokens vs a 12 h threshold,
  * YouTube 1 h vs 65 min): two cron runs a minute apart must not rotate the token twice.
  */
-export const RECENT_REFRESH_MS = 10 * MINUTE;
+const RECENT_REFRESH_MS = 10 * MINUTE;
 /** Instagram Login: ig_refresh_token only works on tokens at least 24 h old (docs/platforms/instagram.md). */
-export const IG_MIN_AGE_MS = 24 * HOUR;
+const IG_MIN_AGE_MS = 24 * HOUR;
 
 export interface DueInput {
   conn: Pick<Connection, 'accessExpiresAt' | 'tokenObtainedAt' | 'lastRefreshAt'>;

@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.js';
 import type { Random } from '../deps.js';
 import type { LockHolder, Store } from '../store/types.js';
 import { ownerState } from './owner.js';
+import { backoffDelay } from '../core/backoff.js';
 
 export interface Lease {
   readonly name: string;
@@ -41,9 +42,8 @@ async function takeFromDead(store: Store, name: string, o: LeaseOptions, now: nu
 export async function acquireLease(store: Store, clock: Clock, random: Random, name: string, o: LeaseOptions): Promise<Lease | undefined> {
   const start = clock.now();
   const deadline = start + o.waitMs;
-  let delay = 20;
   let noticed = false;
-  for (;;) {
+  for (let polls = 1; ; polls++) {
     if (await store.tryLock(name, o.owner, o.ttlMs, clock.now())) break;
     const { taken, holder } = await takeFromDead(store, name, o, clock.now());
     if (taken) break;
@@ -53,8 +53,8 @@ export async function acquireLease(store: Store, clock: Clock, random: Random, n
     }
     if (clock.now() >= deadline) return undefined;
     // Jittered polling: many processes waiting on one lock must not poll in lockstep.
+    const delay = backoffDelay(polls, { baseMs: 20, maxMs: 250 });
     await clock.sleep(Math.min(delay, Math.max(0, deadline - clock.now())) + (random.bytes(1)[0]! % 20));
-    delay = Math.min(delay * 2, 250);
   }
   let lost = false;
   let released = false;

@@ -36,7 +36,7 @@ export function makeOwnerId(random: string): string {
   return `${host()}/${process.pid}/${processStartTime(process.pid) ?? ''}/${random}`;
 }
 
-export function parseOwner(owner: string | null | undefined): OwnerInfo | undefined {
+function parseOwner(owner: string | null | undefined): OwnerInfo | undefined {
   const m = /^([^/]+)\/(\d+)\/(\d*)\/[^/]+/.exec(owner ?? '');
   if (!m) return undefined;
   return { host: m[1]!, pid: Number(m[2]), start: m[3] || undefined };

@@ -34,6 +34,7 @@ import { interruptedError, journalDoubt, journalSend, journalSpent, platformAnsw
 import { refreshDue, type DueDecision } from './due.js';
 import { acquireLease } from './lease.js';
 import { describeHolder } from './owner.js';
+import { backoffDelay } from '../core/backoff.js';
 
 export type RefreshStatus =
   | 'refreshed'
@@ -77,7 +78,7 @@ export interface RefreshOptions {
   maxRetryWaitMs?: number;
 }
 
-export function lockTtlMs(deps: Deps): number {
+function lockTtlMs(deps: Deps): number {
   const v = Number(deps.env.SOCIALYNC_REFRESH_LOCK_TTL_MS || deps.config.get<number>('refreshLockTtlMs') || 60_000);
   return Number.isFinite(v) && v >= 200 ? v : 60_000;
 }
@@ -255,8 +256,7 @@ async function sendRefresh(x: LockedCtx, pd: ProviderDeps, conn: Connection, tok
       if ((cls === 'transient' || cls === 'rate_limited') && base.attempts < maxAttempts) {
         const ra = e instanceof ProviderError ? e.retryAfterMs : undefined;
         if (ra === undefined || ra <= maxWait) {
-          const jitter = deps.random.bytes(1)[0]! / 255;
-          await deps.clock.sleep(ra ?? Math.round(backoff * 2 ** (base.attempts - 1) * (0.75 + jitter / 2)));
+          await deps.clock.sleep(ra ?? backoffDelay(base.attempts, { baseMs: backoff, jitter: deps.random.bytes(1)[0]! / 255 }));
           continue;
         }
       }

@@ -11,6 +11,7 @@ import { rememberSecret } from '../core/redact.js';
 import { secretKeys } from '../secrets/types.js';
 import type { Connection, ConnectionPatch } from '../store/types.js';
 import type { TokenSet } from '../providers/types.js';
+import { backoffDelay } from '../core/backoff.js';
 
 export async function loadTokens(deps: Deps, conn: Pick<Connection, 'id' | 'platform' | 'name'>): Promise<TokenSet> {
   const raw = await (await deps.secrets()).get(secretKeys.connection(conn.id));
@@ -100,7 +101,7 @@ export async function keepRotatedTokens(deps: Deps, conn: Pick<Connection, 'id'>
       return { where: 'vault' };
     } catch (e) {
       vaultError = fileErrorText(e);
-      if (i < VAULT_TRIES - 1) await deps.clock.sleep(100 * 2 ** i);
+      if (i < VAULT_TRIES - 1) await deps.clock.sleep(backoffDelay(i + 1, { baseMs: 100 }));
     }
   }
   if (!secrets.setAside) throw new TokensNotKeptError(vaultError);

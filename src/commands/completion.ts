@@ -20,7 +20,7 @@ export async function completionScript(program: Command, shell: Shell): Promise<
  * Dynamic values for the completion scripts, one per line (`value<TAB>description`).
  * Reads the state database read-only and never creates it; any problem prints nothing.
  */
-export async function completeValues(deps: Deps, kind: string, context?: string): Promise<string[]> {
+async function completeValues(deps: Deps, kind: string, context?: string): Promise<string[]> {
   if (kind === 'platforms') return [...PLATFORMS];
   if (kind === 'timezones') return Intl.supportedValuesOf('timeZone');
   if (kind !== 'connections' && kind !== 'posts' && kind !== 'targets') return [];

@@ -86,7 +86,7 @@ function who(a: { username?: string | null; displayName?: string | null; account
 }
 
 /** Username where the platform gives one, else the display name as a slug, else the account id. */
-export function defaultName(a: { id: string; username?: string; displayName: string; meta?: Record<string, string> }): string {
+function defaultName(a: { id: string; username?: string; displayName: string; meta?: Record<string, string> }): string {
   if (a.username) return a.username;
   // A Facebook connection is a Page: name it after the Page.
   const slug = (a.meta?.pageName ?? a.displayName).toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
@@ -99,7 +99,7 @@ export function parsePort(v: string): number {
   return n;
 }
 
-export function parsePositive(v: string): number {
+function parsePositive(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`expected a positive number, got "${v}"`);
   return n;

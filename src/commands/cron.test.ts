@@ -42,24 +42,24 @@ describe('socialync cron', () => {
   it('installs an hourly refresh line with absolute paths and the needed environment, keeps other entries, is idempotent, uninstalls cleanly', async () => {
     kit = makeKit({ env: { SOCIALYNC_SECRET_BACKEND: 'file', SOCIALYNC_VAULT_KEY: 'must-not-leak' } });
     const sys = fakeSystem('MAILTO=me@example.test\n5 4 * * * backup.sh\n');
-    await runCron('install', {}, kit.deps, sys);
-    await runCron('install', {}, kit.deps, sys);
+    await runCron(kit.deps, 'install', {}, sys);
+    await runCron(kit.deps, 'install', {}, sys);
     const lines = sys.crontab.split('\n');
     expect(lines.filter((l) => l === BEGIN)).toHaveLength(1);
     expect(lines[0]).toBe('MAILTO=me@example.test');
     const job = lines.find((l) => l.includes(' refresh'))!;
     expect(job).toMatch(/^\d{1,2} \* \* \* \* SOCIALYNC_HOME='[^']+' SOCIALYNC_SECRET_BACKEND='file' '\/opt\/node 20\/bin\/node' '\/opt\/socialync\/bin\/socialync.cjs' refresh$/);
     expect(sys.crontab).not.toMatch(/must-not-leak/);
-    await runCron('uninstall', {}, kit.deps, sys);
+    await runCron(kit.deps, 'uninstall', {}, sys);
     expect(sys.crontab).toBe('MAILTO=me@example.test\n5 4 * * * backup.sh\n');
-    await runCron('uninstall', {}, kit.deps, sys);
+    await runCron(kit.deps, 'uninstall', {}, sys);
     expect(kit.stderr()).toMatch(/no socialync crontab entry to remove/);
   });
 
   it('adds the publish tick only when asked for (a publish command exists)', async () => {
     kit = makeKit();
     const sys = fakeSystem();
-    await runCron('install', { publishArgs: ['publish', '--quiet'] }, kit.deps, sys);
+    await runCron(kit.deps, 'install', { publishArgs: ['publish', '--quiet'] }, sys);
     expect(sys.crontab).toMatch(/^\* \* \* \* \* .* publish --quiet$/m);
     expect(stripBlock(sys.crontab)).toBe('');
   });
@@ -67,13 +67,13 @@ describe('socialync cron', () => {
   it('--systemd writes a service and an hourly persistent timer and enables it', async () => {
     kit = makeKit();
     const sys = fakeSystem();
-    await runCron('install', { systemd: true }, kit.deps, sys);
+    await runCron(kit.deps, 'install', { systemd: true }, sys);
     const timer = sys.files.get('/home/u/.config/systemd/user/socialync-refresh.timer')!;
     expect(timer).toMatch(/OnCalendar=hourly/);
     expect(timer).toMatch(/Persistent=true/);
     expect(sys.files.get('/home/u/.config/systemd/user/socialync-refresh.service')).toMatch(/ExecStart=\/opt\/node 20\/bin\/node \/opt\/socialync\/bin\/socialync.cjs refresh/);
     expect(sys.execs).toEqual(['systemctl --user daemon-reload', 'systemctl --user enable --now socialync-refresh.timer']);
-    await runCron('uninstall', { systemd: true }, kit.deps, sys);
+    await runCron(kit.deps, 'uninstall', { systemd: true }, sys);
     expect(sys.files.size).toBe(0);
   });
 

@@ -31,7 +31,7 @@ function minute(sys: CronSystem, deps: Deps): number {
   return createHash('sha256').update(`${deps.paths.dataDir}|${sys.binPath}`).digest()[0]! % 60;
 }
 
-export function cronBlock(deps: Deps, sys: CronSystem, o: CronOptions): string {
+function cronBlock(deps: Deps, sys: CronSystem, o: CronOptions): string {
   // `%` is a newline in crontab command fields: escape it.
   const env = jobEnv(deps).map(([k, v]) => `${k}=${q(v)}`).join(' ');
   const cmd = (args: string[]) => `${env ? env + ' ' : ''}${q(sys.nodePath)} ${q(sys.binPath)} ${args.join(' ')}`.replace(/%/g, '\\%');
@@ -52,7 +52,7 @@ export function stripBlock(crontab: string): string {
   return out.join('\n').replace(/\n+$/, '') + (out.some((l) => l.trim()) ? '\n' : '');
 }
 
-export function systemdUnits(deps: Deps, sys: CronSystem, o: CronOptions): Record<string, string> {
+function systemdUnits(deps: Deps, sys: CronSystem, o: CronOptions): Record<string, string> {
   const env = jobEnv(deps).map(([k, v]) => `Environment=${k}=${v.replace(/%/g, '%%')}`).join('\n');
   const service = (desc: string, args: string[]) => `[Unit]
 Description=${desc}
@@ -83,7 +83,7 @@ WantedBy=timers.target
   return units;
 }
 
-export async function runCron(action: 'install' | 'uninstall' | 'print', o: CronOptions, deps: Deps, sys: CronSystem): Promise<void> {
+export async function runCron(deps: Deps, action: 'install' | 'uninstall' | 'print', o: CronOptions, sys: CronSystem): Promise<void> {
   const { io } = deps;
   if (o.systemd) {
     const units = systemdUnits(deps, sys, o);
@@ -134,7 +134,7 @@ async function backupCrontab(deps: Deps, sys: CronSystem, current: string): Prom
 }
 
 /** The publish tick (every minute). (Commands load lazily, so this is not read off the program.) */
-export function publishTickArgs(): string[] {
+function publishTickArgs(): string[] {
   return ['publish', '--quiet'];
 }
 
@@ -161,7 +161,7 @@ Examples:
   $ socialync cron ${action} --systemd`)
       .action(async (o: { systemd?: boolean }) => {
         const publishArgs = publishTickArgs();
-        await runCron(action, { ...(o.systemd ? { systemd: true } : {}), ...(publishArgs ? { publishArgs } : {}) }, deps, sys ?? systemCron(deps.env));
+        await runCron(deps, action, { ...(o.systemd ? { systemd: true } : {}), ...(publishArgs ? { publishArgs } : {}) }, sys ?? systemCron(deps.env));
       });
   }
 }

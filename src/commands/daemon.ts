@@ -20,7 +20,7 @@ Examples:
         await runDaemon(deps, {
           signal: term.signal,
           onResults: (r) => printResults(deps, r, { success: 'always' }),
-          ...(o.refresh === false ? {} : { refresh: async () => (await import('./refresh.js')).runRefresh({}, deps) }),
+          ...(o.refresh === false ? {} : { refresh: async () => (await import('./refresh.js')).runRefresh(deps, {}) }),
         });
       } finally {
         term.dispose();

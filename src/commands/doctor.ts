@@ -22,7 +22,7 @@ const GROUP_TITLE: Record<CheckGroup, string> = {
   scheduler: 'Scheduled refresh',
 };
 
-export async function renderDoctor(deps: Deps, r: DoctorReport): Promise<void> {
+async function renderDoctor(deps: Deps, r: DoctorReport): Promise<void> {
   const { io } = deps;
   const { Chalk } = await import('chalk');
   const c = new Chalk({ level: io.color ? 1 : 0 });

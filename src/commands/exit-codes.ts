@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 /** The one exit-code table (src/core/errors.ts ExitCode; README "Exit codes"). */
-export const EXIT_CODE_TABLE = `Exit codes (the same for every command):
+const EXIT_CODE_TABLE = `Exit codes (the same for every command):
   0  success (also: nothing was due)
   1  failed (the message says why and what to run next)
   2  cancelled (Ctrl-C at a prompt, Deny in the browser)

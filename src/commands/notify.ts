@@ -18,7 +18,7 @@ export interface NotifyEmailOptions {
   smtpSecure?: boolean;
 }
 
-export async function runNotifySetWebhook(url: string, deps: Deps): Promise<void> {
+export async function runNotifySetWebhook(deps: Deps, url: string): Promise<void> {
   let u: URL;
   try {
     u = new URL(url);
@@ -34,7 +34,7 @@ export async function runNotifySetWebhook(url: string, deps: Deps): Promise<void
   deps.io.info(`webhook set (${displayUrl(u.toString())}). Try it: socialync notify test`);
 }
 
-export async function runNotifySetEmail(o: NotifyEmailOptions, deps: Deps): Promise<void> {
+export async function runNotifySetEmail(deps: Deps, o: NotifyEmailOptions): Promise<void> {
   const port = o.smtpPort ?? 587;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--smtp-port must be 1-65535, got ${o.smtpPort}`);
   for (const [flag, v] of [['--to', o.to], ['--from', o.from]] as const) {
@@ -75,7 +75,7 @@ export async function runNotifyTest(deps: Deps, only?: ChannelName) {
   return results;
 }
 
-export async function runNotifyUnset(channel: ChannelName, deps: Deps): Promise<void> {
+export async function runNotifyUnset(deps: Deps, channel: ChannelName): Promise<void> {
   await deps.config.delete(`notify.${channel}`);
   const secrets = await deps.secrets();
   await secrets.delete(channel === 'webhook' ? notifySecretKeys.webhookUrl() : secretKeys.smtpPassword());
@@ -121,7 +121,7 @@ Examples:
         if (!deps.io.canPrompt) throw new UsageError('a webhook URL is needed', 'pipe it in with --url-stdin or set SOCIALYNC_WEBHOOK_URL');
         value = await deps.prompts.password('Webhook URL:');
       }
-      await runNotifySetWebhook(value, deps);
+      await runNotifySetWebhook(deps, value);
     });
   set
     .command('email')
@@ -136,7 +136,7 @@ Examples:
 Examples:
   $ SOCIALYNC_SMTP_PASSWORD=... socialync notify set email --to me@example.com --from bot@example.com \\
       --smtp-host smtp.example.com --smtp-user bot@example.com`)
-    .action(async (o: NotifyEmailOptions) => runNotifySetEmail(o, deps));
+    .action(async (o: NotifyEmailOptions) => runNotifySetEmail(deps, o));
   notify
     .command('unset')
     .description('remove a channel')
@@ -144,7 +144,7 @@ Examples:
     .addHelpText('after', `
 Examples:
   $ socialync notify unset webhook`)
-    .action(async (c: ChannelName) => runNotifyUnset(c, deps));
+    .action(async (c: ChannelName) => runNotifyUnset(deps, c));
   notify
     .command('list')
     .description('show configured channels')

@@ -70,18 +70,18 @@ describe('socialync refresh', () => {
     await kit.addConnection('x', 'dead', tok(now, { refreshToken: 'dead-1234' }));
     await kit.addConnection('x', 'flaky', tok(now, { refreshToken: 'flaky-1234' }));
     await kit.addConnection('x', 'ok', tok(now, { refreshToken: 'ok-123456' }));
-    const r = await runRefresh({ concurrency: 2 }, kit.deps);
+    const r = await runRefresh(kit.deps, { concurrency: 2 });
     expect(Object.fromEntries(r.results.map((x) => [x.account, x.status]))).toEqual({ dead: 'reconnect_needed', flaky: 'transient', ok: 'refreshed' });
     expect(r.exitCode).toBe(ExitCode.reconnectNeeded);
     expect(r.results.find((x) => x.account === 'dead')).toMatchObject({ reason: 'refresh_token_expired', fix: 'socialync connect x --name dead', hint: null });
 
-    const r2 = await runRefresh({ account: 'flaky' }, kit.deps);
+    const r2 = await runRefresh(kit.deps, { account: 'flaky' });
     expect(r2.exitCode).toBe(ExitCode.transient);
 
     // Tokens missing from the secret store: reported as needing a reconnect, the run goes on.
     const gone = await kit.addConnection('x', 'gone', tok(now, { refreshToken: 'gone-1234' }));
     kit.secrets.map.delete(`conn.${gone.id}`);
-    const r3 = await runRefresh({ account: 'gone' }, kit.deps);
+    const r3 = await runRefresh(kit.deps, { account: 'gone' });
     expect(r3.results[0]).toMatchObject({ status: 'reconnect_needed', fix: 'socialync connect x --name gone' });
     expect(r3.exitCode).toBe(ExitCode.reconnectNeeded);
   });
@@ -118,8 +118,8 @@ describe('socialync refresh', () => {
     kit = makeKit({ providers: { linkedin: li, tiktok: tt }, env: { SOCIALYNC_SMTP_PASSWORD: 'smtp-pa55word' } });
     const hook = await webhookReceiver();
     const smtp = await smtpReceiver();
-    await runNotifySetWebhook(hook.url, kit.deps);
-    await runNotifySetEmail({ to: 'me@example.test', from: 'socialync@example.test', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpUser: 'mailer' }, kit.deps);
+    await runNotifySetWebhook(kit.deps, hook.url);
+    await runNotifySetEmail(kit.deps, { to: 'me@example.test', from: 'socialync@example.test', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpUser: 'mailer' });
     expect(kit.deps.config.read().notify).not.toHaveProperty('webhook.url');
     expect(JSON.stringify(kit.deps.config.read())).not.toMatch(/T0KEN|pa55word/);
     const now = kit.clock.now();
@@ -128,7 +128,7 @@ describe('socialync refresh', () => {
     await kit.addConnection('tiktok', 'fine', tok(now, { expiresAt: now + HOUR, refreshExpiresAt: now + 100 * DAY }));
 
     for (let run = 0; run < 3; run++) {
-      const r = await runRefresh({}, kit.deps);
+      const r = await runRefresh(kit.deps, {});
       expect(r.exitCode).toBe(0);
       expect(r.warnings.map((w) => w.account).sort()).toEqual(run === 0 ? ['li', 'tt'] : []);
       kit.clock.t += 2 * HOUR;
@@ -153,8 +153,8 @@ describe('socialync refresh', () => {
     kit = makeKit({ env: { SOCIALYNC_SMTP_PASSWORD: 'wrong-password' } });
     const hook = await webhookReceiver();
     const smtp = await smtpReceiver();
-    await runNotifySetWebhook(hook.url, kit.deps);
-    await runNotifySetEmail({ to: 'me@example.test', from: 'socialync@example.test', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpUser: 'mailer' }, kit.deps);
+    await runNotifySetWebhook(kit.deps, hook.url);
+    await runNotifySetEmail(kit.deps, { to: 'me@example.test', from: 'socialync@example.test', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpUser: 'mailer' });
     const res = await runNotifyTest(kit.deps);
     expect(res).toEqual([{ channel: 'webhook', ok: true }, expect.objectContaining({ channel: 'email', ok: false })]);
     expect(hook.bodies[0]).toMatchObject({ kind: 'test', text: expect.stringMatching(/test notification/) });

@@ -59,11 +59,11 @@ export interface RefreshReport {
 const EVENT_RETENTION_MS = 90 * 86_400_000;
 
 /** Connections refreshed at once: token calls are network-bound (one per connection, per-user limits). */
-export const DEFAULT_CONCURRENCY = 32;
+const DEFAULT_CONCURRENCY = 32;
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
-export async function runRefresh(o: RefreshCommandOptions, deps: Deps): Promise<RefreshReport> {
+export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<RefreshReport> {
   const started = deps.clock.now();
   const store = await deps.store();
   const platform = o.platform ? parsePlatform(o.platform) : undefined;
@@ -223,7 +223,7 @@ Examples:
     )
     .action(async (platform: string | undefined, opts: Omit<RefreshCommandOptions, 'platform'>) => {
       const o = { ...opts, ...(platform ? { platform } : {}) };
-      const report = await runRefresh(o, ctx.deps);
+      const report = await runRefresh(ctx.deps, o);
       await render(report, o, ctx.deps);
       ctx.setExitCode(report.exitCode);
     });

@@ -28,7 +28,7 @@ export interface RetryOptions {
   assumeNotPosted?: boolean;
 }
 
-export function retryExitCode(t: RetryEntry[]): number {
+function retryExitCode(t: RetryEntry[]): number {
   const ok = t.filter((e) => e.outcome === 'published' || e.outcome === 'skipped');
   const bad = t.filter((e) => !ok.includes(e));
   if (!bad.length) return ExitCode.ok;
@@ -44,7 +44,7 @@ async function engine(deps: Deps) {
 }
 
 /** Plans (dry run) or runs a retry of `sel`, asking first on a terminal unless `yes`. */
-export async function retrySelection(deps: Deps, sel: RetrySelection, o: { dryRun?: boolean; yes?: boolean; json?: boolean; jq?: string; assumeNotPosted?: boolean; why?: string }): Promise<RetryResult> {
+async function retrySelection(deps: Deps, sel: RetrySelection, o: { dryRun?: boolean; yes?: boolean; json?: boolean; jq?: string; assumeNotPosted?: boolean; why?: string }): Promise<RetryResult> {
   const { en, planRetry, executeRetry } = await engine(deps);
   const plan = await planRetry(en, sel);
   if (o.dryRun || !plan.length) return { dryRun: Boolean(o.dryRun), exitCode: 0, targets: plan };
@@ -87,7 +87,7 @@ const cut = (s: string | null, n: number) => {
 };
 
 /** The plan as a table; with `hints`, followed by the connect command of each connection that needs one. */
-export async function renderPlan(rows: RetryEntry[], hints = true): Promise<string> {
+async function renderPlan(rows: RetryEntry[], hints = true): Promise<string> {
   const { default: Table } = await import('cli-table3');
   const table = new Table({ head: ['POST', 'PLATFORM', 'ACCOUNT', 'LAST ERROR', 'MODE'], style: { head: [], border: [] } });
   for (const r of rows) table.push([r.postId, r.platform, r.account, cut(r.lastError, 60), r.fix ? 'reconnect first' : r.mode]);
@@ -98,7 +98,7 @@ function fixHints(rows: RetryEntry[]): string[] {
   return [...new Set(rows.filter((r) => r.fix).map((r) => r.fix!))].map((fix) => `! needs a reconnect first. Run: ${fix}`);
 }
 
-export function printRetry(deps: Deps, r: RetryResult): void {
+function printRetry(deps: Deps, r: RetryResult): void {
   for (const e of r.targets) {
     const head = `post ${e.postId} ${e.platform}:${e.account}`;
     if (e.outcome === 'published') deps.io.out(`${head} published ${e.url ?? e.remoteId ?? ''}`.trimEnd());

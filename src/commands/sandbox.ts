@@ -105,17 +105,14 @@ async function demoPublish(deps: Deps, dir: string, platforms: PlatformId[]): Pr
   const { mp4OfSize } = await import('../sandbox/sample-media.js');
   writeFileSync(video, mp4OfSize({ seconds: 10, width: 1080, height: 1920, fps: 30 }, 3 * 1024 * 1024, (n) => deps.random.bytes(n)));
   const { runScheduleAdd } = await import('./schedule-add.js');
-  const added = await runScheduleAdd(
-    {
-      to: platforms.join(','),
-      at: 'now',
-      text: 'Hello from the socialync sandbox demo',
-      title: 'socialync sandbox demo',
-      media: [video],
-      set: ['tiktok.privacy=SELF_ONLY', 'youtube.privacy=private'],
-    },
-    deps,
-  );
+  const added = await runScheduleAdd(deps, {
+    to: platforms.join(','),
+    at: 'now',
+    text: 'Hello from the socialync sandbox demo',
+    title: 'socialync sandbox demo',
+    media: [video],
+    set: ['tiktok.privacy=SELF_ONLY', 'youtube.privacy=private'],
+  });
   io.info(`✓ socialync schedule add: post ${added.id} to ${added.targets.map((t) => t.platform).join(', ')} with a 3 MB video`);
   const { runPublish } = await import('./publish.js');
   const report = await runPublish(deps, {});
@@ -176,7 +173,7 @@ export async function runSandboxDemo(deps: Deps, o: { dir?: string; browser: boo
         // What cron does every hour: refresh by each platform's own rules (forced here, so every
         // mechanism runs once: rotation, re-exchange, ig_refresh_token where the token is old enough).
         const { runRefresh } = await import('./refresh.js');
-        const r = await runRefresh({ force: true }, pdeps);
+        const r = await runRefresh(pdeps, { force: true });
         const counts = Object.entries(r.counts).map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`).join(', ');
         io.info(`✓ socialync refresh --force: ${counts}`);
         failed += await demoPublish(pdeps, profile.dir, sandbox.platforms);

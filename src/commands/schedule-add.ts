@@ -28,7 +28,7 @@ Examples:
   $ socialync schedule add --to youtube,tiktok --at +1h --media clip.mp4 --title "Launch" --privacy private
   $ socialync schedule add --to instagram --at now --media https://cdn.example.com/p.jpg --text "Hi"`)
     .action(async (o: ScheduleFlags & { json?: boolean; jq?: string }) => {
-      const r = await runScheduleAdd(o, deps);
+      const r = await runScheduleAdd(deps, o);
       if (o.json) await printJson(deps.io, r, o.jq);
       else {
         deps.io.out(String(r.id));
@@ -37,7 +37,7 @@ Examples:
     });
 }
 
-export async function runScheduleAdd(o: ScheduleFlags, deps: Deps): Promise<ScheduleAddResult> {
+export async function runScheduleAdd(deps: Deps, o: ScheduleFlags): Promise<ScheduleAddResult> {
   let f = await readTextFlags(deps, o);
   if (!f.to || !f.at || (f.text === undefined && !f.media?.length)) {
     if (!deps.io.canPrompt) {

@@ -13,8 +13,6 @@ import { PLATFORMS } from '../providers/types.js';
  */
 export type ValueKind = 'platforms' | 'connections' | 'posts' | 'targets' | 'timezones' | 'files' | 'dirs' | 'commands' | 'none' | `w:${string}`;
 
-export const DYNAMIC_KINDS = ['platforms', 'connections', 'posts', 'targets', 'timezones'] as const;
-
 export interface OptionSpec {
   /** e.g. ['-q', '--quiet'] */
   flags: string[];

@@ -5,6 +5,7 @@
 import type { Writable, Readable } from 'node:stream';
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { CliError } from './errors.js';
+import { isCi } from './ci.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose' | 'debug';
 
@@ -57,7 +58,7 @@ export function createIO(o: IOOptions): IO {
   const stderrIsTTY = o.stderrIsTTY ?? Boolean(o.stderr.isTTY);
   const writeOut = o.writeOut ?? ((t: string | Uint8Array) => void o.stdout.write(t));
   const writeErr = o.writeErr ?? ((t: string) => void o.stderr.write(t));
-  const ci = Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
+  const ci = isCi(env);
   let color: boolean;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') color = false;
   else if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') color = true;

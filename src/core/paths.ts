@@ -44,7 +44,7 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /** The installed package's folder (holding bin/ and dist/), found from this module's location. */
-export function packageRoot(): string {
+function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const pkg = join(dir, 'package.json');

@@ -56,7 +56,7 @@ export const checkApps: Check = async (ctx) => {
 };
 
 /** Binds 127.0.0.1:port for a moment: null when free, else the error code. */
-export function portBusy(port: number, host = '127.0.0.1'): Promise<string | null> {
+function portBusy(port: number, host = '127.0.0.1'): Promise<string | null> {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));

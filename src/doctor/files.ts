@@ -29,7 +29,7 @@ export interface FileScanOptions {
 }
 
 /** Folders and files socialync owns, with those that are too open. */
-export function scanPermissions(paths: { configDir: string; dataDir: string; vaultDir: string; locksDir: string; stateDb: string; keyFile: string }, o: FileScanOptions = {}) {
+function scanPermissions(paths: { configDir: string; dataDir: string; vaultDir: string; locksDir: string; stateDb: string; keyFile: string }, o: FileScanOptions = {}) {
   const uid = o.uid ?? process.getuid?.();
   const dirs = [...new Set([paths.configDir, paths.dataDir, paths.vaultDir, paths.locksDir])];
   const files = new Set<string>([join(paths.configDir, 'config.json'), paths.stateDb, `${paths.stateDb}-wal`, `${paths.stateDb}-shm`, paths.keyFile]);

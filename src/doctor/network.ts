@@ -8,8 +8,8 @@ import type { PlatformId } from '../providers/types.js';
 import { platformsInUse } from './apps.js';
 import { result, type Check, type CheckResult, type DoctorContext } from './types.js';
 
-export const SKEW_WARN_MS = 60_000;
-export const SKEW_FAIL_MS = 5 * 60_000;
+const SKEW_WARN_MS = 60_000;
+const SKEW_FAIL_MS = 5 * 60_000;
 
 interface Probe {
   host: string;

@@ -15,7 +15,7 @@ import { DAEMON_LEASE } from '../publish/run.js';
 import { loadConnections, result, type Check, type DoctorContext } from './types.js';
 
 /** cron runs refresh hourly; a day without any record means it is not running. */
-export const STALE_AFTER_MS = 26 * HOUR;
+const STALE_AFTER_MS = 26 * HOUR;
 const INSTALL = 'run: socialync cron install   (or: socialync cron install --systemd, or keep `socialync daemon` running)';
 
 async function installed(ctx: DoctorContext): Promise<{ crontab: boolean; systemd: boolean; crontabError?: string }> {

@@ -1,9 +1,9 @@
 /** Node.js version against package.json `engines` (>= 20.18). */
 import { result, type Check } from './types.js';
 
-export const MIN_NODE = [20, 18] as const;
+const MIN_NODE = [20, 18] as const;
 
-export function nodeSupported(version: string): boolean {
+function nodeSupported(version: string): boolean {
   const [maj = 0, min = 0] = version.replace(/^v/, '').split('.').map(Number);
   return maj > MIN_NODE[0] || (maj === MIN_NODE[0] && min >= MIN_NODE[1]);
 }

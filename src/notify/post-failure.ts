@@ -64,7 +64,7 @@ export function describeFailure(f: PostFailure): { text: string; body: string; s
 }
 
 /** The failure summary of a settled post with failed targets, or undefined. */
-export async function postFailure(deps: Deps, posts: PostStore, postId: number): Promise<{ failure: PostFailure; key: string } | undefined> {
+async function postFailure(deps: Deps, posts: PostStore, postId: number): Promise<{ failure: PostFailure; key: string } | undefined> {
   const targets = await posts.targets(postId);
   if (targets.some((t) => t.state === 'scheduled' || t.state === 'publishing')) return undefined;
   const failed = targets.filter((t) => t.state === 'failed');

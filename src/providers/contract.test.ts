@@ -1,7 +1,7 @@
 /**
  * One contract suite over every registered provider, against the real sandbox
- * over HTTP (STYLE.md §3). A platform joins automatically once both its provider
- * (src/providers/<p>.ts) and its sandbox module (src/sandbox/<p>.ts) exist.
+ * over HTTP (STYLE.md §3): every platform in PLATFORMS (src/providers/types.ts) and Instagram's
+ * Facebook Login variant. A provider or sandbox module that fails to load fails its own test.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetch } from 'undici';
@@ -22,17 +22,34 @@ interface Entry {
   server: PlatformId;
 }
 
-async function available(): Promise<Entry[]> {
-  const out: Entry[] = [];
-  for (const id of PLATFORMS) {
-    const provider = await loadProvider(id).catch(() => undefined);
-    if (provider && (await loadSandboxModule(id))) out.push({ id, name: id, provider, server: id });
+/** The Instagram variant picked by `app set instagram --login facebook`. */
+const IG_FACEBOOK_LOGIN = 'instagram (facebook login)';
+const facebookLoginConfig = { get: <T>(k: string) => (k === 'apps.instagram.login' ? ('facebook' as T) : undefined) };
+
+/**
+ * Every registered platform plus the Instagram Facebook-Login variant. A provider or sandbox module
+ * that fails to load is kept with its error, so its own test fails naming it instead of the
+ * platform silently dropping out of the suite.
+ */
+async function load(): Promise<{ entries: Entry[]; failures: Map<string, unknown> }> {
+  const entries: Entry[] = [];
+  const failures = new Map<string, unknown>();
+  const wanted: [name: string, id: PlatformId, server: PlatformId, config?: typeof facebookLoginConfig][] = [
+    ...PLATFORMS.map((id): [string, PlatformId, PlatformId] => [id, id, id]),
+    [IG_FACEBOOK_LOGIN, 'instagram', 'facebook', facebookLoginConfig],
+  ];
+  for (const [name, id, server, config] of wanted) {
+    try {
+      const provider = await loadProvider(id, config);
+      await loadSandboxModule(server);
+      entries.push({ id, name, provider, server });
+    } catch (e) {
+      failures.set(name, e);
+    }
   }
-  const igFacebookLogin = await loadProvider('instagram', { get: <T>(k: string) => (k === 'apps.instagram.login' ? ('facebook' as T) : undefined) });
-  if (out.some((e) => e.id === 'facebook')) out.push({ id: 'instagram', name: 'instagram (facebook login)', provider: igFacebookLogin, server: 'facebook' });
-  return out;
+  return { entries, failures };
 }
-const registered = await available();
+const { entries: registered, failures } = await load();
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -53,7 +70,7 @@ async function consent(authorizeUrl: URL, o: ConsentChoice = {}): Promise<URL> {
   return consentVia(authorizeUrl, o);
 }
 
-describe.each(registered)('provider contract: $name', ({ id, provider, server }) => {
+describe.each(registered)('provider contract: $name', ({ id, name, provider, server }) => {
   const desc = provider.descriptor;
   const scopes = desc.scopes.map((s) => s.scope);
   const r = desc.redirect;
@@ -174,7 +191,8 @@ describe.each(registered)('provider contract: $name', ({ id, provider, server })
     }
   });
 
-  it('revoke (where it exists) kills the tokens at the platform', async () => {
+  it('revoke (every platform but Instagram Login, which has no revocation API) kills the tokens at the platform', async () => {
+    expect(Boolean(provider.revoke)).toBe(name !== 'instagram');
     if (!provider.revoke) return;
     const { tokens } = await connect();
     await provider.revoke(tokens, d);
@@ -212,12 +230,25 @@ describe.each(registered)('provider contract: $name', ({ id, provider, server })
   });
 });
 
-it('at least the platforms of this helper are registered', () => {
-  expect(registered.map((r) => r.name)).toEqual(expect.arrayContaining(['tiktok', 'youtube', 'x', 'instagram (facebook login)']));
+it.each([...PLATFORMS, IG_FACEBOOK_LOGIN])('%s: provider and sandbox load', (name) => {
+  const e = failures.get(name);
+  if (e) throw new Error(`${name} failed to load: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  expect(registered.map((r) => r.name)).toContain(name);
+});
+
+it('the suite runs over every registered platform and the Instagram Facebook-Login variant', () => {
+  expect(registered.map((r) => r.name).sort()).toEqual([...PLATFORMS, IG_FACEBOOK_LOGIN].sort());
 });
 
 it('Facebook Login declares the check refresh kind; every other provider refreshes by a grant', () => {
   const kinds = Object.fromEntries(registered.map((r) => [r.name, r.provider.descriptor.refresh.kind]));
-  expect(kinds).toMatchObject({ facebook: 'check', 'instagram (facebook login)': 'check', instagram: 'ig_refresh', tiktok: 'refresh_token', youtube: 'refresh_token', x: 'refresh_token' });
-  if (kinds.linkedin) expect(kinds.linkedin).toBe('refresh_token');
+  expect(kinds).toEqual({
+    facebook: 'check',
+    [IG_FACEBOOK_LOGIN]: 'check',
+    instagram: 'ig_refresh',
+    tiktok: 'refresh_token',
+    youtube: 'refresh_token',
+    x: 'refresh_token',
+    linkedin: 'refresh_token',
+  });
 });

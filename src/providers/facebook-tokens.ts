@@ -134,7 +134,7 @@ export const userTokenExpired = (t: TokenSet, now: number): boolean => t.expires
  * The user token's debug_token answer; undefined once it has expired (known from the stored expiry,
  * or 190/463 now). Other failures (password changed, app removed) are thrown: they end the Page token too.
  */
-export async function userTokenInfo(t: TokenSet, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<DebugInfo | undefined> {
+async function userTokenInfo(t: TokenSet, d: ProviderDeps, platform: PlatformId = 'facebook'): Promise<DebugInfo | undefined> {
   if (userTokenExpired(t, d.clock.now())) return undefined;
   try {
     return await debugToken(t.accessToken, d, platform);

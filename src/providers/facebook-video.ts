@@ -25,6 +25,7 @@ import type { MediaRef, ProviderDeps, PublishContext, TokenSet } from './types.j
 import { graphProviderError, str } from './graph.js';
 import { graphJson, RenewableToken, streamUpload, withRenewal } from './upload.js';
 import { userTokenExpired } from './facebook-tokens.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** The only video type the Resumable Upload API takes (file_type). */
 export const RESUMABLE_VIDEO_TYPE = 'video/mp4';
@@ -105,7 +106,7 @@ async function transfer(session: string, from: number, m: MediaRef, token: Renew
     if ('handle' in sent) return sent.handle;
     if ('rejected' in sent) await token.renewAfter(sent.rejected);
     else if (++interruptions > MAX_INTERRUPTIONS) throw new ProviderError(`facebook: video upload interrupted ${MAX_INTERRUPTIONS} times without progress (${sent.interrupted})`, { errorClass: 'transient' });
-    else await d.clock.sleep(1000 * 2 ** (interruptions - 1));
+    else await d.clock.sleep(backoffDelay(interruptions, { baseMs: 1000 }));
     const now = await serverOffsetRenewing(session, token, d);
     if (now > offset) {
       interruptions = 0;

@@ -183,7 +183,7 @@ export function classifyGraphError(status: number, body: unknown): Classificatio
  * carries `estimated_time_to_regain_access` in minutes per business id
  * (https://developers.facebook.com/docs/graph-api/overview/rate-limiting). Returns ms, or undefined.
  */
-export function metaRegainMs(headers: HeaderLike): number | undefined {
+function metaRegainMs(headers: HeaderLike): number | undefined {
   const raw = headers.get('x-business-use-case-usage');
   if (!raw) return undefined;
   try {

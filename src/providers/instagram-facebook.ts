@@ -53,7 +53,7 @@ export const descriptor: ProviderDescriptor = {
 };
 
 /** Needed too when the Page role comes through Business Manager (`app set instagram --business-manager`). */
-export const BUSINESS_SCOPE = 'business_management';
+const BUSINESS_SCOPE = 'business_management';
 
 export const classifyInstagramFacebookError = (status: number, body: unknown): Classification => classifyGraphError(status, body);
 
@@ -145,7 +145,7 @@ export function chooseLinkedPage(pages: LinkedPage[], choice?: string): LinkedPa
 }
 
 /** The token set bound to `page`'s Instagram account (ids only: the user token does the publishing). */
-export function withLinkedPage(t: TokenSet, page: LinkedPage): TokenSet {
+function withLinkedPage(t: TokenSet, page: LinkedPage): TokenSet {
   const { pageId, pageName, igUserId } = page;
   return { ...t, extra: { ...(t.extra ?? {}), login: 'facebook', pageId, pageName, igUserId: igUserId as string } };
 }

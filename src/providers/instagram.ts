@@ -41,7 +41,7 @@ export const descriptor: ProviderDescriptor = {
 };
 
 /** A long-lived token can be extended only once it is at least this old. */
-export const MIN_REFRESH_AGE_MS = 24 * HOUR;
+const MIN_REFRESH_AGE_MS = 24 * HOUR;
 const LONG_LIVED_FALLBACK_MS = 60 * DAY;
 
 export const classifyInstagramError = (status: number, body: unknown): Classification => classifyGraphError(status, body);

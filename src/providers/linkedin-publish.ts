@@ -21,6 +21,7 @@ import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, Reco
 import { checkMedia, fmtBytes, isImage, isVideo, notSentYet, RenewableToken, streamUpload, withRenewal } from './upload.js';
 import { classifyLinkedInError, restHeaders } from './linkedin.js';
 import { fromLittle, shownLength, toLittle, type HashtagMode } from './linkedin-little.js';
+import { backoffDelay } from '../core/backoff.js';
 
 const VISIBILITY = ['PUBLIC', 'CONNECTIONS', 'LOGGED_IN'];
 /** docs/platforms/linkedin.md#text-length: characters shown, counted in UTF-16 units. */
@@ -127,7 +128,7 @@ async function uploadVideo(m: MediaRef, token: RenewableToken, d: ProviderDeps, 
     if (status === 'AVAILABLE') return v.video;
     if (status === 'PROCESSING_FAILED') throw new ProviderError('linkedin: video processing failed', { errorClass: 'invalid_request' });
     if (n >= 60) throw new ProviderError('linkedin: video still processing', { errorClass: 'transient' });
-    await d.clock.sleep(Math.min(10_000, 500 * 2 ** Math.min(n, 4)));
+    await d.clock.sleep(backoffDelay(n + 1, { baseMs: 500, maxMs: 8_000 }));
   }
 }
 

@@ -4,6 +4,7 @@ import { classifyLinkedInError, descriptor, provider, restHeaders, versionSunset
 import { systemClock } from '../core/clock.js';
 import type { ProviderDeps, TokenSet } from './types.js';
 import { JSON_HEADERS as JSONH, T0, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
+import { errorFixture } from '../../test/helpers/fixtures.js';
 
 let kit: ProviderKit;
 let d: ProviderDeps;
@@ -20,6 +21,9 @@ afterEach(() => kit.done());
 const www = () => agent.get('https://www.linkedin.com');
 const api = () => agent.get('https://api.linkedin.com');
 const form = (b: unknown) => new URLSearchParams(String(b));
+const LI = (name: string) => errorFixture('linkedin', name);
+/** Replies to the next call with the recorded error `name` (test/fixtures/linkedin). */
+const recorded = (name: string): [number, object, typeof JSONH] => [LI(name).status, LI(name).body as object, JSONH];
 const code = { code: 'AQTcode', redirectUri: 'http://127.0.0.1:8743/callback', codeVerifier: '', callbackParams: {} };
 
 function token(over: Partial<TokenSet> = {}): TokenSet {
@@ -54,7 +58,7 @@ describe('linkedin code exchange', () => {
     expect(t.refreshExpiresAt).toBe(T0 + 60 * DAY);
   });
   it('an expired or replayed code is invalid_request (not a reconnect)', async () => {
-    www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(400, { error: 'invalid_request', error_description: 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists' }, JSONH);
+    www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(...recorded('code-mismatch-or-expired'));
     const e = await provider.exchangeCode(code, d).catch((x) => x);
     expect(e.errorClass).toBe('invalid_request');
   });
@@ -72,7 +76,7 @@ describe('linkedin refresh', () => {
     expect(t.scopes).toEqual(['openid', 'profile', 'w_member_social']);
   });
   it('a dead refresh token (400 invalid_request) -> reconnect_needed', async () => {
-    www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(400, { error: 'invalid_request', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' }, JSONH);
+    www().intercept({ path: '/oauth/v2/accessToken', method: 'POST' }).reply(...recorded('refresh-token-invalid'));
     const e = await provider.refresh(token(), d).catch((x) => x);
     expect(e.errorClass).toBe('reconnect_needed');
     expect(e.reason).toBe('unknown');
@@ -105,13 +109,13 @@ describe('linkedin who-am-I', () => {
     expect(a).toEqual({ id: '782bbtaQ', displayName: 'Alice Example', username: 'alice@example.com', meta: { authorUrn: 'urn:li:person:782bbtaQ' } });
   });
   it('retries a spurious 65601 right after login', async () => {
-    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(401, { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user', status: 401 }, JSONH);
+    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(...recorded('revoked-access-token'));
     api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(200, { sub: 'abc', name: 'Alice' }, JSONH);
     const a = await provider.whoami(token({ obtainedAt: T0 - 5_000 }), d);
     expect(a.id).toBe('abc');
   });
   it('65601 on an older token is a reconnect (app_removed)', async () => {
-    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(401, { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user', status: 401 }, JSONH);
+    api().intercept({ path: '/v2/userinfo', method: 'GET' }).reply(...recorded('revoked-access-token'));
     const e = await provider.whoami(token(), d).catch((x) => x);
     expect(e.errorClass).toBe('reconnect_needed');
     expect(e.reason).toBe('app_removed');
@@ -150,25 +154,27 @@ describe('linkedin revoke and REST headers', () => {
 });
 
 describe('classifyLinkedInError', () => {
-  const cases: [number, unknown, 'code' | 'refresh' | 'api', string, string?][] = [
-    [401, { serviceErrorCode: 65602, code: 'EXPIRED_ACCESS_TOKEN', message: 'The token used in the request has expired', status: 401 }, 'api', 'reconnect_needed', 'token_expired'],
-    [401, { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user', status: 401 }, 'api', 'reconnect_needed', 'app_removed'],
-    [401, { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token', status: 401 }, 'api', 'reconnect_needed', 'unknown'],
-    [400, { error: 'invalid_request', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' }, 'refresh', 'reconnect_needed', 'unknown'],
-    [400, { error: 'invalid_request', error_description: 'Unable to retrieve access token: authorization code not found' }, 'code', 'invalid_request'],
-    [426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api', 'invalid_request'],
-    [403, { serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions to access: partnerApiPostsExternal.CREATE.20260901', status: 403 }, 'api', 'permission'],
-    [429, { status: 429, message: 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.' }, 'api', 'rate_limited'],
-    [500, { status: 500, message: 'Internal Server Error' }, 'api', 'transient'],
-    [0, undefined, 'api', 'transient'],
+  const cases: ['code' | 'refresh' | 'api', string, string, string?][] = [
+    ['api', 'expired-access-token', 'reconnect_needed', 'token_expired'],
+    ['api', 'revoked-access-token', 'reconnect_needed', 'app_removed'],
+    ['api', 'invalid-access-token', 'reconnect_needed', 'unknown'],
+    ['refresh', 'refresh-token-invalid', 'reconnect_needed', 'unknown'],
+    ['code', 'code-not-found', 'invalid_request'],
+    ['api', 'nonexistent-version', 'invalid_request'],
+    ['api', 'access-denied', 'permission'],
+    ['api', 'throttled', 'rate_limited'],
+    ['api', 'internal-server-error', 'transient'],
   ];
-  it.each(cases)('HTTP %i %j (%s) -> %s', (status, body, ctx, cls, reason) => {
-    const c = classifyLinkedInError(status, body, ctx);
+  it.each(cases)('%s: %s -> %s', (ctx, name, cls, reason) => {
+    const c = classifyLinkedInError(LI(name).status, LI(name).body, ctx);
     expect(c.errorClass).toBe(cls);
     if (reason) expect(c.reason).toBe(reason);
   });
+  it('no answer at all (network failure) is transient', () => {
+    expect(classifyLinkedInError(0, undefined, 'api').errorClass).toBe('transient');
+  });
   it('426 tells how to bump LinkedIn-Version', () => {
-    expect(classifyLinkedInError(426, { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 20240101 is not active' }, 'api').message).toContain('SOCIALYNC_LINKEDIN_API_VERSION=<YYYYMM>');
+    expect(classifyLinkedInError(426, LI('nonexistent-version').body, 'api').message).toContain('SOCIALYNC_LINKEDIN_API_VERSION=<YYYYMM>');
   });
 });
 

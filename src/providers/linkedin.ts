@@ -106,7 +106,7 @@ export function restHeaders(t: TokenSet, d: ProviderDeps): Record<string, string
 }
 
 /** Asked for only by apps with the Community Management API (docs/platforms/linkedin.md#organizations). */
-export const ORGANIZATION_SCOPES = ['w_organization_social', 'r_organization_social'];
+const ORGANIZATION_SCOPES = ['w_organization_social', 'r_organization_social'];
 
 function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
   const u = hostUrl(d.hosts.www, '/oauth/v2/authorization');
@@ -139,7 +139,7 @@ function chooseTarget(t: TokenSet, _d: ProviderDeps, choice: string | undefined)
 }
 
 /** Token response -> TokenSet. Without a refresh token the access expiry is the reconnect deadline. */
-export function parseTokenResponse(b: Record<string, unknown>, now: number, prev?: TokenSet): TokenSet {
+function parseTokenResponse(b: Record<string, unknown>, now: number, prev?: TokenSet): TokenSet {
   // LinkedIn consent is all-or-nothing: without a `scope` field, the requested scopes were granted.
   const fallbackScopes = prev?.scopes ?? descriptor.scopes.map((s) => s.scope);
   const t = processTokenResponse(b, { now, descriptor, ...(prev ? { prev } : {}), fallbackScopes });

@@ -66,7 +66,7 @@ export async function parse(res: Response, platform?: PlatformId, what = 'reques
  * Token endpoint request (RFC 6749 §4.1.3, §6): form body; `basic` sends
  * client credentials as HTTP Basic, form-urlencoded first as §2.3.1 requires.
  */
-export function tokenRequest(
+function tokenRequest(
   platform: PlatformId,
   what: string,
   http: Http,
@@ -152,16 +152,6 @@ export function providerError(
   });
 }
 
-/** `{error, error_description}` of an RFC 6749 error body, if that is what this is. */
-export function oauthErrorFields(body: unknown): { error?: string; description?: string } {
-  if (!body || typeof body !== 'object') return {};
-  const b = body as Record<string, unknown>;
-  return {
-    ...(typeof b['error'] === 'string' ? { error: b['error'] } : {}),
-    ...(typeof b['error_description'] === 'string' ? { description: b['error_description'] } : {}),
-  };
-}
-
 export interface ProcessOptions {
   now: number;
   descriptor: ProviderDescriptor;
@@ -234,14 +224,8 @@ export function num(v: unknown): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
 
-/** Scopes the user refused (TikTok `scopes`, Google `scope` in the response). */
-export function refusedScopes(requested: string[], granted: string[]): string[] {
-  const g = new Set(granted);
-  return requested.filter((s) => !g.has(s));
-}
-
 /** Throws when a 2xx body is not JSON (captive portal, proxy page). */
-export function requireJsonObject(platform: PlatformId, what: string, p: Parsed): Record<string, unknown> {
+function requireJsonObject(platform: PlatformId, what: string, p: Parsed): Record<string, unknown> {
   if (!p.body || typeof p.body !== 'object') {
     throw new ProviderError(`${platform}: ${what} returned a response that is not JSON (HTTP ${p.status})`, { errorClass: 'transient', status: p.status });
   }
@@ -271,7 +255,7 @@ export async function callJson(
  * A rejected refresh of a token we know is past its refresh deadline gets the
  * precise reason; the platforms' bodies cannot tell expired from revoked.
  */
-export function withExpiryReason(e: unknown, t: TokenSet, now: number): unknown {
+function withExpiryReason(e: unknown, t: TokenSet, now: number): unknown {
   if (!(e instanceof ProviderError) || e.errorClass !== 'reconnect_needed' || e.reason !== 'unknown') return e;
   if (t.refreshExpiresAt === undefined || t.refreshExpiresAt > now) return e;
   return new ProviderError(e.message, {
@@ -284,7 +268,7 @@ export function withExpiryReason(e: unknown, t: TokenSet, now: number): unknown 
 }
 
 /** A held refresh token is required for the refresh_token grant. */
-export function requireRefreshToken(platform: PlatformId, t: TokenSet, reason: ReconnectReason = 'unknown'): string {
+function requireRefreshToken(platform: PlatformId, t: TokenSet, reason: ReconnectReason = 'unknown'): string {
   if (!t.refreshToken) {
     throw new ProviderError(`${platform}: no refresh token is stored for this connection`, { errorClass: 'reconnect_needed', reason });
   }

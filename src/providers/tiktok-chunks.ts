@@ -14,16 +14,15 @@ import { ProviderError } from '../core/errors.js';
 
 export const MIB = 1024 * 1024;
 /** Smallest chunk (5 MB, read as 5 MiB: the larger of the two readings). */
-export const MIN_CHUNK = 5 * MIB;
+const MIN_CHUNK = 5 * MIB;
 /** Largest chunk (64 MB, read as 64,000,000: the smaller of the two readings). */
 export const MAX_CHUNK = 64_000_000;
-/** Largest final chunk (128 MB, read as 128,000,000). Never reached: the final chunk is below 2 x MAX_CHUNK. */
-export const MAX_FINAL_CHUNK = 128_000_000;
-export const MAX_CHUNKS = 1000;
+// The final chunk may reach 128 MB (read as 128,000,000); ours never does: it stays below 2 x MAX_CHUNK.
+const MAX_CHUNKS = 1000;
 /** "Maximum of 4GB" (video restrictions); the guide's own "4 MB" example is 4,194,304 bytes, so GB = GiB. */
 export const MAX_VIDEO_BYTES = 4 * 1024 * MIB;
 /** The chunk size we prefer: small enough to resume cheaply, large enough to stay far below 1000 chunks. */
-export const PREFERRED_CHUNK = 10 * MIB;
+const PREFERRED_CHUNK = 10 * MIB;
 
 export interface ChunkPlan {
   /** Announced as source_info.chunk_size. */

@@ -15,11 +15,12 @@ import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, 
 import { checkMedia, isVideo, streamUpload } from './upload.js';
 import { classify, isTikTokError } from './tiktok.js';
 import { chunkPlan, chunkRange, chunksHeld, contentRange, MAX_VIDEO_BYTES, type ChunkPlan } from './tiktok-chunks.js';
+import { backoffDelay } from '../core/backoff.js';
 
 export { chunkPlan } from './tiktok-chunks.js';
 export const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
 /** post_info.title: at most 2200 UTF-16 runes (docs/platforms/tiktok.md#init). */
-export const MAX_TITLE_UTF16 = 2200;
+const MAX_TITLE_UTF16 = 2200;
 const UPLOAD_URL_TTL = 55 * 60_000; // valid 1 h (#init); keep a margin
 const STATUS_POLLS = 30;
 
@@ -65,7 +66,7 @@ function parseJson(raw: string): unknown {
  * publicaly_available_post_id is a list of int64 numbers (docs/platforms/tiktok.md#status):
  * real ids exceed 2^53, so they are read from the raw text, digit for digit.
  */
-export function postIdsFromRaw(raw: string): string[] {
+function postIdsFromRaw(raw: string): string[] {
   const m = /"publicaly_available_post_id"\s*:\s*\[([^\]]*)\]/.exec(raw) ?? /"publicly_available_post_id"\s*:\s*\[([^\]]*)\]/.exec(raw);
   return m ? m[1]!.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).filter((s) => /^\d+$/.test(s)) : [];
 }
@@ -194,7 +195,7 @@ async function sendChunks(cp: Record<string, string>, m: MediaRef, d: ProviderDe
 }
 
 /** Polls status/fetch at a pace far below its 30 requests a minute (docs/platforms/tiktok.md#rate-limits). */
-export const statusDelayMs = (n: number) => Math.min(10_000, 500 * 2 ** Math.min(n, 4));
+export const statusDelayMs = (n: number) => backoffDelay(n + 1, { baseMs: 500, maxMs: 8_000 });
 
 async function awaitPublished(cp: Record<string, string>, t: TokenSet, d: ProviderDeps): Promise<PublishResult> {
   for (let n = 0; ; n++) {

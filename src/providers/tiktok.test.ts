@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../core/errors.js';
 import { DAY, HOUR } from '../core/clock.js';
 import { JSON_HEADERS, T0, formOf, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
+import { errorFixture } from '../../test/helpers/fixtures.js';
 import { classify, descriptor, provider } from './tiktok.js';
 import type { TokenSet } from './types.js';
 
@@ -16,6 +17,7 @@ beforeEach(() => {
 });
 afterEach(() => kit.done());
 const api = () => kit.agent.get('https://open.tiktokapis.com');
+const TT = (name: string) => errorFixture('tiktok', name);
 const held = (over: Partial<TokenSet> = {}): TokenSet => ({
   accessToken: 'act.old', refreshToken: 'rft.old', expiresAt: T0 + HOUR, refreshExpiresAt: T0 + 100 * DAY, scopes: ['user.info.basic', 'video.publish'], obtainedAt: T0 - HOUR, ...over,
 });
@@ -69,7 +71,8 @@ describe('tiktok tokens', () => {
   });
 
   it('an error under HTTP 200 at the token endpoint is still an error (invalid_grant -> reconnect)', async () => {
-    api().intercept({ path: '/v2/oauth/token/', method: 'POST' }).reply(200, { error: 'invalid_grant', error_description: 'Refresh token is invalid or expired.', log_id: 'L1' }, JSON_HEADERS);
+    const f = TT('refresh-token-invalid-http-200');
+    api().intercept({ path: '/v2/oauth/token/', method: 'POST' }).reply(f.status, f.body as object, JSON_HEADERS);
     const e = await rejection(provider.refresh(held(), kit.d));
     expect(e).toMatchObject({ errorClass: 'reconnect_needed', platformCode: 'invalid_grant' });
     expect(e.message).not.toContain('rft.old');
@@ -99,7 +102,8 @@ describe('tiktok who-am-I and revoke', () => {
   });
 
   it('HTTP 200 with error.code access_token_invalid -> reconnect_needed', async () => {
-    api().intercept({ path: /\/v2\/user\/info\//, method: 'GET' }).reply(200, { data: {}, error: { code: 'access_token_invalid', message: 'The access token is invalid or not found in the request.', log_id: 'L' } }, JSON_HEADERS);
+    const f = TT('access-token-invalid-http-200');
+    api().intercept({ path: /\/v2\/user\/info\//, method: 'GET' }).reply(f.status, f.body as object, JSON_HEADERS);
     expect(await rejection(provider.whoami(held(), kit.d))).toMatchObject({ errorClass: 'reconnect_needed', reason: 'token_expired', platformCode: 'access_token_invalid' });
   });
 
@@ -113,35 +117,37 @@ describe('tiktok who-am-I and revoke', () => {
 
 describe('tiktok classification (docs/platforms/tiktok.md#errors)', () => {
   const H = (h: Record<string, string> = {}) => new Headers(h);
-  const api = (code: string, message = '') => ({ data: {}, error: { code, message, log_id: '202611261200' } });
   it.each([
-    ['refresh', 400, { error: 'invalid_grant', error_description: 'Refresh token is invalid or expired.', log_id: 'L' }, 'reconnect_needed'],
-    ['code', 400, { error: 'invalid_grant', error_description: 'Authorization code is expired.', log_id: 'L' }, 'invalid_request'],
-    ['code', 400, { error: 'invalid_request', error_description: 'Code verifier or code challenge is invalid.', log_id: 'L' }, 'invalid_request'],
-    ['code', 401, { error: 'invalid_client', error_description: 'Client key or secret is incorrect.', log_id: 'L' }, 'permission'],
-    ['code', 400, { error: 'unauthorized_client', error_description: 'x', log_id: 'L' }, 'permission'],
-    ['code', 400, { error: 'invalid_scope', error_description: 'x', log_id: 'L' }, 'permission'],
-    ['refresh', 500, { error: 'server_error', error_description: 'x', log_id: 'L' }, 'transient'],
-    ['refresh', 200, { error: 'temporarily_unavailable', error_description: 'x', log_id: 'L' }, 'transient'],
-    ['api', 401, api('access_token_invalid', 'The access token is invalid or not found in the request.'), 'reconnect_needed'],
-    ['api', 401, api('scope_not_authorized', 'The user did not authorize the scope required for completing this request.'), 'permission'],
-    ['api', 403, api('unaudited_client_can_only_post_to_private_accounts'), 'permission'],
-    ['api', 403, api('url_ownership_unverified'), 'permission'],
-    ['api', 403, api('privacy_level_option_mismatch'), 'permission'],
-    ['api', 403, api('spam_risk_user_banned_from_posting'), 'permission'],
-    ['api', 429, api('rate_limit_exceeded', 'API rate limit was exceeded.'), 'rate_limited'],
-    ['api', 403, api('spam_risk_too_many_posts'), 'rate_limited'],
-    ['api', 403, api('reached_active_user_cap'), 'rate_limited'],
-    ['api', 403, api('spam_risk_too_many_pending_share'), 'rate_limited'],
-    ['api', 400, api('invalid_param', 'Invalid parameters'), 'invalid_request'],
-    ['api', 500, api('internal_error'), 'transient'],
-    ['api', 502, undefined, 'transient'],
-  ] as const)('%s %i %j -> %s', (context, status, body, cls) => {
-    expect(classify(status, body, H(), { now: T0, context }).errorClass).toBe(cls);
+    ['refresh', 'refresh-token-invalid', 'reconnect_needed'],
+    ['code', 'code-expired', 'invalid_request'],
+    ['code', 'code-verifier-invalid', 'invalid_request'],
+    ['code', 'client-invalid', 'permission'],
+    ['code', 'client-unauthorized', 'permission'],
+    ['code', 'scope-invalid', 'permission'],
+    ['refresh', 'token-server-error', 'transient'],
+    ['refresh', 'token-temporarily-unavailable-http-200', 'transient'],
+    ['api', 'access-token-invalid', 'reconnect_needed'],
+    ['api', 'scope-not-authorized', 'permission'],
+    ['api', 'unaudited-client', 'permission'],
+    ['api', 'url-ownership-unverified', 'permission'],
+    ['api', 'privacy-level-option-mismatch', 'permission'],
+    ['api', 'spam-risk-user-banned', 'permission'],
+    ['api', 'rate-limit-exceeded', 'rate_limited'],
+    ['api', 'spam-risk-too-many-posts', 'rate_limited'],
+    ['api', 'reached-active-user-cap', 'rate_limited'],
+    ['api', 'spam-risk-too-many-pending-share', 'rate_limited'],
+    ['api', 'invalid-param', 'invalid_request'],
+    ['api', 'internal-error', 'transient'],
+  ] as const)('%s: %s -> %s', (context, name, cls) => {
+    expect(classify(TT(name).status, TT(name).body, H(), { now: T0, context }).errorClass).toBe(cls);
+  });
+
+  it('a 502 without a body is transient', () => {
+    expect(classify(502, undefined, H(), { now: T0, context: 'api' }).errorClass).toBe('transient');
   });
 
   it('429 carries the Retry-After delay', () => {
-    const e = classify(429, api('rate_limit_exceeded'), H({ 'retry-after': '30' }), { now: T0, context: 'api' });
+    const e = classify(429, TT('rate-limit-exceeded').body, H({ 'retry-after': '30' }), { now: T0, context: 'api' });
     expect(e.retryAfterMs).toBe(30_000);
   });
 });

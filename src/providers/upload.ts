@@ -117,7 +117,7 @@ export function chunkRanges(total: number, chunk: number): [number, number][] {
 }
 
 /** Default classification by HTTP status, for bodies without a platform code. */
-export function classForStatus(status: number): ErrorClass {
+function classForStatus(status: number): ErrorClass {
   if (status === 401) return 'reconnect_needed';
   if (status === 403) return 'permission';
   if (status === 429) return 'rate_limited';

@@ -12,9 +12,9 @@ import twitterText from 'twitter-text';
 import type { PublishSettings, ValidationIssue } from './types.js';
 
 /** X's limit for an ordinary account, in weighted characters (docs/platforms/x.md#length). */
-export const DEFAULT_TEXT_LIMIT = 280;
+const DEFAULT_TEXT_LIMIT = 280;
 /** The setting that raises it (X Premium allows 25,000); README "X: longer posts". */
-export const TEXT_LIMIT_SETTING = 'textLimits.x';
+const TEXT_LIMIT_SETTING = 'textLimits.x';
 
 /** The configured limit, or the issue that explains why the setting is unusable. */
 export function textLimit(settings?: PublishSettings): number | ValidationIssue {

@@ -21,10 +21,10 @@ const MiB = 1024 * 1024;
  */
 export const SEGMENT_BYTES = 4 * MiB;
 /** segment_index runs 0–999 (docs/platforms/x.md#segments). */
-export const MAX_SEGMENTS = 1000;
+const MAX_SEGMENTS = 1000;
 
 /** Size limits per category (docs/platforms/x.md#media-limits). */
-export const MEDIA_RULES: Record<'image' | 'gif' | 'video', MediaRule> = {
+const MEDIA_RULES: Record<'image' | 'gif' | 'video', MediaRule> = {
   image: { mimes: ['image/jpeg', 'image/png', 'image/webp'], maxBytes: 5 * MiB },
   gif: { mimes: ['image/gif'], maxBytes: 15 * MiB },
   // 16 GB is what initialize accepts (the Premium cap); the account's own cap and the duration
@@ -34,7 +34,7 @@ export const MEDIA_RULES: Record<'image' | 'gif' | 'video', MediaRule> = {
 
 const kindOf = (m: MediaRef): keyof typeof MEDIA_RULES => (m.mime === 'image/gif' ? 'gif' : isVideo(m) ? 'video' : 'image');
 /** The media_category for a post's media (docs/platforms/x.md#media). */
-export const categoryOf = (m: MediaRef) => ({ image: 'tweet_image', gif: 'tweet_gif', video: 'tweet_video' })[kindOf(m)];
+const categoryOf = (m: MediaRef) => ({ image: 'tweet_image', gif: 'tweet_gif', video: 'tweet_video' })[kindOf(m)];
 
 /** Up to 4 images, or 1 GIF, or 1 video, each within its limits (docs/platforms/x.md#media-limits). */
 export function mediaIssues(media: MediaRef[]): ValidationIssue[] {

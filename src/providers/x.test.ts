@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../core/errors.js';
 import { DAY, HOUR } from '../core/clock.js';
 import { JSON_HEADERS, T0, formOf, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
+import { errorFixture } from '../../test/helpers/fixtures.js';
 import { classify, descriptor, provider } from './x.js';
 import type { TokenSet } from './types.js';
 
@@ -16,6 +17,9 @@ beforeEach(() => {
 });
 afterEach(() => kit.done());
 const api = () => kit.agent.get('https://api.x.com');
+const X = (name: string) => errorFixture('x', name);
+/** The token endpoint answers with the recorded error `name` (test/fixtures/x). */
+const tokenError = (name: string) => api().intercept({ path: '/2/oauth2/token', method: 'POST' }).reply(X(name).status, X(name).body as object, JSON_HEADERS);
 const held = (over: Partial<TokenSet> = {}): TokenSet => ({
   accessToken: 'xat-old', refreshToken: 'xrt-old', expiresAt: T0 - 60_000, refreshExpiresAt: T0 + 100 * DAY, refreshExpiresEstimated: true, scopes: SCOPES, obtainedAt: T0 - 2 * HOUR, ...over,
 });
@@ -70,9 +74,9 @@ describe('x tokens', () => {
   });
 
   it('a dead refresh token (invalid_request) -> reconnect_needed; a missing Basic header -> permission', async () => {
-    api().intercept({ path: '/2/oauth2/token', method: 'POST' }).reply(400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' }, JSON_HEADERS);
+    tokenError('refresh-token-invalid');
     expect(await rejection(provider.refresh(held(), kit.d))).toMatchObject({ errorClass: 'reconnect_needed', platformCode: 'invalid_request' });
-    api().intercept({ path: '/2/oauth2/token', method: 'POST' }).reply(401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' }, JSON_HEADERS);
+    tokenError('missing-basic-auth');
     expect(await rejection(provider.refresh(held(), kit.d))).toMatchObject({ errorClass: 'permission' });
   });
 
@@ -82,7 +86,7 @@ describe('x tokens', () => {
   });
 
   it('a 30-second-old code is invalid_request (restart the login), not a reconnect', async () => {
-    api().intercept({ path: '/2/oauth2/token', method: 'POST' }).reply(400, { error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' }, JSON_HEADERS);
+    tokenError('code-invalid');
     expect(await rejection(provider.exchangeCode({ code: 'old', redirectUri: REDIRECT, codeVerifier: V, callbackParams: {} }, kit.d))).toMatchObject({ errorClass: 'invalid_request' });
   });
 });
@@ -103,23 +107,25 @@ describe('x who-am-I and revoke', () => {
 describe('x classification (docs/platforms/x.md#errors)', () => {
   const H = (h: Record<string, string> = {}) => new Headers(h);
   it.each([
-    ['refresh', 400, { error: 'invalid_request', error_description: 'Value passed for the token was invalid.' }, 'reconnect_needed'],
-    ['refresh', 400, { error: 'invalid_grant', error_description: 'Value passed for the token was invalid.' }, 'reconnect_needed'],
-    ['code', 400, { error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' }, 'invalid_request'],
-    ['refresh', 401, { error: 'unauthorized_client', error_description: 'Missing valid authorization header' }, 'permission'],
-    ['api', 401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' }, 'reconnect_needed'],
-    ['api', 403, { title: 'Client Forbidden', type: 'https://api.twitter.com/2/problems/client-forbidden', reason: 'client-not-enrolled', detail: 'When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.' }, 'permission'],
-    ['api', 403, { title: 'Client Forbidden', type: 'https://api.twitter.com/2/problems/client-forbidden', reason: 'client-forbidden' }, 'permission'],
-    ['api', 429, { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 }, 'rate_limited'],
-    ['api', 400, { errors: [{ code: 88, message: 'Rate limit exceeded' }] }, 'rate_limited'],
-    ['api', 503, { title: 'Service Unavailable', type: 'about:blank', status: 503 }, 'transient'],
-    ['api', 500, undefined, 'transient'],
-    ['api', 400, { title: 'Invalid Request', type: 'https://api.twitter.com/2/problems/invalid-request', detail: 'One or more parameters to your request was invalid.' }, 'invalid_request'],
-  ] as const)('%s %i %j -> %s', (context, status, body, cls) => {
-    expect(classify(status, body, H(), { now: T0, context }).errorClass).toBe(cls);
+    ['refresh', 'refresh-token-invalid', 'reconnect_needed'],
+    ['refresh', 'refresh-token-invalid-grant', 'reconnect_needed'],
+    ['code', 'code-invalid', 'invalid_request'],
+    ['refresh', 'missing-basic-auth', 'permission'],
+    ['api', 'unauthorized', 'reconnect_needed'],
+    ['api', 'client-not-enrolled', 'permission'],
+    ['api', 'client-forbidden', 'permission'],
+    ['api', 'too-many-requests', 'rate_limited'],
+    ['api', 'v1-rate-limit', 'rate_limited'],
+    ['api', 'service-unavailable', 'transient'],
+    ['api', 'invalid-request', 'invalid_request'],
+  ] as const)('%s: %s -> %s', (context, name, cls) => {
+    expect(classify(X(name).status, X(name).body, H(), { now: T0, context }).errorClass).toBe(cls);
+  });
+  it('a 500 without a body is transient', () => {
+    expect(classify(500, undefined, H(), { now: T0, context: 'api' }).errorClass).toBe('transient');
   });
   it('429 waits until x-rate-limit-reset (epoch seconds)', () => {
-    const e = classify(429, { title: 'Too Many Requests', status: 429 }, H({ 'x-rate-limit-reset': String(T0 / 1000 + 90) }), { now: T0, context: 'api' });
+    const e = classify(429, X('too-many-requests').body, H({ 'x-rate-limit-reset': String(T0 / 1000 + 90) }), { now: T0, context: 'api' });
     expect(e.retryAfterMs).toBe(90_000);
   });
 });

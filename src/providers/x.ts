@@ -32,7 +32,7 @@ import {
   type HeaderLike,
 } from './oauth.js';
 
-export const DEFAULT_X_PORT = 8976;
+const DEFAULT_X_PORT = 8976;
 
 export const descriptor: ProviderDescriptor = {
   id: 'x',

@@ -23,7 +23,7 @@ export const PRIVACY = ['public', 'unlisted', 'private'] as const;
 const ANGLE = /[<>]/;
 
 /** Tags from `--set youtube.tags=a,b`: comma-separated, blanks dropped. */
-export function tagsOf(p: PostDraft): string[] {
+function tagsOf(p: PostDraft): string[] {
   return (p.options['tags'] ?? '')
     .split(',')
     .map((t) => t.trim())

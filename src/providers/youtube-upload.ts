@@ -18,6 +18,7 @@ import { readJson, retryAfterMs, type Response } from '../core/http.js';
 import type { ProviderDeps, PublishContext } from './types.js';
 import { chunkRanges, httpError, streamUpload, type RenewableToken } from './upload.js';
 import { classify } from './youtube.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** Every chunk but the last is a multiple of 256 KiB (docs/platforms/youtube.md#chunks). */
 export const CHUNK_UNIT = 256 * 1024;
@@ -85,7 +86,7 @@ export async function uploadResumable(job: UploadJob): Promise<unknown> {
         break;
       case 'interrupted':
         if (++interruptions > MAX_INTERRUPTIONS) throw new ProviderError(`youtube: upload interrupted ${MAX_INTERRUPTIONS} times without progress (${step.why})`, { errorClass: 'transient' });
-        await job.d.clock.sleep(step.waitMs ?? Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (interruptions - 1)));
+        await job.d.clock.sleep(step.waitMs ?? backoffDelay(interruptions, { baseMs: 1000, maxMs: MAX_BACKOFF_MS }));
         step = await queryStatus(job, session);
         break;
       case 'at':

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../core/errors.js';
 import { DAY, HOUR } from '../core/clock.js';
 import { JSON_HEADERS, T0, formOf, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
+import { errorFixture } from '../../test/helpers/fixtures.js';
 import { classify, descriptor, provider } from './youtube.js';
 import type { TokenSet } from './types.js';
 
@@ -15,6 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => kit.done());
 const oauth2 = () => kit.agent.get('https://oauth2.googleapis.com');
+const YT = (name: string) => errorFixture('youtube', name);
 const held = (over: Partial<TokenSet> = {}): TokenSet => ({
   accessToken: 'ya29.old', refreshToken: '1//keep-me', expiresAt: T0 + 10 * 60_000, refreshExpiresAt: T0 + 90 * DAY, refreshExpiresEstimated: true, scopes: SCOPES, obtainedAt: T0 - HOUR, ...over,
 });
@@ -81,7 +83,7 @@ describe('youtube tokens', () => {
   });
 
   it('invalid_grant at refresh -> reconnect_needed; network failure -> transient', async () => {
-    oauth2().intercept({ path: '/token', method: 'POST' }).reply(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }, JSON_HEADERS);
+    oauth2().intercept({ path: '/token', method: 'POST' }).reply(YT('refresh-token-invalid').status, YT('refresh-token-invalid').body as object, JSON_HEADERS);
     expect(await rejection(provider.refresh(held(), kit.d))).toMatchObject({ errorClass: 'reconnect_needed', platformCode: 'invalid_grant' });
     oauth2().intercept({ path: '/token', method: 'POST' }).replyWithError(new Error('getaddrinfo ENOTFOUND'));
     expect(await rejection(provider.refresh(held(), kit.d))).toMatchObject({ errorClass: 'transient' });
@@ -109,27 +111,28 @@ describe('youtube who-am-I and revoke', () => {
 
 describe('youtube classification (docs/platforms/youtube.md#errors)', () => {
   const H = (h: Record<string, string> = {}) => new Headers(h);
-  const apiErr = (code: number, reason: string, status?: string) => ({ error: { code, message: reason, errors: [{ message: reason, domain: 'global', reason }], ...(status ? { status } : {}) } });
   it.each([
-    ['refresh', 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }, 'reconnect_needed'],
-    ['code', 400, { error: 'invalid_grant', error_description: 'Bad Request' }, 'invalid_request'],
-    ['refresh', 401, { error: 'invalid_client', error_description: 'Unauthorized' }, 'permission'],
-    ['refresh', 401, { error: 'unauthorized_client', error_description: 'Unauthorized' }, 'permission'],
-    ['refresh', 400, { error: 'admin_policy_enforced', error_description: 'x' }, 'permission'],
-    ['refresh', 401, { error: 'deleted_client', error_description: 'The OAuth client was deleted.' }, 'permission'],
-    ['api', 401, apiErr(401, 'authError', 'UNAUTHENTICATED'), 'reconnect_needed'],
-    ['api', 403, apiErr(403, 'quotaExceeded'), 'rate_limited'],
-    ['api', 400, apiErr(400, 'uploadLimitExceeded'), 'rate_limited'],
-    ['api', 403, apiErr(403, 'insufficientPermissions', 'PERMISSION_DENIED'), 'permission'],
-    ['api', 429, apiErr(429, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED'), 'rate_limited'],
-    ['api', 500, apiErr(500, 'backendError'), 'transient'],
-    ['api', 503, undefined, 'transient'],
-    ['api', 400, apiErr(400, 'invalidTitle'), 'invalid_request'],
-  ] as const)('%s %i %j -> %s', (context, status, body, cls) => {
-    expect(classify(status, body, H(), { now: T0, context }).errorClass).toBe(cls);
+    ['refresh', 'refresh-token-invalid', 'reconnect_needed'],
+    ['code', 'code-invalid', 'invalid_request'],
+    ['refresh', 'client-invalid', 'permission'],
+    ['refresh', 'client-unauthorized', 'permission'],
+    ['refresh', 'admin-policy-enforced', 'permission'],
+    ['refresh', 'client-deleted', 'permission'],
+    ['api', 'auth-error', 'reconnect_needed'],
+    ['api', 'quota-exceeded', 'rate_limited'],
+    ['api', 'upload-limit-exceeded', 'rate_limited'],
+    ['api', 'insufficient-permissions', 'permission'],
+    ['api', 'rate-limit-exceeded', 'rate_limited'],
+    ['api', 'backend-error', 'transient'],
+    ['api', 'invalid-title', 'invalid_request'],
+  ] as const)('%s: %s -> %s', (context, name, cls) => {
+    expect(classify(YT(name).status, YT(name).body, H(), { now: T0, context }).errorClass).toBe(cls);
+  });
+  it('a 503 without a body is transient', () => {
+    expect(classify(503, undefined, H(), { now: T0, context: 'api' }).errorClass).toBe('transient');
   });
   it('an API 401 is "token expired" (refresh, then retry)', () => {
-    expect(classify(401, apiErr(401, 'authError', 'UNAUTHENTICATED'), H(), { now: T0, context: 'api' }).reason).toBe('token_expired');
+    expect(classify(401, YT('auth-error').body, H(), { now: T0, context: 'api' }).reason).toBe('token_expired');
   });
   it('honours Retry-After on 429', () => {
     expect(classify(429, undefined, H({ 'retry-after': '120' }), { now: T0, context: 'api' }).retryAfterMs).toBe(120_000);

@@ -46,10 +46,10 @@ export const descriptor: ProviderDescriptor = {
 };
 
 /** Refresh tokens of External apps in "Testing" status last 7 days (docs/platforms/youtube.md#tokens). */
-export const TESTING_REFRESH_LIFETIME_MS = 7 * DAY;
+const TESTING_REFRESH_LIFETIME_MS = 7 * DAY;
 
 /** uploadLimitExceeded: the channel's 24-hour upload cap; the next try waits this long. */
-export const UPLOAD_LIMIT_WAIT_MS = DAY;
+const UPLOAD_LIMIT_WAIT_MS = DAY;
 
 /** Reasons of Google API errors (`error.errors[].reason`). */
 const RATE_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded', 'rateLimitExceeded', 'userRateLimitExceeded', 'uploadLimitExceeded']);

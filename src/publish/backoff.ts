@@ -11,6 +11,7 @@
  *   Instagram's moving 24 h window), stored as the target's next_attempt_at.
  */
 import { ProviderError, type ErrorClass } from '../core/errors.js';
+import { backoffDelay } from '../core/backoff.js';
 
 export interface BackoffOptions {
   backoffBaseMs: number;
@@ -57,7 +58,7 @@ export function untilMidnight(now: number, tz: string): number {
 }
 
 /** When a daily cap lifts, as a delay from now; undefined when the error is not a daily cap. */
-export function dailyCapDelayMs(e: unknown, now: number, o: BackoffOptions): number | undefined {
+function dailyCapDelayMs(e: unknown, now: number, o: BackoffOptions): number | undefined {
   if (!(e instanceof ProviderError) || e.errorClass !== 'rate_limited') return undefined;
   const cap = capOf(e.platformCode);
   if (!cap) return undefined;
@@ -69,7 +70,7 @@ export function dailyCapDelayMs(e: unknown, now: number, o: BackoffOptions): num
 
 /** Delay before automatic attempt number `attempts + 1` after error `e`. */
 export function retryDelayMs(o: BackoffOptions, attempts: number, e: unknown, now: number): number {
-  const exp = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
+  const exp = backoffDelay(attempts, { baseMs: o.backoffBaseMs, maxMs: o.backoffMaxMs });
   const ra = e instanceof ProviderError ? e.retryAfterMs : undefined;
   if (ra !== undefined) return Math.max(ra, Math.min(exp, o.backoffBaseMs));
   const cap = dailyCapDelayMs(e, now, o);

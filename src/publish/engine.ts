@@ -12,7 +12,7 @@ import { isSqliteError } from '../store/failure.js';
 import { WaitUntilError, type PlatformId, type Publisher, type PublishContext, type PublishResult, type TokenSet, type TokenSource } from '../providers/types.js';
 import type { PostStore, Target, TargetPatch, TargetState } from '../store/posts.js';
 import { ownerState } from '../auth/owner.js';
-import type { Connection, Store } from '../store/types.js';
+import type { Connection, FormerConnection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
 import { firstMediaChange } from './media.js';
 import { retryDelayMs } from './backoff.js';
@@ -118,16 +118,59 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
   return out;
 }
 
+/** Claim, validated token, send or reconcile, record (STYLE.md habit 13). */
 export async function processTarget(en: Engine, t0: Target): Promise<TargetResult> {
+  const c = await claim(en, t0);
+  if (!c) return { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId, outcome: 'skipped' };
+  try {
+    const ready = await readyToSend(c);
+    if (!('draft' in ready)) return ready;
+    const token = await validatedToken(c, ready);
+    if (!token) return await fail(c, 'reconnect_needed', reconnectText(ready.conn));
+    return await sendOrReconcile(c, ready, token);
+  } catch (e) {
+    return await recordFailure(c, e);
+  } finally {
+    c.release();
+  }
+}
+
+/** A target this process holds: its connection, its checkpoint (kept current) and what results report. */
+interface Claimed {
+  en: Engine;
+  t: Target;
+  /** The state before the claim: anything but `scheduled` may have been sent already. */
+  prev: TargetState;
+  conn?: Connection;
+  former?: FormerConnection;
+  /** The name of the connection that already publishes this post to the same account. */
+  duplicateOf?: string;
+  res: Omit<TargetResult, 'outcome'>;
+  checkpoint: Record<string, string>;
+  release(): void;
+}
+
+/** What sending needs, read once the target is claimed. */
+interface Ready {
+  conn: Connection;
+  post: NonNullable<Awaited<ReturnType<PostStore['getPost']>>>;
+  draft: ReturnType<typeof draftFor>;
+  publisher: Publisher;
+  provider: Awaited<ReturnType<Deps['provider']>>;
+  pd: Awaited<ReturnType<Deps['providerDeps']>>;
+}
+
+const reconnectText = (conn: Connection) => `token expired — run socialync connect ${conn.platform} --name ${conn.name}`;
+
+/** Claims the target (heartbeat while held) and finds the connection that publishes it. */
+async function claim(en: Engine, t0: Target): Promise<Claimed | undefined> {
   const { deps, posts, opts } = en;
   const now = () => deps.clock.now();
-  const base = { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId };
   const prev = await claimTarget(posts, t0, opts, now());
-  if (!prev) return { ...base, outcome: 'skipped' };
+  if (!prev) return undefined;
   const beat = setInterval(() => void posts.heartbeat(t0.id, opts.owner, opts.claimTtlMs, now()).catch(() => undefined), Math.max(100, opts.claimTtlMs / 3));
   beat.unref();
   const t = (await posts.getTarget(t0.id))!;
-  let checkpoint = { ...t.checkpoint };
   const { current, former } = await resolveTargetConnection(en.store, t.connectionId);
   let conn = former ? undefined : current;
   let duplicateOf: string | undefined;
@@ -139,119 +182,143 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
     else duplicateOf = current.name;
   }
   const account = conn?.name ?? former?.name ?? t.connectionId;
-  const res = { ...base, account };
-  const finish = async (outcome: Outcome, patch: TargetPatch, extra: Partial<TargetResult> = {}, fenced = true): Promise<TargetResult> => {
-    const ok = await posts.updateTarget(t.id, fenced ? opts.owner : null, { claimedBy: null, claimExpiresAt: null, ...patch }, now());
-    const r: TargetResult = { ...res, ...extra, outcome: ok || !fenced ? outcome : 'skipped' };
-    await posts.addAttempt({ targetId: t.id, at: now(), outcome: r.outcome, errorClass: extra.errorClass ?? null, message: extra.message ?? extra.url ?? extra.remoteId ?? null });
-    return r;
-  };
-  const published = (p: PublishResult) =>
-    finish(
-      'published',
-      { state: 'published', remoteId: p.remoteId, url: p.url ?? null, note: p.note ?? null, publishedAt: now(), errorClass: null, reason: null, nextAttemptAt: null, checkpoint },
-      { remoteId: p.remoteId, ...(p.url ? { url: p.url } : {}), ...(p.note ? { note: p.note } : {}) },
-      false, // the platform confirmed it: record it even if our claim lapsed meanwhile
-    );
-  const fail = (cls: ErrorClass, message: string) =>
-    finish('failed', { state: 'failed', errorClass: cls, reason: message, nextAttemptAt: null, checkpoint }, { errorClass: cls, message });
+  const res = { postId: t0.postId, targetId: t0.id, platform: t0.platform, account };
+  return { en, t, prev, conn, former, duplicateOf, res, checkpoint: { ...t.checkpoint }, release: () => clearInterval(beat) };
+}
+
+/** Records an outcome and its attempt; `fenced`: only while this process still holds the claim. */
+async function finish(c: Claimed, outcome: Outcome, patch: TargetPatch, extra: Partial<TargetResult> = {}, fenced = true): Promise<TargetResult> {
+  const { posts, opts, deps } = c.en;
+  const ok = await posts.updateTarget(c.t.id, fenced ? opts.owner : null, { claimedBy: null, claimExpiresAt: null, ...patch }, deps.clock.now());
+  const r: TargetResult = { ...c.res, ...extra, outcome: ok || !fenced ? outcome : 'skipped' };
+  await posts.addAttempt({ targetId: c.t.id, at: deps.clock.now(), outcome: r.outcome, errorClass: extra.errorClass ?? null, message: extra.message ?? extra.url ?? extra.remoteId ?? null });
+  return r;
+}
+
+function published(c: Claimed, p: PublishResult): Promise<TargetResult> {
+  return finish(
+    c,
+    'published',
+    { state: 'published', remoteId: p.remoteId, url: p.url ?? null, note: p.note ?? null, publishedAt: c.en.deps.clock.now(), errorClass: null, reason: null, nextAttemptAt: null, checkpoint: c.checkpoint },
+    { remoteId: p.remoteId, ...(p.url ? { url: p.url } : {}), ...(p.note ? { note: p.note } : {}) },
+    false, // the platform confirmed it: record it even if our claim lapsed meanwhile
+  );
+}
+
+function fail(c: Claimed, cls: ErrorClass, message: string): Promise<TargetResult> {
+  return finish(c, 'failed', { state: 'failed', errorClass: cls, reason: message, nextAttemptAt: null, checkpoint: c.checkpoint }, { errorClass: cls, message });
+}
+
+/**
+ * The post, its draft and the platform's code; or the failure that stops it before any platform
+ * call: no post, a duplicate, a disconnected account, a file changed or gone since scheduling (a
+ * local error: the fix is on this machine). A target that may have been sent is reconciled first.
+ */
+async function readyToSend(c: Claimed): Promise<Ready | TargetResult> {
+  const { en, t, conn, former } = c;
+  const post = await en.posts.getPost(t.postId);
+  if (!post) return await fail(c, 'invalid_request', 'the post no longer exists');
+  if (c.duplicateOf) return await fail(c, 'invalid_request', `the post already goes to ${t.platform}/${c.duplicateOf} (the same account, connected again) through another target`);
+  if (!conn) return await fail(c, 'reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}${former ? ` --name ${former.name}` : ''}`);
+  const publisher = await en.loadPublisher(t.platform);
+  const provider = await en.deps.provider(t.platform);
+  const pd = await en.deps.providerDeps(t.platform);
+  const draft = draftFor(post, t.platform);
+  const changed = mayBeSent(c) ? undefined : await firstMediaChange(draft.media, post.id);
+  if (changed) return await fail(c, 'local_file', changed);
+  return { conn, post, draft, publisher, provider, pd };
+}
+
+const mayBeSent = (c: Claimed) => c.prev !== 'scheduled' || Boolean(c.checkpoint[SENT]);
+
+/** Pre-post check, with one more refresh if the platform rejects the token; undefined: reconnect needed. */
+async function validatedToken(c: Claimed, r: Ready): Promise<TokenSet | undefined> {
   try {
-    const post = await posts.getPost(t.postId);
-    if (!post) return await fail('invalid_request', 'the post no longer exists');
-    if (duplicateOf) return await fail('invalid_request', `the post already goes to ${t.platform}/${duplicateOf} (the same account, connected again) through another target`);
-    if (!conn) return await fail('reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}${former ? ` --name ${former.name}` : ''}`);
-    const reconnectMsg = `token expired — run socialync connect ${conn.platform} --name ${conn.name}`;
-    const publisher = await en.loadPublisher(t.platform);
-    const provider = await deps.provider(t.platform);
-    const pd = await deps.providerDeps(t.platform);
-    const draft = draftFor(post, t.platform);
-    // A file changed or gone since scheduling fails here, before any platform call (a local
-    // error: the fix is on this machine). A target that may have been sent is reconciled first.
-    const mayBeSent = prev !== 'scheduled' || Boolean(checkpoint[SENT]);
-    const changed = mayBeSent ? undefined : await firstMediaChange(draft.media, post.id);
-    if (changed) return await fail('local_file', changed);
-
-    // Pre-post check, then live validation with one more refresh if the platform rejects the token.
-    let token: TokenSet;
+    let token = await c.en.freshToken(r.conn.id);
     try {
-      token = await en.freshToken(conn.id);
-      try {
-        await provider.whoami(token, pd);
-      } catch (e) {
-        if (classify(e) !== 'reconnect_needed') throw e;
-        token = await en.freshToken(conn.id, { force: true });
-        await provider.whoami(token, pd);
-      }
+      await r.provider.whoami(token, r.pd);
     } catch (e) {
-      if (classify(e) === 'reconnect_needed') return await fail('reconnect_needed', reconnectMsg);
-      throw e;
+      if (classify(e) !== 'reconnect_needed') throw e;
+      token = await c.en.freshToken(r.conn.id, { force: true });
+      await r.provider.whoami(token, r.pd);
     }
-
-    const ctx: PublishContext = {
-      checkpoint,
-      saveCheckpoint: async (cp) => {
-        checkpoint = { ...cp };
-        ctx.checkpoint = checkpoint;
-        const ok = await posts.updateTarget(t.id, opts.owner, { checkpoint, claimExpiresAt: now() + opts.claimTtlMs }, now());
-        if (!ok) throw new ClaimLostError(`lost the claim on target ${t.id}`);
-      },
-      account: { id: conn.accountId, meta: conn.meta },
-      tokens: tokenSource(en, conn.id),
-    };
-    if (deps.io.progress) ctx.onProgress = (await import('./progress.js')).uploadProgress(deps, `${t.platform}:${conn.name}`);
-
-    // A previous run may have sent it (crash, timeout, unconfirmed): find out before anything else.
-    if (prev !== 'scheduled' || checkpoint[SENT]) {
-      const rec = await publisher.reconcile(draft, token, pd, ctx);
-      if (rec.status === 'published') return await published(rec.result);
-      if (rec.status === 'unknown') {
-        return await finish(
-          'unconfirmed',
-          { state: 'unconfirmed', errorClass: 'transient', reason: rec.reason ?? 'the platform may have received this post; it cannot be checked automatically', nextAttemptAt: null, checkpoint },
-          { message: `outcome unknown${rec.reason ? ` (${rec.reason})` : ''}: check the account, then run socialync retry with --assume-not-posted if it is missing` },
-        );
-      }
-      const { [SENT]: _sent, ...rest } = checkpoint;
-      void _sent;
-      await ctx.saveCheckpoint(rest);
-      const changedSince = await firstMediaChange(draft.media, post.id);
-      if (changedSince) return await fail('local_file', changedSince);
-    }
-    return await published(await publisher.publish(draft, token, pd, ctx));
+    return token;
   } catch (e) {
-    if (e instanceof ClaimLostError) return { ...res, outcome: 'skipped', message: e.message };
-    const cls = classify(e);
-    const message = failureText(en, e, cls);
-    const retryable = cls === 'transient' || cls === 'rate_limited';
-    if (checkpoint[SENT] && (cls === 'transient' || cls === 'bug')) {
-      // The create request went out and we got no clear answer: never re-send without reconciling
-      // (after a bug, only when asked: socialync retry).
-      const next = cls === 'bug' ? null : now() + backoff(en, t.attempts, e);
-      return await finish('unconfirmed', { state: 'unconfirmed', errorClass: cls, reason: message, nextAttemptAt: next, checkpoint }, { errorClass: cls, message });
-    }
-    if (checkpoint[SENT]) {
-      // The platform answered with a definite refusal: it was not posted.
-      const { [SENT]: _s, ...rest } = checkpoint;
-      void _s;
-      checkpoint = rest;
-    }
-    if (e instanceof WaitUntilError) return await waitForWindow(en, t, finish, e, message, checkpoint);
-    if (retryable && t.attempts < opts.maxAttempts) {
-      const at = now() + backoff(en, t.attempts, e);
-      return await finish('retry_scheduled', { state: 'scheduled', errorClass: cls, reason: message, nextAttemptAt: at, checkpoint }, { errorClass: cls, message, nextAttemptAt: at });
-    }
-    const why = retryable ? `gave up after ${t.attempts} attempts: ${message}` : message;
-    return await fail(cls, cls === 'reconnect_needed' && conn ? `token expired — run socialync connect ${conn.platform} --name ${conn.name}` : why);
-  } finally {
-    clearInterval(beat);
+    if (classify(e) === 'reconnect_needed') return undefined;
+    throw e;
   }
 }
 
+/** A previous run may have sent it (crash, timeout, unconfirmed): find out before anything else; then publish. */
+async function sendOrReconcile(c: Claimed, r: Ready, token: TokenSet): Promise<TargetResult> {
+  const { en, t } = c;
+  const { deps, posts, opts } = en;
+  const ctx: PublishContext = {
+    checkpoint: c.checkpoint,
+    saveCheckpoint: async (cp) => {
+      c.checkpoint = { ...cp };
+      ctx.checkpoint = c.checkpoint;
+      const ok = await posts.updateTarget(t.id, opts.owner, { checkpoint: c.checkpoint, claimExpiresAt: deps.clock.now() + opts.claimTtlMs }, deps.clock.now());
+      if (!ok) throw new ClaimLostError(`lost the claim on target ${t.id}`);
+    },
+    account: { id: r.conn.accountId, meta: r.conn.meta },
+    tokens: tokenSource(en, r.conn.id),
+  };
+  if (deps.io.progress) ctx.onProgress = (await import('./progress.js')).uploadProgress(deps, `${t.platform}:${r.conn.name}`);
+
+  if (c.prev !== 'scheduled' || c.checkpoint[SENT]) {
+    const rec = await r.publisher.reconcile(r.draft, token, r.pd, ctx);
+    if (rec.status === 'published') return await published(c, rec.result);
+    if (rec.status === 'unknown') {
+      return await finish(
+        c,
+        'unconfirmed',
+        { state: 'unconfirmed', errorClass: 'transient', reason: rec.reason ?? 'the platform may have received this post; it cannot be checked automatically', nextAttemptAt: null, checkpoint: c.checkpoint },
+        { message: `outcome unknown${rec.reason ? ` (${rec.reason})` : ''}: check the account, then run socialync retry with --assume-not-posted if it is missing` },
+      );
+    }
+    const { [SENT]: _sent, ...rest } = c.checkpoint;
+    void _sent;
+    await ctx.saveCheckpoint(rest);
+    const changedSince = await firstMediaChange(r.draft.media, r.post.id);
+    if (changedSince) return await fail(c, 'local_file', changedSince);
+  }
+  return await published(c, await r.publisher.publish(r.draft, token, r.pd, ctx));
+}
+
+/** An error while the target was held: unconfirmed if it may have been sent, else a retry, a wait or a failure. */
+async function recordFailure(c: Claimed, e: unknown): Promise<TargetResult> {
+  const { en, t, conn } = c;
+  if (e instanceof ClaimLostError) return { ...c.res, outcome: 'skipped', message: e.message };
+  const cls = classify(e);
+  const message = failureText(en, e, cls);
+  const retryable = cls === 'transient' || cls === 'rate_limited';
+  if (c.checkpoint[SENT] && (cls === 'transient' || cls === 'bug')) {
+    // The create request went out and we got no clear answer: never re-send without reconciling
+    // (after a bug, only when asked: socialync retry).
+    const next = cls === 'bug' ? null : en.deps.clock.now() + backoff(en, t.attempts, e);
+    return await finish(c, 'unconfirmed', { state: 'unconfirmed', errorClass: cls, reason: message, nextAttemptAt: next, checkpoint: c.checkpoint }, { errorClass: cls, message });
+  }
+  if (c.checkpoint[SENT]) {
+    // The platform answered with a definite refusal: it was not posted.
+    const { [SENT]: _s, ...rest } = c.checkpoint;
+    void _s;
+    c.checkpoint = rest;
+  }
+  if (e instanceof WaitUntilError) return await waitForWindow(c, e, message);
+  if (retryable && t.attempts < en.opts.maxAttempts) {
+    const at = en.deps.clock.now() + backoff(en, t.attempts, e);
+    return await finish(c, 'retry_scheduled', { state: 'scheduled', errorClass: cls, reason: message, nextAttemptAt: at, checkpoint: c.checkpoint }, { errorClass: cls, message, nextAttemptAt: at });
+  }
+  const why = retryable ? `gave up after ${t.attempts} attempts: ${message}` : message;
+  return await fail(c, cls, cls === 'reconnect_needed' && conn ? reconnectText(conn) : why);
+}
+
 /** A window that reopens at a known time: rescheduled to it, and the wait does not use up an attempt. */
-async function waitForWindow(en: Engine, t: Target, finish: (o: Outcome, p: TargetPatch, x?: Partial<TargetResult>) => Promise<TargetResult>, e: WaitUntilError, message: string, checkpoint: Record<string, string>): Promise<TargetResult> {
+async function waitForWindow(c: Claimed, e: WaitUntilError, message: string): Promise<TargetResult> {
   const at = e.until;
-  const r = await finish('retry_scheduled', { state: 'scheduled', errorClass: e.errorClass, reason: message, nextAttemptAt: at, checkpoint }, { errorClass: e.errorClass, message, nextAttemptAt: at });
-  if (r.outcome === 'retry_scheduled') await en.posts.rearm(t.id, ['scheduled'], { attempts: Math.max(0, t.attempts - 1) }, en.deps.clock.now());
+  const r = await finish(c, 'retry_scheduled', { state: 'scheduled', errorClass: e.errorClass, reason: message, nextAttemptAt: at, checkpoint: c.checkpoint }, { errorClass: e.errorClass, message, nextAttemptAt: at });
+  if (r.outcome === 'retry_scheduled') await c.en.posts.rearm(c.t.id, ['scheduled'], { attempts: Math.max(0, c.t.attempts - 1) }, c.en.deps.clock.now());
   return r;
 }
 

@@ -15,7 +15,7 @@ import { mediaLimits as youtube } from '../providers/youtube-media.js';
 
 const TABLES: Record<PlatformId, (options: Record<string, string>) => MediaLimits> = { facebook, instagram, linkedin, tiktok, x, youtube };
 
-export function limitsFor(platform: PlatformId, options: Record<string, string> = {}): MediaLimits {
+function limitsFor(platform: PlatformId, options: Record<string, string> = {}): MediaLimits {
   return TABLES[platform](options);
 }
 

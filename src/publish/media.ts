@@ -34,12 +34,12 @@ const MIME_OF_CONTAINER: Record<string, string> = {
   webp: 'image/webp',
 };
 
-export function mimeFor(name: string): string | undefined {
+function mimeFor(name: string): string | undefined {
   return MIME[extname(name.split('?')[0]!).toLowerCase()];
 }
 
 /** SHA-256 of a file, streamed (memory stays flat whatever the size). */
-export async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string): Promise<string> {
   // node:crypto loads here, not with the module: `schedule list` imports this file too.
   const h = process.getBuiltinModule('node:crypto').createHash('sha256');
   for await (const c of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(c as Buffer);

@@ -48,7 +48,7 @@ function displaySize(t: Track): { width?: number; height?: number } {
 }
 
 /** Reads the tracks MediaInfo found; undefined when the file is neither a video nor an image it knows. */
-export function probeFromTracks(tracks: Track[]): MediaProbe | undefined {
+function probeFromTracks(tracks: Track[]): MediaProbe | undefined {
   const general = tracks.find((t) => t['@type'] === 'General');
   const video = tracks.find((t) => t['@type'] === 'Video');
   const image = tracks.find((t) => t['@type'] === 'Image');

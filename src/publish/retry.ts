@@ -60,12 +60,12 @@ export interface RetrySelection {
 const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
 
 /** A saved checkpoint other than the "request sent" marker means the publisher can pick up from it. */
-export function modeFor(t: Pick<Target, 'state' | 'checkpoint'>): RetryMode {
+function modeFor(t: Pick<Target, 'state' | 'checkpoint'>): RetryMode {
   if (t.state === 'unconfirmed') return 'reconcile';
   return Object.keys(t.checkpoint).some((k) => k !== SENT) ? 'resume' : 'new';
 }
 
-export function connectCommand(platform: PlatformId, conn: Pick<Connection, 'name'> | undefined): string {
+function connectCommand(platform: PlatformId, conn: Pick<Connection, 'name'> | undefined): string {
   return conn ? `socialync connect ${platform} --name ${conn.name}` : `socialync connect ${platform}`;
 }
 

@@ -60,7 +60,7 @@ export function postOptions(cmd: Command): Command {
 }
 
 /** "x,linkedin:work" -> connections; a platform with several accounts needs platform:name. */
-export async function resolveTargets(deps: Deps, to: string): Promise<{ platform: PlatformId; connectionId: string }[]> {
+async function resolveTargets(deps: Deps, to: string): Promise<{ platform: PlatformId; connectionId: string }[]> {
   const store = await deps.store();
   const out: { platform: PlatformId; connectionId: string }[] = [];
   for (const raw of to.split(',').map((s) => s.trim()).filter(Boolean)) {

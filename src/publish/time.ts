@@ -30,7 +30,7 @@ export function systemZone(env: NodeJS.ProcessEnv = {}): string {
   return env.TZ && isValidZone(env.TZ) ? env.TZ : Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-export function isValidZone(tz: string): boolean {
+function isValidZone(tz: string): boolean {
   try {
     formatter(tz);
     return true;
@@ -39,7 +39,7 @@ export function isValidZone(tz: string): boolean {
   }
 }
 
-export function assertZone(tz: string): string {
+function assertZone(tz: string): string {
   if (!isValidZone(tz)) throw new UsageError(`unknown time zone "${tz}"`, 'use an IANA zone name such as Europe/Berlin or America/New_York');
   return tz;
 }
@@ -65,7 +65,7 @@ export interface LocalTime {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-export function formatLocal(l: LocalTime): string {
+function formatLocal(l: LocalTime): string {
   return `${l.y}-${pad(l.mo)}-${pad(l.d)} ${pad(l.h)}:${pad(l.mi)}`;
 }
 
@@ -75,7 +75,7 @@ function wallToLocal(w: number): LocalTime {
 }
 
 /** Every UTC instant whose wall clock in `tz` reads `l` (0, 1 or 2 of them, ascending). */
-export function instantsFor(l: LocalTime, tz: string): number[] {
+function instantsFor(l: LocalTime, tz: string): number[] {
   const wall = Date.UTC(l.y, l.mo - 1, l.d, l.h, l.mi);
   // Transitions are months apart, so the offsets a day either side cover every candidate.
   const offsets = new Set([offsetAt(wall - 86_400_000, tz), offsetAt(wall + 86_400_000, tz), offsetAt(wall, tz)]);
@@ -171,7 +171,7 @@ export function parseWhen(input: string, tz: string, now: number, ambiguity?: Am
 }
 
 /** How far from now a post may be scheduled, either way: more is a typo, not a plan. */
-export const MAX_SCHEDULE_SPAN = 10 * 366 * 1440 * MIN;
+const MAX_SCHEDULE_SPAN = 10 * 366 * 1440 * MIN;
 
 function withinRange(at: number, input: string, now: number): number {
   if (!Number.isFinite(at) || Math.abs(at - now) > MAX_SCHEDULE_SPAN) {

@@ -68,7 +68,7 @@ export const DEMO_PAGE = 'Alice Bakery';
  * The Pages a test account manages: "alice" has two, everyone else one. Each links an Instagram
  * professional account, except carol's (carol's Instagram account is a personal one).
  */
-export function pagesOf(account: SandboxAccount): SandboxPage[] {
+function pagesOf(account: SandboxAccount): SandboxPage[] {
   const tasks = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
   const names = account.name === 'alice' ? [DEMO_PAGE, 'Alice Books'] : [`${account.displayName} Page`];
   return names.map((name, i) => {

@@ -3,8 +3,8 @@
  * platform's OAuth/API routes (src/sandbox/<platform>.ts), its publishing routes
  * (src/sandbox/<platform>-publish.ts, when present) and the /__sandbox control API.
  *
- * Modules come from a static list of names (no filesystem scan); a module that is
- * not written yet is skipped, so the sandbox runs whatever platforms exist.
+ * Modules come from a static list (src/sandbox/modules.ts, no filesystem scan), one per
+ * platform; a module that fails to load fails startSandbox.
  */
 import type { AddressInfo } from 'node:net';
 import { PLATFORMS, type PlatformId } from '../providers/types.js';
@@ -18,7 +18,7 @@ export type { SandboxOptions } from './common.js';
 export type { SandboxControl, PlatformControl, FaultSpec, SandboxStats, ValidateResult } from './control.js';
 
 export interface Sandbox {
-  /** Platforms actually running (those requested whose module exists). */
+  /** Platforms running (those requested; all by default). */
   platforms: PlatformId[];
   /** Origin per running platform, e.g. http://127.0.0.1:41234. */
   origins: Record<PlatformId, string>;
@@ -35,7 +35,7 @@ export interface Sandbox {
 }
 
 /** Loads the platform's sandbox module and its publishing routes, when present. */
-export async function loadSandboxModule(p: PlatformId): Promise<{ main: SandboxModule; extra: SandboxRoutesModule[] } | undefined> {
+export async function loadSandboxModule(p: PlatformId): Promise<{ main: SandboxModule; extra: SandboxRoutesModule[] }> {
   const entry = sandboxModules[p];
   const main = await entry.main();
   const pub = entry.publish ? await entry.publish() : undefined;
@@ -48,7 +48,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   try {
     for (const p of wanted) {
       const mods = await loadSandboxModule(p);
-      if (!mods) continue;
       const ps = createPlatformServer(p, mods.main, mods.extra, opts);
       await new Promise<void>((resolve, reject) => {
         ps.server.once('error', reject);

@@ -31,7 +31,7 @@ const CATEGORIES: Record<string, { types: RegExp; maxBytes: number }> = {
   amplify_video: { types: /^video\/(mp4|quicktime|webm|mp2t)$/, maxBytes: 16 * 1024 * MiB },
 };
 /** Most bytes in one APPEND (docs/platforms/x.md#segments). */
-export const MAX_SEGMENT_BYTES = 5 * MiB;
+const MAX_SEGMENT_BYTES = 5 * MiB;
 const TIMELINE_PARAMS = new Set(['max_results', 'pagination_token', 'start_time', 'end_time', 'since_id', 'until_id', 'exclude', 'tweet.fields', 'expansions', 'user.fields', 'media.fields', 'poll.fields', 'place.fields']);
 const TWEET_FIELDS = new Set(['attachments', 'author_id', 'context_annotations', 'conversation_id', 'created_at', 'edit_controls', 'entities', 'geo', 'id', 'in_reply_to_user_id', 'lang', 'note_tweet', 'possibly_sensitive', 'public_metrics', 'referenced_tweets', 'reply_settings', 'source', 'text', 'withheld']);
 

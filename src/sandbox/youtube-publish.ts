@@ -66,7 +66,7 @@ export function tagsLength(tags: string[]): number {
 }
 
 /** The metadata rules of the video resource (docs/platforms/youtube.md#metadata). */
-export function metadataError(meta: Session['meta']): SandboxResponse | undefined {
+function metadataError(meta: Session['meta']): SandboxResponse | undefined {
   const title = meta.snippet?.title;
   if (typeof title !== 'string' || !title.trim() || codePoints(title) > 100 || /[<>]/.test(title)) {
     return googleError(400, 'invalidTitle', 'The request metadata specifies an invalid or empty video title.');

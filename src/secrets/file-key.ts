@@ -19,7 +19,7 @@ import type { Config } from '../core/config.js';
 import { keyOpensVault } from './vault.js';
 
 export const VAULT_KEY_ENV = 'SOCIALYNC_VAULT_KEY';
-export const MIN_PASSPHRASE = 12;
+const MIN_PASSPHRASE = 12;
 const SALT_FILE = 'scrypt-salt';
 
 /** scrypt cost: N=2^15, r=8 (RFC 7914 §2 interactive-use figures), ~32 MiB, ~50-100 ms. */
@@ -27,7 +27,7 @@ const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
 export type KeyMaterial = { kind: 'raw'; key: Buffer } | { kind: 'passphrase'; passphrase: string };
 
-export function parseKeyMaterial(text: string): KeyMaterial {
+function parseKeyMaterial(text: string): KeyMaterial {
   const s = text.trim();
   if (/^[0-9a-fA-F]{64}$/.test(s)) return { kind: 'raw', key: Buffer.from(s, 'hex') };
   if (/^[A-Za-z0-9+/_-]{43}=?$/.test(s)) {
@@ -64,7 +64,7 @@ function saltFor(vaultDir: string): Buffer {
   return readFileSync(path);
 }
 
-export async function keyFromMaterial(m: KeyMaterial, vaultDir: string, what: string): Promise<Buffer> {
+async function keyFromMaterial(m: KeyMaterial, vaultDir: string, what: string): Promise<Buffer> {
   if (m.kind === 'raw') return m.key;
   if (m.passphrase.length < MIN_PASSPHRASE) {
     throw new UsageError(

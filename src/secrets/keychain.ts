@@ -70,7 +70,7 @@ export interface KeychainOptions {
 }
 
 /** Finds a session bus with a Secret Service (Linux only), or throws the refusal. */
-export async function findSecretService(o: KeychainOptions, diag: KeychainDiagnostics): Promise<BusCheck> {
+async function findSecretService(o: KeychainOptions, diag: KeychainDiagnostics): Promise<BusCheck> {
   const uid = o.uid ?? process.getuid?.();
   const buses: BusCheck[] = sessionBusCandidates(o.env, uid === undefined ? {} : { uid });
   diag.buses = buses;

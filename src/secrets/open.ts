@@ -24,7 +24,7 @@ import { openVault, recoveryDirs } from './vault.js';
 import { KEYCHAIN_SERVICE, keychainVaultKey, vaultKeyAccount, type KeychainDiagnostics } from './keychain.js';
 import { resolveFileKey, VAULT_KEY_ENV } from './file-key.js';
 
-export const BACKEND_ENV = 'SOCIALYNC_SECRET_BACKEND';
+const BACKEND_ENV = 'SOCIALYNC_SECRET_BACKEND';
 export const DEFAULT_TIMEOUT_MS = 5000;
 
 export interface OpenSecretStoreOptions {

@@ -78,7 +78,7 @@ export function decrypt(key: Buffer, name: string, data: Buffer): string | undef
 }
 
 /** Writes `data` to `dir/name` atomically with mode 0600. */
-export function writeFileAtomic(dir: string, name: string, data: Buffer | string): void {
+function writeFileAtomic(dir: string, name: string, data: Buffer | string): void {
   const tmp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
@@ -117,7 +117,7 @@ export function writeFileAtomic(dir: string, name: string, data: Buffer | string
  * token (X, TikTok) without keeping its successor. A reader never sees a partial file either
  * way: rename(2) is atomic. (ext4's default auto_da_alloc flushes a file replaced by rename.)
  */
-export async function writeFileAtomicAsync(dir: string, name: string, data: Buffer | string): Promise<void> {
+async function writeFileAtomicAsync(dir: string, name: string, data: Buffer | string): Promise<void> {
   const { open, rename, unlink } = await import('node:fs/promises');
   const tmp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
   const target = join(dir, name);

@@ -16,7 +16,7 @@ export type StateDbProblem = 'corrupted' | 'full' | 'read_only' | 'busy' | 'io' 
 const INTACT = 'nothing was changed; your connections and secrets are intact';
 
 /** Bytes free for this user on the disk holding `dir`, or undefined when it cannot be told. */
-export function freeBytes(dir: string): number | undefined {
+function freeBytes(dir: string): number | undefined {
   try {
     const s = statfsSync(dir);
     return s.bavail * s.bsize;
@@ -26,7 +26,7 @@ export function freeBytes(dir: string): number | undefined {
 }
 
 /** The errno code when `path` cannot be written by this user (EROFS, EACCES), else undefined. */
-export function notWritable(path: string): string | undefined {
+function notWritable(path: string): string | undefined {
   try {
     accessSync(path, constants.W_OK);
     return undefined;

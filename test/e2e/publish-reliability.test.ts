@@ -2,13 +2,14 @@
  * Reliability of `socialync publish` (built CLI) against the sandbox:
  * - kill -9 at random points, at least 50 times, over 20 multi-platform posts,
  *   with restarts: zero duplicate posts at the sandbox, and every target ends
- *   published, failed with a reason, or unconfirmed;
+ *   published, failed with a reason, or unconfirmed (seeded: replay with SOCIALYNC_TEST_SEED);
  * - two publishers over the same queue at once: zero duplicates.
  * Run `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, startCli } from '../helpers/cli.js';
 import { sandboxPosts, startPublishProfile, type PublishProfile } from '../helpers/publish-sandbox.js';
+import { seededRandom } from '../helpers/seed.js';
 import { tempMedia } from '../publish/kit.js';
 import { runScheduleAdd } from '../../src/commands/schedule-add.js';
 import { postStoreFor, type Target } from '../../src/store/posts.js';
@@ -35,8 +36,8 @@ async function schedule(label: string, n: number, spreadMs: number): Promise<num
     const text = `${label} ${i} of ${n}`;
     const r =
       i % 2 === 0
-        ? await runScheduleAdd({ to: 'x,linkedin,facebook', at, text }, pp.deps)
-        : await runScheduleAdd({ to: 'youtube,tiktok,instagram,facebook', at, text, title: text, media: [video], set: ['tiktok.privacy=SELF_ONLY'] }, pp.deps);
+        ? await runScheduleAdd(pp.deps, { to: 'x,linkedin,facebook', at, text })
+        : await runScheduleAdd(pp.deps, { to: 'youtube,tiktok,instagram,facebook', at, text, title: text, media: [video], set: ['tiktok.privacy=SELF_ONLY'] });
     ids.push(r.id);
     // Spread the due times so that work keeps arriving while publishers are being killed.
     if (spreadMs) {
@@ -76,12 +77,13 @@ async function duplicates(): Promise<string[]> {
 describe('publish reliability (built CLI, sandbox)', () => {
   it('kill -9 at random points (>= 50 times) over 20 multi-platform posts: zero duplicates, every target ends in a clear state', async () => {
     const ids = await schedule('kill test', 20, 8000);
+    const { random } = seededRandom('publish-reliability');
     let kills = 0;
     let runs = 0;
     while (kills < 50) {
       runs++;
       const run = startCli(['publish', '--quiet'], env);
-      const delay = 40 + Math.floor(Math.random() * 500);
+      const delay = 40 + Math.floor(random() * 500);
       const exited = await Promise.race([run.done.then(() => true), sleep(delay).then(() => false)]);
       if (!exited) {
         run.child.kill('SIGKILL');

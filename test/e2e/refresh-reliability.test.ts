@@ -5,7 +5,8 @@
  *  - 8 concurrent processes over 100 connections: each refreshed exactly once,
  *    no refresh token rejected.
  *  - kill -9 at random points (>= 50 times), then a normal run: every connection
- *    is valid at the sandbox, or flagged needs_reconnect with a reason.
+ *    is valid at the sandbox, or flagged needs_reconnect with a reason (seeded:
+ *    replay with SOCIALYNC_TEST_SEED).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
@@ -16,13 +17,13 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { makeSandboxProfile } from '../../src/commands/sandbox.js';
 import { loadTokens } from '../../src/auth/tokens.js';
 import { cliEnv, runCli, startCli } from '../helpers/cli.js';
+import { seededRandom } from '../helpers/seed.js';
 import { seedConnections } from '../../src/sandbox/seed.js';
 
 const N = 100;
 let sandbox: Sandbox;
 let home = '';
 let env: NodeJS.ProcessEnv;
-let available = true;
 
 function freshDeps(): Deps {
   const io = createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
@@ -31,12 +32,6 @@ function freshDeps(): Deps {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ platforms: ['x'] });
-  if (!sandbox.platforms.includes('x')) {
-    available = false;
-    if (process.env.CI) throw new Error('the X sandbox module is missing');
-    console.warn('refresh-reliability: skipped, the X sandbox module is not written yet');
-    return;
-  }
   const base = createDeps({ io: createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} }), env: { PATH: process.env.PATH } });
   const profile = await makeSandboxProfile(base, sandbox);
   home = profile.dir;
@@ -82,8 +77,7 @@ async function verdict(): Promise<Verdict> {
 }
 
 describe('refresh from cron, many processes at once', () => {
-  it('8 concurrent refresh processes over 100 rotating-token connections: each refreshed exactly once, none rejected', async (ctx) => {
-    if (!available) return ctx.skip();
+  it('8 concurrent refresh processes over 100 rotating-token connections: each refreshed exactly once, none rejected', async () => {
     const before = sandbox.control.platform('x').stats();
     const runs = await Promise.all(Array.from({ length: 8 }, () => runCli(['refresh', '--json', '--concurrency', '8'], env)));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
@@ -97,10 +91,10 @@ describe('refresh from cron, many processes at once', () => {
     expect(v).toEqual({ valid: N, flagged: 0, broken: [] });
   }, 90_000);
 
-  it('kill -9 at random points (>= 50 times), then a normal run: every connection valid or flagged with a reason', async (ctx) => {
-    if (!available) return ctx.skip();
+  it('kill -9 at random points (>= 50 times), then a normal run: every connection valid or flagged with a reason', async () => {
     // Short leases so a killed holder blocks the next run for 2 s, not 60 s.
     const killEnv = { ...env, SOCIALYNC_REFRESH_LOCK_TTL_MS: '2000' };
+    const { random } = seededRandom('refresh-reliability');
     let kills = 0;
     let completed = 0;
     const started = Date.now();
@@ -108,7 +102,7 @@ describe('refresh from cron, many processes at once', () => {
       // Three overlapping forced runs, each killed after a random delay (startup included).
       const batch = Array.from({ length: 3 }, () => {
         const run = startCli(['refresh', '--force', '--concurrency', '8', '--quiet'], killEnv);
-        const t = setTimeout(() => run.child.kill('SIGKILL'), 250 + Math.floor(Math.random() * 1500));
+        const t = setTimeout(() => run.child.kill('SIGKILL'), 250 + Math.floor(random() * 1500));
         return run.done.then((r) => {
           clearTimeout(t);
           if (r.code === null) kills++;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { BIN, ROOT, cliEnv, runCli } from '../helpers/cli.js';
+import { missingPart } from '../helpers/system-part.js';
 import { createIO } from '../../src/core/io.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { postStoreFor } from '../../src/store/posts.js';
@@ -82,8 +83,7 @@ describe('output to a full pipe left in non-blocking mode by another program', (
   it('waits for the reader: the whole listing arrives, and the banner (stderr, same pipe) after it', async (ctx) => {
     // python3 (also needed by node-gyp; .ci/run checks for it) sets O_NONBLOCK on the pipe.
     if (spawnSync('python3', ['-c', '0']).status !== 0) {
-      if (process.env.CI) throw new Error('python3 is missing under CI (.ci/run installs it)');
-      ctx.skip('python3 is not installed (apt-get install python3)');
+      ctx.skip(missingPart('python3 is not installed (apt-get install python3)'));
     }
     const home = tmp('socialync-home-');
     const store = openSqliteStore(join(home, 'state.db'));

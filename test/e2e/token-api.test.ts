@@ -21,6 +21,7 @@ import { loadTokens } from '../../src/auth/tokens.js';
 import { seedConnection } from '../../src/sandbox/seed.js';
 import type { PlatformId } from '../../src/providers/types.js';
 import { BIN, cliEnv, runCli, startCli } from '../helpers/cli.js';
+import { missingPart } from '../helpers/system-part.js';
 
 let sandbox: Sandbox;
 let home = '';
@@ -162,8 +163,7 @@ describe('on a terminal, and with --debug', () => {
 
   it('token warns on stderr that the value is a secret only when stdout is a terminal; api prints pretty JSON there', async (ctx) => {
     if (spawnSync('script', ['--version']).status !== 0) {
-      if (process.env.CI) throw new Error('util-linux `script` is needed for the pseudo-terminal test');
-      return ctx.skip('util-linux `script` is not installed');
+      return ctx.skip(missingPart('util-linux `script` is not installed (needed for the pseudo-terminal test)'));
     }
     const token = (await stored('x', 'main')).accessToken;
     const tty = await onTerminal('token x --account main');

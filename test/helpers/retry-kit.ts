@@ -61,7 +61,7 @@ export async function startRetryKit(accounts: Partial<Record<PlatformId, string[
   for (const [p, names] of Object.entries(accounts) as [PlatformId, string[]][]) {
     for (const n of names) conns[`${p}/${n}`] = await seedPublishConnection(deps, p, n);
   }
-  await runNotifySetWebhook(`http://127.0.0.1:${(web.address() as { port: number }).port}/hook`, deps);
+  await runNotifySetWebhook(deps, `http://127.0.0.1:${(web.address() as { port: number }).port}/hook`);
   return {
     sandbox,
     home: profile.dir,

@@ -4,7 +4,7 @@
  * D-Bus daemons for the failure cases (no Secret Service, a hung one, a locked keyring).
  *
  * Outside CI a test needing a missing part is skipped with a printed reason;
- * with CI=true it fails instead (README: no skipped tests under CI).
+ * under CI (any non-empty CI) it fails instead (README: no skipped tests under CI).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,6 +22,7 @@ import { createConfig } from '../../src/core/config.js';
 import { createIO } from '../../src/core/io.js';
 import { resolvePaths } from '../../src/core/paths.js';
 import type { OpenSecretStoreOptions } from '../../src/secrets/open.js';
+import { missingPart, underCi } from './system-part.js';
 
 /** A throwaway socialync home (SOCIALYNC_HOME) with its Paths, Config and a silent IO. */
 export function tempHome(env: NodeJS.ProcessEnv = {}): OpenSecretStoreOptions & { dir: string; stderr: () => string; cleanup(): void } {
@@ -151,19 +152,15 @@ export function binariesAvailable(...names: string[]): Availability {
 
 /**
  * `it` when the part is there; otherwise `it.skip` with a printed reason, or,
- * under CI=true, an `it` whose tests fail with that reason.
+ * under CI, an `it` whose tests fail with that reason (system-part.ts).
  */
-const printed = new Set<string>();
 export function itWhen(check: Availability): TestAPI {
   if (check.ok) return it;
-  if (process.env.CI === 'true') {
-    const failing = ((name: string) => it(name, () => {
-      throw new Error(`required system part missing under CI: ${check.why}`);
-    })) as unknown as TestAPI;
+  if (underCi()) {
+    const failing = ((name: string) => it(name, () => void missingPart(check.why ?? 'unknown'))) as unknown as TestAPI;
     return failing;
   }
-  if (!printed.has(check.why ?? '')) process.stderr.write(`[skip] ${check.why}\n`);
-  printed.add(check.why ?? '');
+  missingPart(check.why ?? 'unknown');
   return it.skip as unknown as TestAPI;
 }
 

@@ -24,7 +24,7 @@ const perPlatform = ['tiktok.privacy=PUBLIC_TO_EVERYONE', 'youtube.privacy=unlis
 
 describe('publishing engine on the sandbox', () => {
   it('a video post to all six platforms publishes end to end, once', async () => {
-    const add = await runScheduleAdd({ to: PLATFORMS.join(','), at: 'now', text: 'Launch day #six', title: 'Launch', media: [video], set: perPlatform }, pp.deps);
+    const add = await runScheduleAdd(pp.deps, { to: PLATFORMS.join(','), at: 'now', text: 'Launch day #six', title: 'Launch', media: [video], set: perPlatform });
     const r = await runPublish(pp.deps, {});
     expect(r.results.map((x) => [x.platform, x.outcome, x.message ?? ''])).toEqual(expect.arrayContaining(PLATFORMS.map((p) => [p, 'published', ''])));
     expect(r.exitCode).toBe(0);
@@ -39,14 +39,14 @@ describe('publishing engine on the sandbox', () => {
   });
 
   it('validation at schedule time names every problem (X length, TikTok privacy, Instagram public URL)', async () => {
-    await expect(runScheduleAdd({ to: 'x,tiktok,instagram', at: 'now', text: 'y'.repeat(300), media: [tempMedia(1000, 'jpg')] }, pp.deps)).rejects.toThrow(
+    await expect(runScheduleAdd(pp.deps, { to: 'x,tiktok,instagram', at: 'now', text: 'y'.repeat(300), media: [tempMedia(1000, 'jpg')] })).rejects.toThrow(
       /x: text: X counts this text as 300 characters[\s\S]*tiktok: media[\s\S]*tiktok: privacy[\s\S]*instagram: media\[0\]: Instagram image posts need a public URL/,
     );
   });
 
   it('a revoked token fails the target with "token expired — run socialync connect"; the others still publish (partial)', async () => {
     pp.sandbox.control.platform('x').revoke();
-    const add = await runScheduleAdd({ to: 'x,linkedin', at: 'now', text: 'partial post' }, pp.deps);
+    const add = await runScheduleAdd(pp.deps, { to: 'x,linkedin', at: 'now', text: 'partial post' });
     const r = await runPublish(pp.deps, {});
     const x = r.results.find((t) => t.platform === 'x')!;
     expect(x).toMatchObject({ outcome: 'failed', errorClass: 'reconnect_needed' });
@@ -57,7 +57,7 @@ describe('publishing engine on the sandbox', () => {
 
   it('a lost answer after LinkedIn created the post stays unconfirmed (reading member posts needs r_member_social), never a second post', async () => {
     await fetch(`${pp.sandbox.origins.linkedin}/__publish/v1/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dropAfterCommit: { path: '/rest/posts' } }) });
-    const add = await runScheduleAdd({ to: 'linkedin', at: 'now', text: 'lost answer' }, pp.deps);
+    const add = await runScheduleAdd(pp.deps, { to: 'linkedin', at: 'now', text: 'lost answer' });
     const first = await runPublish(pp.deps, {});
     expect(first.results[0]).toMatchObject({ outcome: 'unconfirmed' });
     await new Promise((r) => setTimeout(r, 120));
@@ -70,7 +70,7 @@ describe('publishing engine on the sandbox', () => {
   it('a daily limit is retried with backoff and then fails with the reason, never posting twice', async () => {
     const p: PlatformId = 'tiktok';
     await fetch(`${pp.sandbox.origins[p]}/__publish/v1/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dailyLimit: 1 }) });
-    await runScheduleAdd({ to: p, at: 'now', text: 'over the cap', media: [video], set: ['tiktok.privacy=SELF_ONLY'] }, pp.deps);
+    await runScheduleAdd(pp.deps, { to: p, at: 'now', text: 'over the cap', media: [video], set: ['tiktok.privacy=SELF_ONLY'] });
     const r = await runPublish(pp.deps, {});
     expect(r.results[0]).toMatchObject({ outcome: 'retry_scheduled', errorClass: 'rate_limited' });
     for (let i = 0; i < 6; i++) {

@@ -43,7 +43,7 @@ describe('Instagram temporary error codes (Instagram error-code reference)', () 
   it.each(temporary.flatMap((r) => (['media', 'media_publish'] as const).map((at) => [`${r.code}/${r.subcode}`, at, r] as const)))('%s once at %s: published exactly once', async (name, at, r) => {
     await metaConfig({ faults: [{ at, code: r.code, subcode: r.subcode, count: 1 }] });
     const text = `temporary ${name} at ${at}`;
-    const add = await runScheduleAdd(image(text), pp.deps);
+    const add = await runScheduleAdd(pp.deps, image(text));
     const outcomes = await publishUntilDone(add.id);
     expect(outcomes.at(-1)).toBe('published');
     expect(outcomes[0]).not.toBe('published'); // the fault was really hit
@@ -52,7 +52,7 @@ describe('Instagram temporary error codes (Instagram error-code reference)', () 
 
   it('4/2207051 (suspected spam) fails at once with the reason instead of being retried as a rate limit', async () => {
     await metaConfig({ faults: [{ at: 'media_publish', code: 4, subcode: 2207051, count: 1 }] });
-    const add = await runScheduleAdd(image('spam suspect'), pp.deps);
+    const add = await runScheduleAdd(pp.deps, image('spam suspect'));
     const r = (await runPublish(pp.deps, {})).results.find((x) => x.postId === add.id)!;
     expect(r).toMatchObject({ outcome: 'failed', errorClass: 'permission' });
     expect(r.message).toMatch(/2207051/);
@@ -64,10 +64,10 @@ describe('Instagram publishing limit (content_publishing_limit, moving window)',
     await metaConfig({ faults: [], quotaTotal: 1, quotaDurationSec: 2 });
     await new Promise((res) => setTimeout(res, 2100)); // earlier tests' posts leave the 2-second window
     try {
-      const first = await runScheduleAdd(image('fills the window'), pp.deps);
+      const first = await runScheduleAdd(pp.deps, image('fills the window'));
       expect(await publishUntilDone(first.id)).toEqual(['published']);
       const firstAt = (await sandboxPosts(pp.sandbox, 'instagram')).find((p) => p.text === 'fills the window') as unknown as { createdAt: number };
-      const second = await runScheduleAdd(image('waits for the window'), pp.deps);
+      const second = await runScheduleAdd(pp.deps, image('waits for the window'));
       const waiting = (await runPublish(pp.deps, {})).results.find((x) => x.postId === second.id)!;
       expect(waiting).toMatchObject({ outcome: 'retry_scheduled', errorClass: 'rate_limited' });
       expect(waiting.message).toMatch(/publishing limit is reached \(1 of 1 posts/);

@@ -54,7 +54,7 @@ async function setup(answers: { input?: string[]; select?: string[] } = {}, term
 describe('schedule add / edit / cancel', () => {
   it('guided flow on a terminal asks for what is missing, including which of an ambiguous time', async () => {
     const { asked } = await setup({ input: ['x,linkedin:work', '2026-11-01 01:30', 'Hello from the prompt'], select: ['later'] }, true);
-    const r = await runScheduleAdd({ tz: 'America/New_York' }, deps);
+    const r = await runScheduleAdd(deps, { tz: 'America/New_York' });
     expect(asked).toEqual([expect.stringMatching(/platforms/), expect.stringMatching(/When\?.*America\/New_York/), 'Text of the post', expect.stringMatching(/happens twice in America\/New_York/)]);
     expect(r).toMatchObject({ scheduledAt: '2026-11-01T06:30:00.000Z', targets: [{ platform: 'x', account: 'alice' }, { platform: 'linkedin', account: 'work' }] });
     expect((await runScheduleShow(deps, String(r.id))).text).toBe('Hello from the prompt');
@@ -62,24 +62,24 @@ describe('schedule add / edit / cancel', () => {
 
   it('a past time typed on a terminal is confirmed first; declining schedules nothing', async () => {
     const { asked } = await setup({}, true);
-    const r = await runScheduleAdd({ to: 'x', at: '2026-09-30 09:00', tz: 'UTC', text: 'late' }, deps);
+    const r = await runScheduleAdd(deps, { to: 'x', at: '2026-09-30 09:00', tz: 'UTC', text: 'late' });
     expect(asked).toEqual([expect.stringMatching(/^--at "2026-09-30 09:00" \(2026-09-30 09:00 UTC\) was 15h 0m ago\. Publish it at the next tick\?$/)]);
     expect(r.scheduledAt).toBe('2026-09-30T09:00:00.000Z');
     deps.prompts.confirm = async () => false;
-    await expect(runScheduleAdd({ to: 'x', at: '2026-09-30 09:00', tz: 'UTC', text: 'no' }, deps)).rejects.toMatchObject({ exitCode: 2 });
+    await expect(runScheduleAdd(deps, { to: 'x', at: '2026-09-30 09:00', tz: 'UTC', text: 'no' })).rejects.toMatchObject({ exitCode: 2 });
     expect(await runScheduleList(deps, {})).toHaveLength(1);
   });
 
   it('several accounts on one platform need platform:name; unknown platforms and missing connections name the fix', async () => {
     await setup();
-    await expect(runScheduleAdd({ to: 'linkedin', at: 'now', text: 'x' }, deps)).rejects.toThrow(/linkedin has several accounts: alice, work/);
-    await expect(runScheduleAdd({ to: 'tiktok', at: 'now', text: 'x' }, deps)).rejects.toMatchObject({ hint: 'run: socialync connect tiktok' });
-    await expect(runScheduleAdd({ to: 'myspace', at: 'now', text: 'x' }, deps)).rejects.toThrow(/unknown platform "myspace"/);
+    await expect(runScheduleAdd(deps, { to: 'linkedin', at: 'now', text: 'x' })).rejects.toThrow(/linkedin has several accounts: alice, work/);
+    await expect(runScheduleAdd(deps, { to: 'tiktok', at: 'now', text: 'x' })).rejects.toMatchObject({ hint: 'run: socialync connect tiktok' });
+    await expect(runScheduleAdd(deps, { to: 'myspace', at: 'now', text: 'x' })).rejects.toThrow(/unknown platform "myspace"/);
   });
 
   it('edit re-validates (per-platform override too) and re-arms failed targets; cancel keeps published ones', async () => {
     await setup();
-    const { id } = await runScheduleAdd({ to: 'x,linkedin:alice', at: '2026-12-01 09:00', tz: 'Europe/Berlin', text: 'first' }, deps);
+    const { id } = await runScheduleAdd(deps, { to: 'x,linkedin:alice', at: '2026-12-01 09:00', tz: 'Europe/Berlin', text: 'first' });
     await expect(runScheduleEdit(deps, String(id), { set: [`x.text=${'y'.repeat(281)}`] })).rejects.toThrow(/x: text: X counts this text as 281 characters/);
     const posts = postStoreFor(await deps.store());
     const [tx, tl] = await posts.targets(id);

@@ -95,15 +95,3 @@ export function reuseStats(p: FaultProfile): { refreshes: number; reused: number
   const s = ['x', 'tiktok'].map((id) => p.sandbox.control.platform(id as PlatformId).stats());
   return { refreshes: s.reduce((n, x) => n + x.refreshes, 0), reused: s.reduce((n, x) => n + x.reusedRefreshTokens, 0) };
 }
-
-/** A small deterministic PRNG (mulberry32), so a failing kill loop can be replayed from its printed seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -11,8 +11,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../../helpers/cli.js';
+import { seededRandom } from '../../helpers/seed.js';
 import { reconnectReasonText } from '../../../src/core/errors.js';
-import { prng, reuseStats, snapshot, startFaultProfile, type FaultProfile } from './refresh-fault-kit.js';
+import { reuseStats, snapshot, startFaultProfile, type FaultProfile } from './refresh-fault-kit.js';
 
 const KILLS = 20;
 let p: FaultProfile;
@@ -32,9 +33,7 @@ afterAll(async () => {
 
 describe('kill -9 during refresh --force', () => {
   it(`${KILLS} kills at random moments: no run waits for a dead owner, nothing is reported as unknown, every other connection and post intact`, async () => {
-    const seed = Number(process.env.SOCIALYNC_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    console.info(`refresh-kill: seed ${seed} (replay with SOCIALYNC_TEST_SEED=${seed})`);
-    const rnd = prng(seed);
+    const { random: rnd } = seededRandom('refresh-kill');
     const messages: string[] = [];
     let kills = 0;
     // Kill moments are drawn within the length of the last run that finished, so they land inside

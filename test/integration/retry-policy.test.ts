@@ -32,7 +32,7 @@ const fault = (p: 'x' | 'tiktok', f: Record<string, unknown>) =>
 const publishConfig = (p: 'tiktok', c: Record<string, unknown>) =>
   fetch(`${pp.sandbox.origins[p]}/__publish/v1/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
 const xCount = async (text: string) => (await sandboxPosts(pp.sandbox, 'x')).filter((p) => p.text === text).length;
-const addX = async (text: string) => (await runScheduleAdd({ to: 'x', at: 'now', text }, pp.deps)).id;
+const addX = async (text: string) => (await runScheduleAdd(pp.deps, { to: 'x', at: 'now', text })).id;
 const target = async (id: number) => (await runScheduleShow(pp.deps, String(id))).targets[0]!;
 
 /** socialync in-process on a "terminal" with scripted confirm answers. */
@@ -69,7 +69,7 @@ describe('automatic retry policy', () => {
 
   it('a daily cap waits for its reset (next_attempt_at = next UTC midnight for TikTok); a refusal never retries by itself', async () => {
     await publishConfig('tiktok', { dailyLimit: 0 });
-    const cap = (await runScheduleAdd({ to: 'tiktok', at: 'now', text: 'policy: capped', media: [tempMedia(4096, 'mp4')], set: ['tiktok.privacy=SELF_ONLY'] }, pp.deps)).id;
+    const cap = (await runScheduleAdd(pp.deps, { to: 'tiktok', at: 'now', text: 'policy: capped', media: [tempMedia(4096, 'mp4')], set: ['tiktok.privacy=SELF_ONLY'] })).id;
     const refused = await addX('policy: refused');
     await fault('x', { path: '/2/tweets', method: 'POST', status: 403, body: { title: 'Forbidden', detail: 'not permitted', type: 'about:blank', status: 403 } });
     const res = (await runPublish(pp.deps, {})).results;

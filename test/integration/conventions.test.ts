@@ -3,13 +3,10 @@
  * on every command of the real tree; every `--json` output checked against its
  * documented shape; no token or secret in any output under `--debug`;
  * NO_COLOR/FORCE_COLOR; results on stdout, messages on stderr, `--quiet`;
- * no prompt without a terminal or under CI; Ctrl-C at a prompt exits 2.
+ * no prompt without a terminal or under CI (Ctrl-C at a prompt: test/e2e/ctrl-c.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
@@ -18,7 +15,7 @@ import { loadProgram } from '../../src/program.js';
 import type { PlatformId, TokenSet } from '../../src/providers/types.js';
 import { FakeBrowser } from '../helpers/fake-browser.js';
 import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
-import { BIN, ROOT } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
 import * as S from '../helpers/json-schemas.js';
 
 let sandbox: Sandbox;
@@ -291,27 +288,5 @@ describe('conventions', () => {
     const b = await run(ci, ['schedule', 'add']);
     expect(b.code).toBe(3);
     expect(b.err).toMatch(/missing --to, --at/);
-  });
-
-  it('Ctrl-C at a prompt exits 2 ("cancelled") without a stack trace', async (ctx) => {
-    if (spawnSync('script', ['--version']).status !== 0) {
-      if (process.env.CI) throw new Error('util-linux `script` is needed for the pseudo-terminal test');
-      ctx.skip('util-linux `script` is not installed');
-    }
-    const home = mkdtempSync(join(tmpdir(), 'socialync-tty-'));
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', SOCIALYNC_HOME: home, SOCIALYNC_SECRET_BACKEND: 'file', SOCIALYNC_VAULT_KEY: randomBytes(32).toString('hex') };
-    const child = spawn('script', ['-qfec', `"${process.execPath}" "${BIN}" app set tiktok`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (/client id/.test(out) && !child.stdin.writableEnded) child.stdin.end('\x03');
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    clearTimeout(timer);
-    expect(out).toMatch(/client id/);
-    expect(out).toMatch(/error: cancelled/);
-    expect(out).not.toMatch(/\n\s+at \S+ \(/);
-    expect(code).toBe(2);
   });
 });
