@@ -40,7 +40,7 @@ describe('lock owners that died, and live ones', () => {
     const run = startCli(['refresh', 'x', '--account', 'alice', '--force'], p.env);
     await new Promise((r) => setTimeout(r, 1200)); // inside the 3 s token call, lock held
     const held = await runCli(['status', '--json'], p.env);
-    expect(JSON.parse(held.stdout).find((e: { name: string }) => e.name === 'alice').refreshLock).toMatchObject({ holder: expect.stringMatching(/^pid \d+ on this machine/), ownerGone: false });
+    expect(JSON.parse(held.stdout).find((e: { account: string }) => e.account === 'alice').refreshLock).toMatchObject({ holder: expect.stringMatching(/^pid \d+ on this machine/), ownerGone: false });
     run.child.kill('SIGKILL');
     await run.done;
     p.sandbox.control.latency(0);
@@ -73,7 +73,7 @@ describe('lock owners that died, and live ones', () => {
     await store.tryLock(`refresh:${bob}`, dead, 60_000, Date.now());
     await d.close();
     const gone = await runCli(['status', 'x', '--json'], p.env);
-    expect(JSON.parse(gone.stdout).find((e: { name: string }) => e.name === 'bob').refreshLock).toMatchObject({ ownerGone: true });
+    expect(JSON.parse(gone.stdout).find((e: { account: string }) => e.account === 'bob').refreshLock).toMatchObject({ ownerGone: true });
     const t0 = Date.now();
     const ok = await runCli(['refresh', 'x', '--account', 'bob', '--force'], p.env);
     expect(ok.code, ok.stderr).toBe(0);
