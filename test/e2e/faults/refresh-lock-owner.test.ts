@@ -51,8 +51,8 @@ describe('lock owners that died, and live ones', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     // The sandbox rotated the token after the client died: the one retry is refused, and said so.
     expect(next.code).toBe(4);
-    expect(JSON.parse(next.stdout).results[0]).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_interrupted', hint: 'run: socialync connect x --name alice' });
-    expect(JSON.parse(next.stdout).results[0].detail).toMatch(/^refresh interrupted: the platform may have rotated the token/);
+    expect(JSON.parse(next.stdout).results[0]).toMatchObject({ status: 'reconnect_needed', reason: 'refresh_interrupted', fix: 'socialync connect x --name alice' });
+    expect(JSON.parse(next.stdout).results[0].message).toMatch(/^refresh interrupted: the platform may have rotated the token/);
   }, 60_000);
 
   it('a live holder on another machine is named with its expiry in status and while waiting; a dead one on this machine is taken over at once', async () => {
