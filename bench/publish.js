@@ -20,11 +20,23 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'socialync.cjs');
 
 /** A file of `mib` MiB of random-looking data (a 1 MiB random block repeated). */
-function makeFile(dir, mib) {
+/**
+ * A `mib` MiB MP4 that the media probe reads as a real 10 s 720p H.264 video (schedule add
+ * refuses anything else): the small head the sandbox demo uses, then random bytes inside its
+ * mdat box, whose size field is set to cover them.
+ */
+function makeFile(dir, mib, mp4) {
   const path = join(dir, 'video.mp4');
-  const block = randomBytes(1024 * 1024);
+  const head = mp4({ seconds: 10, width: 1280, height: 720 });
+  const size = mib * 1024 * 1024;
+  const mdatAt = head.length - (8 + 300 * 4); // 300 frames of 4 bytes at 30 fps
   const fd = openSync(path, 'w');
-  for (let i = 0; i < mib; i++) writeSync(fd, block);
+  writeSync(fd, head);
+  const block = randomBytes(1024 * 1024);
+  for (let left = size - head.length; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
+  const mdatSize = Buffer.alloc(4);
+  mdatSize.writeUInt32BE(size - mdatAt);
+  writeSync(fd, mdatSize, 0, 4, mdatAt);
   closeSync(fd);
   return path;
 }
@@ -80,13 +92,13 @@ function runChild(args, env) {
 export async function runPublishBench(o = {}) {
   const mib = o.mib ?? 1024;
   const size = mib * 1024 * 1024;
-  const { startSandbox, makeSandboxProfile, seedConnection, createDeps, createIO } = await import(join(ROOT, 'dist', 'testkit.js'));
+  const { startSandbox, makeSandboxProfile, seedConnection, createDeps, createIO, mp4 } = await import(join(ROOT, 'dist', 'testkit.js'));
   const quiet = (env) => createDeps({ io: createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} }), env });
   const dir = mkdtempSync(join(tmpdir(), 'socialync-bench-publish-'));
   const sandbox = await startSandbox({ platforms: ['youtube'], demo: true });
   let home;
   try {
-    const file = makeFile(dir, mib);
+    const file = makeFile(dir, mib, mp4);
     const profile = await makeSandboxProfile(quiet({ PATH: process.env.PATH }), sandbox);
     home = profile.dir;
     const deps = quiet({ SOCIALYNC_HOME: home });

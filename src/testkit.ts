@@ -14,3 +14,4 @@ export { createProgram, loadProgram } from './program.js';
 export { completionScript } from './commands/completion.js';
 export { makeSandboxProfile } from './commands/sandbox.js';
 export { seedConnection, seedConnections } from './sandbox/seed.js';
+export { mp4 } from './sandbox/sample-media.js';
