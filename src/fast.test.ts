@@ -73,6 +73,9 @@ describe('fast path (dist/fast.cjs) — same results as the full CLI', () => {
     ['-v', 'status', '--json'],
     ['schedule', 'list'],
     ['schedule', 'list', '--json'],
+    ['schedule', 'list', '--all'],
+    ['schedule', 'list', '--all', '--json'],
+    ['schedule', 'list', '--status', 'failed', '--all'],
     ['schedule', 'list', '--status', 'failed'],
     ['schedule', 'list', '--status=scheduled', '--json'],
     ['schedule', 'list', '--status', 'bogus'],
@@ -97,7 +100,7 @@ describe('fast path (dist/fast.cjs) — same results as the full CLI', () => {
     const declined = [
       [], ['--help'], ['-h'], ['--version'], ['status', '--help'], ['status', '--status', 'failed'], ['status', 'x', 'y'],
       ['schedule'], ['schedule', 'add'], ['schedule', 'list', 'extra'], ['schedule', 'list', '--status'], ['schedule', 'list', '--status', '--json'],
-      ['schedule', 'list', '--json', '--json'], ['status', '--'], ['-qv', 'status'], ['status', '--json=1'], ['status', '--plain'], ['refresh'],
+      ['schedule', 'list', '--json', '--json'], ['schedule', 'list', '--all', '--all'], ['status', '--all'], ['status', '--'], ['-qv', 'status'], ['status', '--json=1'], ['status', '--plain'], ['refresh'],
       // Options before their command: commander rejects them, so the full CLI must answer.
       ['--json', 'status'], ['schedule', '--json', 'list'], ['--json', 'schedule', 'list'], ['schedule', '--status', 'failed', 'list'], ['schedule', 'list', 'toString'],
     ];

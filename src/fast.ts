@@ -43,6 +43,7 @@ export function fastPlan(argv: string[]): FastPlan | undefined {
     if (global) globals.add(global);
     else if (!commandComplete(words) && a.startsWith('-')) return undefined; // commander: unknown option
     else if (a === '--json' && !('json' in opts)) opts.json = true;
+    else if (a === '--all' && !('all' in opts)) opts.all = true;
     else if ((a === '--status' || a.startsWith('--status=')) && !('status' in opts)) {
       const value = a === '--status' ? argv[++i] : a.slice('--status='.length);
       if (value === undefined || value === '' || value.startsWith('-')) return undefined;
@@ -51,7 +52,7 @@ export function fastPlan(argv: string[]): FastPlan | undefined {
     else words.push(a);
   }
   const verbosity: Verbosity = globals.has('debug') ? 'debug' : globals.has('verbose') ? 'verbose' : globals.has('quiet') ? 'quiet' : 'normal';
-  if (words[0] === 'status' && words.length <= 2 && !('status' in opts)) {
+  if (words[0] === 'status' && words.length <= 2 && !('status' in opts) && !('all' in opts)) {
     const platform = words[1];
     return {
       path: 'status',
