@@ -11,6 +11,7 @@ const verbs: [name: string, load: () => Promise<VerbRegistrar>][] = [
   ['show', async () => (await import('./schedule-show.js')).registerScheduleShow],
   ['edit', async () => (await import('./schedule-edit.js')).registerScheduleEdit],
   ['cancel', async () => (await import('./schedule-cancel.js')).registerScheduleCancel],
+  ['calendar', async () => (await import('./schedule-calendar.js')).registerScheduleCalendar],
 ];
 
 /**
@@ -25,7 +26,7 @@ export async function scheduleRegistrar(argv?: string[]): Promise<Registrar> {
   return (program, ctx) => registerSchedule(program, ctx, loaded);
 }
 
-/** `socialync schedule add|list|show|edit|cancel`. */
+/** `socialync schedule add|list|show|edit|cancel|calendar`. */
 export function registerSchedule(program: Command, ctx: CommandContext, registrars: VerbRegistrar[]): void {
   const schedule = program
     .command('schedule')
@@ -34,6 +35,7 @@ export function registerSchedule(program: Command, ctx: CommandContext, registra
 Examples:
   $ socialync schedule add --to x,linkedin --at "2026-12-01 09:00" --tz Europe/Berlin --text "Hello"
   $ socialync schedule list --status failed
-  $ socialync schedule show 12`);
+  $ socialync schedule show 12
+  $ socialync schedule calendar --month`);
   for (const register of registrars) register(schedule, ctx);
 }

@@ -187,3 +187,23 @@ export function offsetLabel(u: number, tz: string): string {
   const a = Math.abs(o);
   return `UTC${sign}${Math.floor(a / 60)}${a % 60 ? ':' + pad(a % 60) : ''}`;
 }
+
+/** The wall clock of `tz` at instant `u`, with the zone's offset from UTC then (minutes). */
+export function localParts(u: number, tz: string): LocalTime & { offsetMin: number } {
+  return { ...wallToLocal(wallAt(u, tz)), offsetMin: offsetAt(u, tz) / MIN };
+}
+
+/**
+ * The first instant of the local day y-mo-d in `tz`: its midnight, or, where a zone skips
+ * midnight (a DST jump at 00:00), the first minute that exists that day.
+ */
+export function dayStart(y: number, mo: number, d: number, tz: string): number {
+  const [first] = instantsFor({ y, mo, d, h: 0, mi: 0 }, tz);
+  if (first !== undefined) return first;
+  const [, after] = gapNeighbours({ y, mo, d, h: 0, mi: 0 }, tz);
+  const m = LOCAL_RE.exec(after)!;
+  return instantsFor({ y: +m[1]!, mo: +m[2]!, d: +m[3]!, h: +m[4]!, mi: +m[5]! }, tz)[0]!;
+}
+
+/** Checks an IANA zone name (a UsageError naming the fix when unknown). */
+export const checkZone = (tz: string): string => assertZone(tz);
