@@ -278,8 +278,8 @@ function __socialync_spec
             set -g __socialync_vals 
             set -g __socialync_args 'w:bash,zsh,fish'
         case 'schedule'
-            set -g __socialync_subs 'add' 'list' 'show' 'edit' 'cancel' 'help'
-            set -g __socialync_descs 'schedule a post to one or more platforms (asks for what is missing on a terminal)' 'list upcoming posts and recent failures (--all: every post) with their per-platform state' 'show one post: text, media, and each platform target with its attempts' 'change a post that is not published yet (asks on a terminal when no flags are given)' 'cancel the targets of a post that are not published yet' 'display help for command'
+            set -g __socialync_subs 'add' 'list' 'show' 'edit' 'cancel' 'calendar' 'help'
+            set -g __socialync_descs 'schedule a post to one or more platforms (asks for what is missing on a terminal)' 'list upcoming posts and recent failures (--all: every post) with their per-platform state' 'show one post: text, media, and each platform target with its attempts' 'change a post that is not published yet (asks on a terminal when no flags are given)' 'cancel the targets of a post that are not published yet' 'draw the schedule as a week (days across, hours down) or a month grid' 'display help for command'
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
@@ -319,6 +319,13 @@ function __socialync_spec
             set -g __socialync_optdescs 'do not ask for confirmation' 'do not ask for confirmation' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--jq=none'
             set -g __socialync_args 'posts'
+        case 'schedule calendar'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--week' '--month' '--tz' '--date' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'this week, Monday to Sunday (the default)' 'the whole month, one row per week' 'the time zone of the grid (default: the system zone)' 'show the week or month holding this day (default: today)' 'print JSON with the same buckets (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--tz=timezones' '--date=none' '--jq=none'
+            set -g __socialync_args 
         case 'publish'
             set -g __socialync_subs 
             set -g __socialync_descs 
