@@ -59,9 +59,18 @@ describe('reconnectDeadline', () => {
     expect(d.at).toBe(now);
     expect(d.why).toMatch(/password changed/);
   });
+  it('the lifetime a deadline is drawn against: documented where the platform says, else since the token was stored', () => {
+    const linkedin = reconnectDeadline(conn({ platform: 'linkedin', accessExpiresAt: now + 50 * DAY, refreshExpiresAt: now + 300 * DAY }), now);
+    expect(linkedin.lifetimeMs).toBe(365 * DAY);
+    const x = reconnectDeadline(conn({ platform: 'x', tokenObtainedAt: now - 10 * DAY, refreshExpiresAt: null }), now);
+    expect(x.lifetimeMs).toBe(182 * DAY);
+    const tiktok = reconnectDeadline(conn({ platform: 'tiktok', lastRefreshAt: now - 5 * DAY, refreshExpiresAt: now + 360 * DAY }), now);
+    expect(tiktok.lifetimeMs).toBe(365 * DAY);
+    expect(reconnectDeadline(conn({ health: 'needs_reconnect', reason: 'platform_revoked' }), now).lifetimeMs).toBeNull();
+  });
   it('deadlineSoon uses the warning window', () => {
-    expect(deadlineSoon({ at: now + 13 * DAY, estimated: false, why: '' }, now, 14)).toBe(true);
-    expect(deadlineSoon({ at: now + 15 * DAY, estimated: false, why: '' }, now, 14)).toBe(false);
-    expect(deadlineSoon({ at: null, estimated: false, why: '' }, now, 14)).toBe(false);
+    expect(deadlineSoon({ at: now + 13 * DAY, estimated: false, why: '', lifetimeMs: null }, now, 14)).toBe(true);
+    expect(deadlineSoon({ at: now + 15 * DAY, estimated: false, why: '', lifetimeMs: null }, now, 14)).toBe(false);
+    expect(deadlineSoon({ at: null, estimated: false, why: '', lifetimeMs: null }, now, 14)).toBe(false);
   });
 });

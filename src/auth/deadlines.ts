@@ -28,6 +28,11 @@ export interface ReconnectDeadline {
   /** True when `at` is an estimate (X's ~6 months). */
   estimated: boolean;
   why: string;
+  /**
+   * The full lifetime of what runs out at `at` (a 365-day refresh token, a 60-day user token):
+   * `status` draws the time left against it. Null when neither the platform nor the token says.
+   */
+  lifetimeMs: number | null;
 }
 
 /** X documents no refresh-token lifetime; the only source says ~6 months. */
@@ -38,11 +43,12 @@ const GOOGLE_TESTING_MAX_LIFETIME = 8 * DAY;
 export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadline {
   if (conn.health === 'needs_reconnect') {
     const why = conn.reason ? reconnectReasonText[conn.reason] : 'token no longer valid';
-    return { at: Math.min(now, conn.updatedAt), estimated: false, why: `needs reconnect: ${why}` };
+    return { at: Math.min(now, conn.updatedAt), estimated: false, why: `needs reconnect: ${why}`, lifetimeMs: null };
   }
   const candidates: ReconnectDeadline[] = [];
-  const add = (at: number | null | undefined, why: string, estimated = false) => {
-    if (at !== null && at !== undefined && Number.isFinite(at)) candidates.push({ at, estimated, why });
+  const add: Add = (at, why, estimated = false, lifetimeDays) => {
+    if (at === null || at === undefined || !Number.isFinite(at)) return;
+    candidates.push({ at, estimated, why, lifetimeMs: lifetimeDays !== undefined ? lifetimeDays * DAY : recordedLifetime(conn, at) });
   };
   switch (conn.platform) {
     case 'instagram':
@@ -53,14 +59,14 @@ export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadl
     case 'linkedin': {
       // Without programmatic refresh the provider records the access-token expiry as the reconnect deadline.
       const noRefresh = conn.refreshExpiresAt === null || (conn.accessExpiresAt !== null && Math.abs(conn.refreshExpiresAt - conn.accessExpiresAt) < 60_000);
-      if (noRefresh) add(conn.accessExpiresAt ?? conn.refreshExpiresAt, 'the app has no programmatic refresh: the 60-day token cannot be renewed without a browser login');
-      else add(conn.refreshExpiresAt, 'the refresh token expires (365 days from the first login)');
+      if (noRefresh) add(conn.accessExpiresAt ?? conn.refreshExpiresAt, 'the app has no programmatic refresh: the 60-day token cannot be renewed without a browser login', false, 60);
+      else add(conn.refreshExpiresAt, 'the refresh token expires (365 days from the first login)', false, 365);
       break;
     }
     case 'youtube': {
       const lifetime = conn.refreshExpiresAt !== null ? conn.refreshExpiresAt - conn.createdAt : null;
       if (conn.meta.googleTesting === 'true' || (lifetime !== null && lifetime <= GOOGLE_TESTING_MAX_LIFETIME)) {
-        add(conn.refreshExpiresAt ?? conn.createdAt + 7 * DAY, 'the Google app is in "Testing" status: refresh tokens last 7 days (publish the app, then reconnect)');
+        add(conn.refreshExpiresAt ?? conn.createdAt + 7 * DAY, 'the Google app is in "Testing" status: refresh tokens last 7 days (publish the app, then reconnect)', false, 7);
       } else {
         add(conn.refreshExpiresAt, 'the refresh token expires', conn.refreshExpiresEstimated);
       }
@@ -68,19 +74,33 @@ export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadl
     }
     case 'x': {
       const base = conn.lastRefreshAt ?? conn.tokenObtainedAt;
-      if (conn.refreshExpiresAt !== null) add(conn.refreshExpiresAt, 'the refresh token expires (about 6 months; X does not document it)', conn.refreshExpiresEstimated);
-      else if (base !== null) add(base + X_REFRESH_ESTIMATE_DAYS * DAY, 'the refresh token expires (about 6 months; X does not document it)', true);
+      if (conn.refreshExpiresAt !== null) add(conn.refreshExpiresAt, 'the refresh token expires (about 6 months; X does not document it)', conn.refreshExpiresEstimated, X_REFRESH_ESTIMATE_DAYS);
+      else if (base !== null) add(base + X_REFRESH_ESTIMATE_DAYS * DAY, 'the refresh token expires (about 6 months; X does not document it)', true, X_REFRESH_ESTIMATE_DAYS);
       break;
     }
     default:
       add(conn.refreshExpiresAt, 'the refresh token expires', conn.refreshExpiresEstimated);
   }
-  if (!candidates.length) return { at: null, estimated: false, why: 'no known deadline' };
+  if (!candidates.length) return { at: null, estimated: false, why: 'no known deadline', lifetimeMs: null };
   candidates.sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
   return candidates[0]!;
 }
 
-type Add = (at: number | null | undefined, why: string, estimated?: boolean) => void;
+/** `lifetimeDays`: the documented full lifetime; without it, the time since the deadline was recorded. */
+type Add = (at: number | null | undefined, why: string, estimated?: boolean, lifetimeDays?: number) => void;
+
+/** Long-lived Meta user tokens and Instagram tokens last 60 days; data access 90 (docs/platforms/facebook.md#tokens). */
+const META_TOKEN_DAYS = 60;
+const DATA_ACCESS_DAYS = 90;
+
+/**
+ * A deadline the platform sent with a token (TikTok's refresh_expires_in, say) runs from when
+ * that token was stored: the last refresh, else the login.
+ */
+function recordedLifetime(conn: Connection, at: number): number | null {
+  const from = conn.lastRefreshAt ?? conn.tokenObtainedAt ?? conn.createdAt;
+  return at > from ? at - from : null;
+}
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -97,16 +117,16 @@ function metaFacebookLogin(conn: Connection, add: Add): void {
     conn.platform === 'facebook'
       ? `the Facebook user token expires and cannot be renewed without a login: local video uploads need it${dataAccess !== null ? ` (text, photo and link posts keep working until data access ends on ${day(dataAccess)})` : ''}`
       : 'the Facebook user token expires and cannot be renewed without a login: publishing to Instagram through Facebook Login needs it';
-  add(conn.accessExpiresAt, userWhy);
-  add(dataAccess, 'data access ends (90 days after your last Facebook login): nothing can be published after it');
+  add(conn.accessExpiresAt, userWhy, false, META_TOKEN_DAYS);
+  add(dataAccess, 'data access ends (90 days after your last Facebook login): nothing can be published after it', false, DATA_ACCESS_DAYS);
 }
 
 /** Instagram Login: refreshed before it lapses; the data-access expiry from connect time until the first refresh. */
 function instagramLogin(conn: Connection, add: Add): void {
   const dataWhy = 'data access expires (90 days after your last activity on the platform)';
-  add(conn.accessExpiresAt, 'the token expires unless it is refreshed before then');
-  if (conn.refreshExpiresAt !== null && conn.refreshExpiresAt !== conn.accessExpiresAt) add(conn.refreshExpiresAt, dataWhy);
-  if (conn.lastRefreshAt === null || conn.refreshExpiresAt === null) add(conn.dataAccessExpiresAt, dataWhy);
+  add(conn.accessExpiresAt, 'the token expires unless it is refreshed before then', false, META_TOKEN_DAYS);
+  if (conn.refreshExpiresAt !== null && conn.refreshExpiresAt !== conn.accessExpiresAt) add(conn.refreshExpiresAt, dataWhy, false, DATA_ACCESS_DAYS);
+  if (conn.lastRefreshAt === null || conn.refreshExpiresAt === null) add(conn.dataAccessExpiresAt, dataWhy, false, DATA_ACCESS_DAYS);
 }
 
 /** Whether the deadline falls within the warning window (default 14 days). */

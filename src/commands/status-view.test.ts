@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
 import { DAY, HOUR } from '../core/clock.js';
-import { statusTable, healthWord, reasonWord } from './status-view.js';
+import { statusTable, healthWord, lifeBar, reasonWord } from './status-view.js';
 import type { StatusEntry } from './status.js';
 import { reconnectReasonText } from '../core/errors.js';
 
@@ -10,7 +10,7 @@ const iso = (t: number) => new Date(t).toISOString();
 const entry = (o: Partial<StatusEntry>): StatusEntry => ({
   platform: 'tiktok', account: 'alice', accountId: '1', username: 'alice', health: 'healthy', reason: null, reasonText: null,
   accessExpiresAt: iso(now + 20 * HOUR), reconnectBy: iso(now + 300 * DAY), daysUntilReconnect: 300, reconnectByEstimated: false,
-  reconnectWhy: 'the refresh token expires', lastRefreshAt: iso(now - 2 * HOUR), fix: null, refreshLock: null, ...o,
+  reconnectWhy: 'the refresh token expires', lifetimeDays: 365, lastRefreshAt: iso(now - 2 * HOUR), fix: null, refreshLock: null, ...o,
 });
 const dead = entry({
   platform: 'instagram', account: 'brand-account-with-a-long-name', username: 'brand_account_with_a_long_name', health: 'needs_reconnect', reason: 'password_changed',
@@ -21,6 +21,23 @@ const plain = new Chalk({ level: 0 });
 const conn = (createdAt: number, obtained: number | null, extra: Record<string, unknown> = {}) => ({ platform: 'tiktok' as const, meta: {}, createdAt, refreshExpiresAt: null, tokenObtainedAt: obtained, lastRefreshAt: null, ...extra });
 
 describe('status terminal view', () => {
+  it('the life bar: days left against the full lifetime in five cells, at least one while any is left', () => {
+    expect(lifeBar(365, 365)).toBe('█████');
+    expect(lifeBar(300, 365)).toBe('████░');
+    expect(lifeBar(183, 365)).toBe('███░░');
+    expect(lifeBar(1, 365)).toBe('█░░░░');
+    expect(lifeBar(0, 365)).toBe('░░░░░');
+    expect(lifeBar(400, 365)).toBe('█████');
+    expect(lifeBar(30, null)).toBe('');
+    const lines = statusTable([entry({ daysUntilReconnect: 300, lifetimeDays: 365 }), entry({ platform: 'x', daysUntilReconnect: 3, lifetimeDays: null })], { now, width: 80, verbose: false, chalk: plain, connection: () => undefined });
+    expect(lines[1]).toMatch(/\s████░ 300 days\s/);
+    expect(lines[2]).toMatch(/\s3 days\s/);
+    expect(lines[2]).not.toMatch(/[█░]/);
+    const wide = statusTable([entry({}), dead], { now, width: 160, verbose: false, chalk: plain, connection: () => undefined });
+    expect(wide[1]).toMatch(/\s████░ 300 days\s/);
+    expect(wide[2]).toMatch(/\spassword changed\s+-\s+now\s/);
+  });
+
   it('every stored reason has a short HEALTH word (at most 16 columns)', () => {
     for (const r of Object.keys(reconnectReasonText)) {
       expect(reasonWord[r as keyof typeof reasonWord], r).toBeTruthy();
@@ -38,6 +55,7 @@ describe('status terminal view', () => {
     const lines = statusTable([entry({}), dead], { now, width: 80, verbose: false, chalk: plain, connection: () => undefined });
     for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(80);
     expect(lines[0]).toMatch(/^PLATFORM\s+ACCOUNT\s+HEALTH\s+ACCESS\s+RECONNECT\s+LAST REFRESH$/);
+    // The long account name takes the room: no life bars at 80 columns.
     expect(lines[1]).toMatch(/^tiktok\s+alice\s+healthy\s+20h 0m\s+300 days\s+2h 0m ago$/);
     expect(lines[2]).toMatch(/^instagram\s+brand-account-.*…\s+password changed\s+-\s+now\s+2h 0m ago$/);
     expect(lines[3]).toMatch(/^ {2}instagram: Error validating access token: .*…$/);

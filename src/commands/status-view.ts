@@ -8,7 +8,7 @@ import type { ChalkInstance } from 'chalk';
 import { DAY } from '../core/clock.js';
 import type { ReconnectReason } from '../core/errors.js';
 import { humanDuration, relativeTime } from '../core/format.js';
-import { fitTable, truncate, type FitRow } from '../core/fit.js';
+import { fitTable, truncate, widthOf, type FitRow } from '../core/fit.js';
 import type { Connection } from '../store/types.js';
 import type { StatusEntry } from './status.js';
 
@@ -58,7 +58,10 @@ const DAYS = 4;
 
 export function statusTable(entries: StatusEntry[], o: StatusViewOptions): string[] {
   const { chalk } = o;
-  const rows: FitRow[] = entries.map((e) => ({ cells: cells(e, o), detail: details(e, o) }));
+  // The life bars only when the table fits with them: they never cost an account name or a reason.
+  const barred = entries.map((e) => cells(e, o, true));
+  const fitsWithBars = naturalWidth(HEAD, barred) <= o.width;
+  const rows: FitRow[] = entries.map((e, i) => ({ cells: fitsWithBars ? barred[i]! : cells(e, o, false), detail: details(e, o) }));
   const colourOf = (e: StatusEntry) => (e.health === 'healthy' ? chalk.green : e.health === 'expiring' ? chalk.yellow : chalk.red);
   return fitTable(HEAD, rows, {
     width: o.width,
@@ -69,10 +72,14 @@ export function statusTable(entries: StatusEntry[], o: StatusViewOptions): strin
   });
 }
 
-function cells(e: StatusEntry, o: StatusViewOptions): string[] {
+function cells(e: StatusEntry, o: StatusViewOptions, bar: boolean): string[] {
   const account = e.username && e.username !== e.account ? `${e.account} (@${e.username})` : e.account;
-  return [e.platform, account, healthWord(e, o.connection(e)), access(e, o.now), days(e), lastActivity(e, o)];
+  return [e.platform, account, healthWord(e, o.connection(e)), access(e, o.now), days(e, bar), lastActivity(e, o)];
 }
+
+const GAP = 2;
+const naturalWidth = (head: string[], rows: string[][]) =>
+  head.reduce((sum, h, i) => sum + Math.max(widthOf(h), ...rows.map((r) => widthOf(r[i] ?? ''))), 0) + GAP * (head.length - 1);
 
 /** How long the access token lives: nothing for a dead connection, whose token is no use. */
 function access(e: StatusEntry, now: number): string {
@@ -82,11 +89,25 @@ function access(e: StatusEntry, now: number): string {
   return left > 0 ? humanDuration(left) : 'expired';
 }
 
-function days(e: StatusEntry): string {
+function days(e: StatusEntry, withBar: boolean): string {
   if (e.health === 'needs_reconnect') return 'now';
   if (e.daysUntilReconnect === null) return '-';
   const n = e.daysUntilReconnect;
-  return `${e.reconnectByEstimated ? '~' : ''}${n} day${n === 1 ? '' : 's'}`;
+  const bar = withBar ? lifeBar(n, e.lifetimeDays) : '';
+  return `${bar ? bar + ' ' : ''}${e.reconnectByEstimated ? '~' : ''}${n} day${n === 1 ? '' : 's'}`;
+}
+
+export const BAR_CELLS = 5;
+
+/**
+ * The days left against the full lifetime, in five cells ("███░░" = about 60% left); any time
+ * left shows at least one cell. Empty when the lifetime is unknown.
+ */
+export function lifeBar(daysLeft: number, lifetimeDays: number | null): string {
+  if (!lifetimeDays || lifetimeDays <= 0) return '';
+  const share = Math.min(1, Math.max(0, daysLeft / lifetimeDays));
+  const full = share > 0 ? Math.max(1, Math.round(share * BAR_CELLS)) : 0;
+  return '█'.repeat(full) + '░'.repeat(BAR_CELLS - full);
 }
 
 /** The last refresh, or when it was connected when no refresh happened since the login. */

@@ -31,6 +31,8 @@ export interface StatusEntry {
   /** reconnectBy is an estimate (the platform does not say; e.g. Meta's 60 days from the last login). */
   reconnectByEstimated: boolean;
   reconnectWhy: string | null;
+  /** The full lifetime in days of what runs out at reconnectBy (`status` draws the days left against it); null when unknown. */
+  lifetimeDays: number | null;
   lastRefreshAt: string | null;
   /** The exact command that fixes this connection, when one is needed. */
   fix: string | null;
@@ -114,6 +116,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number, secret
     daysUntilReconnect: health === 'needs_reconnect' ? 0 : dl.at === null ? null : Math.floor((dl.at - now) / DAY),
     reconnectByEstimated: dl.estimated,
     reconnectWhy: dl.why || null,
+    lifetimeDays: dl.lifetimeMs === null ? null : Math.round(dl.lifetimeMs / DAY),
     lastRefreshAt: iso(c.lastRefreshAt),
     fix,
     refreshLock: lock ? lockInfo(lock.owner, lock.expiresAt) : null,

@@ -68,6 +68,16 @@ describe.skipIf(!hasTmux)('status and app list in a real terminal', () => {
     expect(line('tiktok')).toMatch(/\u001b\[32mhealthy/);
   });
 
+  it("where the row has room, RECONNECT draws the days left against the token's full lifetime", async () => {
+    const r = await terminalRun(['status', 'tiktok'], env, { cols: 80 });
+    expect(r.code).toBe(0);
+    fits(r.lines, 80);
+    // A fresh TikTok connection: the whole refresh-token lifetime is still ahead.
+    expect(r.lines[1]).toMatch(/^tiktok\s+alice\s+healthy\s+\S.*\s█████ \d{3} days\s/);
+    const json = JSON.parse((await runCli(['status', 'tiktok', '--json'], env)).stdout);
+    expect(json[0].lifetimeDays).toBeGreaterThan(json[0].daysUntilReconnect - 1);
+  });
+
   it('app list fits 80 columns; the redirect URI to register is never cut', async () => {
     const r = await terminalRun(['app', 'list'], env, { cols: 80 });
     expect(r.code).toBe(0);
