@@ -28,18 +28,6 @@ function arg(name, def) {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 }
 
-/** mulberry32: a seeded PRNG, so a run can be replayed from its printed seed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Runs the CLI; `killAfterMs` sends SIGKILL then. Resolves with exit code (null: killed), output and wall time. */
 function run(args, env, killAfterMs) {
   return new Promise((resolve) => {
@@ -97,7 +85,8 @@ async function calibrate(s, runs) {
 export async function measureRefreshKill(o = {}) {
   const refreshes = o.refreshes ?? 200;
   const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const rnd = prng(seed);
+  const { prng } = await import('../dist/testkit.js');
+  const rnd = prng(seed); // seeded, so a run can be replayed from its printed seed
   const s = await setUp({ latency: o.latency ?? 100, connections: o.connections ?? 20 });
   try {
     const cal = await calibrate(s, 10);

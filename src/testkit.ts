@@ -15,3 +15,4 @@ export { completionScript } from './commands/completion.js';
 export { makeSandboxProfile } from './commands/sandbox.js';
 export { seedConnection, seedConnections } from './sandbox/seed.js';
 export { mp4 } from './sandbox/sample-media.js';
+export { prng } from './core/prng.js';

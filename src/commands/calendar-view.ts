@@ -14,14 +14,14 @@ const SHORT: Record<string, string> = {
   instagram: 'IG', facebook: 'FB', tiktok: 'TT', youtube: 'YT', x: 'X', linkedin: 'LI',
   bluesky: 'BS', mastodon: 'MA', threads: 'TH', pinterest: 'PI',
 };
-export const shortName = (platform: string): string => SHORT[platform] ?? platform.slice(0, 2).toUpperCase();
+const shortName = (platform: string): string => SHORT[platform] ?? platform.slice(0, 2).toUpperCase();
 
 /** The mark each state carries in front of a label (none for a post still to publish). */
 const MARK: Partial<Record<PostStatus, string>> = { published: '✓', failed: '✗', partial: '~', unconfirmed: '?', publishing: '»', cancelled: '-' };
 const COLOUR: Partial<Record<PostStatus, 'green' | 'red' | 'yellow' | 'magenta' | 'cyan' | 'gray'>> = {
   published: 'green', failed: 'red', partial: 'yellow', unconfirmed: 'magenta', publishing: 'cyan', cancelled: 'gray',
 };
-export const RECONNECT_MARK = '!';
+const RECONNECT_MARK = '!';
 
 export interface GridOptions {
   width: number;
@@ -29,7 +29,7 @@ export interface GridOptions {
 }
 
 /** A post's label in at most `room` columns: marks, then its platforms, its minute, its id. */
-export function postLabel(p: CalendarPost, room: number): string {
+function postLabel(p: CalendarPost, room: number): string {
   const marks = `${p.reconnectBefore.length ? RECONNECT_MARK : ''}${MARK[p.status] ?? ''}`;
   const platforms = p.platforms.map(shortName).join(',');
   const minute = `:${p.time.slice(3)}`;

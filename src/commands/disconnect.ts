@@ -76,7 +76,7 @@ async function confirmDisconnect(deps: Deps, plan: DisconnectPlan): Promise<void
   if (!(await deps.prompts.confirm(`Disconnect ${platform}/${name}?`, false))) throw new CancelledError('cancelled: nothing was disconnected');
 }
 
-export async function planDisconnect(deps: Deps, platform: PlatformId, name: string | undefined, o: { revoke: boolean }): Promise<DisconnectPlan> {
+async function planDisconnect(deps: Deps, platform: PlatformId, name: string | undefined, o: { revoke: boolean }): Promise<DisconnectPlan> {
   const store = await deps.store();
   const all = await store.listConnections({ platform });
   const conn = name ? all.find((c) => c.name === name) : all.length === 1 ? all[0] : undefined;

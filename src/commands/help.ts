@@ -9,12 +9,12 @@ import { PLATFORMS } from '../providers/types.js';
 import { suggest } from '../core/suggest.js';
 
 /** Help text never goes past this column. */
-export const HELP_WIDTH = 80;
+const HELP_WIDTH = 80;
 /** Terms wider than this (long option lists) put their description on the next line. */
 const TERM_COLUMN = 30;
 
 /** Every environment variable socialync reads (src/ and bin/; test/e2e/help.test.ts keeps it complete). */
-export const ENVIRONMENT: readonly [name: string, what: string][] = [
+const ENVIRONMENT: readonly [name: string, what: string][] = [
   ['SOCIALYNC_HOME', 'one folder for config, state and secrets (instead of the XDG folders); a profile'],
   ['SOCIALYNC_SECRET_BACKEND', 'keychain (default) or file: where tokens and client secrets are kept'],
   ['SOCIALYNC_VAULT_KEY', 'the file backend\'s key (64 hex characters or a passphrase of 12+); scheduled jobs do not get it: prefer a key file'],
@@ -58,7 +58,7 @@ export function configureHelpLayout(program: Command): void {
   program.configureHelp({ helpWidth: HELP_WIDTH, formatItem });
 }
 
-export function environmentHelp(): string {
+function environmentHelp(): string {
   const out = ['Environment variables socialync reads (config.json settings: socialync config).', ''];
   for (const [name, what] of ENVIRONMENT) out.push(`  ${name}`, ...wrap(what, HELP_WIDTH - 6).split('\n').map((l) => `      ${l}`));
   out.push('', `<PLATFORM> is one of ${PLATFORMS.map((p) => p.toUpperCase()).join(', ')}.`, '', 'Examples:', '  $ SOCIALYNC_HOME=./profile socialync status', '  $ NO_COLOR=1 socialync doctor');

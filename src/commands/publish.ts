@@ -45,7 +45,7 @@ function publishEntry(r: TargetResult): PublishEntry {
   };
 }
 
-export function exitCodeFor(results: TargetResult[]): number {
+function exitCodeFor(results: TargetResult[]): number {
   const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'unconfirmed');
   if (!failed.length) return ExitCode.ok;
   if (results.some((r) => r.outcome === 'published')) return ExitCode.partial;

@@ -14,7 +14,7 @@ import type { PlatformId } from '../providers/types.js';
 export type SandboxEvent = 'expire' | 'expire-refresh' | 'revoke' | 'password-change';
 
 /** The account `sandbox serve --auto-approve` and `sandbox demo` log in as. */
-export const DEMO_ACCOUNT = 'alice';
+const DEMO_ACCOUNT = 'alice';
 
 const ROUTE: Record<SandboxEvent, { op: string; body: (account?: string) => Record<string, unknown>; done: string; next: string }> = {
   expire: { op: 'expire', body: (account) => ({ what: 'access', account }), done: 'access token expired', next: 'socialync refresh   (renews it: nothing for you to do)' },

@@ -29,9 +29,9 @@ export interface ListView {
   isDefault: boolean;
 }
 
-export const DEFAULT_LIMIT = 30;
+const DEFAULT_LIMIT = 30;
 /** How far back the default view shows failures. */
-export const RECENT_FAILURES_MS = 7 * DAY;
+const RECENT_FAILURES_MS = 7 * DAY;
 
 export async function listView(deps: Deps, o: ListFlags): Promise<ListView> {
   checkStatus(o.status);

@@ -27,7 +27,7 @@ export async function scheduleRegistrar(argv?: string[]): Promise<Registrar> {
 }
 
 /** `socialync schedule add|list|show|edit|cancel|calendar`. */
-export function registerSchedule(program: Command, ctx: CommandContext, registrars: VerbRegistrar[]): void {
+function registerSchedule(program: Command, ctx: CommandContext, registrars: VerbRegistrar[]): void {
   const schedule = program
     .command('schedule')
     .description('schedule posts and see their per-platform state')

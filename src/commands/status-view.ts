@@ -97,7 +97,7 @@ function days(e: StatusEntry, withBar: boolean): string {
   return `${bar ? bar + ' ' : ''}${e.reconnectByEstimated ? '~' : ''}${n} day${n === 1 ? '' : 's'}`;
 }
 
-export const BAR_CELLS = 5;
+const BAR_CELLS = 5;
 
 /**
  * The days left against the full lifetime, in five cells ("███░░" = about 60% left); any time

@@ -60,7 +60,7 @@ export function wrap(text: string, max: number): string[] {
 }
 
 /** Column widths that fit `o.width`: natural widths, then the shrink column, then the last one. */
-export function fitWidths(head: string[], rows: FitRow[], o: Pick<FitOptions, 'width' | 'shrink' | 'minShrink' | 'gap'>): number[] {
+function fitWidths(head: string[], rows: FitRow[], o: Pick<FitOptions, 'width' | 'shrink' | 'minShrink' | 'gap'>): number[] {
   const gap = o.gap ?? 2;
   const widths = head.map((h, i) => Math.max(widthOf(h), ...rows.map((r) => widthOf(r.cells[i] ?? ''))));
   const last = widths.length - 1;

@@ -31,7 +31,7 @@ async function installed(ctx: DoctorContext): Promise<{ crontab: boolean; system
 }
 
 /** When the running daemon's lease expires (it renews it every loop), or null: no daemon runs. */
-export async function daemonLeaseUntil(stateDb: string, now: number): Promise<number | null> {
+async function daemonLeaseUntil(stateDb: string, now: number): Promise<number | null> {
   const db = await openExistingDb(stateDb).catch(() => undefined);
   if (!db) return null;
   try {

@@ -36,7 +36,7 @@ export interface DaemonOptions {
  * something runs the refresh (src/doctor/scheduler.ts). It expires by itself when the daemon dies.
  */
 export const DAEMON_LEASE = 'daemon.refresh';
-export const daemonLeaseTtl = (pollMs: number) => 3 * pollMs + 60_000;
+const daemonLeaseTtl = (pollMs: number) => 3 * pollMs + 60_000;
 
 export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
   const en = await createEngine(deps);

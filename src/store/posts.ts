@@ -11,7 +11,6 @@ import { countPosts, hasPosts, listPosts, listTsv, type PostListFilter, type Pos
 export type { PostListFilter, PostSummary } from './post-list.js';
 
 export type TargetState = 'scheduled' | 'publishing' | 'published' | 'failed' | 'unconfirmed' | 'cancelled';
-export const TARGET_STATES: TargetState[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled'];
 
 /** Per-platform replacements for the shared fields. */
 export interface PostOverride {

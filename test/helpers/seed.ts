@@ -3,18 +3,9 @@
  * can be replayed: SOCIALYNC_TEST_SEED=<seed> npx vitest run <file>.
  */
 import { randomInt } from 'node:crypto';
+import { prng } from '../../src/core/prng.js';
 
-/** A small deterministic PRNG (mulberry32): numbers in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** The seed from SOCIALYNC_TEST_SEED or a fresh one, printed with `name`, and its PRNG. */
 export function seededRandom(name: string): { seed: number; random: () => number } {
