@@ -44,7 +44,9 @@ export type RefreshStatus =
   | 'would_refresh'
   | 'reconnect_needed'
   | 'transient'
-  | 'failed';
+  | 'failed'
+  /** Not started: the run was interrupted (Ctrl-C) before this connection's turn. */
+  | 'cancelled';
 
 export interface RefreshOutcome {
   connectionId: string;

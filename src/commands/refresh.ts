@@ -11,6 +11,7 @@ import type { Connection } from '../store/types.js';
 import { connectHint, refreshConnection, type RefreshOutcome, type RefreshStatus } from '../auth/refresh.js';
 import { deadlineSoon, reconnectDeadline, warnDaysFrom } from '../auth/deadlines.js';
 import { utcDay, warnOnce, type Warning } from '../notify/index.js';
+import { gracefulStop } from '../core/interrupt.js';
 
 export interface RefreshCommandOptions {
   platform?: string;
@@ -74,10 +75,13 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
   const concurrency = Math.max(1, Math.min(64, Math.floor(o.concurrency ?? DEFAULT_CONCURRENCY)));
   const outcomes: RefreshOutcome[] = new Array(conns.length);
   let next = 0;
+  let inFlight = 0;
+  const interrupt = gracefulStop(() => deps.io.info(`stopping after the ${inFlight} refresh${inFlight === 1 ? '' : 'es'} in progress, so no rotating token is lost (Ctrl-C again quits now)`));
   const worker = async () => {
-    while (next < conns.length) {
+    while (next < conns.length && !interrupt.requested) {
       const i = next++;
       const c = conns[i]!;
+      inFlight++;
       try {
         outcomes[i] = (await secretMissingOutcome(deps, c)) ?? (await refreshConnection(deps, c.id, { connection: c, ...(o.force ? { force: true } : {}), ...(o.dryRun ? { dryRun: true } : {}) }));
       } catch (e) {
@@ -93,10 +97,17 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
           accessExpiresAt: c.accessExpiresAt,
           ...(e instanceof CliError && e.hint ? { hint: e.hint } : {}),
         };
+      } finally {
+        inFlight--;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, conns.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, conns.length) }, worker));
+  } finally {
+    interrupt.stop();
+  }
+  conns.forEach((c, i) => (outcomes[i] ??= notStarted(c)));
 
   const now = deps.clock.now();
   const warnDays = warnDaysFrom(deps.config);
@@ -127,7 +138,7 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
   }
   const counts: RefreshReport['counts'] = {};
   for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
-  const exitCode = counts.reconnect_needed ? ExitCode.reconnectNeeded : counts.failed ? ExitCode.failed : counts.transient ? ExitCode.transient : ExitCode.ok;
+  const exitCode = interrupt.requested ? ExitCode.cancelled : counts.reconnect_needed ? ExitCode.reconnectNeeded : counts.failed ? ExitCode.failed : counts.transient ? ExitCode.transient : ExitCode.ok;
   if (!o.dryRun) {
     // Every run leaves a trace (doctor checks the scheduler ran recently), and old events are
     // pruned here so the hourly job keeps the table bounded.
@@ -143,6 +154,17 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
     counts,
   };
 }
+
+/** A connection left alone because the run was interrupted before its turn. */
+const notStarted = (c: Connection): RefreshOutcome => ({
+  connectionId: c.id,
+  platform: c.platform,
+  name: c.name,
+  status: 'cancelled',
+  detail: 'not started: the run was interrupted (the next run refreshes it)',
+  attempts: 0,
+  accessExpiresAt: c.accessExpiresAt,
+});
 
 /** A connection whose tokens are gone from the secret store: nothing to refresh, a reconnect (due or not). */
 async function secretMissingOutcome(deps: Deps, c: Connection): Promise<RefreshOutcome | undefined> {
@@ -163,7 +185,10 @@ async function secretMissingOutcome(deps: Deps, c: Connection): Promise<RefreshO
 /** Quiet on success (cron mails any output); problems on stderr, once a day for known ones. */
 async function render(r: RefreshReport, o: RefreshCommandOptions, deps: Deps): Promise<void> {
   const { io } = deps;
-  if (o.json) return await printJson(io, r, o.jq);
+  if (o.json) {
+    await printJson(io, r, o.jq);
+    return reportLeft(r, deps);
+  }
   const store = await deps.store();
   const day = utcDay(deps.clock.now());
   for (const x of r.results) {
@@ -194,6 +219,13 @@ async function render(r: RefreshReport, o: RefreshCommandOptions, deps: Deps): P
     io.err(`warning: ${w.platform}/${w.account} will need a reconnect by ${w.reconnectByEstimated ? '~' : ''}${w.reconnectBy}: ${w.reconnectWhy}. Run: ${w.fix}`);
   }
   if (o.dryRun && !r.results.some((x) => x.status === 'would_refresh')) io.info('nothing is due for a refresh');
+  reportLeft(r, deps);
+}
+
+/** After Ctrl-C: how many connections the run left, and that the next run does them. */
+function reportLeft(r: RefreshReport, deps: Deps): void {
+  const left = r.counts.cancelled ?? 0;
+  if (left) deps.io.err(`interrupted: ${left} connection${left === 1 ? '' : 's'} not refreshed (the next run does them, or run: socialync refresh)`);
 }
 
 export function registerRefresh(program: Command, ctx: CommandContext): void {

@@ -22,3 +22,35 @@ export function interruption(message: string, hint?: string): Interruption {
   process.once('SIGINT', onSigint);
   return { cancelled, stop: () => void process.off('SIGINT', onSigint) };
 }
+
+export interface GracefulStop {
+  /** True once Ctrl-C (SIGINT) or SIGTERM arrived: start nothing new. */
+  readonly requested: boolean;
+  /** Gives the signals back to whoever handled them before. */
+  stop(): void;
+}
+
+/**
+ * For work that must not be cut half-way (a token exchange that spends a rotating refresh
+ * token): the first SIGINT/SIGTERM asks to stop after what is in flight (`onFirst` says so);
+ * a second SIGINT quits at once, as Node does by default.
+ */
+export function gracefulStop(onFirst: () => void): GracefulStop {
+  let requested = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!requested) {
+      requested = true;
+      onFirst();
+      return;
+    }
+    stop();
+    process.kill(process.pid, signal);
+  };
+  const stop = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { get requested() { return requested; }, stop };
+}
