@@ -133,6 +133,7 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
     // pruned here so the hourly job keeps the table bounded.
     await store.addEvent({ at: deps.clock.now(), connectionId: null, kind: 'refresh.run', message: JSON.stringify(counts) });
     await store.pruneEvents?.(deps.clock.now() - EVENT_RETENTION_MS);
+    await (await import('../notify/pending.js')).redeliverPending(deps);
   }
   return {
     exitCode,
