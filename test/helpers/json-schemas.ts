@@ -185,7 +185,7 @@ export const DoctorReport: Shape = {
   checks: [
     {
       id: 'string',
-      group: 'enum:system,secrets,files,state,config,apps,ports,clock,network,connections,scheduler',
+      group: 'enum:system,secrets,files,state,config,apps,ports,clock,network,connections,scheduler,notify',
       status: 'enum:ok,warn,fail,skip',
       title: 'string',
       fix: 'command|null',

@@ -13,6 +13,8 @@ import { sampleNotice } from '../../src/notify/samples.js';
 import { pendingNotices, redeliverPending } from '../../src/notify/pending.js';
 import { NOTIFY_BUDGET_MS } from '../../src/notify/delivery.js';
 import { main } from '../../src/main.js';
+import { checkNotify } from '../../src/doctor/notify.js';
+import type { DoctorContext } from '../../src/doctor/types.js';
 
 let kit: Kit | undefined;
 let hook: WebhookReceiver | undefined;
@@ -112,6 +114,15 @@ describe('webhook delivery', () => {
     const tried = hook.requests.length;
     expect(tried).toBeLessThan(6 * 4);
 
+    // doctor names the failing channel, its last error and when, and the command that checks it.
+    const doctor = async () => (await checkNotify({ deps: kit.deps } as DoctorContext))[0]!;
+    expect(await doctor()).toMatchObject({
+      id: 'notify.webhook',
+      status: 'warn',
+      title: 'webhook notifications failing: webhook answered HTTP 503 (2026-11-26 12:00 UTC, just now); 6 notices kept for the next run',
+      fix: 'socialync notify test webhook',
+    });
+
     // The receiver is back; the next run (later) sends each kept notice once.
     hook.script.length = 0;
     kit.clock.t += 10 * 60_000;
@@ -122,5 +133,6 @@ describe('webhook delivery', () => {
     expect(await pendingNotices(kit.deps)).toEqual([]);
     expect(await redeliverPending(kit.deps)).toBe(0);
     expect(hook.accepted()).toHaveLength(6);
+    expect(await doctor()).toMatchObject({ status: 'ok', title: 'webhook notifications: last delivered just now', fix: null });
   });
 });
