@@ -28,13 +28,13 @@ _socialync_spec() {
     'api') subs='' opts='--account -X --method -f --raw-field -F --field -H --header --input --paginate --slurp -i --include --silent -h --help -q --quiet -v --verbose --debug' vals='--account=connections -X=w:GET,POST,PUT,PATCH,DELETE --method=w:GET,POST,PUT,PATCH,DELETE -f=none --raw-field=none -F=none --field=none -H=none --header=none --input=files' args='platforms none' ;;
     'notify') subs='set unset list signing-secret test help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'notify set') subs='webhook email desktop help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'notify set webhook') subs='' opts='--url-stdin --sign --kinds -h --help -q --quiet -v --verbose --debug' vals='--kinds=none' args='none' ;;
-    'notify set email') subs='' opts='--to --from --smtp-host --smtp-port --smtp-user --smtp-secure --kinds -h --help -q --quiet -v --verbose --debug' vals='--to=none --from=none --smtp-host=none --smtp-port=none --smtp-user=none --kinds=none' args='' ;;
-    'notify set desktop') subs='' opts='--kinds -h --help -q --quiet -v --verbose --debug' vals='--kinds=none' args='' ;;
-    'notify unset') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:webhook,email' ;;
+    'notify set webhook') subs='' opts='--url-stdin --sign --kinds -h --help -q --quiet -v --verbose --debug' vals='--kinds=w:reconnect_needed,expiring,post_failed,recovered' args='none' ;;
+    'notify set email') subs='' opts='--to --from --smtp-host --smtp-port --smtp-user --smtp-secure --kinds -h --help -q --quiet -v --verbose --debug' vals='--to=none --from=none --smtp-host=none --smtp-port=none --smtp-user=none --kinds=w:reconnect_needed,expiring,post_failed,recovered' args='' ;;
+    'notify set desktop') subs='' opts='--kinds -h --help -q --quiet -v --verbose --debug' vals='--kinds=w:reconnect_needed,expiring,post_failed,recovered' args='' ;;
+    'notify unset') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:webhook,email,desktop' ;;
     'notify list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
     'notify signing-secret') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'notify test') subs='' opts='--kind -h --help -q --quiet -v --verbose --debug' vals='--kind=none' args='w:webhook,email' ;;
+    'notify test') subs='' opts='--kind -h --help -q --quiet -v --verbose --debug' vals='--kind=w:reconnect_needed,expiring,post_failed,recovered' args='w:webhook,email,desktop' ;;
     'cron') subs='install uninstall print help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'cron install') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'cron uninstall') subs='' opts='--systemd -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;

@@ -170,21 +170,21 @@ function __socialync_spec
             set -g __socialync_descs 
             set -g __socialync_opts '--url-stdin' '--sign' '--kinds' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'read the URL from standard input (keeps it out of the process list and shell history)' 'sign every request (HMAC-SHA256, docs/notifications.md#signed-webhooks): makes a new secret, prints it once; with no URL, keeps the URL set before' 'only notices of these kinds (comma-separated: reconnect_needed, expiring, post_failed, recovered); default: all' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--kinds=none'
+            set -g __socialync_vals '--kinds=w:reconnect_needed,expiring,post_failed,recovered'
             set -g __socialync_args 'none'
         case 'notify set email'
             set -g __socialync_subs 
             set -g __socialync_descs 
             set -g __socialync_opts '--to' '--from' '--smtp-host' '--smtp-port' '--smtp-user' '--smtp-secure' '--kinds' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'recipient' 'sender' 'SMTP server' 'SMTP port (default 587; 465 = TLS)' 'SMTP login (the password is asked, or read from SOCIALYNC_SMTP_PASSWORD)' 'TLS from the start (default only for port 465; otherwise STARTTLS when offered)' 'only notices of these kinds (comma-separated: reconnect_needed, expiring, post_failed, recovered); default: all' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--to=none' '--from=none' '--smtp-host=none' '--smtp-port=none' '--smtp-user=none' '--kinds=none'
+            set -g __socialync_vals '--to=none' '--from=none' '--smtp-host=none' '--smtp-port=none' '--smtp-user=none' '--kinds=w:reconnect_needed,expiring,post_failed,recovered'
             set -g __socialync_args 
         case 'notify set desktop'
             set -g __socialync_subs 
             set -g __socialync_descs 
             set -g __socialync_opts '--kinds' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'only notices of these kinds (comma-separated: reconnect_needed, expiring, post_failed, recovered); default: all' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--kinds=none'
+            set -g __socialync_vals '--kinds=w:reconnect_needed,expiring,post_failed,recovered'
             set -g __socialync_args 
         case 'notify unset'
             set -g __socialync_subs 
@@ -192,7 +192,7 @@ function __socialync_spec
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
-            set -g __socialync_args 'w:webhook,email'
+            set -g __socialync_args 'w:webhook,email,desktop'
         case 'notify list'
             set -g __socialync_subs 
             set -g __socialync_descs 
@@ -212,8 +212,8 @@ function __socialync_spec
             set -g __socialync_descs 
             set -g __socialync_opts '--kind' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'a sample notice of this kind (reconnect_needed, expiring, post_failed, recovered), marked as a test' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--kind=none'
-            set -g __socialync_args 'w:webhook,email'
+            set -g __socialync_vals '--kind=w:reconnect_needed,expiring,post_failed,recovered'
+            set -g __socialync_args 'w:webhook,email,desktop'
         case 'cron'
             set -g __socialync_subs 'install' 'uninstall' 'print' 'help'
             set -g __socialync_descs 'install the crontab entry (or systemd user timer)' 'uninstall the crontab entry (or systemd user timer)' 'print the crontab entry (or units) without installing' 'display help for command'
