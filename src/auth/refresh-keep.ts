@@ -98,8 +98,6 @@ export async function storeRefreshed(deps: Deps, conn: Connection, merged: Token
     const hint = `free space in ${deps.paths.vaultDir} (df -h ${deps.paths.vaultDir}), then run: socialync refresh`;
     return { ...result(conn, 'failed', msg, { hint, storedAside: kept.path }), accessExpiresAt: merged.expiresAt ?? null };
   }
-  // Reported broken, working again (a refresh forced after an outage, an interrupted refresh that held): say so once.
-  if (conn.health === 'needs_reconnect') await (await import('../notify/recovery.js')).notifyConnectionRecovered(deps, conn, 'refreshed');
   return { ...result(conn, 'refreshed', detail), accessExpiresAt: merged.expiresAt ?? null };
 }
 
