@@ -68,8 +68,7 @@ export function describeFailure(f: PostFailure): { text: string; body: string; s
 }
 
 /** The failure summary of a settled post with failed targets, or undefined. */
-async function postFailure(deps: Deps, posts: PostStore, postId: number): Promise<{ failure: PostFailure; key: string } | undefined> {
-  const targets = await posts.targets(postId);
+async function postFailure(deps: Deps, posts: PostStore, postId: number, targets: Target[]): Promise<{ failure: PostFailure; key: string } | undefined> {
   if (targets.some((t) => t.state === 'scheduled' || t.state === 'publishing')) return undefined;
   const failed = targets.filter((t) => t.state === 'failed');
   if (!failed.length) return undefined;
@@ -102,12 +101,12 @@ export function describeDigest(fs: PostFailure[]): { text: string; body: string;
 }
 
 /** The posts of a run that settled with failed targets and whose notice this process claimed. */
-async function claimFailures(deps: Deps, posts: PostStore, postIds: number[]): Promise<PostFailure[]> {
+async function claimFailures(deps: Deps, posts: PostStore, byPost: Map<number, Target[]>): Promise<PostFailure[]> {
   const store = await deps.store();
   const claimed: PostFailure[] = [];
-  for (const postId of postIds) {
+  for (const [postId, targets] of byPost) {
     try {
-      const f = await postFailure(deps, posts, postId);
+      const f = await postFailure(deps, posts, postId, targets);
       if (!f || !(await store.markOnce(f.key, deps.clock.now()))) continue;
       // The event names the post first: a later "published after all" notice looks for it (recovery).
       await store.addEvent({ at: deps.clock.now(), connectionId: null, kind: 'notify.post_failed', message: `${postId} ${describeFailure(f.failure).text}` });
@@ -119,20 +118,13 @@ async function claimFailures(deps: Deps, posts: PostStore, postIds: number[]): P
   return claimed;
 }
 
-async function someAsync<T>(l: T[], f: (x: T) => Promise<boolean>): Promise<boolean> {
-  for (const x of l) if (await f(x)) return true;
-  return false;
-}
-
 /** Posts of the run now published everywhere after a failure notice: one `recovered` notice each. */
-async function notifyPublishedAfterAll(deps: Deps, posts: PostStore, postIds: number[]): Promise<void> {
+async function notifyPublishedAfterAll(deps: Deps, posts: PostStore, byPost: Map<number, Target[]>): Promise<void> {
   let reported: Set<string> | undefined;
   const store = await deps.store();
-  for (const postId of postIds) {
-    const targets = await posts.targets(postId);
+  for (const [postId, targets] of byPost) {
     if (!targets.length || targets.some((t) => t.state !== 'published')) continue;
-    // A first-time success has one attempt per target: no failure was ever reported.
-    if (!(await someAsync(targets, async (t) => (await posts.attempts(t.id)).length > 1))) continue;
+    // One read of the failure notices per run, and only when a post of the run is published everywhere.
     reported ??= new Set((await store.listEvents({ kind: 'notify.post_failed' })).map((e) => e.message.split(' ')[0]!));
     if (!reported.has(String(postId)) || !(await store.markOnce(`notify.post-recovered:${postId}`, deps.clock.now()))) continue;
     const post = await posts.getPost(postId);
@@ -152,14 +144,20 @@ async function notifyPublishedAfterAll(deps: Deps, posts: PostStore, postIds: nu
  * post that failed before, then whatever an earlier run could not deliver. Never throws.
  */
 export async function notifyFailedPosts(deps: Deps, posts: PostStore, results: { postId: number; outcome: string }[]): Promise<PostFailure[]> {
-  const postIds = [...new Set(results.filter((r) => r.outcome !== 'skipped').map((r) => r.postId))];
-  const failures = await claimFailures(deps, posts, postIds);
+  const byPost = new Map<number, Target[]>();
+  try {
+    for (const r of results) if (r.outcome !== 'skipped' && !byPost.has(r.postId)) byPost.set(r.postId, await posts.targets(r.postId));
+  } catch (e) {
+    deps.io.err(`warning: could not read the posts to notify about: ${redactText(String((e as Error)?.message ?? e))}`);
+    return [];
+  }
+  const failures = await claimFailures(deps, posts, byPost);
   try {
     if (failures.length) {
       const m = describeDigest(failures);
       await sendToChannels(deps, { kind: 'post_failed', ...m, at: deps.clock.now(), ...(failures.length === 1 ? { post: failures[0]! } : {}), posts: failures });
     }
-    await notifyPublishedAfterAll(deps, posts, postIds);
+    await notifyPublishedAfterAll(deps, posts, byPost);
     await redeliverPending(deps);
   } catch (e) {
     deps.io.err(`warning: could not send the post notifications: ${redactText(String((e as Error)?.message ?? e))}`);

@@ -72,6 +72,13 @@ describe('signed webhooks', () => {
     kit = makeKit({ dir: kit.dir });
     expect(await main(['notify', 'list', '--json'], kit.deps)).toBe(0);
     expect(JSON.parse(kit.stdout())).toEqual([{ channel: 'webhook', target: 'https://hooks.example.test/…', kinds: ['post_failed', 'recovered'], signed: true }]);
+    // --sign again, without a URL: a new secret for the same webhook.
+    kit = makeKit({ dir: kit.dir });
+    expect(await main(['notify', 'set', 'webhook', '--sign'], kit.deps)).toBe(0);
+    const rotated = kit.stdout().trim();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    expect(kit.secrets.map.get('notify.webhook.url')).toBe('https://hooks.example.test/T0KEN');
     kit = makeKit({ dir: kit.dir });
     expect(await main(['notify', 'test', '--kind', 'expiring'], kit.deps)).toBe(3);
     expect(kit.stderr()).toMatch(/no configured channel takes expiring notices/);
