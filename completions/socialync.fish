@@ -169,7 +169,7 @@ function __socialync_spec
             set -g __socialync_subs 
             set -g __socialync_descs 
             set -g __socialync_opts '--url-stdin' '--sign' '--kinds' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'read the URL from standard input (keeps it out of the process list and shell history)' 'sign every request (HMAC-SHA256, docs/notifications.md#signed-webhooks): makes a new secret, prints it once; with no URL, keeps the URL set before' 'only notices of these kinds (comma-separated: reconnect_needed, expiring, post_failed, recovered); default: all' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_optdescs 'read the URL from standard input (keeps it out of the process list and shell history)' 'sign every request (HMAC-SHA256, docs/notifications.md#signed-webhooks): makes a new secret and prints it (later: notify signing-secret); with no URL, keeps the URL set before' 'only notices of these kinds (comma-separated: reconnect_needed, expiring, post_failed, recovered); default: all' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--kinds=w:reconnect_needed,expiring,post_failed,recovered'
             set -g __socialync_args 'none'
         case 'notify set email'

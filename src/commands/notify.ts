@@ -170,7 +170,7 @@ Examples:
     .description('POST JSON with a plain "text" field (Slack, Discord, ntfy-style receivers), optionally signed')
     .argument('[url]', 'the webhook URL; it is a secret when it carries a token, so prefer --url-stdin, SOCIALYNC_WEBHOOK_URL or the prompt')
     .option('--url-stdin', 'read the URL from standard input (keeps it out of the process list and shell history)')
-    .option('--sign', 'sign every request (HMAC-SHA256, docs/notifications.md#signed-webhooks): makes a new secret, prints it once; with no URL, keeps the URL set before')
+    .option('--sign', 'sign every request (HMAC-SHA256, docs/notifications.md#signed-webhooks): makes a new secret and prints it (later: notify signing-secret); with no URL, keeps the URL set before')
     .option('--kinds <list>', KINDS_HELP, kindsArg)
     .addHelpText('after', `
 Examples:

@@ -13,7 +13,7 @@ export async function sendEmail(s: EmailSettings, password: string | undefined, 
     ...(s.user ? { auth: { user: s.user, pass: password ?? '' } } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
-    socketTimeout: 2 * timeoutMs,
+    socketTimeout: timeoutMs,
   });
   try {
     await transport.sendMail({ from: s.from, to: s.to, subject: n.subject, text: n.body });

@@ -10,7 +10,6 @@ import type { ChannelName, Notification } from './types.js';
 
 export const PENDING_MAX_AGE_MS = 3 * 86_400_000;
 const LOCK = 'notify.redeliver';
-const FRESH_MS = 60_000;
 
 interface Pending {
   channel: ChannelName;
@@ -18,8 +17,13 @@ interface Pending {
   n: Notification;
 }
 
+/** When this process kept each notice: the channel just failed it, so it waits for a later run (the daemon's, a minute on). */
+const keptHere = new WeakMap<object, Map<string, number>>();
+const WAIT_IN_PROCESS_MS = 60_000;
+
 export async function queueNotice(deps: Deps, channel: ChannelName, n: Notification, id: string): Promise<void> {
   const p: Pending = { channel, id, n };
+  (keptHere.get(deps) ?? keptHere.set(deps, new Map()).get(deps)!).set(`${channel}:${id}`, deps.clock.now());
   await (await deps.store()).addEvent({ at: deps.clock.now(), connectionId: null, kind: 'notify.pending', message: JSON.stringify(p) });
 }
 
@@ -45,8 +49,7 @@ export async function redeliverPending(deps: Deps): Promise<number> {
       const { sendToChannels } = await import('./index.js');
       for (const { eventId, at, p } of await pendingNotices(deps)) {
         const settle = (why: string) => store.addEvent({ at: deps.clock.now(), connectionId: null, kind: 'notify.settled', message: `${eventId} ${why}` });
-        // Kept by this very run a moment ago: the channel just failed, leave it for the next run.
-        if (deps.clock.now() - at < FRESH_MS) continue;
+        if (deps.clock.now() - (keptHere.get(deps)?.get(`${p.channel}:${p.id}`) ?? -Infinity) < WAIT_IN_PROCESS_MS) continue;
         if (deps.clock.now() - at > PENDING_MAX_AGE_MS) {
           await settle('expired');
           continue;
