@@ -11,6 +11,8 @@ export interface Mail {
 export interface SmtpReceiver {
   port: number;
   mails: Mail[];
+  /** Reply codes to answer the next messages with instead of taking them (e.g. [451]). */
+  script: number[];
   close(): Promise<void>;
 }
 
@@ -29,14 +31,20 @@ function decode(raw: string): Mail {
 
 export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const mails: Mail[] = [];
+  const script: number[] = [];
   const srv = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
     onData(stream, _s, cb) {
       let raw = '';
       stream.on('data', (d: Buffer) => (raw += d.toString('latin1')));
-      stream.on('end', () => (mails.push(decode(raw)), cb()));
+      stream.on('end', () => {
+        const code = script.shift();
+        if (code) return cb(Object.assign(new Error(`scripted ${code}`), { responseCode: code }));
+        mails.push(decode(raw));
+        cb();
+      });
     },
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  return { port: (srv.server.address() as { port: number }).port, mails, close: () => new Promise<void>((r) => srv.close(() => r())) };
+  return { port: (srv.server.address() as { port: number }).port, mails, script, close: () => new Promise<void>((r) => srv.close(() => r())) };
 }
