@@ -13,7 +13,7 @@ function __socialync_spec
     switch "$argv[1]"
         case ''
             set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
-            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'show and change settings (config.json), validated' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'show help for a command, or a topic: environment, exit-codes'
+            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections or posts need attention, and when they recover (webhook, email, desktop)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'show and change settings (config.json), validated' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'show help for a command, or a topic: environment, exit-codes'
             set -g __socialync_opts '-V' '--version' '-q' '--quiet' '-v' '--verbose' '--debug' '-h' '--help'
             set -g __socialync_optdescs 'output the version number' 'output the version number' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)' 'display help for command' 'display help for command'
             set -g __socialync_vals 
@@ -152,15 +152,15 @@ function __socialync_spec
             set -g __socialync_vals '--account=connections' '-X=w:GET,POST,PUT,PATCH,DELETE' '--method=w:GET,POST,PUT,PATCH,DELETE' '-f=none' '--raw-field=none' '-F=none' '--field=none' '-H=none' '--header=none' '--input=files'
             set -g __socialync_args 'platforms' 'none'
         case 'notify'
-            set -g __socialync_subs 'set' 'unset' 'list' 'test' 'help'
-            set -g __socialync_descs 'configure a channel' 'remove a channel' 'show configured channels' 'send a test notification to every channel (or one)' 'display help for command'
+            set -g __socialync_subs 'set' 'unset' 'list' 'signing-secret' 'test' 'help'
+            set -g __socialync_descs 'configure a channel' 'remove a channel' 'show configured channels' 'print the webhook signing secret (for setting up the receiver)' 'send a test notification to every channel (or one); with --kind, a sample of that kind to the channels that take it' 'display help for command'
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
             set -g __socialync_args 
         case 'notify set'
-            set -g __socialync_subs 'webhook' 'email' 'help'
-            set -g __socialync_descs 'POST JSON with a plain "text" field (Slack, Discord, ntfy-style receivers)' 'send email over SMTP (password from SOCIALYNC_SMTP_PASSWORD or a prompt; kept in the secret store)' 'display help for command'
+            set -g __socialync_subs 'webhook' 'email' 'desktop' 'help'
+            set -g __socialync_descs 'POST JSON with a plain "text" field (Slack, Discord, ntfy-style receivers), optionally signed' 'send email over SMTP (password from SOCIALYNC_SMTP_PASSWORD or a prompt; kept in the secret store)' 'desktop notices in this session (Linux: freedesktop notifications over D-Bus; macOS: osascript)' 'display help for command'
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
@@ -168,16 +168,23 @@ function __socialync_spec
         case 'notify set webhook'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--url-stdin' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'read the URL from standard input (keeps it out of the process list and shell history)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--url-stdin' '--sign' '--kinds' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'read the URL from standard input (keeps it out of the process list and shell history)' 'sign every request (HMAC-SHA256, docs/notifications.md#signed-webhooks): makes a new secret and prints it (later: notify signing-secret); with no URL, keeps the URL set before' 'only notices of these kinds (comma-separated: reconnect_needed, expiring, post_failed, recovered); default: all' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--kinds=w:reconnect_needed,expiring,post_failed,recovered'
             set -g __socialync_args 'none'
         case 'notify set email'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--to' '--from' '--smtp-host' '--smtp-port' '--smtp-user' '--smtp-secure' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'recipient' 'sender' 'SMTP server' 'SMTP port (default 587; 465 = TLS)' 'SMTP login (the password is asked, or read from SOCIALYNC_SMTP_PASSWORD)' 'TLS from the start (default only for port 465; otherwise STARTTLS when offered)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--to=none' '--from=none' '--smtp-host=none' '--smtp-port=none' '--smtp-user=none'
+            set -g __socialync_opts '--to' '--from' '--smtp-host' '--smtp-port' '--smtp-user' '--smtp-secure' '--kinds' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'recipient' 'sender' 'SMTP server' 'SMTP port (default 587; 465 = TLS)' 'SMTP login (the password is asked, or read from SOCIALYNC_SMTP_PASSWORD)' 'TLS from the start (default only for port 465; otherwise STARTTLS when offered)' 'only notices of these kinds (comma-separated: reconnect_needed, expiring, post_failed, recovered); default: all' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--to=none' '--from=none' '--smtp-host=none' '--smtp-port=none' '--smtp-user=none' '--kinds=w:reconnect_needed,expiring,post_failed,recovered'
+            set -g __socialync_args 
+        case 'notify set desktop'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--kinds' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'only notices of these kinds (comma-separated: reconnect_needed, expiring, post_failed, recovered); default: all' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--kinds=w:reconnect_needed,expiring,post_failed,recovered'
             set -g __socialync_args 
         case 'notify unset'
             set -g __socialync_subs 
@@ -185,7 +192,7 @@ function __socialync_spec
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
-            set -g __socialync_args 'w:webhook,email'
+            set -g __socialync_args 'w:webhook,email,desktop'
         case 'notify list'
             set -g __socialync_subs 
             set -g __socialync_descs 
@@ -193,13 +200,20 @@ function __socialync_spec
             set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--jq=none'
             set -g __socialync_args 
-        case 'notify test'
+        case 'notify signing-secret'
             set -g __socialync_subs 
             set -g __socialync_descs 
             set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
             set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals 
-            set -g __socialync_args 'w:webhook,email'
+            set -g __socialync_args 
+        case 'notify test'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--kind' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'a sample notice of this kind (reconnect_needed, expiring, post_failed, recovered), marked as a test' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--kind=w:reconnect_needed,expiring,post_failed,recovered'
+            set -g __socialync_args 'w:webhook,email,desktop'
         case 'cron'
             set -g __socialync_subs 'install' 'uninstall' 'print' 'help'
             set -g __socialync_descs 'install the crontab entry (or systemd user timer)' 'uninstall the crontab entry (or systemd user timer)' 'print the crontab entry (or units) without installing' 'display help for command'

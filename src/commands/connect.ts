@@ -190,6 +190,7 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
     // On every connect, so a target that was being published during an earlier one moves too.
     const adopted = await postStoreFor(store).adoptTargets(o.platform, identity, connectionId, now);
     await store.addEvent({ at: now, kind: reconnected ? 'reconnected' : 'connected', message: `${d.id}/${name}`, connectionId: target?.id ?? null });
+    if (target && health === 'healthy') await (await import('../notify/recovery.js')).notifyConnectionRecovered(deps, target, 'reconnected');
     login.finish(true, `Connected to ${d.displayName}`, `socialync is now connected to ${d.displayName} as ${who(account)}.`);
     deps.io.info(`✓ ${reconnected ? 'Reconnected' : 'Connected'} ${d.displayName} account ${who(account)} as "${name}".`);
     if (adopted) deps.io.info(`  ${adopted} post target${adopted === 1 ? '' : 's'} of this account from before it was disconnected now use "${name}".`);

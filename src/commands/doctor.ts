@@ -20,6 +20,7 @@ const GROUP_TITLE: Record<CheckGroup, string> = {
   clock: 'Clock',
   connections: 'Connections',
   scheduler: 'Scheduled refresh',
+  notify: 'Notifications',
 };
 
 async function renderDoctor(deps: Deps, r: DoctorReport): Promise<void> {

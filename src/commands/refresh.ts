@@ -117,6 +117,8 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
   for (let i = 0; i < conns.length; i++) {
     const out = outcomes[i]!;
     const conn: Connection = latest.get(out.connectionId) ?? conns[i]!;
+    // Reported broken, working again (a forced refresh after an outage, an interrupted refresh that held): say so once.
+    if (conns[i]!.health === 'needs_reconnect' && conn.health === 'healthy') await (await import('../notify/recovery.js')).notifyConnectionRecovered(deps, conn, 'refreshed');
     const d = reconnectDeadline(conn, now);
     if (!o.dryRun && conn.health !== 'needs_reconnect' && (deadlineSoon(d, now, warnDays) || out.status === 'reconnect_soon')) {
       const w = await warnOnce(deps, conn, d);
@@ -144,6 +146,7 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
     // pruned here so the hourly job keeps the table bounded.
     await store.addEvent({ at: deps.clock.now(), connectionId: null, kind: 'refresh.run', message: JSON.stringify(counts) });
     await store.pruneEvents?.(deps.clock.now() - EVENT_RETENTION_MS);
+    await (await import('../notify/pending.js')).redeliverPending(deps);
   }
   return {
     exitCode,

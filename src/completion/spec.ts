@@ -6,6 +6,7 @@
  */
 import type { Command, Option } from 'commander';
 import { PLATFORMS } from '../providers/types.js';
+import { CHANNELS, NOTICE_KINDS } from '../notify/types.js';
 
 /**
  * A value kind: dynamic ones are answered by `socialync __complete <kind>`;
@@ -42,7 +43,7 @@ function argKind(name: string): ValueKind {
     case 'id':
       return 'posts';
     case 'channel':
-      return words(['webhook', 'email']);
+      return words(CHANNELS);
     case 'shell':
       return words(['bash', 'zsh', 'fish']);
     case 'command':
@@ -77,6 +78,9 @@ function optionKind(o: Option, path: string): ValueKind {
       return words(['127.0.0.1', 'localhost']);
     case '--login':
       return words(['instagram', 'facebook']);
+    case '--kind':
+    case '--kinds':
+      return words(NOTICE_KINDS);
   }
   // A description listing its values as (a|b|c), e.g. `--status`.
   const m = /\(([\w-]+(?:\|[\w-]+)+)\)/.exec(o.description);

@@ -16,6 +16,7 @@ import { checkApps, checkPorts } from './apps.js';
 import { checkNetwork } from './network.js';
 import { checkConnections } from './connections.js';
 import { checkScheduler } from './scheduler.js';
+import { checkNotify } from './notify.js';
 import { result, type Check, type CheckGroup, type CheckResult, type CheckStatus, type DoctorContext, type DoctorOptions, type DoctorReport } from './types.js';
 
 const CHECKS: [CheckGroup, Check][] = [
@@ -29,6 +30,7 @@ const CHECKS: [CheckGroup, Check][] = [
   ['network', checkNetwork],
   ['connections', checkConnections],
   ['scheduler', checkScheduler],
+  ['notify', checkNotify],
 ];
 
 export async function runDoctor(deps: Deps, o: DoctorOptions = {}): Promise<DoctorReport> {

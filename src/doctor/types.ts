@@ -10,7 +10,7 @@ import type { Connection } from '../store/types.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
-export type CheckGroup = 'system' | 'secrets' | 'files' | 'state' | 'config' | 'apps' | 'ports' | 'clock' | 'network' | 'connections' | 'scheduler';
+export type CheckGroup = 'system' | 'secrets' | 'files' | 'state' | 'config' | 'apps' | 'ports' | 'clock' | 'network' | 'connections' | 'scheduler' | 'notify';
 
 export interface CheckResult {
   /** Stable id, e.g. "node", "secrets.backend", "ports.x", "clock.tiktok", "whoami.tiktok/alice". */

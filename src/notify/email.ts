@@ -4,16 +4,16 @@
  */
 import type { EmailSettings, Notification } from './types.js';
 
-export async function sendEmail(s: EmailSettings, password: string | undefined, n: Notification): Promise<void> {
+export async function sendEmail(s: EmailSettings, password: string | undefined, n: Notification, timeoutMs = 10_000): Promise<void> {
   const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: s.host,
     port: s.port,
     secure: s.secure ?? s.port === 465,
     ...(s.user ? { auth: { user: s.user, pass: password ?? '' } } : {}),
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
   });
   try {
     await transport.sendMail({ from: s.from, to: s.to, subject: n.subject, text: n.body });

@@ -25,27 +25,65 @@ class Writer {
     this.byte(s.length);
     this.chunks.push(...Buffer.from(s, 'ascii'), 0);
   }
+  size(): number {
+    return this.chunks.length;
+  }
+  patchU32(at: number, v: number): void {
+    for (let i = 0; i < 4; i++) this.chunks[at + i] = (v >>> (8 * i)) & 0xff;
+  }
   buffer(): Buffer {
     return Buffer.from(this.chunks);
   }
 }
+
+/** Beyond strings and uint32s: what org.freedesktop.Notifications.Notify takes (src/notify/desktop.ts). */
+export type TypedArg = { sig: 'i'; value: number } | { sig: 'as'; value: string[] } | { sig: 'a{sv}'; value: Record<string, string> };
+export type Arg = string | number | TypedArg;
 
 export interface Call {
   path: string;
   iface: string;
   member: string;
   destination: string;
-  /** Strings (`s`) and unsigned ints (`u`) are all that is needed here. */
-  args?: Array<string | number>;
+  /** Strings (`s`) and unsigned ints (`u`), and the few TypedArg shapes. */
+  args?: Arg[];
+}
+
+const sigOf = (a: Arg) => (typeof a === 'number' ? 'u' : typeof a === 'string' ? 's' : a.sig);
+
+function writeArg(w: Writer, a: Arg): void {
+  if (typeof a === 'number') return w.u32(a);
+  if (typeof a === 'string') return w.string(a);
+  if (a.sig === 'i') return w.u32(a.value >>> 0);
+  // An array: its byte length, padding to the element alignment (counted outside the length), the elements.
+  const entries = a.sig === 'as' ? a.value : Object.entries(a.value);
+  w.u32(0);
+  const lengthAt = w.size() - 4;
+  w.align(a.sig === 'as' ? 4 : 8);
+  const start = w.size();
+  for (const e of entries) {
+    if (typeof e === 'string') w.string(e);
+    else (w.align(8), w.string(e[0]), w.signature('s'), w.string(e[1]));
+  }
+  w.patchU32(lengthAt, w.size() - start);
 }
 
 export function encodeCall(c: Call, serial: number): Buffer {
+  return encodeMessage(1, c, serial);
+}
+
+/** A METHOD_RETURN to `replySerial` from a service (a test's fake notification server). */
+export function encodeReturn(destination: string, replySerial: number, args: Arg[], serial: number): Buffer {
+  return encodeMessage(2, { destination, args, path: '', iface: '', member: '' }, serial, replySerial);
+}
+
+function encodeMessage(type: 1 | 2, c: Call, serial: number, replySerial?: number): Buffer {
   const body = new Writer();
-  for (const a of c.args ?? []) typeof a === 'number' ? body.u32(a) : body.string(a);
+  for (const a of c.args ?? []) writeArg(body, a);
   const bodyBuf = body.buffer();
   const h = new Writer();
   h.byte(0x6c); // 'l' little-endian
-  h.byte(1); // METHOD_CALL
+  h.byte(type); // METHOD_CALL or METHOD_RETURN
   h.byte(0); // flags
   h.byte(1); // protocol version
   h.u32(bodyBuf.length);
@@ -57,11 +95,13 @@ export function encodeCall(c: Call, serial: number): Buffer {
     fields.signature(sig);
     write(fields);
   };
-  field(1, 'o', (w) => w.string(c.path));
-  field(2, 's', (w) => w.string(c.iface));
-  field(3, 's', (w) => w.string(c.member));
+  if (type === 1) {
+    field(1, 'o', (w) => w.string(c.path));
+    field(2, 's', (w) => w.string(c.iface));
+    field(3, 's', (w) => w.string(c.member));
+  } else field(5, 'u', (w) => w.u32(replySerial!));
   field(6, 's', (w) => w.string(c.destination));
-  if (c.args?.length) field(8, 'g', (w) => w.signature(c.args!.map((a) => (typeof a === 'number' ? 'u' : 's')).join('')));
+  if (c.args?.length) field(8, 'g', (w) => w.signature(c.args!.map(sigOf).join('')));
   // The fields array starts at offset 16 (aligned to 8), so offsets inside `fields` line up.
   const fb = fields.buffer();
   h.u32(fb.length);
@@ -131,11 +171,12 @@ class Reader {
         while (this.pos < end) items.push(this.value(elemSig)[0]);
         return [items, elem.slice(elemSig.length)];
       }
-      case '(': {
+      case '(':
+      case '{': {
         this.align(8);
         let rest = sig.slice(1);
         const items: unknown[] = [];
-        while (rest[0] !== ')') {
+        while (rest[0] !== ')' && rest[0] !== '}') {
           const [v, r] = this.value(rest);
           items.push(v);
           rest = r;
@@ -167,7 +208,10 @@ function completeTypeLength(sig: string): number {
 
 export interface Message {
   type: number;
+  serial?: number;
   replySerial?: number;
+  member?: string;
+  sender?: string;
   errorName?: string;
   body: unknown[];
 }
@@ -185,12 +229,14 @@ export function decodeMessages(buf: Buffer): [Message[], Buffer] {
     if (buf.length - off < total) break;
     const r = new Reader(buf, off + 16, off);
     const end = off + 16 + fieldsLen;
-    const msg: Message = { type: buf[off + 1]!, body: [] };
+    const msg: Message = { type: buf[off + 1]!, serial: buf.readUInt32LE(off + 8), body: [] };
     let sig = '';
     while (r.pos < end) {
       r.align(8);
       const code = r.byte();
       const v = r.value('v')[0];
+      if (code === 3) msg.member = String(v);
+      if (code === 7) msg.sender = String(v);
       if (code === 4) msg.errorName = String(v);
       if (code === 5) msg.replySerial = Number(v);
       if (code === 8) sig = String(v);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probeSecretService, sessionBusCandidates, socketPathOf } from './dbus.js';
-import { decodeMessages, encodeCall } from './dbus-wire.js';
+import { decodeMessages, encodeCall, encodeReturn } from './dbus-wire.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -83,10 +83,19 @@ describe('D-Bus wire format', () => {
     expect(a.length % 8).toBe(0);
     const both = Buffer.concat([a, b]);
     const [first, rest] = decodeMessages(both.subarray(0, a.length + 5));
-    expect(first).toEqual([{ type: 1, body: ['org.freedesktop.secrets', 4] }]);
+    expect(first).toEqual([{ type: 1, serial: 7, member: 'RequestName', body: ['org.freedesktop.secrets', 4] }]);
     expect(rest).toHaveLength(5);
     const [second, none] = decodeMessages(Buffer.concat([rest, both.subarray(a.length + 5)]));
-    expect(second).toEqual([{ type: 1, body: [] }]);
+    expect(second).toEqual([{ type: 1, serial: 8, member: 'Hello', body: [] }]);
     expect(none).toHaveLength(0);
+  });
+
+  it('encodes arrays, dictionaries and int32 (Notify) and a method return, and decodes them back', () => {
+    const args = ['socialync', 0, '', 'Subject', 'Body', { sig: 'as' as const, value: ['a', 'bc'] }, { sig: 'a{sv}' as const, value: { k: 'v' } }, { sig: 'i' as const, value: -1 }];
+    const call = encodeCall({ path: '/org/freedesktop/Notifications', iface: 'org.freedesktop.Notifications', member: 'Notify', destination: 'org.freedesktop.Notifications', args }, 3);
+    const [[m]] = decodeMessages(call);
+    expect(m).toMatchObject({ type: 1, serial: 3, member: 'Notify', body: ['socialync', 0, '', 'Subject', 'Body', ['a', 'bc'], [['k', 'v']], 0xffffffff] });
+    const [[ret]] = decodeMessages(encodeReturn(':1.5', 3, [42], 9));
+    expect(ret).toMatchObject({ type: 2, replySerial: 3, body: [42] });
   });
 });

@@ -15,7 +15,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { statSync } from 'node:fs';
-import { decodeMessages, encodeCall, type Call, type Message } from './dbus-wire.js';
+import { decodeMessages, encodeCall, encodeReturn, type Arg, type Call, type Message } from './dbus-wire.js';
 
 export const SECRET_SERVICE_NAME = 'org.freedesktop.secrets';
 
@@ -80,7 +80,10 @@ const BUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus'
 
 /** A connected, authenticated bus session; `call` sends one method call and awaits its reply. */
 export interface BusConnection {
-  call(member: string, args?: Array<string | number>, target?: Partial<Call>): Promise<unknown[]>;
+  call(member: string, args?: Arg[], target?: Partial<Call>): Promise<unknown[]>;
+  /** Method calls other peers send us (a service registered on the bus), and the answer to one. */
+  onCall(handler: (m: Message) => void): void;
+  reply(to: Message, args: Arg[]): void;
   close(): void;
   /** Incoming method calls (a fake service ignores them, which is the point). */
   readonly socket: Socket;
@@ -115,6 +118,7 @@ async function handshake(sock: Socket, failed: Promise<never>, timer: NodeJS.Tim
   let buf: Buffer = Buffer.alloc(0);
   const waiters = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
   let authed = false;
+  let callHandler: ((m: Message) => void) | undefined;
   let authDone!: (ok: boolean, line: string) => void;
   const auth = new Promise<void>((resolve, reject) => {
     authDone = (ok, line) => (ok ? resolve() : reject(new Error(`D-Bus authentication failed: ${line}`)));
@@ -135,6 +139,7 @@ async function handshake(sock: Socket, failed: Promise<never>, timer: NodeJS.Tim
       const [msgs, rest] = decodeMessages(buf);
       buf = rest;
       for (const m of msgs) {
+        if (m.type === 1) callHandler?.(m);
         if (m.replySerial === undefined) continue;
         const w = waiters.get(m.replySerial);
         if (!w) continue;
@@ -162,6 +167,8 @@ async function handshake(sock: Socket, failed: Promise<never>, timer: NodeJS.Tim
   clearTimeout(timer); // the caller bounds what it does next
   return {
     call,
+    onCall: (h) => (callHandler = h),
+    reply: (to, args) => void sock.write(encodeReturn(to.sender ?? '', to.serial ?? 0, args, ++serial)),
     socket: sock,
     close: () => {
       clearTimeout(timer);

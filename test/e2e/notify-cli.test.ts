@@ -43,7 +43,7 @@ describe('socialync notify (built CLI)', () => {
 
     const list = await runCli(['notify', 'list', '--json'], env);
     expect(list.code, list.stderr).toBe(0);
-    expect(JSON.parse(list.stdout)).toEqual([{ channel: 'webhook', target: expect.stringContaining('127.0.0.1') }]);
+    expect(JSON.parse(list.stdout)).toEqual([{ channel: 'webhook', target: expect.stringContaining('127.0.0.1'), kinds: null, signed: false }]);
     expect(list.stdout).not.toContain('s3cr3t-token');
 
     const test = await runCli(['notify', 'test'], env);

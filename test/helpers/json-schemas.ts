@@ -114,7 +114,7 @@ export const RefreshReport: Shape = {
 /** `token --json`: never a refresh token (test/e2e/token-api.test.ts checks the exact keys). */
 export const TokenResult: Shape = { platform: 'string', account: 'string', accessToken: 'string', expiresAt: 'iso|null', scopes: ['string'] };
 
-export const NotifyListEntry: Shape = { channel: 'enum:webhook,email', target: 'string' };
+export const NotifyListEntry: Shape = { channel: 'enum:webhook,email,desktop', target: 'string', kinds: 'array|null', signed: 'boolean' };
 
 export const ScheduleAddResult: Shape = { id: 'number', scheduledAt: 'iso', tz: 'string', localTime: 'string', targets: [{ platform: 'string', account: 'string' }] };
 
@@ -185,7 +185,7 @@ export const DoctorReport: Shape = {
   checks: [
     {
       id: 'string',
-      group: 'enum:system,secrets,files,state,config,apps,ports,clock,network,connections,scheduler',
+      group: 'enum:system,secrets,files,state,config,apps,ports,clock,network,connections,scheduler,notify',
       status: 'enum:ok,warn,fail,skip',
       title: 'string',
       fix: 'command|null',

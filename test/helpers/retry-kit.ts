@@ -24,7 +24,17 @@ export interface Hook {
   kind: string;
   platform?: string;
   account?: string;
-  post?: { id: number; failed: { platform: string; account: string }[]; published: { platform: string; account: string }[]; fix: string[] };
+  post?: HookPost;
+  posts?: HookPost[];
+  recovered?: { what: 'connection' } | { what: 'post'; postId: number; published: { platform: string; account: string; url: string | null }[] };
+}
+
+interface HookPost {
+  id: number;
+  text: string;
+  failed: { platform: string; account: string; reason: string | null }[];
+  published: { platform: string; account: string }[];
+  fix: string[];
 }
 
 export interface RetryKit {

@@ -40,16 +40,25 @@ describe('retry and reconnect scenarios', () => {
     expect(pub.code, pub.stderr).toBe(5);
     expect(pub.stdout).toMatch(/post \d+ tiktok:alice failed: token expired — run socialync connect tiktok --name alice/);
 
-    // One message per failed post naming what failed, what published and the fix; once only.
+    // The two posts that failed in this run arrive as ONE digest naming, for each, what failed,
+    // what published and the fix; once only.
     const failedHooks = () => k.hooks.filter((h) => h.kind === 'post_failed');
-    expect(failedHooks().map((h) => h.post!.id).sort()).toEqual([b, c]);
-    for (const h of failedHooks()) {
-      expect(h.text).toMatch(/failed on tiktok\/alice \(token expired — run socialync connect tiktok --name alice\); published on instagram\/alice, youtube\/alice\. Fix: socialync connect tiktok --name alice --retry-failed$/);
-      expect(h.post!.fix).toEqual(['socialync connect tiktok --name alice --retry-failed']);
+    expect(failedHooks()).toHaveLength(1);
+    const digest = failedHooks()[0]!;
+    expect(digest.post).toBeUndefined();
+    expect(digest.posts!.map((p) => [p.id, p.text, p.fix])).toEqual([
+      [b, 'Day 2 of the trip', ['socialync connect tiktok --name alice --retry-failed']],
+      [c, 'Day 3 of the trip', ['socialync connect tiktok --name alice --retry-failed']],
+    ]);
+    const lines = digest.text.split('\n');
+    expect(lines[0]).toBe('socialync: 2 posts failed:');
+    for (const [i, id] of [b, c].entries()) {
+      expect(lines[i + 1]).toMatch(new RegExp(`^- post ${id} "Day ${i + 2} of the trip" failed on tiktok/alice \\(token expired — run socialync connect tiktok --name alice\\); published on instagram/alice, youtube/alice\\. Fix: socialync connect tiktok --name alice --retry-failed$`));
     }
     expect(k.hooks.filter((h) => h.kind === 'reconnect_needed' && h.platform === 'tiktok')).toHaveLength(1);
     expect((await k.cli(['publish'])).code).toBe(0);
-    expect(failedHooks()).toHaveLength(2);
+    expect(failedHooks()).toHaveLength(1);
+    expect(k.hooks.filter((h) => h.kind === 'recovered')).toEqual([]);
 
     // Retrying before reconnecting stops with the exact connect command and changes nothing.
     const early = await k.cli(['retry', '--all-failed', '--yes']);
@@ -85,10 +94,14 @@ describe('retry and reconnect scenarios', () => {
     for (const text of ['Day 1 of the trip', 'Day 2 of the trip', 'Day 3 of the trip']) {
       for (const p of ['tiktok', 'instagram', 'youtube'] as const) expect(await count(p, text), `${p} ${text}`).toBe(1);
     }
+    // Healthy again: one notice for the connection reported broken, one per post now published everywhere.
+    const recovered = () => k.hooks.filter((h) => h.kind === 'recovered').map((h) => [h.recovered!.what, h.recovered!.what === 'post' ? h.recovered!.postId : h.account]);
+    expect(recovered()).toEqual([['connection', 'alice'], ['post', b], ['post', c]]);
     // Retrying again finds nothing and sends nothing.
     const again = await k.cli(['retry', '--all-failed', '--yes', '--json']);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as RetryResult).targets).toEqual([]);
+    expect(recovered()).toHaveLength(3);
     expect((await k.posts('tiktok')).length).toBe(3);
     const show = JSON.parse((await k.cli(['schedule', 'show', String(b), '--json'])).stdout) as ScheduleShowResult;
     expect(show.status).toBe('published');
