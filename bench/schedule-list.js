@@ -22,15 +22,17 @@ const BIN = join(ROOT, 'bin', 'socialync.cjs');
  * states of its x and linkedin targets.
  */
 async function seed(home, n, post) {
-  const { openSqliteStore } = await import(join(ROOT, 'dist', 'testkit.js'));
+  const { openSqliteStore, postStatus } = await import(join(ROOT, 'dist', 'testkit.js'));
   const store = openSqliteStore(join(home, 'state.db'));
   const now = Date.now();
-  const insertPost = store.db.prepare('INSERT INTO posts (text, options, overrides, scheduled_at, tz, local_time, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  // Straight into the tables, so posts.status is set here as the post store sets it (the one rule).
+  const insertPost = store.db.prepare('INSERT INTO posts (text, options, overrides, scheduled_at, tz, local_time, created_at, updated_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const target = store.db.prepare('INSERT INTO targets (post_id, platform, connection_id, state, updated_at) VALUES (?, ?, ?, ?, ?)');
   store.db.transaction(() => {
     for (let i = 0; i < n; i++) {
       const { at, x, linkedin } = post(i, now);
-      const id = Number(insertPost.run(`Post number ${i}: something worth sharing #${i % 97}`, '{}', '{}', at, 'Europe/Berlin', '2026-12-01 09:00', now, now).lastInsertRowid);
+      const status = postStatus([x, linkedin]);
+      const id = Number(insertPost.run(`Post number ${i}: something worth sharing #${i % 97}`, '{}', '{}', at, 'Europe/Berlin', '2026-12-01 09:00', now, now, status).lastInsertRowid);
       target.run(id, 'x', 'conn-x', x, now);
       target.run(id, 'linkedin', 'conn-li', linkedin, now);
     }

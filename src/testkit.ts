@@ -16,3 +16,4 @@ export { makeSandboxProfile } from './commands/sandbox.js';
 export { seedConnection, seedConnections } from './sandbox/seed.js';
 export { mp4 } from './sandbox/sample-media.js';
 export { prng } from './core/prng.js';
+export { postStatus } from './publish/post-status.js';

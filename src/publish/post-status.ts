@@ -1,4 +1,8 @@
-/** A post's overall status from its targets' states (a post whose targets disagree is partially published). */
+/**
+ * A post's overall status from its targets' states (a post whose targets disagree is partially
+ * published). The only place this rule is written: the post store stores its result in
+ * posts.status whenever a target's state changes (src/store/posts.ts), for listing by status.
+ */
 import type { TargetState } from '../store/posts.js';
 
 export type PostStatus = TargetState | 'partial';

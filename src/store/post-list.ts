@@ -2,7 +2,7 @@
  * The queries of `schedule list`: one page of posts in time order (scheduled_at, id), its
  * total, and the TSV form. Each view reads an index range (list-indexes.ts), never every post:
  * the default view is two partial indexes walked in order and merged, `--status` one range of
- * posts_status, a time window one range of posts_list.
+ * posts_status, a time window one range of posts_when.
  */
 import type Database from 'better-sqlite3';
 import type { PlatformId } from '../providers/types.js';
@@ -39,6 +39,17 @@ export interface PostSummary {
 }
 
 type Params = Record<string, string | number>;
+
+/** The post's text on one line: tabs and line breaks become spaces, outer spaces go. */
+const ONE_LINE = `trim(replace(replace(replace(p.text, char(9), ' '), char(10), ' '), char(13), ' '))`;
+
+/**
+ * A post's TSV line, from row `p` of a page: id, ISO time, status, "platform:state,..." in
+ * target order, and the text on one line cut to 80 characters.
+ */
+const TSV_LINE = `p.id || char(9) || strftime('%Y-%m-%dT%H:%M:%fZ', p.scheduled_at / 1000.0, 'unixepoch') || char(9) || p.status || char(9)
+  || coalesce((SELECT group_concat(t.platform || ':' || t.state, ',' ORDER BY t.id) FROM targets t WHERE t.post_id = p.id), '') || char(9)
+  || CASE WHEN length(${ONE_LINE}) > 80 THEN substr(${ONE_LINE}, 1, 79) || '…' ELSE ${ONE_LINE} END`;
 
 const inList = (xs: readonly string[]) => `(${xs.map((x) => `'${x}'`).join(', ')})`;
 
@@ -85,9 +96,9 @@ export function listStatement(kind: ListStatement, f: PostListFilter, limit?: nu
   const params: Params = {};
   if (kind === 'count') return { sql: `SELECT count(*) FROM (${select('id', f, params, false)})`, params };
   if (kind === 'tsv') {
-    // SQLite joins the lines (kept per post in posts.list_line) into one UTF-8 blob.
-    const page = pageQuery('list_line, scheduled_at, id', f, limit, params);
-    return { sql: `SELECT CAST(group_concat(list_line, char(10)) AS BLOB) FROM (${page})`, params };
+    // SQLite makes the page's lines and joins them into one UTF-8 blob (no per-row JavaScript).
+    const page = pageQuery('id, scheduled_at, status, text', f, limit, params);
+    return { sql: `SELECT CAST(group_concat(${TSV_LINE}, char(10)) AS BLOB) FROM (${page}) p`, params };
   }
   const page = pageQuery('id, scheduled_at, tz, text, status', f, limit, params);
   const sql = `SELECT p.id, p.scheduled_at, p.tz, p.text, p.status, t.platform, t.state FROM (${page}) p JOIN targets t ON t.post_id = p.id ORDER BY p.scheduled_at, p.id, t.id`;

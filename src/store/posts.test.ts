@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
 import { SqlitePostStore } from './posts.js';
 import { connectionIdentity } from './identity.js';
+import { migrations } from './migrations.js';
+import Database from 'better-sqlite3';
 
 let dir: string;
 let stores: SqliteStore[] = [];
@@ -65,8 +67,8 @@ describe('post store', () => {
   });
 });
 
-describe('post status kept by the database (migration 3 triggers)', () => {
-  it('matches postStatus() for every mix of target states, and listTsv prints it', async () => {
+describe('post status: one rule (publish/post-status.ts), stored where targets change (migration 9)', () => {
+  it('matches postStatus() for every mix of target states, and listTsv prints and filters by it', async () => {
     const { postStatus } = await import('../publish/post-status.js');
     dir = mkdtempSync(join(tmpdir(), 'posts-'));
     const ps = open();
@@ -86,6 +88,60 @@ describe('post status kept by the database (migration 3 triggers)', () => {
     expect((await ps.listTsv()).toString().split('\n').at(-1)).toMatch(/^1\t2026-12-01T08:00:00\.000Z\tscheduled\tx:scheduled,linkedin:scheduled\t(edited ){11}ed…$/);
     const partial = states.flatMap((a) => states.map((b) => postStatus([a, b]))).filter((x) => x === 'partial').length;
     expect((await ps.listTsv({ status: 'partial' })).toString().split('\n')).toHaveLength(partial);
+  });
+
+  it('claim, a fenced-out write and rearm: the stored status follows only the writes that happened', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'posts-'));
+    const ps = open();
+    const id = await ps.createPost(post(0), 1);
+    const status = async () => (await ps.listSummaries({}))[0]!.status;
+    expect(await status()).toBe('scheduled');
+    const [t] = await ps.targets(id);
+    expect(await ps.claim(t!.id, 'A', 1000, 10)).toBe('scheduled');
+    expect(await status()).toBe('publishing');
+    expect(await ps.updateTarget(t!.id, 'B', { state: 'failed' }, 11)).toBe(false);
+    expect(await status()).toBe('publishing');
+    expect(await ps.updateTarget(t!.id, 'A', { state: 'failed', claimedBy: null }, 12)).toBe(true);
+    expect(await status()).toBe('failed');
+    expect(await ps.rearm(t!.id, ['published'], { state: 'scheduled' }, 13)).toBe(false);
+    expect(await status()).toBe('failed');
+    expect(await ps.rearm(t!.id, ['failed'], { state: 'scheduled' }, 14)).toBe(true);
+    expect(await status()).toBe('scheduled');
+  });
+});
+
+describe('migration 9 on a database made before it', () => {
+  it('drops the triggers and stored lines, keeps every post status and line, and claims still change it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'posts-'));
+    const file = join(dir, 'state.db');
+    const old = new Database(file);
+    migrations.slice(0, 8).forEach((m, v) => (old.exec(m), old.pragma(`user_version = ${v + 1}`)));
+    const post = old.prepare(`INSERT INTO posts (text, options, overrides, scheduled_at, tz, local_time, created_at, updated_at) VALUES (?, '{}', '{}', ?, 'UTC', '', 0, 0)`);
+    const target = old.prepare(`INSERT INTO targets (post_id, platform, connection_id, state, updated_at) VALUES (?, ?, 'c', ?, 0)`);
+    const made: [number, string, string][] = [['published', 'failed', 'partial'], ['failed', 'cancelled', 'failed'], ['scheduled', 'scheduled', 'scheduled']].map(([a, b, expected], i) => {
+      const id = Number(post.run(`post ${i}\n${'long '.repeat(20)}`, i * 1000).lastInsertRowid);
+      target.run(id, 'x', a);
+      target.run(id, 'linkedin', b);
+      return [id, expected!, `x:${a},linkedin:${b}`];
+    });
+    const before = old.prepare('SELECT list_line FROM posts ORDER BY scheduled_at, id').pluck().all().join('\n');
+    old.close();
+
+    const ps = open();
+    const db = stores[0]!.db;
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger'`).all()).toEqual([]);
+    const columns = (db.prepare(`SELECT name FROM pragma_table_info('posts')`).pluck().all() as string[]).join();
+    expect(columns).not.toMatch(/list_line|target_summary/);
+    // The lines built at read time are the ones the triggers stored.
+    expect((await ps.listTsv()).toString()).toBe(before);
+    const lines = (await ps.listTsv()).toString().split('\n').map((l) => l.split('\t'));
+    expect(lines.map((l) => [Number(l[0]), l[2], l[3]])).toEqual(made);
+    // The stored status follows a target's change after the triggers are gone.
+    const [, , scheduled] = made;
+    const [t] = await ps.targets(scheduled![0]);
+    expect(await ps.claim(t!.id, 'me', 1000, 5)).toBe('scheduled');
+    expect((await ps.listTsv({ status: 'publishing' })).toString().split('\t').slice(0, 4)).toEqual([String(scheduled![0]), '1970-01-01T00:00:02.000Z', 'publishing', 'x:publishing,linkedin:scheduled']);
   });
 });
 

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { MediaProbe, MediaRef, PlatformId } from '../providers/types.js';
 import type { Store } from './types.js';
 import { countPosts, hasPosts, listPosts, listTsv, type PostListFilter, type PostSummary } from './post-list.js';
+import { postStatus } from '../publish/post-status.js';
 
 export type { PostListFilter, PostSummary } from './post-list.js';
 
@@ -181,6 +182,25 @@ export class SqlitePostStore implements PostStore {
     media.forEach((m, i) => ins.run(postId, i, m.kind, m.path ?? null, m.url ?? null, m.sha256 ?? null, m.size ?? null, m.mime, m.durationSec ?? null, m.probe ? JSON.stringify(m.probe) : null));
   }
 
+  /**
+   * posts.status from the post's target states, by the one rule (publish/post-status.ts), in the
+   * transaction that changed a target: `schedule list` filters and pages on it through indexes.
+   */
+  private storePostStatus(postId: number): void {
+    const states = this.db.prepare('SELECT state FROM targets WHERE post_id = ? ORDER BY id').pluck().all(postId) as TargetState[];
+    this.db.prepare('UPDATE posts SET status = ? WHERE id = ?').run(postStatus(states), postId);
+  }
+
+  /** Runs `write` (true when it changed target `targetId`) and stores its post's status, in one transaction. */
+  private changeTarget(targetId: number, write: () => boolean): boolean {
+    return this.db.transaction(() => {
+      if (!write()) return false;
+      const postId = this.db.prepare('SELECT post_id FROM targets WHERE id = ?').pluck().get(targetId) as number;
+      this.storePostStatus(postId);
+      return true;
+    }).immediate();
+  }
+
   async createPost(p: NewPost, now: number): Promise<number> {
     const tx = this.db.transaction(() => {
       const res = this.db
@@ -190,6 +210,7 @@ export class SqlitePostStore implements PostStore {
       this.insertMedia(id, p.media);
       const t = this.db.prepare('INSERT INTO targets (post_id, platform, connection_id, updated_at) VALUES (?,?,?,?)');
       for (const x of p.targets) t.run(id, x.platform, x.connectionId, now);
+      this.storePostStatus(id);
       return id;
     });
     return tx.immediate();
@@ -271,17 +292,18 @@ export class SqlitePostStore implements PostStore {
   async claim(id: number, owner: string, ttlMs: number, now: number, o: { takeOverFrom?: string } = {}): Promise<TargetState | undefined> {
     // Read the previous state and take the claim in one write transaction: the
     // UPDATE's WHERE is the arbiter, so only one process can win.
-    return this.db.transaction(() => {
-      const r = this.db.prepare('SELECT state FROM targets WHERE id = ?').get(id) as { state: TargetState } | undefined;
-      if (!r) return undefined;
+    let before: TargetState | undefined;
+    const won = this.changeTarget(id, () => {
+      before = this.db.prepare('SELECT state FROM targets WHERE id = ?').pluck().get(id) as TargetState | undefined;
       const res = this.db
         .prepare(
           `UPDATE targets SET state = 'publishing', claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ?
            WHERE id = ? AND (state IN ('scheduled', 'unconfirmed') OR (state = 'publishing' AND (claim_expires_at < ? OR claimed_by = ?)))`,
         )
         .run(owner, now + ttlMs, now, id, now, o.takeOverFrom ?? null);
-      return res.changes === 1 ? r.state : undefined;
-    }).immediate();
+      return res.changes === 1;
+    });
+    return won ? before : undefined;
   }
 
   async heartbeat(id: number, owner: string, ttlMs: number, now: number): Promise<boolean> {
@@ -294,7 +316,8 @@ export class SqlitePostStore implements PostStore {
     const vals = entries.map(([k, v]) => (k === 'checkpoint' ? JSON.stringify(v ?? {}) : (v ?? null)));
     const fence = owner === null ? '' : ' AND claimed_by = ?';
     const args = [...vals, now, id, ...(owner === null ? [] : [owner])];
-    return this.db.prepare(`UPDATE targets SET ${sets} WHERE id = ?${fence}`).run(...args).changes === 1;
+    const write = () => this.db.prepare(`UPDATE targets SET ${sets} WHERE id = ?${fence}`).run(...args).changes === 1;
+    return patch.state === undefined ? write() : this.changeTarget(id, write);
   }
 
   async addAttempt(a: Omit<Attempt, 'id'>): Promise<void> {
@@ -329,7 +352,7 @@ export class SqlitePostStore implements PostStore {
     const sets = [...entries.map(([k]) => `${col(k)} = ?`), 'updated_at = ?'].join(', ');
     const vals = entries.map(([k, v]) => (k === 'checkpoint' ? JSON.stringify(v ?? {}) : (v ?? null)));
     const sql = `UPDATE targets SET ${sets} WHERE id = ? AND claimed_by IS NULL AND state IN (${from.map(() => '?').join(',')})`;
-    return this.db.prepare(sql).run(...vals, now, id, ...from).changes === 1;
+    return this.changeTarget(id, () => this.db.prepare(sql).run(...vals, now, id, ...from).changes === 1);
   }
 
   async adoptTargets(platform: PlatformId, identity: string, connectionId: string, now: number): Promise<number> {
