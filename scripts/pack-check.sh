@@ -16,7 +16,7 @@ node -e '
 const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 if (s.length !== 6 || s.some((e) => e.health !== "healthy")) { console.error("pack-check: demo status not six healthy connections"); process.exit(1); }
 ' "$work/status.json"
-# The installed status and schedule list (dist/fast.cjs, its own SQLite addon lookup) on that profile.
+# The installed status and schedule list (dist/commands/, each finds its own SQLite addon) on that profile.
 SOCIALYNC_HOME="$work/demo" "$bin" status --json >"$work/status2.json"
 node -e '
 const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")).map((e) => `${e.platform}/${e.name} ${e.health}`).join());

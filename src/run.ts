@@ -1,7 +1,7 @@
 /**
- * What every run shares, however its command is found (commander in main.ts, or the small
- * fast path in fast.ts): creating the side effects, the one error-to-exit-code mapping, the
- * attention banner, and closing what was opened. Never calls process.exit.
+ * What every run shares (main.ts finds the command with commander): creating the side
+ * effects, the one error-to-exit-code mapping, the attention banner, and closing what was
+ * opened. Never calls process.exit.
  */
 import { BUG_HINT, CliError, ExitCode, ProviderError, exitCodeForClass, localFileFailure, localFileFix } from './core/errors.js';
 import { isSqliteError, stateDbError } from './store/failure.js';
@@ -27,6 +27,8 @@ export async function run(over: DepsOverrides | Deps, dispatch: Dispatch, classi
   } catch (e) {
     code = classify(e) ?? report(e, deps);
   }
+  // Before the banner, so it follows the results even on a slow pipe shared with stderr.
+  await io.finish().catch((e: unknown) => (code = report(e, deps)));
   try {
     if (ran && code !== ExitCode.usage && wantsBanner(ran.path, ran.opts, deps)) {
       const { attentionBanner } = await import('./notify/banner.js');

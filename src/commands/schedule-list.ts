@@ -48,7 +48,7 @@ Examples:
     .action(async (o: ListFlags) => runScheduleListAction(deps, o));
 }
 
-/** The action of `schedule list` (also run by fast.ts without commander). */
+/** The action of `schedule list`. */
 export async function runScheduleListAction(deps: Deps, o: ListFlags): Promise<void> {
   const view = await listView(deps, o);
   const posts = postStoreFor(await deps.store());
@@ -98,7 +98,7 @@ async function footer(deps: Deps, posts: PostStore, view: ListView, shown: numbe
   deps.io.info(moreLine(view, shown, await posts.countPosts(view.filter)));
 }
 
-/** `schedule list` as data: the posts the flags select, at most one page (tests, fast.ts). */
+/** `schedule list` as data: the posts the flags select, at most one page (tests). */
 export async function runScheduleList(deps: Deps, o: ListFlags): Promise<ScheduleListEntry[]> {
   const view = await listView(deps, o);
   return (await listPage(postStoreFor(await deps.store()), view)).rows;

@@ -26,8 +26,8 @@ export async function scheduleRegistrar(argv?: string[]): Promise<Registrar> {
   return (program, ctx) => registerSchedule(program, ctx, loaded);
 }
 
-/** `socialync schedule add|list|show|edit|cancel|calendar`. */
-function registerSchedule(program: Command, ctx: CommandContext, registrars: VerbRegistrar[]): void {
+/** `socialync schedule add|list|show|edit|cancel|calendar` (also src/entries/schedule-list.ts, with list only). */
+export function registerSchedule(program: Command, ctx: CommandContext, registrars: VerbRegistrar[]): void {
   const schedule = program
     .command('schedule')
     .description('schedule posts and see their per-platform state')

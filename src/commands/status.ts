@@ -81,7 +81,7 @@ Exit code 4 when any connection needs a reconnect now or within the warning wind
     .action((platform: string | undefined, o: { json?: boolean; jq?: string }) => runStatusAction(deps, setExitCode, platform, o));
 }
 
-/** The action of `status` (also run by fast.ts without commander). */
+/** The action of `status`. */
 export async function runStatusAction(deps: Deps, setExitCode: SetExitCode, platform: string | undefined, o: { json?: boolean; jq?: string }): Promise<void> {
   const entries = await runStatus(deps, platform ? { platform: parsePlatform(platform) } : {});
   if (o.json) await printJson(deps.io, entries, o.jq);

@@ -2,8 +2,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createIO } from './io.js';
 
-const onTerminal = (env: NodeJS.ProcessEnv) =>
-  createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), stdinIsTTY: true, stdoutIsTTY: true, stderrIsTTY: true, env });
+const tty = () => Object.assign(new PassThrough(), { isTTY: true });
+const onTerminal = (env: NodeJS.ProcessEnv) => createIO({ stdin: tty(), stdout: tty(), stderr: tty(), env });
 
 describe('CI: any non-empty value', () => {
   it.each(['true', '1', 'woodpecker', 'false', '0'])('CI=%s: no prompt and no spinner on a terminal', (value) => {

@@ -1,80 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { closeSync, openSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { fdWriter, fdIsTTY } from './io.js';
+import { PassThrough, Writable } from 'node:stream';
+import { createIO } from './io.js';
 import { CliError } from './errors.js';
 
 const errno = (code: string) => Object.assign(new Error(code), { code });
 
-/** A fake descriptor: takes at most `chunk` bytes per call, then fails as told. */
-function fakeFd(chunk: number, failAt: { call: number; code: string }[] = []) {
-  const written: Buffer[] = [];
-  let calls = 0;
-  const write = ((_fd: number, buf: Buffer) => {
-    calls++;
-    const f = failAt.find((x) => x.call === calls);
-    if (f) throw errno(f.code);
-    const n = Math.min(chunk, buf.length);
-    written.push(Buffer.from(buf.subarray(0, n)));
-    return n;
-  }) as unknown as typeof import('node:fs').writeSync;
-  return { write, text: () => Buffer.concat(written).toString('utf8'), calls: () => calls };
+/** A stream that accepts `ok` writes, then fails every write with `code`. */
+function failingStream(ok: number, code: string) {
+  const written: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (written.length >= ok) return cb(errno(code));
+      written.push(chunk.toString());
+      cb();
+    },
+  });
+  return { stream, written };
 }
 
-describe('fdWriter (output to a pipe, file or /dev/null)', () => {
-  it('writes everything, across partial writes, strings and bytes alike', () => {
-    const fd = fakeFd(3);
-    const w = fdWriter(1, fd.write);
-    w('héllo ');
-    w(Buffer.from('wörld\n'));
-    expect(fd.text()).toBe('héllo wörld\n');
+const ioWith = (stdout: Writable, stderr: Writable = new PassThrough()) =>
+  createIO({ stdin: new PassThrough(), stdout, stderr, waitForOutput: true, env: {} });
+
+describe('output streams', () => {
+  it('a reader that went away (EPIPE) silences the rest, and the command still succeeds', async () => {
+    const out = failingStream(1, 'EPIPE');
+    const io = ioWith(out.stream);
+    io.out('first');
+    io.out('second');
+    await new Promise((r) => setImmediate(r));
+    io.out('third');
+    await expect(io.finish()).resolves.toBeUndefined();
+    expect(out.written).toEqual(['first\n']);
   });
 
-  it('a reader that went away (EPIPE) silences the rest instead of failing the command', () => {
-    const fd = fakeFd(4, [{ call: 2, code: 'EPIPE' }]);
-    const w = fdWriter(1, fd.write);
-    expect(() => w('first line\n')).not.toThrow();
-    const calls = fd.calls();
-    w('more\n');
-    expect(fd.calls()).toBe(calls);
-    expect(fd.text()).toBe('firs');
-  });
-
-  it('a full non-blocking pipe (EAGAIN) is waited for and written again: everything arrives, in order', () => {
-    const fd = fakeFd(5, [{ call: 2, code: 'EAGAIN' }, { call: 3, code: 'EAGAIN' }]);
-    const pauses: number[] = [];
-    const w = fdWriter(1, fd.write, (ms) => pauses.push(ms));
-    w('0123456789');
-    w('abc');
-    expect(fd.text()).toBe('0123456789abc');
-    expect(pauses).toEqual([1, 2]);
-  });
-
-  it('other write errors on stdout are a clear error (exit 1, not "a bug"); on stderr, with nowhere to report, dropped', () => {
-    const out = fdWriter(1, fakeFd(5, [{ call: 1, code: 'ENOSPC' }]).write);
-    let thrown: unknown;
-    try {
-      out('x');
-    } catch (e) {
-      thrown = e;
-    }
+  it('any other failure of stdout (a full disk) is a clear error once the command is done', async () => {
+    const io = ioWith(failingStream(0, 'ENOSPC').stream);
+    io.out('x');
+    const thrown = await io.finish().then(() => undefined, (e: unknown) => e);
     expect(thrown).toBeInstanceOf(CliError);
     expect((thrown as CliError).message).toBe('cannot write the output (ENOSPC)');
-    const err = fdWriter(2, fakeFd(5, [{ call: 1, code: 'ENOSPC' }]).write);
-    expect(() => err('x')).not.toThrow();
+    expect((thrown as CliError).exitCode).toBe(1);
   });
-});
 
-describe('fdIsTTY', () => {
-  it('says no for /dev/null, a regular file and a closed descriptor', () => {
-    for (const path of ['/dev/null', fileURLToPath(import.meta.url)]) {
-      const fd = openSync(path, 'r');
-      try {
-        expect(fdIsTTY(fd)).toBe(false);
-      } finally {
-        closeSync(fd);
-      }
-    }
-    expect(fdIsTTY(987654)).toBe(false);
+  it('stderr that cannot be written has nowhere to say so: dropped, never a crash', async () => {
+    const err = failingStream(0, 'ENOSPC');
+    const io = ioWith(new PassThrough(), err.stream);
+    io.err('a');
+    await new Promise((r) => setImmediate(r));
+    io.err('b');
+    await expect(io.finish()).resolves.toBeUndefined();
   });
 });

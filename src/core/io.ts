@@ -3,7 +3,6 @@
  * prompting and table style. The only module that touches process streams.
  */
 import type { Writable, Readable } from 'node:stream';
-import { fstatSync, statSync, writeSync } from 'node:fs';
 import { CliError } from './errors.js';
 import { isCi } from './ci.js';
 
@@ -35,29 +34,32 @@ export interface IO {
   readonly columns: number;
   verbosity: Verbosity;
   readonly stderrStream: Writable;
+  /**
+   * After the command: waits until standard output is written (when the process streams say
+   * so) and throws a CliError when it could not be (a full disk, a removed device).
+   */
+  finish(): Promise<void>;
 }
 
 export interface IOOptions {
   stdin: Readable & { isTTY?: boolean };
-  /** Given when reading `stdin` itself would be costly (process.stdin opens a handle on first use). */
-  stdinIsTTY?: boolean;
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
-  /** Given when reading the stream itself would be costly (process.stdout/stderr are created on first use). */
-  stdoutIsTTY?: boolean;
-  stderrIsTTY?: boolean;
-  /** Writers used instead of `stdout.write`/`stderr.write` (processIO: straight to the descriptor). */
-  writeOut?: (text: string | Uint8Array) => void;
-  writeErr?: (text: string) => void;
+  /** finish() waits for what is still queued on stdout (process streams: a pipe may be full). */
+  waitForOutput?: boolean;
   env: NodeJS.ProcessEnv;
 }
 
 export function createIO(o: IOOptions): IO {
   const env = o.env;
-  const stdoutIsTTY = o.stdoutIsTTY ?? Boolean(o.stdout.isTTY);
-  const stderrIsTTY = o.stderrIsTTY ?? Boolean(o.stderr.isTTY);
-  const writeOut = o.writeOut ?? ((t: string | Uint8Array) => void o.stdout.write(t));
-  const writeErr = o.writeErr ?? ((t: string) => void o.stderr.write(t));
+  const stdoutIsTTY = Boolean(o.stdout.isTTY);
+  const stderrIsTTY = Boolean(o.stderr.isTTY);
+  let stdout: GuardedStream | undefined;
+  let stderr: GuardedStream | undefined;
+  const outStream = () => (stdout ??= guard(o.stdout));
+  const errStream = () => (stderr ??= guard(o.stderr));
+  const writeOut = (t: string | Uint8Array) => outStream().write(t);
+  const writeErr = (t: string) => errStream().write(t);
   const ci = isCi(env);
   let color: boolean;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') color = false;
@@ -88,13 +90,20 @@ export function createIO(o: IOOptions): IO {
     color,
     get canPrompt() {
       // Asked only by commands that may prompt: finding out costs a look at standard input.
-      return stdoutIsTTY && !ci && (o.stdinIsTTY ?? Boolean(o.stdin.isTTY));
+      return stdoutIsTTY && !ci && Boolean(o.stdin.isTTY);
     },
     get progress() {
       return stderrIsTTY && io.verbosity !== 'quiet' && !ci;
     },
     get stderrStream() {
-      return o.stderr;
+      return errStream().stream;
+    },
+    async finish() {
+      if (!stdout) return;
+      if (o.waitForOutput) await stdout.written();
+      await new Promise((resolve) => setImmediate(resolve)); // a failed write reports on the next tick
+      const e = stdout.failure();
+      if (e) throw new CliError(`cannot write the output (${e.code ?? e.message})`, { hint: 'check where it goes: a full disk, a removed file or a broken device' });
     },
     get columns() {
       const tty = (stdoutIsTTY ? (o.stdout as { columns?: number }).columns : undefined) ?? (stderrIsTTY ? (o.stderr as { columns?: number }).columns : undefined);
@@ -105,113 +114,45 @@ export function createIO(o: IOOptions): IO {
   return io;
 }
 
-/**
- * Real process streams; used by bin/ only via deps.ts. Nothing here creates process.stdout,
- * process.stderr or process.stdin until it is needed: a command whose output goes to a pipe,
- * a file or /dev/null writes straight to the descriptor (no stream object, no socket module);
- * a terminal gets node's own stream.
- */
+/** The real process streams (bin/ only, through deps.ts); standard input is opened on first use. */
 export function processIO(): IO {
-  const stdoutIsTTY = fdIsTTY(1);
-  const stderrIsTTY = fdIsTTY(2);
   return createIO({
     get stdin() {
       return process.stdin;
     },
-    get stdinIsTTY() {
-      return fdIsTTY(0);
-    },
-    get stdout() {
-      return quietOnEPIPE(process.stdout);
-    },
-    get stderr() {
-      return quietOnEPIPE(process.stderr);
-    },
-    stdoutIsTTY,
-    stderrIsTTY,
-    writeOut: stdoutIsTTY ? (t) => void quietOnEPIPE(process.stdout).write(t) : fdWriter(1),
-    writeErr: stderrIsTTY ? (t) => void quietOnEPIPE(process.stderr).write(t) : fdWriter(2),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    waitForOutput: true,
     env: process.env,
   });
 }
 
-let devNull: number | undefined;
-/**
- * Whether a descriptor is a terminal, without loading node:tty (which loads the socket and
- * stream modules) unless it is a character device other than /dev/null.
- */
-export function fdIsTTY(fd: number): boolean {
-  let st;
-  try {
-    st = fstatSync(fd);
-  } catch {
-    return false;
-  }
-  if (!st.isCharacterDevice()) return false;
-  try {
-    devNull ??= statSync('/dev/null').rdev;
-    if (devNull === st.rdev) return false;
-  } catch {
-    /* no /dev/null: ask the terminal module */
-  }
-  return process.getBuiltinModule('node:tty').isatty(fd);
+interface GuardedStream {
+  readonly stream: Writable;
+  write(text: string | Uint8Array): void;
+  /** Resolves once everything written so far has left (or the stream failed). */
+  written(): Promise<void>;
+  /** The first write error other than a reader gone away (EPIPE). */
+  failure(): NodeJS.ErrnoException | undefined;
 }
 
 /**
- * A synchronous writer to a pipe, file or /dev/null. A reader that went away (EPIPE, as in
+ * A stream whose errors never crash the process. A reader that went away (EPIPE, as in
  * `socialync status | head -1`) silences further output instead of failing the command: the
- * work a command does never depends on anyone reading its output. A descriptor in
- * non-blocking mode (left so by another program sharing the pipe) that is full (EAGAIN) is
- * waited for and written again, as a blocking one would be: output stays in order across
- * stdout and stderr (`2>&1`), and nothing is pending when the process exits.
+ * work a command does never depends on anyone reading its output. Any other error (ENOSPC on
+ * `> /dev/full`) is kept for finish(), which makes it a clear error on stdout; on stderr,
+ * with nowhere to report it, it only silences.
  */
-export function fdWriter(fd: number, write: typeof writeSync = writeSync, pause: (ms: number) => void = sleepSync): (text: string | Uint8Array) => void {
-  let closed = false;
-  return (text) => {
-    if (closed) return;
-    let buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-    let wait = 1;
-    while (buf.length) {
-      try {
-        buf = buf.subarray(write(fd, buf));
-        wait = 1;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EPIPE') {
-          closed = true;
-          return;
-        }
-        if (code !== 'EAGAIN') {
-          // Standard error that cannot be written has nowhere to say so; standard output has.
-          if (fd === 2) {
-            closed = true;
-            return;
-          }
-          throw new CliError(`cannot write the output (${code ?? (e as Error).message})`, { hint: 'check where it goes: a full disk, a removed file or a broken device' });
-        }
-        pause(wait);
-        wait = Math.min(wait * 2, 50);
-      }
-    }
+function guard(stream: Writable): GuardedStream {
+  let failed: NodeJS.ErrnoException | undefined;
+  stream.on('error', (e: NodeJS.ErrnoException) => void (failed ??= e));
+  const open = () => !failed && !stream.destroyed;
+  return {
+    stream,
+    write: (text) => void (open() && stream.write(text)),
+    written: () => new Promise<void>((resolve) => (open() && stream.writableLength > 0 ? stream.write('', () => resolve()) : resolve())),
+    failure: () => (failed?.code === 'EPIPE' ? undefined : failed),
   };
-}
-
-let sleeper: Int32Array | undefined;
-/** Blocks this thread for `ms` (a full pipe's reader needs the time, not us). */
-function sleepSync(ms: number): void {
-  Atomics.wait((sleeper ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, ms);
-}
-
-const guarded = new WeakSet<Writable>();
-/** A closed pipe on a process stream is not an error worth a crash (see fdWriter). */
-function quietOnEPIPE<T extends Writable>(s: T): T {
-  if (!guarded.has(s)) {
-    guarded.add(s);
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
-    });
-  }
-  return s;
 }
 
 /** Reads all of standard input (for secrets passed with --*-stdin, never through argv). */

@@ -1,7 +1,8 @@
 /**
  * Stack traces in the terms of the source (printed with --debug). The bundled CLI's
- * identifiers are minified for start-up speed; its source map (dist/cli.cjs.map, read only
- * here) turns each of its frames back into a src/ file, line and column.
+ * identifiers are minified for start-up speed; its source maps (dist/cli.cjs.map and
+ * dist/commands/*.cjs.map, read only here) turn each of its frames back into a src/ file,
+ * line and column.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -29,7 +30,10 @@ export function originalStack(stack: string): string {
     if (!map) return frame;
     const o = map.findOrigin(Number(line), Number(col)) as { fileName?: string; lineNumber?: number; columnNumber?: number };
     if (!o.fileName) return frame;
-    const source = relative(resolve(dirname(file), '..'), resolve(dirname(file), o.fileName));
+    // Relative to the package folder (above dist/, also from dist/commands/).
+    const at = file.lastIndexOf('/dist/');
+    const root = at >= 0 ? file.slice(0, at) : resolve(dirname(file), '..');
+    const source = relative(root, resolve(dirname(file), o.fileName));
     return `${open}${source}:${o.lineNumber}:${o.columnNumber}${close}`;
   });
 }

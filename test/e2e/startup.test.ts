@@ -1,12 +1,15 @@
 /**
- * What the start-up work (bin/socialync.cjs, dist/cli.cjs) does for users: a compiled-code
- * cache per command that never breaks a run, output to a pipe that closed early, and --debug
- * stack traces in source terms although the bundle's names are minified.
+ * What the start-up work (bin/socialync.cjs, dist/cli.cjs, dist/commands/) does for users:
+ * `status` and `schedule list` run from bundles of their own that answer as the whole CLI
+ * does, Node's compiled-code cache in the user's cache folder (damaged content:
+ * test/e2e/faults/compile-cache.test.ts), output to a pipe that closed early or is full,
+ * output that cannot be written, and --debug stack traces in source terms although the
+ * bundles' names are minified.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -15,58 +18,88 @@ import { missingPart } from '../helpers/system-part.js';
 import { createIO } from '../../src/core/io.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { postStoreFor } from '../../src/store/posts.js';
+import { seedListPosts } from '../helpers/list-posts.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 
-describe('compiled-code cache (one per bundle and command)', () => {
-  it('is written per command, survives garbage, ignores typos, and drops other builds', async () => {
+const hasCompileCache = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+const cacheFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()) : []);
+
+/** The bundles (dist/...) a run of the built binary loaded, from Node's own module log. */
+const loadedBundles = (stderr: string) => [...new Set([...stderr.matchAll(/load "[^"]*\/(dist\/[^"]+\.cjs)"/g)].map((m) => m[1]))];
+
+describe('status and schedule list run from bundles of their own', () => {
+  // The whole CLI, run in a process of its own, as the shim would run it for any other command.
+  const wholeCli = (argv: string[], env: NodeJS.ProcessEnv) => {
+    const code = `require(${JSON.stringify(join(ROOT, 'dist', 'cli.cjs'))}).main(${JSON.stringify(argv)}).then((c) => (process.exitCode = c))`;
+    const r = spawnSync(process.execPath, ['-e', code], { env, encoding: 'utf8' });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('each loads only its own bundle, and answers byte for byte as the whole CLI (output, usage errors, help)', async () => {
+    const home = tmp('socialync-home-');
+    await seedListPosts(home, Date.now());
+    const env = cliEnv({ SOCIALYNC_HOME: home, TZ: 'UTC' });
+    const cases: [string[], string][] = [
+      [['status'], 'dist/commands/status.cjs'],
+      [['status', '--json'], 'dist/commands/status.cjs'],
+      [['--quiet', 'status', 'tiktok'], 'dist/commands/status.cjs'],
+      [['status', 'myspace'], 'dist/commands/status.cjs'],
+      [['status', '--bogus'], 'dist/commands/status.cjs'],
+      [['status', '--help'], 'dist/commands/status.cjs'],
+      [['schedule', 'list'], 'dist/commands/schedule-list.cjs'],
+      [['schedule', 'list', '--all', '--status', 'failed'], 'dist/commands/schedule-list.cjs'],
+      [['schedule', 'list', '--json', '--limit', '2'], 'dist/commands/schedule-list.cjs'],
+      [['schedule', 'list', '--limit', 'many'], 'dist/commands/schedule-list.cjs'],
+      [['schedule', 'lst'], 'dist/cli.cjs'],
+      [['exit-codes'], 'dist/cli.cjs'],
+    ];
+    for (const [argv, bundle] of cases) {
+      const own = await runCli(argv, { ...env, NODE_DEBUG: 'module' });
+      expect(loadedBundles(own.stderr), argv.join(' ')).toEqual([bundle]);
+      const r = await runCli(argv, env);
+      expect(r, argv.join(' ')).toEqual(wholeCli(argv, env));
+    }
+  });
+});
+
+describe(`compiled-code cache (Node's own, ${process.version})`, () => {
+  const env = (extra: Record<string, string>) => {
+    const e = cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-'), ...extra });
+    delete e.NODE_COMPILE_CACHE;
+    delete e.NODE_DISABLE_COMPILE_CACHE;
+    return e;
+  };
+
+  it(hasCompileCache ? 'lives in $XDG_CACHE_HOME/socialync/compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off' : 'is none on Node 20: nothing is written', async () => {
     const cache = tmp('socialync-cache-');
-    const env = cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-'), XDG_CACHE_HOME: cache });
-    const dir = join(cache, 'socialync');
-    mkdirSync(dir);
-    for (const old of ['cli-v0.0.0-1-2-status.v8', 'fast-v0.0.0-1-2-status.v8']) writeFileSync(join(dir, old), 'from an older build');
-    const files = () => readdirSync(dir).sort();
-    const caches = () => files().filter((f) => f.endsWith('.v8'));
+    const r = await runCli(['status'], env({ XDG_CACHE_HOME: cache }));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/No connections yet/);
+    expect(cacheFiles(join(cache, 'socialync', 'compile-cache')).length > 0).toBe(hasCompileCache);
+    expect(readdirSync(cache).filter((f) => f !== 'socialync')).toEqual([]);
 
-    // status runs in the small bundle (dist/fast.cjs): its cache, and its old build's is gone.
-    const first = await runCli(['status'], env);
-    expect(first.code).toBe(0);
-    expect(first.stderr).toMatch(/No connections yet/);
-    // Keyed by the build's content hash (V8 only checks the source length), not size and mtime.
-    const buildId = (bundle: string) => /socialync-build:([0-9a-f]{16})\s*$/.exec(readFileSync(join(ROOT, 'dist', bundle), 'utf8'))![1];
-    const statusCache = caches().find((f) => /^fast-.*-status\.v8$/.test(f))!;
-    expect(statusCache).toBe(`fast-${process.version}-${buildId('fast.cjs')}-status.v8`);
-    expect(caches()).toEqual(['cli-v0.0.0-1-2-status.v8', statusCache]);
-
-    // Other commands run in dist/cli.cjs, whose old build's cache goes when it saves its own.
-    expect((await runCli(['exit-codes'], env)).code).toBe(0);
-    expect((await runCli(['schedule', 'list'], env)).code).toBe(0);
-    const cliCache = caches().find((f) => /^cli-v[1-9].*-exit-codes\.v8$/.test(f))!;
-    expect(cliCache).toBe(`cli-${process.version}-${buildId('cli.cjs')}-exit-codes.v8`);
-    expect(caches()).toEqual([cliCache, statusCache.replace('-status.v8', '-schedule.v8'), statusCache].sort());
-
-    // A damaged cache costs a normal compile, never the run; it is then rewritten.
-    writeFileSync(join(dir, statusCache), 'garbage');
-    const again = await runCli(['status'], env);
-    expect(again).toEqual(first);
-    expect(statSync(join(dir, statusCache)).size).toBeGreaterThan(10_000);
-
-    // A mistyped command is a usage error and leaves no cache file named after it.
-    const typo = await runCli(['stauts'], env);
-    expect(typo.code).toBe(3);
-    expect(files().some((f) => f.includes('stauts'))).toBe(false);
-
-    const off = await runCli(['doctor', '--help'], { ...env, SOCIALYNC_NO_COMPILE_CACHE: '1' });
-    expect(off.code).toBe(0);
-    expect(files().some((f) => f.includes('-doctor.v8'))).toBe(false);
+    const off = tmp('socialync-cache-');
+    expect((await runCli(['status'], env({ XDG_CACHE_HOME: off, NODE_DISABLE_COMPILE_CACHE: '1' }))).code).toBe(0);
+    expect(cacheFiles(off)).toEqual([]);
   });
 
   it('a cache folder that cannot be made does not stop the command', async () => {
     const blocker = join(tmp('socialync-cache-'), 'file');
     writeFileSync(blocker, 'not a folder');
-    const r = await runCli(['status'], cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-'), XDG_CACHE_HOME: blocker }));
+    const r = await runCli(['status'], env({ XDG_CACHE_HOME: blocker }));
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/cannot start|Error/);
+  });
+});
+
+describe('output that cannot be written', () => {
+  it('a full disk on stdout is a clear error, exit 1 (`status --json > /dev/full`)', async (ctx) => {
+    if (!existsSync('/dev/full')) ctx.skip(missingPart('no /dev/full on this system'));
+    const env = cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-') });
+    const r = spawnSync('bash', ['-c', '"$0" "$1" status --json > /dev/full', process.execPath, BIN], { env, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('error: cannot write the output (ENOSPC)\n  check where it goes: a full disk, a removed file or a broken device\n');
   });
 });
 
@@ -113,10 +146,10 @@ describe('output to a full pipe left in non-blocking mode by another program', (
 });
 
 describe('--debug stack traces of the bundled CLI', () => {
-  it('name src/ files, lines and columns, not positions in the minified bundle', async () => {
-    const bundle = join(ROOT, 'dist', 'cli.cjs');
+  it.each(['cli.cjs', 'commands/status.cjs'])('name src/ files, lines and columns, not positions in the minified bundle (dist/%s)', async (name) => {
+    const bundle = join(ROOT, 'dist', name);
     expect(existsSync(`${bundle}.map`)).toBe(true);
-    const cli = createRequire(import.meta.url)(bundle) as { main: (argv: string[], over: object) => Promise<number> };
+    const cli = nodeModule.createRequire(import.meta.url)(bundle) as { main: (argv: string[], over: object) => Promise<number> };
     const err = new PassThrough();
     const io = createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: err, env: { NO_COLOR: '1' } });
     // A store that answers nonsense makes the status command itself fail with a TypeError.
@@ -126,7 +159,7 @@ describe('--debug stack traces of the bundled CLI', () => {
     expect(code).toBe(1);
     expect(text).toMatch(/this is a bug in socialync/);
     expect(text).toMatch(/\[debug\] TypeError/);
-    expect(text).toMatch(/src\/commands\/status\.ts:\d+:\d+/);
-    expect(text).not.toMatch(/dist\/cli\.cjs:\d+/);
+    expect(text).toMatch(/\(src\/commands\/status\.ts:\d+:\d+\)/);
+    expect(text).not.toMatch(/dist\/[a-z/-]+\.cjs:\d+/);
   });
 });
