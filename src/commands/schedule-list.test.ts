@@ -6,6 +6,7 @@ import { systemClock, DAY, HOUR } from '../core/clock.js';
 import { makeTestDeps } from '../../test/helpers/deps.js';
 import { DEFAULT_VIEW_SIZE, TOTAL_POSTS, defaultView, seedListPosts, type SeededPost } from '../../test/helpers/list-posts.js';
 import type { ScheduleListEntry } from './schedule-list.js';
+import { count } from './schedule-list-view.js';
 
 const NOW = Date.parse('2026-12-06T12:00:00Z');
 const home = mkdtempSync(join(tmpdir(), 'schedule-list-'));
@@ -111,5 +112,11 @@ describe('schedule list: default view and paging', () => {
       expect(r.err, argv.join(' ')).toMatch(msg);
       expect(r.out).toBe('');
     }
+  });
+});
+
+describe("the footer's numbers", () => {
+  it('group thousands with commas, as en-US formatting does (without loading ICU)', () => {
+    for (const n of [0, 7, 999, 1000, 1001, 12_345, 100_000, 999_999, 1_000_000, 1_234_567_890]) expect(count(n)).toBe(n.toLocaleString('en-US'));
   });
 });
