@@ -6,12 +6,11 @@
 //   node bench/schedule-list.js [--posts 10000] [--history 100000] [--runs 10]
 //
 // bench/run.js calls runScheduleListBench() and prints its rows with the others.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './stats.js';
+import { ratioRow, timeInterleaved } from './stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'socialync.cjs');
@@ -59,23 +58,6 @@ export async function seedHistory(home, n) {
   });
 }
 
-/** Medians of `runs` interleaved runs of each command after one warm-up; checks exit codes and rows. */
-function timeInterleaved(cmds, runs) {
-  const times = cmds.map(() => []);
-  const rows = cmds.map(() => 0);
-  for (const { argv, env } of cmds) spawnSync(argv[0], argv.slice(1), { env, stdio: 'ignore' });
-  for (let i = 0; i < runs; i++) {
-    cmds.forEach(({ argv, env }, j) => {
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-      times[j].push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-      rows[j] = r.stdout.toString().split('\n').filter(Boolean).length;
-    });
-  }
-  return { ms: times.map(median), rows };
-}
-
 export async function runScheduleListBench(o = {}) {
   const posts = o.posts ?? 10_000;
   const history = o.history ?? 100_000;
@@ -87,25 +69,29 @@ export async function runScheduleListBench(o = {}) {
     await seedHistory(old, history);
     await seedPosts(empty, 0);
     const env = (h) => ({ PATH: process.env.PATH, HOME: process.env.HOME, SOCIALYNC_HOME: h, NO_COLOR: '1' });
-    // Interleaved: bare node, the default view of the long history, every post of the 10,000,
-    // and the command on an empty database (the CLI's own start-up, without rows).
-    const { ms, rows } = timeInterleaved(
+    // Interleaved: bare node, the default view of the long history (its own bundle, then through
+    // the whole CLI as the shim runs other commands), every post of the 10,000, and the command
+    // on an empty database (the CLI's own start-up, without rows).
+    const whole = `require(${JSON.stringify(join(ROOT, 'dist', 'cli.cjs'))}).main(['schedule', 'list']).then((c) => (process.exitCode = c))`;
+    const { rows: t } = timeInterleaved(
       [
         { argv: [process.execPath, '-e', '0'], env: env(home) },
-        { argv: [process.execPath, BIN, 'schedule', 'list'], env: env(old) },
-        { argv: [process.execPath, BIN, 'schedule', 'list', '--all'], env: env(home) },
-        { argv: [process.execPath, BIN, 'schedule', 'list'], env: env(empty) },
+        { argv: [process.execPath, BIN, 'schedule', 'list'], env: env(old), pipe: true },
+        { argv: [process.execPath, '-e', whole], env: env(old), pipe: true },
+        { argv: [process.execPath, BIN, 'schedule', 'list', '--all'], env: env(home), pipe: true },
+        { argv: [process.execPath, BIN, 'schedule', 'list'], env: env(empty), pipe: true },
       ],
       runs,
     );
-    if (rows[1] !== 30) throw new Error(`schedule list printed ${rows[1]} rows of the history, expected 30`);
-    if (rows[2] !== posts) throw new Error(`schedule list --all printed ${rows[2]} rows, expected ${posts}`);
-    const [base, view, all, none] = ms;
+    const [base, view, viewWhole, all, none] = t;
+    if (view.lines !== 30 || viewWhole.lines !== 30) throw new Error(`schedule list printed ${view.lines} and ${viewWhole.lines} rows of the history, expected 30`);
+    if (all.lines !== posts) throw new Error(`schedule list --all printed ${all.lines} rows, expected ${posts}`);
     return [
-      { name: `socialync schedule list (default view of ${history.toLocaleString('en')} posts, piped)`, ms: view, baseline: base, ratio: view / base, target: 1.3 },
-      { name: `socialync schedule list --all (${posts.toLocaleString('en')} posts, piped)`, ms: all, baseline: base, ratio: all / base, target: 1.6 },
+      ratioRow(`socialync schedule list (default view of ${history.toLocaleString('en')} posts, piped; dist/commands/schedule-list.cjs)`, view, base, 1.3),
+      { ...ratioRow('same, through the whole CLI (dist/cli.cjs)', viewWhole, base), target: undefined, targetText: 'reference' },
+      ratioRow(`socialync schedule list --all (${posts.toLocaleString('en')} posts, piped)`, all, base, 1.6),
       // Reference only (no target of its own): the same command on an empty database.
-      { name: 'socialync schedule list (empty database: CLI start-up alone)', value: `${none.toFixed(1)} ms`, baselineText: `${base.toFixed(1)} ms`, figure: `${(none / base).toFixed(2)}×`, targetText: 'reference', ms: undefined },
+      { ...ratioRow('socialync schedule list (empty database: CLI start-up alone)', none, base), target: undefined, targetText: 'reference' },
     ];
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -115,6 +101,6 @@ export async function runScheduleListBench(o = {}) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const arg = (n, d) => (process.argv.includes(`--${n}`) ? Number(process.argv[process.argv.indexOf(`--${n}`) + 1]) : d);
   for (const r of await runScheduleListBench({ posts: arg('posts', 10_000), history: arg('history', 100_000), runs: arg('runs', 10) })) {
-    console.log(r.ratio !== undefined ? `${r.name}: ${r.ms.toFixed(1)} ms vs node -e 0 ${r.baseline.toFixed(1)} ms = ${r.ratio.toFixed(2)}x (target <= ${r.target}x)` : `${r.name}: ${r.value} vs node -e 0 ${r.baselineText} = ${r.figure} (${r.targetText})`);
+    console.log(`${r.name}: ${r.ms.toFixed(1)} ms vs node -e 0 ${r.baseline.toFixed(1)} ms = ${r.ratio.toFixed(2)}x, CPU ${r.cpuRatio.toFixed(2)}x (${r.target !== undefined ? `target <= ${r.target}x` : r.targetText})`);
   }
 }
