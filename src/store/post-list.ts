@@ -40,16 +40,16 @@ export interface PostSummary {
 
 type Params = Record<string, string | number>;
 
-/** The post's text on one line: tabs and line breaks become spaces, outer spaces go. */
-const ONE_LINE = `trim(replace(replace(replace(p.text, char(9), ' '), char(10), ' '), char(13), ' '))`;
+/** The columns of a TSV page: the post's text on one line (tabs and line breaks become spaces, outer spaces go) as `one`. */
+const TSV_COLUMNS = `id, scheduled_at, status, trim(replace(replace(replace(text, char(9), ' '), char(10), ' '), char(13), ' ')) AS one`;
 
 /**
- * A post's TSV line, from row `p` of a page: id, ISO time, status, "platform:state,..." in
- * target order, and the text on one line cut to 80 characters.
+ * A post's TSV line, from row `p` of a page (TSV_COLUMNS): id, ISO time, status,
+ * "platform:state,..." in target order, and the one-line text cut to 80 characters.
  */
 const TSV_LINE = `p.id || char(9) || strftime('%Y-%m-%dT%H:%M:%fZ', p.scheduled_at / 1000.0, 'unixepoch') || char(9) || p.status || char(9)
   || coalesce((SELECT group_concat(t.platform || ':' || t.state, ',' ORDER BY t.id) FROM targets t WHERE t.post_id = p.id), '') || char(9)
-  || CASE WHEN length(${ONE_LINE}) > 80 THEN substr(${ONE_LINE}, 1, 79) || '…' ELSE ${ONE_LINE} END`;
+  || CASE WHEN length(p.one) > 80 THEN substr(p.one, 1, 79) || '…' ELSE p.one END`;
 
 const inList = (xs: readonly string[]) => `(${xs.map((x) => `'${x}'`).join(', ')})`;
 
@@ -97,7 +97,7 @@ export function listStatement(kind: ListStatement, f: PostListFilter, limit?: nu
   if (kind === 'count') return { sql: `SELECT count(*) FROM (${select('id', f, params, false)})`, params };
   if (kind === 'tsv') {
     // SQLite makes the page's lines and joins them into one UTF-8 blob (no per-row JavaScript).
-    const page = pageQuery('id, scheduled_at, status, text', f, limit, params);
+    const page = pageQuery(TSV_COLUMNS, f, limit, params);
     return { sql: `SELECT CAST(group_concat(${TSV_LINE}, char(10)) AS BLOB) FROM (${page}) p`, params };
   }
   const page = pageQuery('id, scheduled_at, tz, text, status', f, limit, params);
