@@ -26,7 +26,7 @@ const ENVIRONMENT: readonly [name: string, what: string][] = [
   ['SOCIALYNC_WEBHOOK_URL', 'the URL for `notify set webhook` (keeps a token out of argv)'],
   ['SOCIALYNC_SMTP_PASSWORD', 'the SMTP password for `notify set email`'],
   ['SOCIALYNC_REFRESH_LOCK_TTL_MS', 'how long a refresh holds its cross-process lock (default 60000)'],
-  ['SOCIALYNC_NO_COMPILE_CACHE', 'set to 1 to run without the V8 code cache in $XDG_CACHE_HOME/socialync'],
+  ['NODE_COMPILE_CACHE', 'a folder for Node\'s compile cache (Node >= 22.8) instead of $XDG_CACHE_HOME/socialync/compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off'],
   ['NO_COLOR', 'no colours (wins over FORCE_COLOR)'],
   ['FORCE_COLOR', 'colours even when the output is not a terminal'],
   ['TERM', 'dumb: no colours'],
@@ -36,7 +36,7 @@ const ENVIRONMENT: readonly [name: string, what: string][] = [
   ['HOME', 'the home folder (default places below)'],
   ['XDG_CONFIG_HOME', 'config folder (default ~/.config/socialync); also where `cron install` writes systemd units'],
   ['XDG_DATA_HOME', 'data folder: state database and vault (default ~/.local/share/socialync)'],
-  ['XDG_CACHE_HOME', 'cache folder for the code cache (default ~/.cache)'],
+  ['XDG_CACHE_HOME', 'cache folder for Node\'s compile cache (default ~/.cache)'],
   ['XDG_RUNTIME_DIR', 'where the D-Bus session bus is looked for (Linux keychain)'],
   ['DBUS_SESSION_BUS_ADDRESS', 'the D-Bus session bus of the Secret Service (Linux keychain)'],
 ];
