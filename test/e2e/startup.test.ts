@@ -64,11 +64,12 @@ describe('status and schedule list run from bundles of their own', () => {
 });
 
 describe(`compiled-code cache (Node's own, ${process.version})`, () => {
+  // Without the runner's own compile-cache settings, then with the test's.
   const env = (extra: Record<string, string>) => {
-    const e = cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-'), ...extra });
+    const e = cliEnv({ SOCIALYNC_HOME: tmp('socialync-home-') });
     delete e.NODE_COMPILE_CACHE;
     delete e.NODE_DISABLE_COMPILE_CACHE;
-    return e;
+    return { ...e, ...extra };
   };
 
   it(hasCompileCache ? 'lives in $XDG_CACHE_HOME/socialync/compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off' : 'is none on Node 20: nothing is written', async () => {
