@@ -72,7 +72,7 @@ export async function runScheduleListBench(o = {}) {
     // Interleaved: bare node, the default view of the long history (its own bundle, then through
     // the whole CLI as the shim runs other commands), every post of the 10,000, and the command
     // on an empty database (the CLI's own start-up, without rows).
-    const whole = `require(${JSON.stringify(join(ROOT, 'dist', 'cli.cjs'))}).main(['schedule', 'list']).then((c) => (process.exitCode = c))`;
+    const whole = `require('node:module').enableCompileCache?.(); require(${JSON.stringify(join(ROOT, 'dist', 'cli.cjs'))}).main(['schedule', 'list']).then((c) => (process.exitCode = c))`;
     const { rows: t } = timeInterleaved(
       [
         { argv: [process.execPath, '-e', '0'], env: env(home) },
