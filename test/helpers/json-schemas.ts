@@ -61,6 +61,7 @@ export const StatusEntry: Shape = {
   daysUntilReconnect: 'number|null',
   reconnectByEstimated: 'boolean',
   reconnectWhy: 'string|null',
+  lifetimeDays: 'number|null',
   lastRefreshAt: 'iso|null',
   fix: 'command|null',
   refreshLock: 'object|null',
@@ -96,7 +97,7 @@ export const RefreshReport: Shape = {
       connectionId: 'string',
       platform: 'string',
       account: 'string',
-      status: 'enum:refreshed,already_refreshed,not_due,reconnect_soon,would_refresh,reconnect_needed,transient,failed',
+      status: 'enum:refreshed,already_refreshed,not_due,reconnect_soon,would_refresh,reconnect_needed,transient,failed,cancelled',
       message: 'string',
       reason: 'string|null',
       attempts: 'number',
@@ -117,6 +118,33 @@ export const TokenResult: Shape = { platform: 'string', account: 'string', acces
 export const NotifyListEntry: Shape = { channel: 'enum:webhook,email,desktop', target: 'string', kinds: 'array|null', signed: 'boolean' };
 
 export const ScheduleAddResult: Shape = { id: 'number', scheduledAt: 'iso', tz: 'string', localTime: 'string', targets: [{ platform: 'string', account: 'string' }] };
+
+export const ScheduleCalendar: Shape = {
+  view: 'enum:week,month',
+  tz: 'string',
+  from: 'iso',
+  until: 'iso',
+  days: [
+    {
+      date: 'string',
+      weekday: 'enum:Mon,Tue,Wed,Thu,Fri,Sat,Sun',
+      inPeriod: 'boolean',
+      counts: 'object',
+      posts: [
+        {
+          id: 'number',
+          scheduledAt: 'iso',
+          time: 'string',
+          offsetMin: 'number',
+          status: 'string',
+          platforms: ['string'],
+          text: 'string',
+          reconnectBefore: [{ platform: 'string', account: 'string', reconnectBy: 'iso' }],
+        },
+      ],
+    },
+  ],
+};
 
 export const ScheduleListEntry: Shape = { id: 'number', scheduledAt: 'iso', tz: 'string', status: 'string', targets: [{ platform: 'string', state: 'string' }], text: 'string' };
 

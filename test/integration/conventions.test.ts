@@ -128,6 +128,9 @@ describe('conventions', () => {
     await json(['schedule', 'list', '--json'], [S.ScheduleListEntry]);
     cover('schedule show');
     await json(['schedule', 'show', String(added.id), '--json'], S.ScheduleShowResult);
+    cover('schedule calendar');
+    const cal = (await json(['schedule', 'calendar', '--json'], S.ScheduleCalendar)) as { days: { posts: unknown[] }[] };
+    expect(cal.days.flatMap((d) => d.posts).length).toBeGreaterThan(0);
     cover('schedule cancel');
     await json(['schedule', 'cancel', String(added.id), '--yes', '--json'], S.ScheduleCancelResult);
     cover('publish');
@@ -173,6 +176,7 @@ describe('conventions', () => {
       'schedule edit': S.ScheduleEditResult,
       'schedule list': [S.ScheduleListEntry],
       'schedule show': S.ScheduleShowResult,
+      'schedule calendar': S.ScheduleCalendar,
       'schedule cancel': S.ScheduleCancelResult,
       publish: S.PublishReport,
       retry: S.RetryResult,
