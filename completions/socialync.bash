@@ -67,7 +67,8 @@ facebook
 tiktok
 youtube
 x
-linkedin' ;;
+linkedin
+threads' ;;
     commands) cands='app
 connect
 disconnect
