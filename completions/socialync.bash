@@ -68,7 +68,8 @@ tiktok
 youtube
 x
 linkedin
-threads' ;;
+threads
+pinterest' ;;
     commands) cands='app
 connect
 disconnect

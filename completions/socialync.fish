@@ -295,7 +295,7 @@ function __socialync_spec
             set -g __socialync_subs 
             set -g __socialync_descs 
             set -g __socialync_opts '--status' '--platform' '--since' '--until' '-L' '--limit' '--all' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only posts with this status, any time (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'only posts with a target on this platform (instagram|facebook|tiktok|youtube|x|linkedin|threads)' 'only posts scheduled at or after this time ("YYYY-MM-DD HH:MM" in the system zone, ISO, or relative: -7d, -12h, +2d)' 'only posts scheduled at or before this time (same forms as --since)' 'show at most n posts (default 30)' 'show at most n posts (default 30)' 'every post, no limit (with the filters given)' 'print JSON (fields: docs/json.md), paged the same way' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_optdescs 'only posts with this status, any time (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'only posts with a target on this platform (instagram|facebook|tiktok|youtube|x|linkedin|threads|pinterest)' 'only posts scheduled at or after this time ("YYYY-MM-DD HH:MM" in the system zone, ISO, or relative: -7d, -12h, +2d)' 'only posts scheduled at or before this time (same forms as --since)' 'show at most n posts (default 30)' 'show at most n posts (default 30)' 'every post, no limit (with the filters given)' 'print JSON (fields: docs/json.md), paged the same way' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled' '--platform=platforms' '--since=none' '--until=none' '-L=none' '--limit=none' '--jq=none'
             set -g __socialync_args 
         case 'schedule show'
@@ -358,7 +358,7 @@ function __socialync_values
         case 'w:*'
             string split , -- (string sub -s 3 -- $kind)
         case platforms
-            printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin' 'threads'
+            printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin' 'threads' 'pinterest'
         case commands
             printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
         case files

@@ -101,6 +101,14 @@ const fetchedMediaPosts: Partial<Record<PlatformId, { text: string }>> = {
   threads: { text: 'Hello from the socialync sandbox demo' },
 };
 
+/** Pinterest pins go to a board: the sandbox account's first one (docs/platforms/pinterest.md#boards). */
+async function demoBoards(deps: Deps, platforms: PlatformId[]): Promise<string[]> {
+  if (!platforms.includes('pinterest')) return [];
+  const conn = (await (await deps.store()).listConnections()).find((c) => c.platform === 'pinterest');
+  const { firstBoardOf } = await import('../sandbox/pinterest-publish.js');
+  return conn ? [`pinterest.board=${firstBoardOf(conn.accountId)}`] : [];
+}
+
 /** Schedules one post with a video to every platform for "now", then runs one publish tick. */
 async function demoPublish(deps: Deps, dir: string, platforms: PlatformId[]): Promise<number> {
   const { io } = deps;
@@ -117,7 +125,7 @@ async function demoPublish(deps: Deps, dir: string, platforms: PlatformId[]): Pr
     text: 'Hello from the socialync sandbox demo',
     title: 'socialync sandbox demo',
     media: [video],
-    set: ['tiktok.privacy=SELF_ONLY', 'youtube.privacy=private'],
+    set: ['tiktok.privacy=SELF_ONLY', 'youtube.privacy=private', ...(await demoBoards(deps, platforms))],
   });
   io.info(`✓ socialync schedule add: post ${added.id} to ${added.targets.map((t) => t.platform).join(', ')} with a 3 MB video`);
   for (const [p, post] of Object.entries(fetchedMediaPosts).filter(([p]) => urlOnly.includes(p as PlatformId))) {

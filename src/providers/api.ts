@@ -43,6 +43,7 @@ const loaders: Record<PlatformId, (config: Pick<Config, 'get'>) => Promise<Platf
   youtube: async () => (await import('./youtube-api.js')).youtubeApi,
   linkedin: async () => (await import('./linkedin-api.js')).linkedinApi,
   threads: async () => (await import('./threads-api.js')).threadsApi,
+  pinterest: async () => (await import('./pinterest-api.js')).pinterestApi,
   facebook: async () => (await import('./facebook-api.js')).facebookApi,
   instagram: async (config) => {
     const m = await import('./instagram-api.js');

@@ -22,8 +22,8 @@ interface Entry {
   server: PlatformId;
 }
 
-/** Platforms that document no token-revocation endpoint (docs/platforms/instagram.md, threads.md#oauth). */
-const NO_REVOKE_API = ['instagram', 'threads'];
+/** Platforms without a token-revocation endpoint for user tokens (docs/platforms/instagram.md, threads.md#oauth, pinterest.md#oauth). */
+const NO_REVOKE_API = ['instagram', 'threads', 'pinterest'];
 
 /** The Instagram variant picked by `app set instagram --login facebook`. */
 const IG_FACEBOOK_LOGIN = 'instagram (facebook login)';
@@ -194,7 +194,7 @@ describe.each(registered)('provider contract: $name', ({ id, name, provider, ser
     }
   });
 
-  it('revoke (every platform but Instagram Login and Threads, which document no revocation API) kills the tokens at the platform', async () => {
+  it('revoke (every platform but Instagram Login, Threads and Pinterest, which have no revocation API for user tokens) kills the tokens at the platform', async () => {
     expect(Boolean(provider.revoke)).toBe(!NO_REVOKE_API.includes(name));
     if (!provider.revoke) return;
     const { tokens } = await connect();
@@ -254,5 +254,6 @@ it('Facebook Login declares the check refresh kind; every other provider refresh
     x: 'refresh_token',
     linkedin: 'refresh_token',
     threads: 'ig_refresh',
+    pinterest: 'refresh_token',
   });
 });

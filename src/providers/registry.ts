@@ -15,6 +15,7 @@ const loaders: Record<PlatformId, () => Promise<{ provider: Provider }>> = {
   x: () => import('./x.js'),
   linkedin: () => import('./linkedin.js'),
   threads: () => import('./threads.js'),
+  pinterest: () => import('./pinterest.js'),
 };
 
 /** Instagram has two APIs (docs/platforms/instagram.md): `app set instagram --login facebook` picks the Facebook Login one. */

@@ -16,7 +16,7 @@ export interface GrantHolder {
   meta: Record<string, string>;
 }
 
-export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'threads'] as const;
+export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'threads', 'pinterest'] as const;
 export type PlatformId = (typeof PLATFORMS)[number];
 
 export function isPlatform(s: string): s is PlatformId {

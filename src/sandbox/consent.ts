@@ -30,6 +30,7 @@ const NAMES: Record<PlatformId, string> = {
   x: 'X',
   linkedin: 'LinkedIn',
   threads: 'Threads',
+  pinterest: 'Pinterest',
 };
 
 const TTL_MS = 10 * 60_000;

@@ -96,6 +96,9 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     // Threads: the 60-day long-lived token, extended in place (docs/platforms/threads.md#tokens).
     expect(by.threads!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
     expect(by.threads!.daysUntilReconnect).toBeLessThanOrEqual(60);
+    // Pinterest: the continuous refresh token's 60 days, renewed by every refresh (docs/platforms/pinterest.md#tokens).
+    expect(by.pinterest!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
+    expect(by.pinterest!.daysUntilReconnect).toBeLessThanOrEqual(60);
     // Google: no fixed lifetime; dies after ~6 months unused, shown as an estimate.
     expect(by.youtube!.reconnectByEstimated).toBe(true);
     expect(by.youtube!.daysUntilReconnect).toBeGreaterThan(170);

@@ -10,17 +10,17 @@ describe('socialync sandbox demo', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'socialync-demo-')), 'profile');
     const r = await runCli(['sandbox', 'demo', '--dir', dir, '--json'], cliEnv({}));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/socialync refresh --force: 5 refreshed, 2 not due/);
-    expect(r.stderr).toMatch(/socialync publish: 7 of 7 published/);
+    expect(r.stderr).toMatch(/socialync refresh --force: 6 refreshed, 2 not due/);
+    expect(r.stderr).toMatch(/socialync publish: 8 of 8 published/);
     const status = JSON.parse(r.stdout) as { platform: string; health: string }[];
-    expect(status.map((s) => s.platform).sort()).toEqual(['facebook', 'instagram', 'linkedin', 'threads', 'tiktok', 'x', 'youtube']);
+    expect(status.map((s) => s.platform).sort()).toEqual(['facebook', 'instagram', 'linkedin', 'pinterest', 'threads', 'tiktok', 'x', 'youtube']);
     expect(status.every((s) => s.health === 'healthy')).toBe(true);
     // The profile is private and self-contained: 0700 folder, 0600 files.
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const f of ['config.json', 'state.db', 'vault.key']) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
     // Later commands need only SOCIALYNC_HOME.
     const again = await runCli(['status', '--json'], cliEnv({ SOCIALYNC_HOME: dir }));
-    expect(JSON.parse(again.stdout)).toHaveLength(7);
+    expect(JSON.parse(again.stdout)).toHaveLength(8);
     // No secret material in the config file.
     expect(readFileSync(join(dir, 'config.json'), 'utf8')).not.toMatch(/-secret|clientSecret/i);
     expect(readdirSync(join(dir, 'vault')).length).toBeGreaterThanOrEqual(12);

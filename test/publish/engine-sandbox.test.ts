@@ -4,6 +4,7 @@
  * state and message (revoked token, daily limit, lost answer -> reconcile).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstBoardOf } from '../../src/sandbox/pinterest-publish.js';
 import { PLATFORMS, type PlatformId } from '../../src/providers/types.js';
 import { runScheduleAdd } from '../../src/commands/schedule-add.js';
 import { runPublish } from '../../src/commands/publish.js';
@@ -26,7 +27,8 @@ const perPlatform = ['tiktok.privacy=PUBLIC_TO_EVERYONE', 'youtube.privacy=unlis
 
 describe('publishing engine on the sandbox', () => {
   it('a video post to all six platforms publishes end to end, once', async () => {
-    const add = await runScheduleAdd(pp.deps, { to: FILE_PLATFORMS.join(','), at: 'now', text: 'Launch day #six', title: 'Launch', media: [video], set: perPlatform });
+    const board = `pinterest.board=${firstBoardOf(pp.conns.pinterest!.accountId)}`;
+    const add = await runScheduleAdd(pp.deps, { to: FILE_PLATFORMS.join(','), at: 'now', text: 'Launch day #six', title: 'Launch', media: [video], set: [...perPlatform, board] });
     const r = await runPublish(pp.deps, {});
     expect(r.results.map((x) => [x.platform, x.outcome, x.message ?? ''])).toEqual(expect.arrayContaining(FILE_PLATFORMS.map((p) => [p, 'published', ''])));
     expect(r.exitCode).toBe(0);
