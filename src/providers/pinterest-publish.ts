@@ -1,6 +1,7 @@
 /**
  * Pinterest pins (API v5). Rules: docs/platforms/pinterest.md (#boards, #pins, #video, #errors, #reconcile).
- * - Every pin goes to a board: `--set pinterest.board=<board id>` (ids: `socialync api pinterest boards`).
+ * - Every pin goes to a board: `--board <name or id>` at schedule time (pinterest-boards.ts resolves it to the
+ *   `board` option; `--set pinterest.board=<id>` sets the id directly).
  * - Image: `media_source` image_url (a public URL) or image_base64 (a local file).
  * - Video (a local file; Pinterest takes no video URL): POST /v5/media {media_type: video} registers the
  *   upload -> POST the file to `upload_url` as multipart/form-data with every `upload_parameters` field
@@ -30,7 +31,7 @@ export function validate(p: PostDraft): ValidationIssue[] {
   const over = (field: string, value: string | undefined, max: number, what: string) => {
     if (value !== undefined && codePoints(value) > max) out.push({ field, message: `Pinterest ${what} is at most ${max} characters; this one has ${codePoints(value)}` });
   };
-  if (!p.options.board) out.push({ field: 'board', message: 'Pinterest pins go to a board: add --set pinterest.board=<board id> (list them: socialync api pinterest boards)' });
+  if (!p.options.board) out.push({ field: 'board', message: 'Pinterest pins go to a board: add --board <name or id> (socialync api pinterest boards lists them)' });
   else if (!/^\d+$/.test(p.options.board)) out.push({ field: 'board', message: `a Pinterest board id is a number; got "${p.options.board}" (list them: socialync api pinterest boards)` });
   if (p.media.length !== 1) out.push({ field: 'media', message: 'a Pinterest pin needs exactly one image or video' });
   over('title', p.title, PIN_LIMITS.title, 'a pin title');

@@ -76,7 +76,7 @@ describe('pinterest pins at schedule time', () => {
   const msgs = (p: PostDraft) => validate(p).map((i) => i.message).join('\n');
   it('a board is required and must be a board id', () => {
     expect(msgs(draft())).toBe('');
-    expect(msgs(draft({ options: {} }))).toMatch(/--set pinterest.board=<board id>/);
+    expect(msgs(draft({ options: {} }))).toMatch(/--board <name or id>/);
     expect(msgs(draft({ options: { board: 'Recipes' } }))).toMatch(/board id is a number/);
   });
   it.each([

@@ -61,8 +61,8 @@ describe('pinterest: pins publish once on their board', () => {
     await config({ processingPolls: 1 });
   });
 
-  it('without --set pinterest.board the post is refused at schedule time, naming the fix', async () => {
-    await expect(runScheduleAdd(pp.deps, { to: 'pinterest', at: 'now', text: 'no board', media: ['https://cdn.example.com/a.jpg'] })).rejects.toThrow(/pinterest.board=<board id>/);
+  it('without a board the post is refused at schedule time, naming the fix', async () => {
+    await expect(runScheduleAdd(pp.deps, { to: 'pinterest', at: 'now', text: 'no board', media: ['https://cdn.example.com/a.jpg'] })).rejects.toThrow(/--board <name or id>/);
   });
 
   it('a board of someone else fails (Board not found), without a retry loop', async () => {
