@@ -160,7 +160,7 @@ export async function makeSandboxProfile(deps: Deps, sandbox: StartedSandbox, di
   for (const p of sandbox.platforms) {
     const app = sandbox.apps[p];
     // The sandbox accepts any loopback redirect, so its apps never need the fixed ports that real
-    // platforms register (8741-8743, 8976): another program may hold them.
+    // platforms register (8741-8745, 8976): another program may hold them.
     await runAppSet(pdeps, { platform: p, clientId: app.clientId, clientSecret: app.clientSecret, port: 0, ...(app.clientType ? { clientType: app.clientType } : {}) });
   }
   await pdeps.close();

@@ -11,6 +11,7 @@ import { validate } from './pinterest-publish.js';
 import { checkDraftMedia } from '../publish/media-check.js';
 import type { MediaRef, PostDraft, ProviderDeps, TokenSet } from './types.js';
 import { JSON_HEADERS as JSONH, T0, providerKit, type ProviderKit } from '../../test/helpers/provider-kit.js';
+import { errorFixture } from '../../test/helpers/fixtures.js';
 
 let kit: ProviderKit;
 let d: ProviderDeps;
@@ -58,13 +59,20 @@ describe('pinterest OAuth', () => {
   });
 
   it.each([
-    [401, { code: 2, message: 'Authentication failed.' }, 'api', 'reconnect_needed'],
+    ['authentication-failed', 'api', 'reconnect_needed'],
+    ['not-permitted', 'api', 'permission'],
+    ['rate-limited', 'api', 'rate_limited'],
+    ['board-not-found', 'api', 'invalid_request'],
+  ] as const)('recorded body %s at the API is %s', (name, context, cls) => {
+    const f = errorFixture('pinterest', name);
+    expect(classifyPinterestError(f.status, f.body, context).errorClass).toBe(cls);
+  });
+  it.each([
     [400, { code: 1, message: 'Invalid refresh token.' }, 'refresh', 'reconnect_needed'],
+    [401, { code: 2, message: 'Authentication failed.' }, 'refresh', 'reconnect_needed'],
     [400, { code: 1, message: 'Invalid authorization code' }, 'code', 'invalid_request'],
-    [403, { code: 29, message: 'You are not permitted to access that resource.' }, 'api', 'permission'],
-    [429, { code: 8, message: 'rate limit' }, 'api', 'rate_limited'],
     [503, {}, 'api', 'transient'],
-    [404, { code: 40, message: 'Board not found.' }, 'api', 'invalid_request'],
+    [0, undefined, 'api', 'transient'],
   ] as const)('HTTP %i %j at %s is %s', (status, body, context, cls) => {
     expect(classifyPinterestError(status, body, context).errorClass).toBe(cls);
   });

@@ -55,7 +55,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     const a = pinterestAuth(ctx, req);
     if ('response' in a) return a.response;
     const b = (req.json ?? {}) as Record<string, unknown>;
-    if (!boardsOf(a.family.account.id).some((x) => x.id === b.board_id)) return pinError(404, 40, 'Board not found.');
+    if (!boardsOf(a.family.account.id).some((x) => x.id === b.board_id)) return pinError(404, 404, 'Board not found.');
     for (const [k, max] of Object.entries(LIMITS)) if (typeof b[k] === 'string' && [...(b[k] as string)].length > max) return pinError(400, 1, `Invalid parameters: ${k} is longer than ${max} characters`);
     const src = (b.media_source ?? {}) as Record<string, unknown>;
     const problem = sourceProblem(src, a.family.account.name);
@@ -63,7 +63,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     const video = src.source_type === 'video_id' ? upload(String(src.media_id)) : undefined;
     const bytes = video ? video.bytes : src.source_type === 'image_base64' ? Buffer.from(String(src.data), 'base64').length : 0;
     const post = recordPost(ctx, a.family, { text: String(b.description ?? ''), ...(typeof b.title === 'string' ? { title: b.title } : {}), kind: video ? 'video' : 'image', media: [{ bytes }], page: String(b.board_id) });
-    if (!post) return pinError(429, 8, 'You have exceeded your rate limit. Try again later.');
+    if (!post) return pinError(429, 8, 'This request exceeded a rate limit. This can happen if the client exceeds one of the published rate limits within a short time window.');
     return maybeDrop(ctx, req, json(201, { id: post.id, board_id: b.board_id, title: b.title ?? null, description: b.description ?? null, created_at: new Date(post.createdAt).toISOString() }));
   };
 

@@ -3,7 +3,7 @@
  * resolved to the board's id from the account's boards, a video file becomes a video pin once; an
  * unknown board is refused at schedule time listing the real ones; `--board` without a Pinterest target
  * is a usage error; `socialync api pinterest boards` lists them; `status` shows the 60-day refresh-token
- * deadline. Rules: docs/platforms/pinterest.md. Run `npm run build` first.
+ * deadline; a refused pin is retried once by `retry`. Rules: docs/platforms/pinterest.md. Run `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli } from '../helpers/cli.js';
@@ -27,6 +27,16 @@ describe('socialync with Pinterest (built CLI)', () => {
     expect(pub.code, pub.stderr + pub.stdout).toBe(0);
     const pins = (await sandboxPosts(pp.sandbox, 'pinterest')).filter((p) => p.text === 'cli video pin');
     expect(pins).toMatchObject([{ kind: 'video', title: 'Soup', page: firstBoardOf(pp.conns.pinterest!.accountId) }]);
+  });
+
+  it('a pin Pinterest refuses (403) fails without an automatic retry; retry pins it exactly once', async () => {
+    await fetch(`${pp.sandbox.origins.pinterest}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: '/v5/pins', method: 'POST', status: 403, body: { code: 29, message: 'You are not permitted to access that resource.' }, count: 1 }) });
+    const add = await runCli(['schedule', 'add', '--to', 'pinterest', '--at', 'now', '--text', 'cli retry pin', '--board', 'Recipes', '--media', 'https://cdn.example.com/a.jpg'], env);
+    expect(add.code, add.stderr).toBe(0);
+    expect((await runCli(['publish'], env)).code).toBe(1);
+    expect((await runCli(['retry', '--all-failed', '--yes'], env)).code).toBe(0);
+    expect((await runCli(['retry', '--all-failed', '--yes'], env)).code).toBe(0);
+    expect((await sandboxPosts(pp.sandbox, 'pinterest')).filter((p) => p.text === 'cli retry pin')).toHaveLength(1);
   });
 
   it('an unknown board is refused at schedule time (exit 3), naming the boards there are', async () => {
