@@ -47,10 +47,10 @@ _socialync_spec() {
     'config unset') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
     'completion') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='w:bash,zsh,fish' ;;
     'schedule') subs='add list show edit cancel calendar help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'schedule add') subs='' opts='--to --at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json --jq -h --help -q --quiet -v --verbose --debug' vals='--to=targets --at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none --jq=none' args='' ;;
+    'schedule add') subs='' opts='--to --at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --board --json --jq -h --help -q --quiet -v --verbose --debug' vals='--to=targets --at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none --board=none --jq=none' args='' ;;
     'schedule list') subs='' opts='--status --platform --since --until -L --limit --all --json --jq -h --help -q --quiet -v --verbose --debug' vals='--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled --platform=platforms --since=none --until=none -L=none --limit=none --jq=none' args='' ;;
     'schedule show') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='posts' ;;
-    'schedule edit') subs='' opts='--at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --json --jq -h --help -q --quiet -v --verbose --debug' vals='--at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none --jq=none' args='posts' ;;
+    'schedule edit') subs='' opts='--at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --board --json --jq -h --help -q --quiet -v --verbose --debug' vals='--at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none --board=none --jq=none' args='posts' ;;
     'schedule cancel') subs='' opts='-y --yes --json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='posts' ;;
     'schedule calendar') subs='' opts='--week --month --tz --date --json --jq -h --help -q --quiet -v --verbose --debug' vals='--tz=timezones --date=none --jq=none' args='' ;;
     'publish') subs='' opts='--limit --json --jq -h --help -q --quiet -v --verbose --debug' vals='--limit=none --jq=none' args='' ;;
@@ -70,7 +70,9 @@ facebook
 tiktok
 youtube
 x
-linkedin' ;;
+linkedin
+threads
+pinterest' ;;
     commands) cands='app
 connect
 disconnect

@@ -15,6 +15,7 @@
  *   90 days after the person's last login (docs/platforms/facebook.md#tokens,
  *   https://developers.facebook.com/docs/facebook-login/auth-vs-data).
  * - Instagram Login: the token is refreshed (ig_refresh_token) before it lapses.
+ * - Threads: the same in-place extension (th_refresh_token, docs/platforms/threads.md#tokens).
  * - Google: refresh tokens of apps in "Testing" status last 7 days
  *   (https://developers.google.com/identity/protocols/oauth2#expiration).
  */
@@ -63,6 +64,10 @@ export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadl
       else add(conn.refreshExpiresAt, 'the refresh token expires (365 days from the first login)', false, 365);
       break;
     }
+    case 'threads':
+      // Extended in place (th_refresh_token) while unexpired: the token's own expiry is the deadline (docs/platforms/threads.md#tokens).
+      add(conn.accessExpiresAt ?? conn.refreshExpiresAt, 'the token expires unless it is refreshed before then (Threads extends 60-day tokens that are at least 24 hours old)');
+      break;
     case 'youtube': {
       const lifetime = conn.refreshExpiresAt !== null ? conn.refreshExpiresAt - conn.createdAt : null;
       if (conn.meta.googleTesting === 'true' || (lifetime !== null && lifetime <= GOOGLE_TESTING_MAX_LIFETIME)) {

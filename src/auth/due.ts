@@ -17,7 +17,7 @@ export type DueDecision =
  * YouTube 1 h vs 65 min): two cron runs a minute apart must not rotate the token twice.
  */
 const RECENT_REFRESH_MS = 10 * MINUTE;
-/** Instagram Login: ig_refresh_token only works on tokens at least 24 h old (docs/platforms/instagram.md). */
+/** Instagram Login and Threads: tokens can be extended only once 24 h old (docs/platforms/instagram.md, threads.md#tokens). */
 const IG_MIN_AGE_MS = 24 * HOUR;
 
 export interface DueInput {
@@ -39,7 +39,7 @@ export function refreshDue(i: DueInput): DueDecision {
   const left = exp === null ? Infinity : exp - now;
   // Forced (e.g. the publisher after a rejected token): the provider checks a young token instead.
   if (kind === 'ig_refresh' && !i.force && conn.tokenObtainedAt !== null && now - conn.tokenObtainedAt < IG_MIN_AGE_MS && left > 0) {
-    return { due: false, kind: 'too_young', why: 'Instagram tokens can be refreshed only once they are 24 hours old' };
+    return { due: false, kind: 'too_young', why: 'Instagram and Threads tokens can be refreshed only once they are 24 hours old' };
   }
   const byTime = i.force || left < i.thresholdMs;
   if (!byTime) {

@@ -6,7 +6,7 @@ import { redactText } from '../core/redact.js';
 import type { Response } from '../core/http.js';
 import { parsePlatform } from '../providers/registry.js';
 import { loadPlatformApi, type ApiCall, type PlatformApi } from '../providers/api.js';
-import type { PlatformId, ProviderDeps, TokenSet } from '../providers/types.js';
+import { PLATFORMS, type PlatformId, type ProviderDeps, type TokenSet } from '../providers/types.js';
 import type { Connection } from '../store/types.js';
 import { pickConnection, reconnectError, renewedToken, usableToken } from '../auth/access.js';
 import { connectHint } from '../auth/refresh.js';
@@ -237,7 +237,7 @@ export function registerApi(program: Command, { deps }: CommandContext): void {
   program
     .command('api')
     .description("call a platform's API with a connection's token (like gh api)")
-    .argument('<platform>', 'instagram, facebook, tiktok, youtube, x or linkedin')
+    .argument('<platform>', PLATFORMS.join(', '))
     .argument('<path>', 'a path ("users/me", "/2/users/me") or a URL on the platform\'s own API hosts')
     .option('--account <name>', 'the connection (its local name) when the platform has several')
     .option('-X, --method <method>', 'HTTP method (GET|POST|PUT|PATCH|DELETE); default GET, or POST with fields or --input')

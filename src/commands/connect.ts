@@ -10,7 +10,7 @@ import { secretKeys } from '../secrets/types.js';
 import type { Connection } from '../store/types.js';
 import { postStoreFor } from '../store/posts.js';
 import { connectionIdentity } from '../store/identity.js';
-import type { PlatformId } from '../providers/types.js';
+import { PLATFORMS, type PlatformId } from '../providers/types.js';
 
 export interface ConnectOptions {
   platform: PlatformId;
@@ -41,7 +41,7 @@ export function registerConnect(program: Command, { deps, setExitCode }: Command
   program
     .command('connect')
     .description('log in to a platform in the browser and keep the connection')
-    .argument('<platform>', 'instagram, facebook, tiktok, youtube, x or linkedin')
+    .argument('<platform>', PLATFORMS.join(', '))
     .option('--name <name>', 'local name for this account (default: its username); reconnects it if it exists')
     .option('--port <port>', 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)', parsePort)
     .option('--no-browser', 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)')

@@ -61,7 +61,7 @@ export function configureHelpLayout(program: Command): void {
 function environmentHelp(): string {
   const out = ['Environment variables socialync reads (config.json settings: socialync config).', ''];
   for (const [name, what] of ENVIRONMENT) out.push(`  ${name}`, ...wrap(what, HELP_WIDTH - 6).split('\n').map((l) => `      ${l}`));
-  out.push('', `<PLATFORM> is one of ${PLATFORMS.map((p) => p.toUpperCase()).join(', ')}.`, '', 'Examples:', '  $ SOCIALYNC_HOME=./profile socialync status', '  $ NO_COLOR=1 socialync doctor');
+  out.push('', ...wrap(`<PLATFORM> is one of ${PLATFORMS.map((p) => p.toUpperCase()).join(', ')}.`, HELP_WIDTH).split('\n'), '', 'Examples:', '  $ SOCIALYNC_HOME=./profile socialync status', '  $ NO_COLOR=1 socialync doctor');
   return out.join('\n');
 }
 

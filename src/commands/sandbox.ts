@@ -22,14 +22,14 @@ export interface SandboxProfile {
 export function registerSandbox(program: Command, { deps, setExitCode }: CommandContext): void {
   const sb = program
     .command('sandbox')
-    .description('try socialync against the built-in simulator of all six platforms (no real accounts)')
+    .description('try socialync against the built-in simulator of every platform (no real accounts)')
     .addHelpText('after', `
 Examples:
   $ socialync sandbox demo
   $ socialync sandbox serve --auto-approve
   $ socialync sandbox revoke tiktok          (against a running sandbox serve)`);
   sb.command('demo')
-    .description('start the sandbox, connect all six platforms in a throwaway profile, then show status')
+    .description('start the sandbox, connect every platform in a throwaway profile, then show status')
     .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
     .option('--browser', 'open each consent page in your browser and click Approve yourself')
     .option('--json', 'print JSON (fields: docs/json.md)')
@@ -96,6 +96,19 @@ and socialync status to see what socialync makes of it:
 Press Ctrl-C to stop${kept ? '' : ' (the profile is removed; --keep keeps it)'}.`;
 }
 
+/** Platforms that take media only from a public URL (no upload endpoint) get their own demo post. */
+const fetchedMediaPosts: Partial<Record<PlatformId, { text: string }>> = {
+  threads: { text: 'Hello from the socialync sandbox demo' },
+};
+
+/** Pinterest pins go to a board: the sandbox account's first one (docs/platforms/pinterest.md#boards). */
+async function demoBoards(deps: Deps, platforms: PlatformId[]): Promise<string[]> {
+  if (!platforms.includes('pinterest')) return [];
+  const conn = (await (await deps.store()).listConnections()).find((c) => c.platform === 'pinterest');
+  const { firstBoardOf } = await import('../sandbox/pinterest-publish.js');
+  return conn ? [`pinterest.board=${firstBoardOf(conn.accountId)}`] : [];
+}
+
 /** Schedules one post with a video to every platform for "now", then runs one publish tick. */
 async function demoPublish(deps: Deps, dir: string, platforms: PlatformId[]): Promise<number> {
   const { io } = deps;
@@ -105,15 +118,20 @@ async function demoPublish(deps: Deps, dir: string, platforms: PlatformId[]): Pr
   const { mp4OfSize } = await import('../sandbox/sample-media.js');
   writeFileSync(video, mp4OfSize({ seconds: 10, width: 1080, height: 1920, fps: 30 }, 3 * 1024 * 1024, (n) => deps.random.bytes(n)));
   const { runScheduleAdd } = await import('./schedule-add.js');
+  const urlOnly = platforms.filter((p) => p in fetchedMediaPosts);
   const added = await runScheduleAdd(deps, {
-    to: platforms.join(','),
+    to: platforms.filter((p) => !urlOnly.includes(p)).join(','),
     at: 'now',
     text: 'Hello from the socialync sandbox demo',
     title: 'socialync sandbox demo',
     media: [video],
-    set: ['tiktok.privacy=SELF_ONLY', 'youtube.privacy=private'],
+    set: ['tiktok.privacy=SELF_ONLY', 'youtube.privacy=private', ...(await demoBoards(deps, platforms))],
   });
   io.info(`✓ socialync schedule add: post ${added.id} to ${added.targets.map((t) => t.platform).join(', ')} with a 3 MB video`);
+  for (const [p, post] of Object.entries(fetchedMediaPosts).filter(([p]) => urlOnly.includes(p as PlatformId))) {
+    const more = await runScheduleAdd(deps, { to: p, at: 'now', ...post });
+    io.info(`✓ socialync schedule add: post ${more.id} to ${p} (${p} fetches media from public URLs and has no upload, so the demo posts text there)`);
+  }
   const { runPublish } = await import('./publish.js');
   const report = await runPublish(deps, {});
   const ok = report.results.filter((r) => r.outcome === 'published');
@@ -142,7 +160,7 @@ export async function makeSandboxProfile(deps: Deps, sandbox: StartedSandbox, di
   for (const p of sandbox.platforms) {
     const app = sandbox.apps[p];
     // The sandbox accepts any loopback redirect, so its apps never need the fixed ports that real
-    // platforms register (8741-8743, 8976): another program may hold them.
+    // platforms register (8741-8745, 8976): another program may hold them.
     await runAppSet(pdeps, { platform: p, clientId: app.clientId, clientSecret: app.clientSecret, port: 0, ...(app.clientType ? { clientType: app.clientType } : {}) });
   }
   await pdeps.close();

@@ -5,7 +5,7 @@ import type { Deps } from '../deps.js';
 import { CliError, UsageError } from '../core/errors.js';
 import { postStoreFor } from '../store/posts.js';
 import { describeMedia, fingerprintMedia } from '../publish/media.js';
-import { parseOverrides, postOptions, readTextFlags, resolveTime, validateTargets, type ScheduleFlags } from '../publish/schedule-input.js';
+import { applyBoard, parseOverrides, postOptions, readTextFlags, resolveTime, validateTargets, type ScheduleFlags } from '../publish/schedule-input.js';
 import { formatInZone } from '../publish/time.js';
 import { loadPostOrFail } from './schedule-show.js';
 
@@ -48,6 +48,7 @@ export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleF
     for (const [k, v] of Object.entries(o.overrides)) next.overrides[k as keyof typeof next.overrides] = { ...(next.overrides[k as keyof typeof next.overrides] ?? {}), ...v };
   }
   const live = targets.filter((t) => t.state !== 'cancelled');
+  if (f.board !== undefined) await applyBoard(deps, live, next.overrides, f.board);
   await validateTargets(next, live, deps.config);
   next.media = await fingerprintMedia(next.media);
   const now = deps.clock.now();

@@ -3,7 +3,7 @@ import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { parsePlatform } from '../providers/registry.js';
 import { loadPlatformApi } from '../providers/api.js';
-import type { PlatformId } from '../providers/types.js';
+import { PLATFORMS, type PlatformId } from '../providers/types.js';
 import { pickConnection, usableToken } from '../auth/access.js';
 
 export interface TokenOptions {
@@ -47,7 +47,7 @@ export function registerToken(program: Command, { deps }: CommandContext): void 
   program
     .command('token')
     .description("print a connection's access token for your own scripts (refreshed first when due)")
-    .argument('<platform>', 'instagram, facebook, tiktok, youtube, x or linkedin')
+    .argument('<platform>', PLATFORMS.join(', '))
     .option('--account <name>', 'the connection (its local name) when the platform has several')
     .option('--json', 'print {platform, account, accessToken, expiresAt, scopes}')
     .addHelpText('after', `

@@ -4,6 +4,7 @@
  */
 import type { Dispatcher, RequestInit, Response } from 'undici';
 import { redactUrl, redactText } from './redact.js';
+import { Readable } from 'node:stream';
 
 export type HttpInit = RequestInit & { timeoutMs?: number };
 
@@ -18,6 +19,8 @@ export interface UploadInit {
   done?: number;
   total?: number;
   onProgress?: (sent: number, total: number) => void;
+  /** Bytes sent before and after the file range (a streamed multipart/form-data body: Pinterest's media upload). */
+  envelope?: { head: Buffer; tail: Buffer };
 }
 
 export interface Http {
@@ -64,10 +67,12 @@ export function createHttp(opts: HttpOptions = {}): Http {
       if (init.onProgress) src.on('data', (c) => init.onProgress!((sent += (c as Buffer).length), init.total ?? size));
       const started = performance.now();
       try {
+        const env = init.envelope;
+        const stream = env ? Readable.from((async function* () { yield env.head; yield* src; yield env.tail; })()) : src;
         const res = await u.request(url, {
           method: init.method,
-          headers: { ...init.headers, 'content-length': String(size) },
-          body: src,
+          headers: { ...init.headers, 'content-length': String(size + (env ? env.head.length + env.tail.length : 0)) },
+          body: stream,
           dispatcher,
           signal: AbortSignal.timeout(init.timeoutMs ?? 30 * 60_000),
         });

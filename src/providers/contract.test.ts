@@ -22,6 +22,9 @@ interface Entry {
   server: PlatformId;
 }
 
+/** Platforms without a token-revocation endpoint for user tokens (docs/platforms/instagram.md, threads.md#oauth, pinterest.md#oauth). */
+const NO_REVOKE_API = ['instagram', 'threads', 'pinterest'];
+
 /** The Instagram variant picked by `app set instagram --login facebook`. */
 const IG_FACEBOOK_LOGIN = 'instagram (facebook login)';
 const facebookLoginConfig = { get: <T>(k: string) => (k === 'apps.instagram.login' ? ('facebook' as T) : undefined) };
@@ -191,8 +194,8 @@ describe.each(registered)('provider contract: $name', ({ id, name, provider, ser
     }
   });
 
-  it('revoke (every platform but Instagram Login, which has no revocation API) kills the tokens at the platform', async () => {
-    expect(Boolean(provider.revoke)).toBe(name !== 'instagram');
+  it('revoke (every platform but Instagram Login, Threads and Pinterest, which have no revocation API for user tokens) kills the tokens at the platform', async () => {
+    expect(Boolean(provider.revoke)).toBe(!NO_REVOKE_API.includes(name));
     if (!provider.revoke) return;
     const { tokens } = await connect();
     await provider.revoke(tokens, d);
@@ -250,5 +253,7 @@ it('Facebook Login declares the check refresh kind; every other provider refresh
     youtube: 'refresh_token',
     x: 'refresh_token',
     linkedin: 'refresh_token',
+    threads: 'ig_refresh',
+    pinterest: 'refresh_token',
   });
 });

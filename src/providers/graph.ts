@@ -8,11 +8,12 @@
  *                "error_user_msg", "fbtrace_id", "is_transient" } }
  * Classify by code/subcode, never by message text (docs/platforms/facebook.md#errors).
  */
-import type { ProviderError, ErrorClass, ReconnectReason } from '../core/errors.js';
+import { ProviderError, type ErrorClass, type ReconnectReason } from '../core/errors.js';
 import type { Http } from '../core/http.js';
-import { redactText } from '../core/redact.js';
+import { redactText, rememberSecret } from '../core/redact.js';
 import { callJson, num, providerError, splitScopeList, type Classifier, type HeaderLike } from './oauth.js';
-import type { PlatformId } from './types.js';
+import type { PlatformId, ProviderDeps, TokenSet } from './types.js';
+import { hostUrl } from '../core/url.js';
 
 export { num };
 
@@ -241,4 +242,50 @@ export function str(v: unknown): string | undefined {
   if (typeof v === 'string' && v) return v;
   if (typeof v === 'number') return String(v);
   return undefined;
+}
+
+/**
+ * A Meta long-lived token answer ({access_token, token_type, expires_in}: Instagram Login's
+ * ig_exchange_token/ig_refresh_token, Threads' th_exchange_token/th_refresh_token) as a TokenSet.
+ * No refresh token: the reconnect deadline is the token's own expiry, which each refresh moves.
+ */
+export function longLivedTokenSet(platform: PlatformId, body: Record<string, unknown>, now: number, scopes: string[], fallbackMs: number, extra?: Record<string, string>): TokenSet {
+  const accessToken = str(body.access_token);
+  if (!accessToken) throw new ProviderError(`${platform}: the long-lived token response has no access_token`, { errorClass: 'transient' });
+  rememberSecret(accessToken);
+  const expiresIn = num(body.expires_in);
+  const expiresAt = now + (expiresIn !== undefined ? expiresIn * 1000 : fallbackMs);
+  return {
+    accessToken,
+    tokenType: str(body.token_type) ?? 'bearer',
+    expiresAt,
+    refreshExpiresAt: expiresAt,
+    scopes,
+    obtainedAt: now,
+    ...(extra && Object.keys(extra).length ? { extra: { ...extra } } : {}),
+  };
+}
+
+/**
+ * Extends a Meta long-lived token in place (Instagram Login ig_refresh_token, Threads th_refresh_token:
+ * docs/platforms/instagram.md#tokens, threads.md#tokens):
+ * - expired: cannot be extended at all -> reconnect_needed (token_expired), without a network call;
+ * - younger than `minAgeMs`: not yet extendable; only checked with `check` (so a revoked token is still
+ *   reported) and returned unchanged: the same object back means "skipped";
+ * - otherwise GET {graph}/refresh_access_token?grant_type=<grant> (GET only) and a new long-lived token.
+ */
+export async function extendLongLived(platform: PlatformId, t: TokenSet, d: ProviderDeps, o: { grant: string; minAgeMs: number; fallbackMs: number; check(t: TokenSet): Promise<unknown> }): Promise<TokenSet> {
+  const now = d.clock.now();
+  if (t.expiresAt !== undefined && t.expiresAt <= now) {
+    throw new ProviderError(`${platform}: the long-lived token has expired and cannot be extended`, { errorClass: 'reconnect_needed', reason: 'token_expired' });
+  }
+  if (now - t.obtainedAt < o.minAgeMs) {
+    await o.check(t);
+    return t;
+  }
+  const u = hostUrl(d.hosts.graph as string, '/refresh_access_token');
+  u.searchParams.set('grant_type', o.grant);
+  u.searchParams.set('access_token', t.accessToken);
+  const body = await graphCall(platform, 'token refresh', d.http, u, {}, now);
+  return longLivedTokenSet(platform, body, d.clock.now(), t.scopes, o.fallbackMs, t.extra);
 }

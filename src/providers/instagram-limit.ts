@@ -10,8 +10,8 @@
  *   list gives the post times; the oldest one still inside the window is the earliest the window can reopen
  *   (it may hold posts made outside the API, so this is a lower bound: the check runs again then).
  */
-import { WaitUntilError } from './types.js';
-import { num } from './graph.js';
+import { WaitUntilError, type PublishResult } from './types.js';
+import { num, str } from './graph.js';
 
 export interface PublishingLimit {
   usage: number;
@@ -57,11 +57,34 @@ export function windowReopensAt(limit: PublishingLimit, postTimes: number[], now
   return now + Math.min(limit.windowMs, 3_600_000);
 }
 
-export function limitReached(limit: PublishingLimit, reopensAt: number): WaitUntilError {
+export function limitReached(limit: PublishingLimit, reopensAt: number, platform: 'instagram' | 'threads' = 'instagram'): WaitUntilError {
   const when = new Date(reopensAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return new WaitUntilError(
-    `instagram: the publishing limit is reached (${limit.usage} of ${limit.total} posts in ${Math.round(limit.windowMs / 3_600_000)} hours); waiting until ${when}, when the window frees a slot`,
+    `${platform}: the publishing limit is reached (${limit.usage} of ${limit.total} posts in ${Math.round(limit.windowMs / 3_600_000)} hours); waiting until ${when}, when the window frees a slot`,
     reopensAt,
     'publishing_limit',
   );
+}
+
+/** A Graph call of a publish (Instagram, Threads): POST with `fields`, else GET with `query`. */
+export type GraphApi = (path: string, what: string, fields?: Record<string, string | undefined>, query?: Record<string, string>) => Promise<Record<string, unknown>>;
+
+/**
+ * Before publishing: a full window waits for it to reopen (instagram.md#publishing-limit,
+ * threads.md#publishing-limit). `limitPath` answers {data:[{quota_usage, config}]}; `listPath` lists
+ * the account's posts with their timestamps.
+ */
+export async function checkPublishingLimit(api: GraphApi, o: { platform: 'instagram' | 'threads'; limitPath: string; listPath: string }, now: () => number): Promise<void> {
+  const limit = parseLimit(await api(o.limitPath, 'publishing limit', undefined, { fields: 'quota_usage,config' }));
+  if (!limit || limit.usage < limit.total) return;
+  const list = await api(o.listPath, 'post list', undefined, { fields: 'id,timestamp', limit: '100' }).catch(() => ({}) as Record<string, unknown>);
+  const times = (Array.isArray(list.data) ? (list.data as { timestamp?: unknown }[]) : []).map((m) => graphTime(m.timestamp)).filter((x): x is number => x !== undefined);
+  throw limitReached(limit, windowReopensAt(limit, times, now()), o.platform);
+}
+
+/** The published id with its permalink when the platform tells it (a failed lookup keeps the id). */
+export async function withPermalink(id: string, api: GraphApi): Promise<PublishResult> {
+  const r = await api(`/${id}`, 'permalink', undefined, { fields: 'id,permalink' }).catch(() => ({}) as Record<string, unknown>);
+  const link = str(r.permalink);
+  return { remoteId: id, ...(link ? { url: link } : {}) };
 }

@@ -18,9 +18,9 @@
 import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
-import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
+import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { graphProviderError, metaErrorRow, str } from './graph.js';
-import { graphTime, limitReached, parseLimit, STATUS_PACE, windowReopensAt, type StatusPace } from './instagram-limit.js';
+import { checkPublishingLimit, STATUS_PACE, withPermalink, type GraphApi, type StatusPace } from './instagram-limit.js';
 import { igGraphOrigin, igUploadUrl } from './instagram-facebook.js';
 import { codePoints, graphJson, isVideo, RenewableToken, streamUpload, withRenewal } from './upload.js';
 
@@ -47,7 +47,7 @@ async function call(d: ProviderDeps, t: TokenSet, path: string, what: string, fi
 }
 
 /** A Graph call with the publish's current token, sent again once after a renewal (a refused call did nothing). */
-type Api = (path: string, what: string, fields?: Record<string, string | undefined>, query?: Record<string, string>) => Promise<Record<string, unknown>>;
+type Api = GraphApi;
 const renewingApi = (d: ProviderDeps, token: RenewableToken): Api => (path, what, fields, query) => withRenewal(token, (t) => call(d, t, path, what, fields, query));
 
 async function createContainer(p: PostDraft, m: MediaRef, api: Api, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<string> {
@@ -106,14 +106,8 @@ async function dropContainer(ctx: PublishContext): Promise<void> {
 }
 
 /** Before publishing: a full window waits for it to reopen (docs/platforms/instagram.md#publishing-limit). */
-async function checkLimit(api: Api, d: ProviderDeps, ctx: PublishContext): Promise<void> {
-  const ig = ctx.account.id;
-  const limit = parseLimit(await api(`/${ig}/content_publishing_limit`, 'publishing limit', undefined, { fields: 'quota_usage,config' }));
-  if (!limit || limit.usage < limit.total) return;
-  const media = await api(`/${ig}/media`, 'media list', undefined, { fields: 'id,timestamp', limit: '100' }).catch(() => ({}) as Record<string, unknown>);
-  const times = (Array.isArray(media.data) ? (media.data as { timestamp?: unknown }[]) : []).map((m) => graphTime(m.timestamp)).filter((x): x is number => x !== undefined);
-  throw limitReached(limit, windowReopensAt(limit, times, d.clock.now()));
-}
+const checkLimit = (api: Api, d: ProviderDeps, ctx: PublishContext): Promise<void> =>
+  checkPublishingLimit(api, { platform: 'instagram', limitPath: `/${ctx.account.id}/content_publishing_limit`, listPath: `/${ctx.account.id}/media` }, () => d.clock.now());
 
 /** 24/2207008 is retried with the same container twice, then with a new one (Instagram error codes). */
 const SAME_CONTAINER_RETRIES = 2;
@@ -130,12 +124,6 @@ async function afterPublishError(e: unknown, api: Api, d: ProviderDeps, ctx: Pub
     else await ctx.saveCheckpoint({ ...ctx.checkpoint, publishRetries: String(n) });
   } else if (code === 9 && sub === 2207042) await checkLimit(api, d, ctx);
   throw e;
-}
-
-async function withPermalink(id: string, api: Api): Promise<PublishResult> {
-  const r = await api(`/${id}`, 'permalink', undefined, { fields: 'id,permalink' }).catch(() => ({}) as Record<string, unknown>);
-  const link = str(r.permalink);
-  return { remoteId: id, ...(link ? { url: link } : {}) };
 }
 
 export function createPublisher(pace: StatusPace = STATUS_PACE): Publisher {

@@ -17,7 +17,7 @@ import { ProviderError } from '../core/errors.js';
 import { formBody } from '../core/http.js';
 import { rememberSecret } from '../core/redact.js';
 import { assertLogin } from './instagram-facebook.js';
-import { classifyGraphError, graphCall, num, parseScopeList, str, stripMetaCodeSuffix, type Classification } from './graph.js';
+import { classifyGraphError, extendLongLived, graphCall, longLivedTokenSet as metaLongLived, parseScopeList, str, stripMetaCodeSuffix, type Classification } from './graph.js';
 import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
 
 export const descriptor: ProviderDescriptor = {
@@ -66,21 +66,7 @@ export function parseShortLived(body: Record<string, unknown>): { accessToken: s
 }
 
 function longLivedTokenSet(body: Record<string, unknown>, now: number, scopes: string[], userId?: string): TokenSet {
-  const accessToken = str(body.access_token);
-  if (!accessToken) throw new ProviderError('instagram: the long-lived token response has no access_token', { errorClass: 'transient' });
-  rememberSecret(accessToken);
-  const expiresIn = num(body.expires_in);
-  const expiresAt = now + (expiresIn !== undefined ? expiresIn * 1000 : LONG_LIVED_FALLBACK_MS);
-  return {
-    accessToken,
-    tokenType: str(body.token_type) ?? 'bearer',
-    expiresAt,
-    // No refresh token: the reconnect deadline is the token's own expiry (each refresh moves it).
-    refreshExpiresAt: expiresAt,
-    scopes,
-    obtainedAt: now,
-    ...(userId ? { extra: { userId } } : {}),
-  };
+  return metaLongLived('instagram', body, now, scopes, LONG_LIVED_FALLBACK_MS, userId ? { userId } : undefined);
 }
 
 async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
@@ -117,23 +103,7 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
  */
 async function refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet> {
   assertLogin(t, 'instagram');
-  const now = d.clock.now();
-  if (t.expiresAt !== undefined && t.expiresAt <= now) {
-    throw new ProviderError('instagram: the long-lived token has expired and cannot be extended', {
-      errorClass: 'reconnect_needed',
-      reason: 'token_expired',
-    });
-  }
-  if (now - t.obtainedAt < MIN_REFRESH_AGE_MS) {
-    await whoami(t, d);
-    return t;
-  }
-  const u = hostUrl(d.hosts.graph, '/refresh_access_token');
-  u.searchParams.set('grant_type', 'ig_refresh_token');
-  u.searchParams.set('access_token', t.accessToken);
-  const body = await graphCall('instagram', 'token refresh', d.http, u, {}, now);
-  const next = longLivedTokenSet(body, d.clock.now(), t.scopes);
-  return t.extra ? { ...next, extra: { ...t.extra } } : next;
+  return extendLongLived('instagram', t, d, { grant: 'ig_refresh_token', minAgeMs: MIN_REFRESH_AGE_MS, fallbackMs: LONG_LIVED_FALLBACK_MS, check: (x) => whoami(x, d) });
 }
 
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {

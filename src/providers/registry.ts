@@ -14,6 +14,8 @@ const loaders: Record<PlatformId, () => Promise<{ provider: Provider }>> = {
   youtube: () => import('./youtube.js'),
   x: () => import('./x.js'),
   linkedin: () => import('./linkedin.js'),
+  threads: () => import('./threads.js'),
+  pinterest: () => import('./pinterest.js'),
 };
 
 /** Instagram has two APIs (docs/platforms/instagram.md): `app set instagram --login facebook` picks the Facebook Login one. */

@@ -16,7 +16,7 @@ export interface GrantHolder {
   meta: Record<string, string>;
 }
 
-export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin'] as const;
+export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'threads', 'pinterest'] as const;
 export type PlatformId = (typeof PLATFORMS)[number];
 
 export function isPlatform(s: string): s is PlatformId {
@@ -106,7 +106,10 @@ export interface ScopeSpec {
 export type RefreshKind =
   /** RFC 6749 refresh_token grant. */
   | 'refresh_token'
-  /** Instagram Login: GET refresh_access_token?grant_type=ig_refresh_token. */
+  /**
+   * A Meta long-lived token extended in place once it is 24 h old: Instagram Login
+   * (GET refresh_access_token?grant_type=ig_refresh_token) and Threads (grant_type=th_refresh_token).
+   */
   | 'ig_refresh'
   /**
    * No refresh grant (Facebook Login): `refresh` returns the same access token with the deadlines the

@@ -190,6 +190,6 @@ export const isVideo = (m: MediaRef) => m.mime.startsWith('video/');
 export const isImage = (m: MediaRef) => m.mime.startsWith('image/');
 
 /** Graph JSON call with the token in the Authorization header (never in a logged URL). */
-export function graphJson(platform: 'facebook' | 'instagram', what: string, http: Http, u: URL, init: { method?: string; body?: URLSearchParams; headers: Record<string, string> }, now: number): Promise<Record<string, unknown>> {
+export function graphJson(platform: 'facebook' | 'instagram' | 'threads', what: string, http: Http, u: URL, init: { method?: string; body?: URLSearchParams; headers: Record<string, string> }, now: number): Promise<Record<string, unknown>> {
   return callJson(platform, http, u, { method: init.method ?? 'GET', headers: init.headers, ...(init.body ? { body: init.body } : {}) }, graphClassifier(platform), { now, what }, (b) => graphError(b) !== undefined);
 }

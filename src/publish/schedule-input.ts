@@ -36,6 +36,8 @@ export interface ScheduleFlags {
   set?: string[];
   /** key=value options for every platform. */
   option?: string[];
+  /** Pinterest: the board to pin to, by id or name (docs/platforms/pinterest.md#boards). */
+  board?: string;
 }
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -56,6 +58,7 @@ export function postOptions(cmd: Command): Command {
     .option('--media-type <mime>', 'MIME type of a --media URL whose extension does not tell (files are probed)')
     .option('--set <platform.field=value>', 'per-platform override, e.g. x.text="short" (repeatable)', collect)
     .option('--option <key=value>', 'platform option for every target (repeatable)', collect)
+    .option('--board <id-or-name>', 'Pinterest: the board to pin to, by id or name (socialync api pinterest boards lists them)')
     .option('--json', 'print JSON (fields: docs/json.md)');
 }
 
@@ -187,6 +190,7 @@ export async function buildPost(deps: Deps, f: ScheduleFlags): Promise<NewPost> 
   const targets = await resolveTargets(deps, f.to!);
   const when = await resolveTime(deps, f.at!, f.tz, f);
   const { overrides, options } = parseOverrides(f.set, f.option);
+  if (f.board !== undefined) await applyBoard(deps, targets, overrides, f.board);
   const media = [];
   for (const m of f.media ?? []) media.push(await describeMedia(m, f.mediaType));
   const post: NewPost = {
@@ -203,4 +207,18 @@ export async function buildPost(deps: Deps, f: ScheduleFlags): Promise<NewPost> 
   };
   await validateTargets(post, targets, deps.config);
   return { ...post, media: await fingerprintMedia(post.media) };
+}
+
+/** --board: resolved against the Pinterest account's boards (id or name) into the pinterest board option. */
+export async function applyBoard(deps: Deps, targets: { platform: PlatformId; connectionId: string }[], overrides: NewPost['overrides'], choice: string): Promise<void> {
+  const target = targets.find((t) => t.platform === 'pinterest');
+  if (!target) throw new UsageError('--board is for Pinterest pins', 'add pinterest to --to, or leave --board out');
+  const conn = (await (await deps.store()).getConnection(target.connectionId))!;
+  const { usableToken } = await import('../auth/access.js');
+  const { listBoards, pickBoard } = await import('../providers/pinterest-boards.js');
+  const boards = await listBoards((await usableToken(deps, conn)).tokens, await deps.providerDeps('pinterest'));
+  const board = pickBoard(boards, choice);
+  if (!board) throw new UsageError(`pinterest: no board "${choice}" on ${conn.name}`, boards.length ? `pick one of: ${boards.map((b) => `${b.name} (${b.id})`).join(', ')}` : 'create a board on Pinterest first');
+  const ov = (overrides.pinterest ??= {});
+  ov.options = { ...(ov.options ?? {}), board: board.id };
 }

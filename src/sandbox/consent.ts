@@ -29,6 +29,8 @@ const NAMES: Record<PlatformId, string> = {
   youtube: 'YouTube',
   x: 'X',
   linkedin: 'LinkedIn',
+  threads: 'Threads',
+  pinterest: 'Pinterest',
 };
 
 const TTL_MS = 10 * 60_000;

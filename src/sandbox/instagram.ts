@@ -10,9 +10,9 @@
  * No revoke endpoint (none exists). Errors: flat OAuthException at api., Graph envelope at graph.
  */
 import { DAY, HOUR, MINUTE } from '../core/clock.js';
-import { htmlError, isLoopbackRedirect, json, splitScopes, type PlatformContext, type Route, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
-import { authorize, redeemCode, type CodeCheck } from './flow.js';
-import { graphError, graphToken, metaAuth, pickFields, META_REDIRECT_ERROR } from './meta.js';
+import { json, type PlatformContext, type Route, type SandboxApp, type SandboxRequest, type SandboxResponse } from './common.js';
+import { redeemCode, type CodeCheck } from './flow.js';
+import { graphError, graphToken, longLivedHandlers, metaAuth, metaLogin, pickFields } from './meta.js';
 
 export const hosts = ['www', 'api', 'graph'] as const;
 export const apps: SandboxApp[] = [{ clientId: 'sandbox-instagram', clientSecret: 'sandbox-instagram-secret-7f3a', name: 'Socialync Sandbox' }];
@@ -44,28 +44,9 @@ const flatError = (message: string, status = 400): SandboxResponse => json(statu
 export function createRoutes(ctx: PlatformContext): Route[] {
   // Test account "carol" is a personal account: the API does not serve it for publishing.
   ctx.account('carol').type = 'PERSONAL';
-  const longLived = (): Set<string> => {
-    let s = ctx.data.get('instagram.longLived') as Set<string> | undefined;
-    if (!s) ctx.data.set('instagram.longLived', (s = new Set()));
-    return s;
-  };
+  const tokens = longLivedHandlers(ctx, { exchange: 'ig_exchange_token', refresh: 'ig_refresh_token', basicScope: 'instagram_business_basic', ttlMs: LONG_TTL, minAgeMs: MIN_REFRESH_AGE });
 
-  const login = (req: SandboxRequest): SandboxResponse => {
-    const redirectUri = req.query.get('redirect_uri') ?? '';
-    // Instagram requires HTTPS even for localhost (https://authjs.dev/reference/core/providers_instagram).
-    if (isLoopbackRedirect(redirectUri) && !redirectUri.startsWith('https:')) return htmlError(400, 'Invalid redirect_uri', META_REDIRECT_ERROR);
-    const bad = splitScopes(req.query.get('scope') ?? '', ',').filter((s) => !SCOPES.includes(s));
-    if (bad.length) return htmlError(400, 'Invalid Scopes', `Invalid Scopes: ${bad.join(', ')}`);
-    return authorize(ctx, req, {
-      clientParam: 'client_id',
-      scopeSeparator: ',',
-      pkce: 'none',
-      partialConsent: false,
-      codeTtlMs: CODE_TTL,
-      fragment: '_',
-      denyParams: { error: 'access_denied', error_reason: 'user_denied', error_description: 'The user denied your request.' },
-    });
-  };
+  const login = (req: SandboxRequest): SandboxResponse => metaLogin(ctx, req, { scopes: SCOPES, codeTtlMs: CODE_TTL, denyDescription: 'The user denied your request.' });
 
   const codeExchange = (req: SandboxRequest): SandboxResponse => {
     const app = ctx.app(req.param('client_id'));
@@ -77,34 +58,6 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     const { tokens } = ctx.families.start(c.data.account, app.clientId, c.data.scopes, { accessTtlMs: SHORT_TTL, rotate: false, accessPrefix: 'IGAA' });
     const entry = { access_token: tokens.accessToken, user_id: c.data.account.id, permissions: c.data.scopes.join(',') };
     return json(200, c.data.account.name === 'bob' ? { data: [entry] } : entry);
-  };
-
-  const exchangeLongLived = (req: SandboxRequest): SandboxResponse => {
-    if (req.param('grant_type') !== 'ig_exchange_token') return graphError(400, 100, 'Unsupported grant_type: expected ig_exchange_token');
-    const a = metaAuth(ctx, req.param('access_token'));
-    if ('response' in a) return a.response;
-    const app = ctx.app(a.family.clientId);
-    if (!app || req.param('client_secret') !== app.clientSecret) return graphError(400, 101, 'Error validating client secret.');
-    const t = ctx.families.issueAccess(a.family, LONG_TTL);
-    longLived().add(t.accessToken);
-    return json(200, { access_token: t.accessToken, token_type: 'bearer', expires_in: t.expiresIn });
-  };
-
-  const refresh = (req: SandboxRequest): SandboxResponse => {
-    if (req.param('grant_type') !== 'ig_refresh_token') return graphError(400, 100, 'Unsupported grant_type: expected ig_refresh_token');
-    const token = req.param('access_token');
-    const a = metaAuth(ctx, token);
-    if ('response' in a) {
-      ctx.families.counters.rejectedRefreshes++;
-      return a.response;
-    }
-    if (!longLived().has(token as string)) return graphError(400, 100, 'Only long-lived access tokens can be refreshed');
-    if (ctx.now() - a.issuedAt < MIN_REFRESH_AGE) return graphError(400, 100, 'The access token can be refreshed only when it is at least 24 hours old');
-    if (!a.family.scopes.includes('instagram_business_basic')) return graphError(403, 10, 'Application does not have permission for this action: instagram_business_basic');
-    const t = ctx.families.issueAccess(a.family, LONG_TTL);
-    longLived().add(t.accessToken);
-    ctx.families.counters.refreshes++;
-    return json(200, { access_token: t.accessToken, token_type: 'bearer', expires_in: t.expiresIn });
   };
 
   const me = (req: SandboxRequest): SandboxResponse => {
@@ -125,8 +78,8 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   return [
     { method: 'GET', path: '/oauth/authorize', handler: login },
     { method: 'POST', path: '/oauth/access_token', tokenCall: true, handler: codeExchange },
-    { method: 'GET', path: '/access_token', tokenCall: true, handler: exchangeLongLived },
-    { method: 'GET', path: '/refresh_access_token', tokenCall: true, handler: refresh },
+    { method: 'GET', path: '/access_token', tokenCall: true, handler: tokens.exchange },
+    { method: 'GET', path: '/refresh_access_token', tokenCall: true, handler: tokens.refresh },
     // Only GET works (stevenschobert/instafeed.js#654): POST gets Graph's "unsupported post request".
     {
       method: 'POST',

@@ -5,7 +5,8 @@
  *   unknown/garbled -> 190 "Invalid OAuth access token - Cannot parse access token".
  * Publishing routes (<platform>-publish.ts) use `metaAuth` for their own token checks.
  */
-import { json, type Family, type PlatformContext, type Route, type SandboxResponse } from './common.js';
+import { htmlError, isLoopbackRedirect, json, splitScopes, type Family, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
+import { authorize } from './flow.js';
 
 export function graphError(status: number, code: number, message: string, subcode?: number, extra: Record<string, unknown> = {}): SandboxResponse {
   return json(status, {
@@ -92,8 +93,9 @@ export interface MetaState {
 export function metaState(ctx: PlatformContext): MetaState {
   let s = ctx.data.get('meta.state') as MetaState | undefined;
   if (!s) {
-    // 50 posts per moving 24 hours (IG User Media Publish reference, docs/platforms/instagram.md#publishing-limit).
-    s = { faults: [], quotaTotal: 50, quotaDurationSec: 86_400 };
+    // 50 posts per moving 24 hours (IG User Media Publish reference, docs/platforms/instagram.md#publishing-limit);
+    // Threads: 250 (docs/platforms/threads.md#publishing-limit).
+    s = { faults: [], quotaTotal: ctx.platform === 'threads' ? 250 : 50, quotaDurationSec: 86_400 };
     ctx.data.set('meta.state', s);
   }
   return s;
@@ -129,4 +131,70 @@ export function metaControlRoutes(ctx: PlatformContext): Route[] {
 /** Graph's timestamp format: 2026-12-06T10:00:00+0000. */
 export function graphTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+0000');
+}
+
+/**
+ * Meta's long-lived token endpoints, shared by Instagram Login (ig_*) and Threads (th_*):
+ *   GET /access_token?grant_type=<exchange>&client_secret&access_token   short-lived -> long-lived (`ttlMs`)
+ *   GET /refresh_access_token?grant_type=<refresh>&access_token          a long-lived token at least
+ *       `minAgeMs` old, unexpired, with `basicScope` granted -> a new long-lived token
+ * (docs/platforms/instagram.md#tokens, docs/platforms/threads.md#tokens).
+ */
+export function longLivedHandlers(ctx: PlatformContext, o: { exchange: string; refresh: string; basicScope: string; ttlMs: number; minAgeMs: number }): { exchange(req: SandboxRequest): SandboxResponse; refresh(req: SandboxRequest): SandboxResponse } {
+  const key = `${ctx.platform}.longLived`;
+  const longLived = (): Set<string> => {
+    let s = ctx.data.get(key) as Set<string> | undefined;
+    if (!s) ctx.data.set(key, (s = new Set()));
+    return s;
+  };
+  const issue = (family: Family): SandboxResponse => {
+    const t = ctx.families.issueAccess(family, o.ttlMs);
+    longLived().add(t.accessToken);
+    return json(200, { access_token: t.accessToken, token_type: 'bearer', expires_in: t.expiresIn });
+  };
+  return {
+    exchange(req) {
+      if (req.param('grant_type') !== o.exchange) return graphError(400, 100, `Unsupported grant_type: expected ${o.exchange}`);
+      const a = metaAuth(ctx, req.param('access_token'));
+      if ('response' in a) return a.response;
+      const app = ctx.app(a.family.clientId);
+      if (!app || req.param('client_secret') !== app.clientSecret) return graphError(400, 101, 'Error validating client secret.');
+      return issue(a.family);
+    },
+    refresh(req) {
+      if (req.param('grant_type') !== o.refresh) return graphError(400, 100, `Unsupported grant_type: expected ${o.refresh}`);
+      const token = req.param('access_token');
+      const a = metaAuth(ctx, token);
+      if ('response' in a) {
+        ctx.families.counters.rejectedRefreshes++;
+        return a.response;
+      }
+      if (!longLived().has(token as string)) return graphError(400, 100, 'Only long-lived access tokens can be refreshed');
+      if (ctx.now() - a.issuedAt < o.minAgeMs) return graphError(400, 100, `The access token can be refreshed only when it is at least ${o.minAgeMs / 3_600_000} hours old`);
+      if (!a.family.scopes.includes(o.basicScope)) return graphError(403, 10, `Application does not have permission for this action: ${o.basicScope}`);
+      ctx.families.counters.refreshes++;
+      return issue(a.family);
+    },
+  };
+}
+
+/**
+ * Meta's authorize step for Instagram Login and Threads: an https loopback redirect only (both refuse
+ * http, docs/platforms/instagram.md#oauth, threads.md#oauth), comma scopes from `scopes`, no PKCE,
+ * all-or-nothing consent, and Meta's `#_` after the redirect's query.
+ */
+export function metaLogin(ctx: PlatformContext, req: SandboxRequest, o: { scopes: readonly string[]; codeTtlMs: number; denyDescription: string }): SandboxResponse {
+  const redirectUri = req.query.get('redirect_uri') ?? '';
+  if (isLoopbackRedirect(redirectUri) && !redirectUri.startsWith('https:')) return htmlError(400, 'Invalid redirect_uri', META_REDIRECT_ERROR);
+  const bad = splitScopes(req.query.get('scope') ?? '', ',').filter((s) => !o.scopes.includes(s));
+  if (bad.length) return htmlError(400, 'Invalid Scopes', `Invalid Scopes: ${bad.join(', ')}`);
+  return authorize(ctx, req, {
+    clientParam: 'client_id',
+    scopeSeparator: ',',
+    pkce: 'none',
+    partialConsent: false,
+    codeTtlMs: o.codeTtlMs,
+    fragment: '_',
+    denyParams: { error: 'access_denied', error_reason: 'user_denied', error_description: o.denyDescription },
+  });
 }

@@ -107,7 +107,7 @@ describe('completion scripts', () => {
     expect(bash('socialync', 'app', 's')).toEqual(['set']);
     expect(bash('socialync', 'status', '--js')).toEqual(['--json']);
     expect(bash('socialync', 'doctor', '--')).toEqual(expect.arrayContaining(['--offline', '--json', '--quiet', '--debug']));
-    expect(bash('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin']);
+    expect(bash('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'threads', 'pinterest']);
     expect(bash('socialync', 'app', 'set', 'x', '--client-type', '')).toEqual(['public', 'confidential']);
     expect(bash('socialync', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
     expect(bash('socialync', 'disconnect', 'tiktok', '')).toEqual(['brand-tiktok', 'personal']);
@@ -120,7 +120,7 @@ describe('completion scripts', () => {
     expect(bash('socialync', 'schedule', 'show', '')).toEqual(['1']);
     expect(bash('socialync', 'schedule', 'add', '--tz', 'Europe/Ber')).toEqual(['Europe/Berlin']);
     expect(bash('socialync', 'schedule', 'add', '--to', '')).toEqual(expect.arrayContaining(['x', 'tiktok', 'tiktok:personal', 'x:brand-x']));
-    expect(bash('socialync', 'schedule', 'add', '--to', 'x,t')).toEqual(['x,tiktok', 'x,tiktok:brand-tiktok', 'x,tiktok:personal']);
+    expect(bash('socialync', 'schedule', 'add', '--to', 'x,t')).toEqual(['x,tiktok', 'x,threads', 'x,tiktok:brand-tiktok', 'x,tiktok:personal']);
     // bash splits `x:b` at the colon (COMP_WORDBREAKS); the reply is the part after it.
     expect(bash('socialync', 'schedule', 'add', '--to', 'tiktok', ':', 'p')).toEqual(['personal']);
   });
@@ -132,7 +132,7 @@ describe('completion scripts', () => {
     expect(zsh('socialync', 'con')).toEqual(expect.arrayContaining(['connect', 'status']));
     expect(zsh('socialync', 'app', '')).toEqual(expect.arrayContaining(['set', 'list', 'remove']));
     expect(zsh('socialync', 'status', '--')).toEqual(expect.arrayContaining(['--json', '--quiet']));
-    expect(zsh('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin']);
+    expect(zsh('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'threads', 'pinterest']);
     expect(zsh('socialync', 'disconnect', 'tiktok', '')).toEqual(['brand-tiktok', 'personal']);
     expect(zsh('socialync', 'refresh', '--account', '')).toEqual(['brand-tiktok', 'personal', 'brand-x']);
     expect(zsh('socialync', 'sandbox', 'demo', '--dir', '')).toEqual(['FILES -/']);
@@ -145,7 +145,7 @@ describe('completion scripts', () => {
     expect(fish('socialync conn')).toEqual(['connect']);
     expect(fish('socialync app s')).toEqual(['set']);
     expect(fish('socialync status --js')).toEqual(['--json']);
-    expect(fish('socialync connect t')).toEqual(['tiktok']);
+    expect(fish('socialync connect t')).toEqual(['threads', 'tiktok']);
     expect(fish('socialync disconnect tiktok ')).toEqual(['brand-tiktok', 'personal']);
     expect(fish('socialync refresh x --account ')).toEqual(['brand-x']);
   });

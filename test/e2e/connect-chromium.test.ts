@@ -82,7 +82,7 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     outputs.push(r.stdout, r.stderr);
     expect(r.code, r.stderr).toBe(0);
     const entries = JSON.parse(r.stdout) as { platform: string; health: string; daysUntilReconnect: number | null; reconnectByEstimated: boolean }[];
-    expect(entries).toHaveLength(6);
+    expect(entries).toHaveLength(PLATFORMS.length);
     const by = Object.fromEntries(entries.map((e) => [e.platform, e]));
     for (const e of entries) expect(e.health, e.platform).toBe('healthy');
     // Sandbox lifetimes: TikTok refresh 180 d, LinkedIn 365 d, X ~6 months (estimate), Meta 60 d, Google none.
@@ -93,11 +93,17 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     expect(by.x!.daysUntilReconnect).toBeGreaterThan(170);
     expect(by.instagram!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
     expect(by.facebook!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
+    // Threads: the 60-day long-lived token, extended in place (docs/platforms/threads.md#tokens).
+    expect(by.threads!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
+    expect(by.threads!.daysUntilReconnect).toBeLessThanOrEqual(60);
+    // Pinterest: the continuous refresh token's 60 days, renewed by every refresh (docs/platforms/pinterest.md#tokens).
+    expect(by.pinterest!.daysUntilReconnect).toBeGreaterThanOrEqual(59);
+    expect(by.pinterest!.daysUntilReconnect).toBeLessThanOrEqual(60);
     // Google: no fixed lifetime; dies after ~6 months unused, shown as an estimate.
     expect(by.youtube!.reconnectByEstimated).toBe(true);
     expect(by.youtube!.daysUntilReconnect).toBeGreaterThan(170);
     const table = await runCli(['status'], env);
-    expect(table.stdout.split('\n').filter(Boolean)).toHaveLength(6);
+    expect(table.stdout.split('\n').filter(Boolean)).toHaveLength(PLATFORMS.length);
   });
 
   it('leaves no token value outside the encrypted vault', async () => {

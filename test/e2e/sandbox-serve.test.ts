@@ -98,7 +98,7 @@ describe('sandbox demo on a terminal', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearTimeout(timer);
     expect(out).not.toMatch(/Which one\?/);
-    expect(out).toMatch(/socialync publish: 6 of 6 published/);
+    expect(out).toMatch(/socialync publish: 8 of 8 published/);
     expect(code, out.slice(-2000)).toBe(0);
   }, 150_000);
 });
