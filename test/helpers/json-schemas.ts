@@ -116,7 +116,14 @@ export const TokenResult: Shape = { platform: 'string', account: 'string', acces
 
 export const NotifyListEntry: Shape = { channel: 'enum:webhook,email', target: 'string' };
 
-export const ScheduleAddResult: Shape = { id: 'number', scheduledAt: 'iso', tz: 'string', localTime: 'string', targets: [{ platform: 'string', account: 'string' }] };
+export const ScheduleAddResult: Shape = {
+  id: 'number',
+  scheduledAt: 'iso',
+  tz: 'string',
+  localTime: 'string',
+  targets: [{ platform: 'string', account: 'string' }],
+  warnings: [{ platform: 'string', account: 'string|null', day: 'string', count: 'number', limit: 'number', setting: 'string', message: 'string' }],
+};
 
 export const ScheduleListEntry: Shape = { id: 'number', scheduledAt: 'iso', tz: 'string', status: 'string', targets: [{ platform: 'string', state: 'string' }], text: 'string' };
 
