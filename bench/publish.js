@@ -63,7 +63,7 @@ async function loopbackCopy(path, size) {
   return ms;
 }
 
-function vmHwmKb(pid) {
+export function vmHwmKb(pid) {
   try {
     return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {
@@ -71,20 +71,34 @@ function vmHwmKb(pid) {
   }
 }
 
-function runChild(args, env) {
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+export function runChild(args, env) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
-    const poll = setInterval(() => (peakKb = Math.max(peakKb, vmHwmKb(child.pid))), 20);
+    let cpuS = 0;
+    const poll = setInterval(() => {
+      peakKb = Math.max(peakKb, vmHwmKb(child.pid));
+      cpuS = Math.max(cpuS, cpuSeconds(child.pid));
+    }, 20);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(poll);
-      resolve({ code, stdout, stderr, wallMs: performance.now() - started, peakRssMb: peakKb / 1024 });
+      resolve({ code, stdout, stderr, wallMs: performance.now() - started, peakRssMb: peakKb / 1024, cpuS });
     });
   });
 }

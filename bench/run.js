@@ -82,6 +82,7 @@ for (const [file, fn] of [
   ['publish.js', 'runPublishBench'],
   ['schedule-list.js', 'runScheduleListBench'],
   ['refresh-kill.js', 'runRefreshKillBench'],
+  ['burst.js', 'runBurstBench'],
 ]) {
   if (existsSync(join(ROOT, 'bench', file))) benches.push([file, async () => (await import(`./${file}`))[fn]()]);
 }

@@ -53,8 +53,8 @@ _socialync_spec() {
     'schedule edit') subs='' opts='--at --tz --earlier --later --now --text --text-file --title --privacy --media --media-type --set --option --board --json --jq -h --help -q --quiet -v --verbose --debug' vals='--at=none --tz=timezones --text=none --text-file=none --title=none --privacy=none --media=files --media-type=none --set=none --option=none --board=none --jq=none' args='posts' ;;
     'schedule cancel') subs='' opts='-y --yes --json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='posts' ;;
     'schedule calendar') subs='' opts='--week --month --tz --date --json --jq -h --help -q --quiet -v --verbose --debug' vals='--tz=timezones --date=none --jq=none' args='' ;;
-    'publish') subs='' opts='--limit --json --jq -h --help -q --quiet -v --verbose --debug' vals='--limit=none --jq=none' args='' ;;
-    'daemon') subs='' opts='--no-refresh -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'publish') subs='' opts='--limit --concurrency --json --jq -h --help -q --quiet -v --verbose --debug' vals='--limit=none --concurrency=none --jq=none' args='' ;;
+    'daemon') subs='' opts='--no-refresh --concurrency -h --help -q --quiet -v --verbose --debug' vals='--concurrency=none' args='' ;;
     'retry') subs='' opts='--platform --all-failed --dry-run -y --yes --assume-not-posted --json --jq -h --help -q --quiet -v --verbose --debug' vals='--platform=platforms --jq=none' args='posts' ;;
     'help') subs='' opts='-q --quiet -v --verbose --debug' vals='' args='commands' ;;
   esac

@@ -343,16 +343,16 @@ function __socialync_spec
         case 'publish'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--limit' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'at most this many targets in this run' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--limit=none' '--jq=none'
+            set -g __socialync_opts '--limit' '--concurrency' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'at most this many targets in this run' 'targets published at once (default: config publish.concurrency, 64); one per account at a time' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--limit=none' '--concurrency=none' '--jq=none'
             set -g __socialync_args 
         case 'daemon'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--no-refresh' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'do not run the hourly token refresh' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals 
+            set -g __socialync_opts '--no-refresh' '--concurrency' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not run the hourly token refresh' 'targets published at once (default: config publish.concurrency, 64)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--concurrency=none'
             set -g __socialync_args 
         case 'retry'
             set -g __socialync_subs 

@@ -17,3 +17,6 @@ export { seedConnection, seedConnections } from './sandbox/seed.js';
 export { mp4 } from './sandbox/sample-media.js';
 export { prng } from './core/prng.js';
 export { postStatus } from './publish/post-status.js';
+export { seedPublishConnection } from './sandbox/seed-page.js';
+export { runScheduleAdd } from './commands/schedule-add.js';
+export { postStoreFor } from './store/posts.js';

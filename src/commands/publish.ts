@@ -2,7 +2,7 @@ import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { TargetResult } from '../publish/engine.js';
 
 /** Public JSON schema of `publish --json`. Stable: add fields, never rename. */
@@ -45,6 +45,13 @@ function publishEntry(r: TargetResult): PublishEntry {
   };
 }
 
+/** --concurrency: a whole number of at least 1. */
+export function concurrencyFlag(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--concurrency must be a whole number of at least 1, got "${v}"`, 'e.g. socialync publish --concurrency 8');
+  return n;
+}
+
 function exitCodeFor(results: TargetResult[]): number {
   const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'unconfirmed');
   if (!failed.length) return ExitCode.ok;
@@ -72,9 +79,9 @@ export function printResults(deps: Deps, results: TargetResult[], o: { success?:
   }
 }
 
-export async function runPublish(deps: Deps, o: { limit?: number }): Promise<PublishReport> {
+export async function runPublish(deps: Deps, o: { limit?: number; concurrency?: number }): Promise<PublishReport> {
   const [{ createEngine }, { runTick }] = await Promise.all([import('../publish/run.js'), import('../publish/engine.js')]);
-  const results = await runTick(await createEngine(deps), o.limit ? { limit: o.limit } : {});
+  const results = await runTick(await createEngine(deps), { ...(o.limit ? { limit: o.limit } : {}), ...(o.concurrency ? { concurrency: o.concurrency } : {}) });
   return { exitCode: exitCodeFor(results), results: results.map(publishEntry) };
 }
 
@@ -83,10 +90,15 @@ export function registerPublish(program: Command, { deps, setExitCode }: Command
     .command('publish')
     .description('publish every post that is due now (run it from cron every minute)')
     .option('--limit <n>', 'at most this many targets in this run', (v) => Number(v))
+    .option('--concurrency <n>', 'targets published at once (default: config publish.concurrency, 64); one per account at a time', concurrencyFlag)
     .option('--json', 'print JSON (fields: docs/json.md)')
     .addHelpText('after', `
 Off a terminal (cron) a run that only publishes prints nothing; failures, retries and notes
 always print. --verbose lists what was published there too; --json reports everything.
+
+Due targets go out concurrently: at most --concurrency at once, at most publish.perPlatform.<p>
+(32) per platform and one per account at a time. A rate limit (429, a daily cap) pauses that
+account (YouTube's project quota: the platform) until the time the platform gives.
 
 Exit codes: 0 nothing due, all published, or only automatic retries scheduled (temporary
 failures retry by themselves); 1 failed; 4 reconnect needed; 5 partly published.
@@ -94,7 +106,7 @@ failures retry by themselves); 1 failed; 4 reconnect needed; 5 partly published.
 Examples:
   * * * * * socialync publish --quiet      (crontab: prints, so mails, only failures)
   $ socialync publish --json`)
-    .action(async (o: { limit?: number; json?: boolean; jq?: string }) => {
+    .action(async (o: { limit?: number; concurrency?: number; json?: boolean; jq?: string }) => {
       const r = await runPublish(deps, o);
       if (o.json) await printJson(deps.io, r, o.jq);
       else printResults(deps, r.results.map((x) => ({ ...x, nextAttemptAt: x.nextAttemptAt ? Date.parse(x.nextAttemptAt) : undefined }) as TargetResult));

@@ -6,6 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { buildPost, fillMissing, postOptions, readTextFlags, type ScheduleFlags } from '../publish/schedule-input.js';
 import { formatInZone, offsetLabel } from '../publish/time.js';
 import { postStoreFor } from '../store/posts.js';
+import { quotaWarnings, type QuotaWarning } from '../publish/quota.js';
 
 export interface ScheduleAddResult {
   id: number;
@@ -13,6 +14,8 @@ export interface ScheduleAddResult {
   tz: string;
   localTime: string;
   targets: { platform: string; account: string }[];
+  /** Quotas this post would go over (src/publish/quota.ts); [] when none. */
+  warnings: QuotaWarning[];
 }
 
 export function registerScheduleAdd(schedule: Command, { deps }: CommandContext): void {
@@ -33,6 +36,7 @@ Examples:
       else {
         deps.io.out(String(r.id));
         deps.io.info(`scheduled post ${r.id} for ${r.localTime} ${r.tz} to ${r.targets.map((t) => `${t.platform}:${t.account}`).join(', ')}`);
+        for (const w of r.warnings) deps.io.err(`warning: ${w.message}`);
       }
     });
 }
@@ -48,13 +52,16 @@ export async function runScheduleAdd(deps: Deps, o: ScheduleFlags): Promise<Sche
   }
   const post = await buildPost(deps, f);
   const store = await deps.store();
-  const id = await postStoreFor(store).createPost(post, deps.clock.now());
+  const posts = postStoreFor(store);
   const conns = await store.listConnections();
+  const warnings = await quotaWarnings(posts, conns, deps.config, post);
+  const id = await posts.createPost(post, deps.clock.now());
   return {
     id,
     scheduledAt: new Date(post.scheduledAt).toISOString(),
     tz: post.tz,
     localTime: `${formatInZone(post.scheduledAt, post.tz)} (${offsetLabel(post.scheduledAt, post.tz)})`,
     targets: post.targets.map((t) => ({ platform: t.platform, account: conns.find((c) => c.id === t.connectionId)?.name ?? t.connectionId })),
+    warnings,
   };
 }

@@ -76,3 +76,17 @@ export function retryDelayMs(o: BackoffOptions, attempts: number, e: unknown, no
   const cap = dailyCapDelayMs(e, now, o);
   return cap !== undefined ? Math.max(exp, cap) : exp;
 }
+
+/**
+ * Codes whose limit is the app's (the client's or the Google Cloud project's), not one account's:
+ * the whole platform waits. YouTube's quota belongs to the project
+ * (https://developers.google.com/youtube/v3/determine_quota_cost); TikTok's reached_active_user_cap
+ * is the client's daily cap of posting users (docs/platforms/tiktok.md#errors).
+ */
+const APP_WIDE = new Set(['quotaExceeded', 'dailyLimitExceeded', 'uploadLimitExceeded', 'reached_active_user_cap']);
+
+/** Which the publishing pool pauses after this rate limit: the account, or every account of the platform. */
+export function rateLimitScope(e: unknown): 'account' | 'platform' {
+  const code = e instanceof ProviderError ? e.platformCode : undefined;
+  return code && APP_WIDE.has(code) ? 'platform' : 'account';
+}

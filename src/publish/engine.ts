@@ -15,7 +15,8 @@ import { ownerState } from '../auth/owner.js';
 import type { Connection, FormerConnection, Store } from '../store/types.js';
 import { draftFor } from './draft.js';
 import { firstMediaChange } from './media.js';
-import { retryDelayMs } from './backoff.js';
+import { rateLimitScope, retryDelayMs } from './backoff.js';
+import { Pauses, poolLimits, runPool, type Pause, type PoolLimits } from './pool.js';
 import { resolveTargetConnection } from '../store/former.js';
 
 export interface EngineOptions {
@@ -34,6 +35,8 @@ export interface Engine {
   loadPublisher(p: PlatformId): Promise<Publisher>;
   /** ensureFreshToken (src/auth/refresh.ts); `force` is the one extra refresh after a rejected token. */
   freshToken(connectionId: string, o?: { force?: boolean }): Promise<TokenSet>;
+  /** The pool's limits and the rate-limit pauses seen so far (made on the first tick). */
+  pool?: { limits: PoolLimits; pauses: Pauses };
 }
 
 export type Outcome = 'published' | 'failed' | 'retry_scheduled' | 'unconfirmed' | 'skipped';
@@ -50,6 +53,8 @@ export interface TargetResult {
   errorClass?: ErrorClass;
   message?: string;
   nextAttemptAt?: number;
+  /** A rate limit: the account (or platform) waits until then (./pool.ts); not part of any JSON. */
+  pause?: Pause;
 }
 
 /** A checkpoint key publishers set right before the request that creates the post. */
@@ -94,28 +99,33 @@ function failureText(en: Engine, e: unknown, cls: ErrorClass): string {
 }
 
 /** Processes every due target once (one tick of `socialync publish`), then notifies posts that failed. */
-export async function runTick(en: Engine, o: { signal?: AbortSignal; limit?: number } = {}): Promise<TargetResult[]> {
+export async function runTick(en: Engine, o: { signal?: AbortSignal; limit?: number; concurrency?: number } = {}): Promise<TargetResult[]> {
   const out = await tickTargets(en, o);
   if (out.length) await (await import('../notify/post-failure.js')).notifyFailedPosts(en.deps, en.posts, out);
   return out;
 }
 
-async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number }): Promise<TargetResult[]> {
-  const out: TargetResult[] = [];
+/** Every due target once, through the pool (./pool.ts): concurrent within the limits, claims as before. */
+async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number; concurrency?: number }): Promise<TargetResult[]> {
+  en.pool ??= { limits: poolLimits(en.deps.config), pauses: new Pauses() };
+  const limits = o.concurrency ? { ...en.pool.limits, concurrency: o.concurrency } : en.pool.limits;
   const seen = new Set<number>();
-  for (;;) {
-    if (o.signal?.aborted) break;
-    // Targets looked at already (published, failed, or held by a live process) stay in the list: read past them.
-    const due = (await en.posts.dueTargets(en.deps.clock.now(), 50 + seen.size)).filter((t) => !seen.has(t.id));
-    if (!due.length) break;
-    for (const t of due) {
-      if (o.signal?.aborted || (o.limit !== undefined && out.length >= o.limit)) return out;
-      seen.add(t.id);
-      const r = await processTarget(en, t);
-      if (r.outcome !== 'skipped') out.push(r);
-    }
-  }
-  return out;
+  const results = await runPool({
+    limits,
+    pauses: en.pool.pauses,
+    now: () => en.deps.clock.now(),
+    sleep: (ms) => en.deps.clock.sleep(ms, o.signal).catch(() => undefined),
+    stopped: () => Boolean(o.signal?.aborted),
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    // Targets handed out already (in flight, done, held by a live process) stay in the list: read past them.
+    fetch: async () => {
+      const due = (await en.posts.dueTargets(en.deps.clock.now(), 2 * limits.concurrency + 50 + seen.size)).filter((t) => !seen.has(t.id));
+      for (const t of due) seen.add(t.id);
+      return due;
+    },
+    run: (t) => processTarget(en, t),
+  });
+  return results.filter((r) => r.outcome !== 'skipped');
 }
 
 /** Claim, validated token, send or reconcile, record (STYLE.md habit 13). */
@@ -251,39 +261,53 @@ async function validatedToken(c: Claimed, r: Ready): Promise<TokenSet | undefine
 
 /** A previous run may have sent it (crash, timeout, unconfirmed): find out before anything else; then publish. */
 async function sendOrReconcile(c: Claimed, r: Ready, token: TokenSet): Promise<TargetResult> {
-  const { en, t } = c;
-  const { deps, posts, opts } = en;
+  const ctx = await publishContext(c, r);
+  if (mayBeSent(c)) {
+    const settled = await reconcileFirst(c, r, token, ctx);
+    if (settled) return settled;
+  }
+  return await published(c, await r.publisher.publish(r.draft, token, r.pd, ctx));
+}
+
+/** What the publisher gets: the checkpoint (saved only while the claim holds), the account, newer tokens, progress. */
+async function publishContext(c: Claimed, r: Ready): Promise<PublishContext> {
+  const { deps, posts, opts } = c.en;
   const ctx: PublishContext = {
     checkpoint: c.checkpoint,
     saveCheckpoint: async (cp) => {
       c.checkpoint = { ...cp };
       ctx.checkpoint = c.checkpoint;
-      const ok = await posts.updateTarget(t.id, opts.owner, { checkpoint: c.checkpoint, claimExpiresAt: deps.clock.now() + opts.claimTtlMs }, deps.clock.now());
-      if (!ok) throw new ClaimLostError(`lost the claim on target ${t.id}`);
+      const ok = await posts.updateTarget(c.t.id, opts.owner, { checkpoint: c.checkpoint, claimExpiresAt: deps.clock.now() + opts.claimTtlMs }, deps.clock.now());
+      if (!ok) throw new ClaimLostError(`lost the claim on target ${c.t.id}`);
     },
     account: { id: r.conn.accountId, meta: r.conn.meta },
-    tokens: tokenSource(en, r.conn.id),
+    tokens: tokenSource(c.en, r.conn.id),
   };
-  if (deps.io.progress) ctx.onProgress = (await import('./progress.js')).uploadProgress(deps, `${t.platform}:${r.conn.name}`);
+  if (deps.io.progress) ctx.onProgress = (await import('./progress.js')).uploadProgress(deps, `${c.t.platform}:${r.conn.name}`);
+  return ctx;
+}
 
-  if (c.prev !== 'scheduled' || c.checkpoint[SENT]) {
-    const rec = await r.publisher.reconcile(r.draft, token, r.pd, ctx);
-    if (rec.status === 'published') return await published(c, rec.result);
-    if (rec.status === 'unknown') {
-      return await finish(
-        c,
-        'unconfirmed',
-        { state: 'unconfirmed', errorClass: 'transient', reason: rec.reason ?? 'the platform may have received this post; it cannot be checked automatically', nextAttemptAt: null, checkpoint: c.checkpoint },
-        { message: `outcome unknown${rec.reason ? ` (${rec.reason})` : ''}: check the account, then run socialync retry with --assume-not-posted if it is missing` },
-      );
-    }
-    const { [SENT]: _sent, ...rest } = c.checkpoint;
-    void _sent;
-    await ctx.saveCheckpoint(rest);
-    const changedSince = await firstMediaChange(r.draft.media, r.post.id);
-    if (changedSince) return await fail(c, 'local_file', changedSince);
+/**
+ * Asks the platform whether the earlier attempt posted it: published (recorded), unknown (left
+ * unconfirmed for a person), or not posted (undefined: the caller sends it, from a checkpoint
+ * without the "sent" marker, once the file is checked again).
+ */
+async function reconcileFirst(c: Claimed, r: Ready, token: TokenSet, ctx: PublishContext): Promise<TargetResult | undefined> {
+  const rec = await r.publisher.reconcile(r.draft, token, r.pd, ctx);
+  if (rec.status === 'published') return await published(c, rec.result);
+  if (rec.status === 'unknown') {
+    return await finish(
+      c,
+      'unconfirmed',
+      { state: 'unconfirmed', errorClass: 'transient', reason: rec.reason ?? 'the platform may have received this post; it cannot be checked automatically', nextAttemptAt: null, checkpoint: c.checkpoint },
+      { message: `outcome unknown${rec.reason ? ` (${rec.reason})` : ''}: check the account, then run socialync retry with --assume-not-posted if it is missing` },
+    );
   }
-  return await published(c, await r.publisher.publish(r.draft, token, r.pd, ctx));
+  const { [SENT]: _sent, ...rest } = c.checkpoint;
+  void _sent;
+  await ctx.saveCheckpoint(rest);
+  const changedSince = await firstMediaChange(r.draft.media, r.post.id);
+  return changedSince ? await fail(c, 'local_file', changedSince) : undefined;
 }
 
 /** An error while the target was held: unconfirmed if it may have been sent, else a retry, a wait or a failure. */
@@ -308,7 +332,8 @@ async function recordFailure(c: Claimed, e: unknown): Promise<TargetResult> {
   if (e instanceof WaitUntilError) return await waitForWindow(c, e, message);
   if (retryable && t.attempts < en.opts.maxAttempts) {
     const at = en.deps.clock.now() + backoff(en, t.attempts, e);
-    return await finish(c, 'retry_scheduled', { state: 'scheduled', errorClass: cls, reason: message, nextAttemptAt: at, checkpoint: c.checkpoint }, { errorClass: cls, message, nextAttemptAt: at });
+    const pause = cls === 'rate_limited' ? { pause: { scope: rateLimitScope(e), until: at } } : {};
+    return await finish(c, 'retry_scheduled', { state: 'scheduled', errorClass: cls, reason: message, nextAttemptAt: at, checkpoint: c.checkpoint }, { errorClass: cls, message, nextAttemptAt: at, ...pause });
   }
   const why = retryable ? `gave up after ${t.attempts} attempts: ${message}` : message;
   return await fail(c, cls, cls === 'reconnect_needed' && conn ? reconnectText(conn) : why);
@@ -317,7 +342,8 @@ async function recordFailure(c: Claimed, e: unknown): Promise<TargetResult> {
 /** A window that reopens at a known time: rescheduled to it, and the wait does not use up an attempt. */
 async function waitForWindow(c: Claimed, e: WaitUntilError, message: string): Promise<TargetResult> {
   const at = e.until;
-  const r = await finish(c, 'retry_scheduled', { state: 'scheduled', errorClass: e.errorClass, reason: message, nextAttemptAt: at, checkpoint: c.checkpoint }, { errorClass: e.errorClass, message, nextAttemptAt: at });
+  const pause = e.errorClass === 'rate_limited' ? { pause: { scope: rateLimitScope(e), until: at } } : {};
+  const r = await finish(c, 'retry_scheduled', { state: 'scheduled', errorClass: e.errorClass, reason: message, nextAttemptAt: at, checkpoint: c.checkpoint }, { errorClass: e.errorClass, message, nextAttemptAt: at, ...pause });
   if (r.outcome === 'retry_scheduled') await c.en.posts.rearm(c.t.id, ['scheduled'], { attempts: Math.max(0, c.t.attempts - 1) }, c.en.deps.clock.now());
   return r;
 }

@@ -25,6 +25,8 @@ export async function createEngine(deps: Deps): Promise<Engine> {
 
 export interface DaemonOptions {
   signal: AbortSignal;
+  /** Targets published at once (default: config publish.concurrency). */
+  concurrency?: number;
   /** Called after every tick that did something. */
   onResults?(r: TargetResult[]): void;
   /** Hourly refresh (the refresh command's run function), injected to keep this file small. */
@@ -51,7 +53,7 @@ export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
       await o.refresh().catch((e: unknown) => deps.io.err(`refresh failed: ${(e as Error).message}`));
     }
     try {
-      const results = await runTick(en, { signal: o.signal });
+      const results = await runTick(en, { signal: o.signal, ...(o.concurrency ? { concurrency: o.concurrency } : {}) });
       if (results.length) o.onResults?.(results);
     } catch (e) {
       // A failed tick (e.g. the database busy for too long) must not end the daemon.

@@ -117,6 +117,8 @@ export interface SandboxOptions {
   demo?: boolean;
   /** Added to every token-endpoint call. */
   latencyMs?: number;
+  /** Added to every platform call (API, upload and token endpoints; not the control routes): real network latency. */
+  callLatencyMs?: number;
   /** TikTok: 24 h / 365 d ('legacy') vs 2 h / 180 d ('2026', default). */
   tiktokLifetimes?: 'legacy' | '2026';
   /** The platforms' documented per-minute request limits (default on); off for stress tests about something else. */

@@ -45,6 +45,8 @@ export interface ValidateResult {
 export interface PlatformControl {
   fault(f: FaultSpec): void;
   latency(ms: number): void;
+  /** Delay added to every platform call (SandboxOptions.callLatencyMs). */
+  callLatency(ms: number): void;
   /** Revokes all tokens (of one account); returns how many families. */
   revoke(account?: string): number;
   /** Meta: later calls get 190/460; other platforms treat it as a revocation. */
@@ -61,6 +63,7 @@ export interface PlatformControl {
 export interface SandboxControl {
   platform(id: PlatformId): PlatformControl;
   latency(ms: number): void;
+  callLatency(ms: number): void;
   revoke(account?: string): number;
   passwordChange(account: string): number;
   expire(what: 'access' | 'refresh', account?: string): number;
@@ -81,6 +84,7 @@ export function combineControls(controls: Map<PlatformId, PlatformControl>): San
       return c;
     },
     latency: (ms) => all().forEach((c) => c.latency(ms)),
+    callLatency: (ms) => all().forEach((c) => c.callLatency(ms)),
     revoke: (account) => sum((c) => c.revoke(account)),
     passwordChange: (account) => sum((c) => c.passwordChange(account)),
     expire: (what, account) => sum((c) => c.expire(what, account)),
@@ -113,6 +117,9 @@ export function controlRoute(c: PlatformControl, req: SandboxRequest, info: () =
       return json(200, { ok: true });
     case 'latency':
       c.latency(Number(b['ms'] ?? 0));
+      return json(200, { ok: true });
+    case 'call-latency':
+      c.callLatency(Number(b['ms'] ?? 0));
       return json(200, { ok: true });
     case 'revoke':
       return json(200, { revoked: c.revoke(str(b['account'])) });

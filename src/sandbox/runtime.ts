@@ -30,6 +30,8 @@ export function createPlatformServer(platform: PlatformId, main: SandboxModule, 
   let offsetMs = 0;
   let dateSkewMs = 0;
   let latencyMs = opts.latencyMs ?? 0;
+  let callLatencyMs = opts.callLatencyMs ?? 0;
+  const inFlight = new Map<string, number>();
   let faults: (FaultSpec & { left: number })[] = [];
   const now = () => clock.now() + offsetMs;
   const accounts = new Map<string, SandboxAccount>();
@@ -66,6 +68,7 @@ export function createPlatformServer(platform: PlatformId, main: SandboxModule, 
   const control: PlatformControl = {
     fault: (f) => void faults.push({ ...f, left: f.count ?? 1 }),
     latency: (ms) => void (latencyMs = Math.max(0, ms)),
+    callLatency: (ms) => void (callLatencyMs = Math.max(0, ms)),
     revoke: (acct) => families.revokeAccount(acct, 'revoked'),
     passwordChange: (acct) => families.revokeAccount(acct, 'password_changed'),
     expire: (what, acct) => families.expire(acct, what),
@@ -83,6 +86,8 @@ export function createPlatformServer(platform: PlatformId, main: SandboxModule, 
       offsetMs = 0;
       dateSkewMs = 0;
       latencyMs = opts.latencyMs ?? 0;
+      callLatencyMs = opts.callLatencyMs ?? 0;
+      inFlight.clear();
       for (const k of Object.keys(counters) as (keyof typeof counters)[]) counters[k] = 0;
       for (const k of Object.keys(stats)) delete stats[k];
       ctx.data.clear();
@@ -145,7 +150,33 @@ export function createPlatformServer(platform: PlatformId, main: SandboxModule, 
       const other = routes.some((c) => c.re.test(path)) || path === CONSENT_PATH;
       return send(res, other ? json(405, { error: 'method_not_allowed' }) : json(404, { error: 'not_found', path }));
     }
-    send(res, await match.route.handler(sreq));
+    const acct = accountOf(sreq);
+    if (acct) enter(acct);
+    try {
+      if (callLatencyMs > 0) await clock.sleep(callLatencyMs);
+      send(res, await match.route.handler(sreq));
+    } finally {
+      if (acct) for (const k of [acct, '']) inFlight.set(k, inFlight.get(k)! - 1);
+    }
+  };
+
+  /** The account whose token a call carries (Bearer or access_token): calls in flight per account are counted. */
+  const accountOf = (r: SandboxRequest) => {
+    const token = r.bearer() ?? r.query.get('access_token') ?? r.form.get('access_token') ?? undefined;
+    return token ? families.familyOf(token)?.account.name : undefined;
+  };
+  /**
+   * stats: maxCallsInFlight (calls with a token at once), maxCallsInFlightPerAccount, and
+   * accountOverlaps (calls that began while another of the same account ran).
+   */
+  const enter = (acct: string) => {
+    const all = (inFlight.get('') ?? 0) + 1;
+    inFlight.set('', all);
+    stats['maxCallsInFlight'] = Math.max(stats['maxCallsInFlight'] ?? 0, all);
+    const n = (inFlight.get(acct) ?? 0) + 1;
+    inFlight.set(acct, n);
+    stats['maxCallsInFlightPerAccount'] = Math.max(stats['maxCallsInFlightPerAccount'] ?? 0, n);
+    if (n > 1) stats['accountOverlaps'] = (stats['accountOverlaps'] ?? 0) + 1;
   };
 
   const server = createServer((req, res) => {

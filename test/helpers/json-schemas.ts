@@ -117,7 +117,14 @@ export const TokenResult: Shape = { platform: 'string', account: 'string', acces
 
 export const NotifyListEntry: Shape = { channel: 'enum:webhook,email,desktop', target: 'string', kinds: 'array|null', signed: 'boolean' };
 
-export const ScheduleAddResult: Shape = { id: 'number', scheduledAt: 'iso', tz: 'string', localTime: 'string', targets: [{ platform: 'string', account: 'string' }] };
+export const ScheduleAddResult: Shape = {
+  id: 'number',
+  scheduledAt: 'iso',
+  tz: 'string',
+  localTime: 'string',
+  targets: [{ platform: 'string', account: 'string' }],
+  warnings: [{ platform: 'string', account: 'string|null', day: 'string', count: 'number', limit: 'number', setting: 'string', message: 'string' }],
+};
 
 export const ScheduleCalendar: Shape = {
   view: 'enum:week,month',

@@ -12,11 +12,11 @@ import { createIO } from '../../src/core/io.js';
 import type { SandboxOptions } from '../../src/sandbox/common.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { makeSandboxProfile } from '../../src/commands/sandbox.js';
-import { seedConnection } from '../../src/sandbox/seed.js';
-import { loadTokens, saveTokens } from '../../src/auth/tokens.js';
-import { choosePage, listPages, withPage } from '../../src/providers/facebook.js';
+import { seedPublishConnection } from '../../src/sandbox/seed-page.js';
 import type { PlatformId } from '../../src/providers/types.js';
 import type { Connection } from '../../src/store/types.js';
+
+export { seedPublishConnection };
 
 export interface PublishProfile {
   sandbox: Sandbox;
@@ -29,20 +29,7 @@ export interface PublishProfile {
   close(): Promise<void>;
 }
 
-export async function seedPublishConnection(deps: Deps, platform: PlatformId, account: string): Promise<Connection> {
-  let conn = await seedConnection(deps, platform, account);
-  if (platform === 'facebook') {
-    const pd = await deps.providerDeps('facebook');
-    const t = await loadTokens(deps, conn);
-    const paged = withPage(t, choosePage(await listPages(t, pd)));
-    const who = await (await deps.provider('facebook')).whoami(paged, pd);
-    await saveTokens(deps, conn, paged, { meta: who.meta ?? {} });
-    conn = (await (await deps.store()).getConnection(conn.id))!;
-  }
-  return conn;
-}
-
-export async function startPublishProfile(o: { platforms?: PlatformId[]; publish?: Record<string, number>; sandbox?: Omit<SandboxOptions, 'demo'> } = {}): Promise<PublishProfile> {
+export async function startPublishProfile(o: { platforms?: PlatformId[]; publish?: Record<string, number>; sandbox?: SandboxOptions } = {}): Promise<PublishProfile> {
   const sandbox = await startSandbox({ demo: true, ...(o.sandbox ?? {}) });
   let text = '';
   const stdout = new PassThrough();
