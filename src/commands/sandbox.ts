@@ -22,14 +22,14 @@ export interface SandboxProfile {
 export function registerSandbox(program: Command, { deps, setExitCode }: CommandContext): void {
   const sb = program
     .command('sandbox')
-    .description('try socialync against the built-in simulator of all six platforms (no real accounts)')
+    .description('try socialync against the built-in simulator of every platform (no real accounts)')
     .addHelpText('after', `
 Examples:
   $ socialync sandbox demo
   $ socialync sandbox serve --auto-approve
   $ socialync sandbox revoke tiktok          (against a running sandbox serve)`);
   sb.command('demo')
-    .description('start the sandbox, connect all six platforms in a throwaway profile, then show status')
+    .description('start the sandbox, connect every platform in a throwaway profile, then show status')
     .option('--dir <dir>', 'profile folder to use (default: a new temporary folder)')
     .option('--browser', 'open each consent page in your browser and click Approve yourself')
     .option('--json', 'print JSON (fields: docs/json.md)')

@@ -14,6 +14,7 @@ const loaders: Record<PlatformId, () => Promise<{ provider: Provider }>> = {
   youtube: () => import('./youtube.js'),
   x: () => import('./x.js'),
   linkedin: () => import('./linkedin.js'),
+  bluesky: () => import('./bluesky.js'),
 };
 
 /** Instagram has two APIs (docs/platforms/instagram.md): `app set instagram --login facebook` picks the Facebook Login one. */

@@ -12,8 +12,9 @@ import { mediaLimits as linkedin } from '../providers/linkedin-media.js';
 import { mediaLimits as tiktok } from '../providers/tiktok-media.js';
 import { mediaLimits as x } from '../providers/x-media.js';
 import { mediaLimits as youtube } from '../providers/youtube-media.js';
+import { mediaLimits as bluesky } from '../providers/bluesky-media.js';
 
-const TABLES: Record<PlatformId, (options: Record<string, string>) => MediaLimits> = { facebook, instagram, linkedin, tiktok, x, youtube };
+const TABLES: Record<PlatformId, (options: Record<string, string>) => MediaLimits> = { facebook, instagram, linkedin, tiktok, x, youtube, bluesky };
 
 function limitsFor(platform: PlatformId, options: Record<string, string> = {}): MediaLimits {
   return TABLES[platform](options);
