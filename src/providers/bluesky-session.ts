@@ -33,9 +33,11 @@ function classifyXrpcFailure(lib: AtprotoLib, e: unknown, what: string, d: Provi
 function retryIn(headers: Headers | undefined, d: ProviderDeps): { retryAfterMs: number } | undefined {
   const ms = retryAfterMs(headers?.get('retry-after') ?? null, d.clock.now());
   if (ms !== undefined) return { retryAfterMs: ms };
-  // atproto rate limits: RateLimit-Reset is a Unix time in seconds.
+  // RateLimit-Reset (docs/platforms/bluesky.md#errors): the header draft the docs link defines
+  // delta-seconds; Bluesky's PDS sends a Unix time in seconds. A value past 10^9 is a time.
   const reset = Number(headers?.get('ratelimit-reset'));
-  return Number.isFinite(reset) && reset > 0 ? { retryAfterMs: Math.max(0, reset * 1000 - d.clock.now()) } : undefined;
+  if (!Number.isFinite(reset) || reset <= 0) return undefined;
+  return { retryAfterMs: reset > 1e9 ? Math.max(0, reset * 1000 - d.clock.now()) : reset * 1000 };
 }
 
 /**
