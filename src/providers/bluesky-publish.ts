@@ -9,10 +9,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ProviderError } from '../core/errors.js';
-import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
+import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, ValidationIssue } from './types.js';
 import { IMAGE_MAX_BYTES, MAX_IMAGES, VIDEO_MAX_BYTES } from './bluesky-media.js';
-import { resourceCall, resourceSession, xrpcError } from './bluesky-session.js';
-import { fmtBytes, isImage, isVideo, notSentYet } from './upload.js';
+import { resourceCall, resourceSession, xrpcError, type XrpcInit } from './bluesky-session.js';
+import { fmtBytes, isImage, isVideo, notSentYet, RenewableToken, withRenewal } from './upload.js';
 
 export const MAX_GRAPHEMES = 300;
 export const MAX_TEXT_BYTES = 3000;
@@ -70,8 +70,15 @@ const readMedia = (m: MediaRef): Promise<Buffer> => readFile(m.path!);
 
 type Blob = { $type: 'blob'; ref: { $link: string }; mimeType: string; size: number };
 
+/**
+ * A PDS call with the publish's current token. A refused token (401: the 15-60 minute access
+ * token lapsed during a long upload) means nothing was written: renewed once through the refresh
+ * lock (ctx.tokens), the same call goes again (docs/platforms/bluesky.md#errors).
+ */
+const pdsCall = (token: RenewableToken, d: ProviderDeps, nsid: string, what: string, init: XrpcInit) => withRenewal(token, (cur) => resourceCall(cur, d, 'POST', nsid, what, init));
+
 /** Uploads each media once: a blob already uploaded by an earlier attempt is in the checkpoint. */
-async function uploadAll(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: PublishContext, session: Awaited<ReturnType<typeof resourceSession>>): Promise<Blob[]> {
+async function uploadAll(p: PostDraft, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<Blob[]> {
   const blobs: Blob[] = [];
   for (const [i, m] of p.media.entries()) {
     const saved = ctx.checkpoint[`blob${i}`];
@@ -80,7 +87,7 @@ async function uploadAll(p: PostDraft, t: TokenSet, d: ProviderDeps, ctx: Publis
       continue;
     }
     const data = await readMedia(m);
-    const body = (await resourceCall(t, d, 'POST', 'com.atproto.repo.uploadBlob', `upload ${m.path}`, { bytes: { data, mime: m.mime } }, session)) as { blob?: Blob };
+    const body = (await pdsCall(token, d, 'com.atproto.repo.uploadBlob', `upload ${m.path}`, { bytes: { data, mime: m.mime } })) as { blob?: Blob };
     if (!body.blob) throw new ProviderError('bluesky: uploadBlob returned no blob', { errorClass: 'transient' });
     blobs.push(body.blob);
     await ctx.saveCheckpoint({ ...ctx.checkpoint, [`blob${i}`]: JSON.stringify(body.blob) });
@@ -102,17 +109,17 @@ export const publisher: Publisher = {
     const issues = validate(p);
     if (issues.length) throw new ProviderError(`bluesky: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { errorClass: 'invalid_request' });
     const did = t.extra?.['sub'] ?? ctx.account.id;
-    const session = await resourceSession(t, d);
+    const token = new RenewableToken(t, ctx.tokens);
     const { Agent, RichText } = await import('@atproto/api');
     const rt = new RichText({ text: p.text });
     // Mentions are resolved to DIDs through the PDS; an unknown handle stays plain text.
-    await rt.detectFacets(new Agent(session));
-    const blobs = await uploadAll(p, t, d, ctx, session);
+    await rt.detectFacets(new Agent(await resourceSession(t, d)));
+    const blobs = await uploadAll(p, token, d, ctx);
     const rkey = ctx.checkpoint['rkey'] ?? tid(d.clock.now(), Number.parseInt(ctx.account.id.slice(-3), 36) || 0);
     await ctx.saveCheckpoint({ ...ctx.checkpoint, rkey, sent: String(d.clock.now()) });
     const embed = embedOf(p, blobs);
     const record = { $type: POST, text: rt.text, ...(rt.facets?.length ? { facets: rt.facets } : {}), ...(embed ? { embed } : {}), createdAt: new Date(d.clock.now()).toISOString() };
-    const res = (await resourceCall(t, d, 'POST', 'com.atproto.repo.createRecord', 'create post', { json: { repo: did, collection: POST, rkey, record } }, session)) as { uri?: string };
+    const res = (await pdsCall(token, d, 'com.atproto.repo.createRecord', 'create post', { json: { repo: did, collection: POST, rkey, record } })) as { uri?: string };
     return { remoteId: res.uri ?? `at://${did}/${POST}/${rkey}`, url: postUrl(did, rkey) };
   },
   async reconcile(_p, t, d, ctx): Promise<ReconcileResult> {

@@ -162,4 +162,19 @@ describe('publishing through the DPoP-bound session', () => {
     expect(e.code).toBe('ENOENT');
     expect(e.path).toBe(missing);
   });
+
+  // Last: it rotates the session's tokens.
+  it('an access token that lapses before createRecord is renewed once through ctx.tokens, then the post is made; without a token source it is a reconnect', async () => {
+    sb.control.platform('bluesky').expire('access', 'alice');
+    const refused = await publisher.publish(draft('no renewal'), tokens, d, ctx).catch((x: unknown) => x);
+    expect(refused).toMatchObject({ errorClass: 'reconnect_needed', reason: 'token_expired' });
+    let renewals = 0;
+    ctx.checkpoint = {};
+    ctx.tokens = { renew: async (rejected) => (renewals++, (tokens = await provider.refresh(rejected, d))) };
+    const text = `renewed ${Date.now()}`;
+    const r = await publisher.publish(draft(text), tokens, d, ctx);
+    expect(renewals).toBe(1);
+    expect(r.remoteId).toContain('app.bsky.feed.post');
+    expect((await posts()).filter((p) => p.text === text)).toHaveLength(1);
+  });
 });
