@@ -177,4 +177,16 @@ describe('publishing through the DPoP-bound session', () => {
     expect(r.remoteId).toContain('app.bsky.feed.post');
     expect((await posts()).filter((p) => p.text === text)).toHaveLength(1);
   });
+
+  // After the renewal test: it ends the session.
+  it('a minute before 14 days after the login a refresh still works; a minute after, it is a reconnect (refresh token expired), not a retry', async () => {
+    sb.control.platform('bluesky').clock({ offsetMs: 14 * 86_400_000 - 60_000 });
+    const last = await provider.refresh(tokens, d);
+    expect(last.refreshExpiresAt).toBe(tokens.refreshExpiresAt);
+    tokens = last;
+    sb.control.platform('bluesky').clock({ offsetMs: 14 * 86_400_000 + 60_000 });
+    const e = await provider.refresh(tokens, d).catch((x: unknown) => x);
+    sb.control.platform('bluesky').clock({ offsetMs: 0 });
+    expect(e).toMatchObject({ errorClass: 'reconnect_needed', reason: 'refresh_token_expired' });
+  });
 });
