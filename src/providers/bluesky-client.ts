@@ -19,7 +19,7 @@ export type AtprotoLib = typeof import('@atproto/oauth-client-node');
 export const loadLib = (): Promise<AtprotoLib> => import('@atproto/oauth-client-node');
 
 export const SCOPE = 'atproto transition:generic';
-export const DEFAULT_HOSTS = { plc: 'https://plc.directory', handles: 'https://bsky.social', entryway: 'https://bsky.social' } as const;
+export const DEFAULT_HOSTS = { plc: 'https://plc.directory', handles: 'https://bsky.social', entryway: 'https://bsky.social', video: 'https://video.bsky.app' } as const;
 
 /** Minimal in-memory SimpleStore (the library's store interface). */
 export class MemoryStore<V> {

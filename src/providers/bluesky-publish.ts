@@ -13,6 +13,7 @@ import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, Reco
 import { IMAGE_MAX_BYTES, MAX_IMAGES, VIDEO_MAX_BYTES } from './bluesky-media.js';
 import { resourceCall, resourceSession, xrpcError, type XrpcInit } from './bluesky-session.js';
 import { fmtBytes, isImage, isVideo, notSentYet, RenewableToken, withRenewal } from './upload.js';
+import { uploadVideo, type Blob } from './bluesky-video.js';
 
 export const MAX_GRAPHEMES = 300;
 export const MAX_TEXT_BYTES = 3000;
@@ -68,7 +69,6 @@ const postUrl = (did: string, rkey: string) => `https://bsky.app/profile/${did}/
 /** A missing or unreadable file surfaces as Node's error (with its path): a local file error. */
 const readMedia = (m: MediaRef): Promise<Buffer> => readFile(m.path!);
 
-type Blob = { $type: 'blob'; ref: { $link: string }; mimeType: string; size: number };
 
 /**
  * A PDS call with the publish's current token. A refused token (401: the 15-60 minute access
@@ -76,6 +76,13 @@ type Blob = { $type: 'blob'; ref: { $link: string }; mimeType: string; size: num
  * lock (ctx.tokens), the same call goes again (docs/platforms/bluesky.md#errors).
  */
 const pdsCall = (token: RenewableToken, d: ProviderDeps, nsid: string, what: string, init: XrpcInit) => withRenewal(token, (cur) => resourceCall(cur, d, 'POST', nsid, what, init));
+
+async function uploadImage(m: MediaRef, token: RenewableToken, d: ProviderDeps): Promise<Blob> {
+  const data = await readMedia(m);
+  const body = (await pdsCall(token, d, 'com.atproto.repo.uploadBlob', `upload ${m.path}`, { bytes: { data, mime: m.mime } })) as { blob?: Blob };
+  if (!body.blob) throw new ProviderError('bluesky: uploadBlob returned no blob', { errorClass: 'transient' });
+  return body.blob;
+}
 
 /** Uploads each media once: a blob already uploaded by an earlier attempt is in the checkpoint. */
 async function uploadAll(p: PostDraft, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<Blob[]> {
@@ -86,11 +93,10 @@ async function uploadAll(p: PostDraft, token: RenewableToken, d: ProviderDeps, c
       blobs.push(JSON.parse(saved) as Blob);
       continue;
     }
-    const data = await readMedia(m);
-    const body = (await pdsCall(token, d, 'com.atproto.repo.uploadBlob', `upload ${m.path}`, { bytes: { data, mime: m.mime } })) as { blob?: Blob };
-    if (!body.blob) throw new ProviderError('bluesky: uploadBlob returned no blob', { errorClass: 'transient' });
-    blobs.push(body.blob);
-    await ctx.saveCheckpoint({ ...ctx.checkpoint, [`blob${i}`]: JSON.stringify(body.blob) });
+    // Videos go through the video service (processed before the post appears), images to the PDS.
+    const blob = isVideo(m) ? await uploadVideo(m, i, () => readMedia(m), token, d, ctx) : await uploadImage(m, token, d);
+    blobs.push(blob);
+    await ctx.saveCheckpoint({ ...ctx.checkpoint, [`blob${i}`]: JSON.stringify(blob) });
     ctx.onProgress?.(i + 1, p.media.length);
   }
   return blobs;

@@ -45,7 +45,7 @@ function retryIn(headers: Headers | undefined, d: ProviderDeps): { retryAfterMs:
  * `invalid_token`/`ExpiredToken`/`InvalidToken` means the token is dead (reconnect, or renew);
  * 429 rate limited; 5xx transient; the rest is the request.
  */
-export async function xrpcError(res: Response, what: string, d: ProviderDeps): Promise<ProviderError> {
+export async function xrpcError(res: Pick<Response, 'status' | 'json' | 'headers'>, what: string, d: ProviderDeps): Promise<ProviderError> {
   const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
   const code = body.error ?? `HTTP ${res.status}`;
   const msg = `bluesky: ${what}: ${code}${body.message ? `: ${body.message}` : ''}`;

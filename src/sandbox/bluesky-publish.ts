@@ -11,6 +11,7 @@ import { json, type PlatformContext, type Route, type SandboxRequest, type Sandb
 import type { Family } from './families.js';
 import { controlRoutes, maybeDrop, recordPost, stateOf } from './publish-common.js';
 import { didOf, dpopOf, handleOf, originOf } from './bluesky.js';
+import { serviceAuth, videoRoutes } from './bluesky-video.js';
 
 const POST = 'app.bsky.feed.post';
 const IMAGE_MAX = 2_000_000;
@@ -20,7 +21,8 @@ const TID = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/;
 
 interface StoredBlob { mime: string; size: number }
 interface BlueskyState { blobs: Map<string, StoredBlob>; records: Map<string, { uri: string; cid: string; value: Record<string, unknown> }> }
-const state = (ctx: PlatformContext) => stateOf<BlueskyState>(ctx, 'bluesky', () => ({ blobs: new Map(), records: new Map() }));
+/** The PDS's blobs and records (the video service stores processed videos here too). */
+export const pdsState = (ctx: PlatformContext) => stateOf<BlueskyState>(ctx, 'bluesky', () => ({ blobs: new Map(), records: new Map() }));
 
 const xrpcErr = (status: number, error: string, message: string, headers: Record<string, string> = {}) => json(status, { error, message }, headers);
 
@@ -95,6 +97,8 @@ export function createRoutes(ctx: PlatformContext): Route[] {
   };
   return [
     ...controlRoutes(ctx),
+    ...videoRoutes(ctx),
+    { method: 'GET', path: '/xrpc/com.atproto.server.getServiceAuth', handler: authed((req, f) => serviceAuth(ctx, req, f)) },
     { method: 'GET', path: '/xrpc/com.atproto.server.getSession', handler: authed((_req, f) => json(200, { did: didOf(f.account.name), handle: handleOf(f.account.name), active: true })) },
     {
       method: 'POST',
@@ -104,7 +108,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         const mime = String(req.headers['content-type'] ?? '');
         if (!mime || !req.rawBody.length) return xrpcErr(400, 'InvalidRequest', 'blob required');
         const cid = `bafkrei${createHash('sha256').update(req.rawBody).digest('hex').slice(0, 52)}`;
-        state(ctx).blobs.set(cid, { mime, size: req.rawBody.length });
+        pdsState(ctx).blobs.set(cid, { mime, size: req.rawBody.length });
         return json(200, { blob: { $type: 'blob', ref: { $link: cid }, mimeType: mime, size: req.rawBody.length } });
       }),
     },
@@ -118,7 +122,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         if (b.collection !== POST || !b.record) return xrpcErr(400, 'InvalidRequest', 'only app.bsky.feed.post records here');
         const rkey = b.rkey ?? '';
         if (!TID.test(rkey)) return xrpcErr(400, 'InvalidRequest', 'rkey must be a TID');
-        const st = state(ctx);
+        const st = pdsState(ctx);
         const uri = `at://${did}/${POST}/${rkey}`;
         if (st.records.has(uri)) return xrpcErr(400, 'InvalidRequest', 'Record already exists');
         const invalid = invalidPost(b.record, st.blobs);
@@ -136,7 +140,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
       path: '/xrpc/com.atproto.repo.getRecord',
       handler: authed((req) => {
         const uri = `at://${req.query.get('repo')}/${req.query.get('collection')}/${req.query.get('rkey')}`;
-        const rec = state(ctx).records.get(uri);
+        const rec = pdsState(ctx).records.get(uri);
         return rec ? json(200, rec) : xrpcErr(400, 'RecordNotFound', `Could not locate record: ${uri}`);
       }),
     },

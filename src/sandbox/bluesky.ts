@@ -15,7 +15,7 @@ import { json, redirectUrl, splitScopes, verifyPkce, htmlError, type PlatformCon
 import { token, type Family } from './families.js';
 import { DpopVerifier } from './bluesky-dpop.js';
 
-export const hosts = ['plc', 'handles', 'entryway'] as const;
+export const hosts = ['plc', 'handles', 'entryway', 'video'] as const;
 export const apps: SandboxApp[] = [{ clientId: 'http://localhost', clientSecret: '', clientType: 'public', name: 'Development client' }];
 
 export const ACCESS_TTL_MS = 15 * MINUTE;

@@ -128,12 +128,46 @@ describe('publishing through the DPoP-bound session', () => {
     expect((e as ProviderError).message).toContain('too big (2000001 > 2000000 bytes)');
   });
 
-  it('an mp4 video with alt text becomes app.bsky.embed.video', async () => {
-    const path = tempMedia(50_000, 'mp4');
+  const videoJobs = () => sb.control.platform('bluesky').stats()['videoJobs'] ?? 0;
+
+  it('an mp4 video goes through the video service (service token, upload, job status) and its processed blob becomes app.bsky.embed.video with alt text', async () => {
+    const path = tempMedia(50_000, 'mp4', true);
+    const jobs = videoJobs();
     const r = await publisher.publish(draft('clip', [{ kind: 'file', path, mime: 'video/mp4', size: 50_000 }], { alt: 'a short clip' }), tokens, d, ctx);
-    const embed = (await record(r.remoteId))['embed'] as { $type: string; alt: string; video: { mimeType: string } };
-    expect(embed).toMatchObject({ $type: 'app.bsky.embed.video', alt: 'a short clip', video: { mimeType: 'video/mp4' } });
+    expect(videoJobs()).toBe(jobs + 1);
+    expect(ctx.saved.some((c) => c['videoJob0'])).toBe(true);
+    const embed = (await record(r.remoteId))['embed'] as { $type: string; alt: string; video: { mimeType: string; size: number } };
+    expect(embed).toMatchObject({ $type: 'app.bsky.embed.video', alt: 'a short clip', video: { mimeType: 'video/mp4', size: 50_000 } });
     expect(validate(draft('x', [{ kind: 'file', path, mime: 'video/quicktime', size: 10 }]))[0]!.message).toContain('must be mp4');
+  });
+
+  it('the video service takes only a service token for the PDS and uploadBlob (not one for itself), and only up to 100,000,000 bytes', async () => {
+    const { resourceCall } = await import('../../src/providers/bluesky-session.js');
+    const did = tokens.extra!['sub']!;
+    const svc = async (aud: string) => ((await resourceCall(tokens, d, 'GET', 'com.atproto.server.getServiceAuth', 'svc', { query: { aud, lxm: 'com.atproto.repo.uploadBlob' } })) as { token: string }).token;
+    const up = (t: string, size: number) => fetch(`${sb.origins.bluesky}/xrpc/app.bsky.video.uploadVideo?did=${did}&name=v.mp4`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'video/mp4' }, body: Buffer.alloc(size, 1) });
+    expect((await up(await svc('did:web:video.bsky.app'), 10)).status).toBe(401);
+    const pdsAud = `did:web:${new URL(tokens.extra!['aud']!).host}`;
+    expect((await up(await svc(pdsAud), 10)).status).toBe(200);
+    const tooBig = await up(await svc(pdsAud), 100_000_001);
+    expect(((await tooBig.json()) as { error: string }).error).toBe('FileTooLarge');
+  });
+
+  it('a publish that stopped while the video was processing resumes the job instead of uploading again; the same video sent again is already_exists with its blob', async () => {
+    const path = tempMedia(60_000, 'mp4', true);
+    const media = [{ kind: 'file' as const, path, mime: 'video/mp4', size: 60_000 }];
+    await publisher.publish(draft('first', media), tokens, d, ctx);
+    const jobs = videoJobs();
+    const job = ctx.saved.find((c) => c['videoJob0'])!['videoJob0']!;
+    // A second post resuming from a checkpoint that holds only the job id.
+    ctx.checkpoint = { videoJob0: job };
+    await publisher.publish(draft('resumed', media), tokens, d, ctx);
+    expect(videoJobs()).toBe(jobs);
+    // No checkpoint: the bytes go again, the service knows them and hands back the blob.
+    ctx.checkpoint = {};
+    const again = await publisher.publish(draft('again', media), tokens, d, ctx);
+    expect(videoJobs()).toBe(jobs);
+    expect(((await record(again.remoteId))['embed'] as { video: { size: number } }).video.size).toBe(60_000);
   });
 
   it('a lost createRecord answer: reconcile finds the record by its saved key, so a retry never posts twice', async () => {
