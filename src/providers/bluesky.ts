@@ -10,7 +10,7 @@
  *   secret store, never in SQLite.
  */
 import { systemClock, DAY } from '../core/clock.js';
-import { ProviderError, isNetworkError, type ReconnectReason } from '../core/errors.js';
+import { ProviderError, UsageError, isNetworkError, type ReconnectReason } from '../core/errors.js';
 import type { NodeSavedSession } from '@atproto/oauth-client-node';
 import { retryAfterMs } from '../core/http.js';
 import type { AccountInfo, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
@@ -105,7 +105,10 @@ async function login(i: { redirectUri: string; loginHint?: string }, d: Provider
   // Without a handle the login starts at the entryway (bsky.social), which asks who you are.
   const start = i.loginHint?.trim() || d.hosts['entryway']!;
   const url = await client.authorize(start, { scope: 'atproto transition:generic' }).catch((e: unknown) => {
-    throw classifyLibraryError(lib, e, `cannot start the login for ${start}`, d);
+    const pe = classifyLibraryError(lib, e, `cannot start the login for ${start}`, d);
+    // A handle that resolves to no account is the user's input to fix, not the platform's failure.
+    if (pe.errorClass === 'invalid_request' && i.loginHint) throw new UsageError(`${pe.message}`, 'check the handle (e.g. alice.bsky.social, or your own domain), then run: socialync connect bluesky --handle <your-handle>');
+    throw pe;
   });
   const state = [...s.state.map.keys()][0]!;
   return {

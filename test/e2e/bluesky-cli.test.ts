@@ -36,6 +36,13 @@ describe('Bluesky (built CLI, sandbox)', () => {
     expect(r.stderr).toContain('socialync connect bluesky --handle');
   });
 
+  it('connect with a handle that resolves to no account is a usage error naming the handle and the fix', async () => {
+    const r = await runCli(['connect', 'bluesky', '--handle', 'nobody.example.com', '--no-browser', '--timeout', '5'], env);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('cannot start the login for nobody.example.com');
+    expect(r.stderr).toContain('socialync connect bluesky --handle <your-handle>');
+  });
+
   it('schedule add: 300 graphemes pass, 301 are refused with the count; a fifth image is refused', async () => {
     await add(['--text', '🦋'.repeat(300)]);
     const pub = await runCli(['publish'], env);
