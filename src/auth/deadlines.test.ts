@@ -78,7 +78,7 @@ describe('reconnectDeadline', () => {
 describe('Bluesky: the 2-week public-client session (docs/platforms/bluesky.md#lifetimes)', () => {
   const bsky = (left: number) => reconnectDeadline(conn({ platform: 'bluesky', accessExpiresAt: now + 15 * 60_000, refreshExpiresAt: now + left }), now);
   it('the session end is the deadline, whatever the last refresh', () => {
-    expect(bsky(13 * DAY)).toMatchObject({ at: now + 13 * DAY, estimated: false, why: expect.stringContaining('2 weeks after the login') });
+    expect(bsky(13 * DAY)).toMatchObject({ at: now + 13 * DAY, estimated: false, lifetimeMs: 14 * DAY, why: expect.stringContaining('2 weeks after the login') });
   });
   it('is flagged in its last 3 days only (just outside, at, inside), even with the default 14-day warning', () => {
     expect(deadlineSoon(bsky(3 * DAY + 1), now, 14)).toBe(false);

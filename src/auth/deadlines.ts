@@ -39,6 +39,8 @@ export interface ReconnectDeadline {
 
 /** X documents no refresh-token lifetime; the only source says ~6 months. */
 export const X_REFRESH_ESTIMATE_DAYS = 182;
+/** Bluesky sessions last 2 weeks in all: flagged in their last 3 days (docs/platforms/bluesky.md#lifetimes). */
+const BLUESKY_WARN_DAYS = 3;
 /** A Google refresh token living ≤ 8 days means the app is in "Testing" status (7-day tokens). */
 const GOOGLE_TESTING_MAX_LIFETIME = 8 * DAY;
 
@@ -142,8 +144,6 @@ export function deadlineSoon(d: ReconnectDeadline, now: number, warnDays: number
   return d.at !== null && d.at - now <= Math.min(warnDays, d.warnDays ?? Infinity) * DAY;
 }
 
-/** Bluesky sessions last 2 weeks in all: flagged in their last 3 days. */
-export const BLUESKY_WARN_DAYS = 3;
 
 export const DEFAULT_WARN_DAYS = 14;
 

@@ -41,7 +41,7 @@ export class MemoryStore<V> {
 }
 
 /** The library's fetch (it passes a Request) over our undici Http with its timeouts. */
-export function libraryFetch(d: ProviderDeps) {
+function libraryFetch(d: ProviderDeps) {
   return async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     const req = input instanceof Request ? input : new Request(input, init);
     const body = req.body ? Buffer.from(await req.arrayBuffer()) : undefined;

@@ -16,15 +16,15 @@ import { fmtBytes, isImage, isVideo, notSentYet, RenewableToken, withRenewal } f
 import { uploadVideo, type Blob } from './bluesky-video.js';
 
 export const MAX_GRAPHEMES = 300;
-export const MAX_TEXT_BYTES = 3000;
-export const VIDEO_ALT_MAX_GRAPHEMES = 1000;
+const MAX_TEXT_BYTES = 3000;
+const VIDEO_ALT_MAX_GRAPHEMES = 1000;
 
 /** Grapheme count as the lexicon validator counts it (Intl.Segmenter, as @atproto/lex-data does). */
 export const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].length;
 const POST = 'app.bsky.feed.post';
 
 /** Alt text of media `i` (0-based): `--set bluesky.alt=...` for the first, `alt_2` ... `alt_4` for the next. */
-export const altOf = (p: PostDraft, i: number) => p.options[i === 0 ? 'alt' : `alt_${i + 1}`] ?? '';
+const altOf = (p: PostDraft, i: number) => p.options[i === 0 ? 'alt' : `alt_${i + 1}`] ?? '';
 
 export function validate(p: PostDraft): ValidationIssue[] {
   const out: ValidationIssue[] = [];
@@ -57,7 +57,7 @@ function mediaIssues(p: PostDraft): ValidationIssue[] {
 
 const S32 = '234567abcdefghijklmnopqrstuvwxyz';
 /** A record key in the TID format (docs/platforms/bluesky.md#reconcile): 13 base32-sortable characters of microseconds and a clock id. */
-export function tid(nowMs: number, clockId: number): string {
+function tid(nowMs: number, clockId: number): string {
   let v = ((BigInt(nowMs) * 1000n) << 10n) | BigInt(clockId & 1023);
   let s = '';
   for (let i = 0; i < 13; i++, v >>= 5n) s = S32[Number(v & 31n)] + s;

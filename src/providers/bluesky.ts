@@ -14,7 +14,7 @@ import { ProviderError, UsageError, isNetworkError, type ReconnectReason } from 
 import type { NodeSavedSession } from '@atproto/oauth-client-node';
 import { retryAfterMs } from '../core/http.js';
 import type { AccountInfo, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
-import { createClient, DEFAULT_HOSTS, loadLib, MemoryStore, savedSession, type AtprotoLib, type ClientStores } from './bluesky-client.js';
+import { createClient, DEFAULT_HOSTS, loadLib, MemoryStore, savedSession, SCOPE, type AtprotoLib, type ClientStores } from './bluesky-client.js';
 import { resourceCall } from './bluesky-session.js';
 
 export const PUBLIC_SESSION_DAYS = 14;
@@ -60,7 +60,7 @@ export function toTokenSet(s: NodeSavedSession, d: ProviderDeps, sessionStartedA
 const REFRESH_DEAD: Record<string, ReconnectReason> = { 'session expired': 'refresh_token_expired' };
 
 /** The first HTTP status (and headers) along an error's cause chain. */
-export function httpStatusOf(e: unknown): { status?: number; headers?: Headers } {
+function httpStatusOf(e: unknown): { status?: number; headers?: Headers } {
   for (let x = e as { statusCode?: number; status?: number; response?: { status?: number; headers?: Headers }; cause?: unknown } | undefined, n = 0; x && n < 8; x = x.cause as typeof x, n++) {
     const status = x.response?.status ?? x.status ?? x.statusCode;
     if (typeof status === 'number' && status >= 400) return { status, ...(x.response?.headers ? { headers: x.response.headers } : {}) };
@@ -104,7 +104,7 @@ async function login(i: { redirectUri: string; loginHint?: string }, d: Provider
   const client = createClient(lib, d, i.redirectUri, s);
   // Without a handle the login starts at the entryway (bsky.social), which asks who you are.
   const start = i.loginHint?.trim() || d.hosts['entryway']!;
-  const url = await client.authorize(start, { scope: 'atproto transition:generic' }).catch((e: unknown) => {
+  const url = await client.authorize(start, { scope: SCOPE }).catch((e: unknown) => {
     const pe = classifyLibraryError(lib, e, `cannot start the login for ${start}`, d);
     // A handle that resolves to no account is the user's input to fix, not the platform's failure.
     if (pe.errorClass === 'invalid_request' && i.loginHint) throw new UsageError(`${pe.message}`, 'check the handle (e.g. alice.bsky.social, or your own domain), then run: socialync connect bluesky --handle <your-handle>');

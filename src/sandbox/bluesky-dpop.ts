@@ -10,7 +10,7 @@ import { createHash, createPublicKey, randomBytes, verify, type JsonWebKey } fro
 import { systemClock } from '../core/clock.js';
 import type { SandboxRequest } from './common.js';
 
-export type ProofCheck = { ok: true; jkt: string } | { ok: false; error: 'use_dpop_nonce' | 'invalid_dpop_proof'; message: string };
+type ProofCheck = { ok: true; jkt: string } | { ok: false; error: 'use_dpop_nonce' | 'invalid_dpop_proof'; message: string };
 
 const NONCE_TTL_MS = 3 * 60_000;
 /** Proof `iat` must be within this of real time (the client signs with its own wall clock). */
@@ -25,12 +25,12 @@ const b64json = (part: string): Record<string, unknown> | undefined => {
 };
 
 /** RFC 7638 JWK thumbprint of an EC key: the tokens are bound to it (`cnf.jkt`). */
-export function thumbprint(jwk: Record<string, unknown>): string {
+function thumbprint(jwk: Record<string, unknown>): string {
   const canonical = JSON.stringify({ crv: jwk['crv'], kty: jwk['kty'], x: jwk['x'], y: jwk['y'] });
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-export const accessTokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+const accessTokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 export class DpopVerifier {
   private current = { value: randomBytes(16).toString('base64url'), since: systemClock.now() };

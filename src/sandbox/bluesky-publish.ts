@@ -27,7 +27,7 @@ export const pdsState = (ctx: PlatformContext) => stateOf<BlueskyState>(ctx, 'bl
 const xrpcErr = (status: number, error: string, message: string, headers: Record<string, string> = {}) => json(status, { error, message }, headers);
 
 /** Resource-server DPoP check: the token must be DPoP-bound to the proof's key. */
-export function requireSession(ctx: PlatformContext, req: SandboxRequest): { family: Family } | SandboxResponse {
+function requireSession(ctx: PlatformContext, req: SandboxRequest): { family: Family } | SandboxResponse {
   const dpop = dpopOf(ctx);
   const auth = req.headers.authorization ?? '';
   const m = /^DPoP (.+)$/.exec(auth);
@@ -51,7 +51,7 @@ const withNonce = (ctx: PlatformContext, r: SandboxResponse): SandboxResponse =>
 const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].length;
 
 /** Lexicon checks of app.bsky.feed.post (docs/platforms/bluesky.md#posts); the message, or undefined when valid. */
-export function invalidPost(r: Record<string, unknown>, blobs: Map<string, StoredBlob>): string | undefined {
+function invalidPost(r: Record<string, unknown>, blobs: Map<string, StoredBlob>): string | undefined {
   const text = typeof r['text'] === 'string' ? r['text'] : undefined;
   if (text === undefined) return 'Record/text is required';
   if (graphemes(text) > 300) return 'Record/text must not be longer than 300 graphemes';

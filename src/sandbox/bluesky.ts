@@ -18,8 +18,8 @@ import { DpopVerifier } from './bluesky-dpop.js';
 export const hosts = ['plc', 'handles', 'entryway', 'video'] as const;
 export const apps: SandboxApp[] = [{ clientId: 'http://localhost', clientSecret: '', clientType: 'public', name: 'Development client' }];
 
-export const ACCESS_TTL_MS = 15 * MINUTE;
-export const PUBLIC_SESSION_MS = 14 * DAY;
+const ACCESS_TTL_MS = 15 * MINUTE;
+const PUBLIC_SESSION_MS = 14 * DAY;
 const PAR_TTL_MS = 5 * MINUTE;
 const HANDLE_DOMAIN = 'bsky.social';
 
@@ -51,7 +51,7 @@ const oauthError = (status: number, error: string, description: string, nonce?: 
  * The localhost client id (atproto OAuth spec, "Localhost Client Development"): scheme http, host
  * exactly `localhost`, no port, empty path; `redirect_uri` and `scope` from its query.
  */
-export function loopbackClient(clientId: string | undefined): { redirectUris: string[]; scopes: string[] } | undefined {
+function loopbackClient(clientId: string | undefined): { redirectUris: string[]; scopes: string[] } | undefined {
   if (!clientId) return undefined;
   let u: URL;
   try {
