@@ -107,4 +107,18 @@ describe('Bluesky (built CLI, sandbox)', () => {
     expect(e.daysUntilReconnect).toBe(13);
     expect(Date.parse(e.reconnectBy)).toBe(before.refreshExpiresAt);
   });
+
+  it('--debug shows the HTTP calls of a refresh and a publish but never a token, the DPoP key or a service token', async () => {
+    await add(['--text', `debug ${Date.now()}`, '--media', tempMedia(40_000, 'mp4', true)]);
+    const ref = await runCli(['refresh', '--force', '--debug'], env);
+    const pub = await runCli(['publish', '--debug'], env);
+    expect(pub.code, pub.stderr).toBe(0);
+    const out = ref.stderr + ref.stdout + pub.stderr + pub.stdout;
+    expect(out).toMatch(/POST \S+\/oauth\/token/);
+    expect(out).toMatch(/app\.bsky\.video\.uploadVideo/);
+    const t = await loadTokens(pp.deps, pp.conns.bluesky!);
+    const secrets = [t.accessToken, t.refreshToken!, (JSON.parse(t.extra!['dpopJwk']!) as { d: string }).d];
+    for (const s of secrets) expect(out.includes(s)).toBe(false);
+    expect(out).not.toMatch(/svc\.[A-Za-z0-9_-]{10,}/);
+  });
 });
