@@ -87,6 +87,8 @@ async function uploadImage(m: MediaRef, token: RenewableToken, d: ProviderDeps):
 /** Uploads each media once: a blob already uploaded by an earlier attempt is in the checkpoint. */
 async function uploadAll(p: PostDraft, token: RenewableToken, d: ProviderDeps, ctx: PublishContext): Promise<Blob[]> {
   const blobs: Blob[] = [];
+  const total = p.media.reduce((n, m) => n + (m.size ?? 0), 0);
+  let sent = 0;
   for (const [i, m] of p.media.entries()) {
     const saved = ctx.checkpoint[`blob${i}`];
     if (saved) {
@@ -97,7 +99,8 @@ async function uploadAll(p: PostDraft, token: RenewableToken, d: ProviderDeps, c
     const blob = isVideo(m) ? await uploadVideo(m, i, () => readMedia(m), token, d, ctx) : await uploadImage(m, token, d);
     blobs.push(blob);
     await ctx.saveCheckpoint({ ...ctx.checkpoint, [`blob${i}`]: JSON.stringify(blob) });
-    ctx.onProgress?.(i + 1, p.media.length);
+    sent += m.size ?? 0;
+    ctx.onProgress?.(sent, total);
   }
   return blobs;
 }
