@@ -49,9 +49,9 @@ function __socialync_spec
         case 'connect'
             set -g __socialync_subs 
             set -g __socialync_descs 
-            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--page' '--retry-failed' '--no-retry' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as' 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking' 'after reconnecting, do not offer to retry failed posts' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
-            set -g __socialync_vals '--name=connections' '--port=none' '--timeout=none' '--page=none' '--jq=none'
+            set -g __socialync_opts '--name' '--port' '--no-browser' '--timeout' '--page' '--handle' '--retry-failed' '--no-retry' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'local name for this account (default: its username); reconnects it if it exists' 'port for the loopback listener (must match the redirect URI registered for fixed-port platforms)' 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)' 'how long to wait for the browser' 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as' 'Bluesky: the account to log in as (alice.bsky.social or a DID); without it, bsky.social asks' 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking' 'after reconnecting, do not offer to retry failed posts' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--name=connections' '--port=none' '--timeout=none' '--page=none' '--handle=none' '--jq=none'
             set -g __socialync_args 'platforms'
         case 'disconnect'
             set -g __socialync_subs 
@@ -309,7 +309,7 @@ function __socialync_spec
             set -g __socialync_subs 
             set -g __socialync_descs 
             set -g __socialync_opts '--status' '--platform' '--since' '--until' '-L' '--limit' '--all' '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
-            set -g __socialync_optdescs 'only posts with this status, any time (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'only posts with a target on this platform (instagram|facebook|tiktok|youtube|x|linkedin|threads|pinterest)' 'only posts scheduled at or after this time ("YYYY-MM-DD HH:MM" in the system zone, ISO, or relative: -7d, -12h, +2d)' 'only posts scheduled at or before this time (same forms as --since)' 'show at most n posts (default 30)' 'show at most n posts (default 30)' 'every post, no limit (with the filters given)' 'print JSON (fields: docs/json.md), paged the same way' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_optdescs 'only posts with this status, any time (scheduled|publishing|published|partial|failed|unconfirmed|cancelled)' 'only posts with a target on this platform (instagram|facebook|tiktok|youtube|x|linkedin|bluesky|threads|pinterest)' 'only posts scheduled at or after this time ("YYYY-MM-DD HH:MM" in the system zone, ISO, or relative: -7d, -12h, +2d)' 'only posts scheduled at or before this time (same forms as --since)' 'show at most n posts (default 30)' 'show at most n posts (default 30)' 'every post, no limit (with the filters given)' 'print JSON (fields: docs/json.md), paged the same way' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--status=w:scheduled,publishing,published,partial,failed,unconfirmed,cancelled' '--platform=platforms' '--since=none' '--until=none' '-L=none' '--limit=none' '--jq=none'
             set -g __socialync_args 
         case 'schedule show'
@@ -379,7 +379,7 @@ function __socialync_values
         case 'w:*'
             string split , -- (string sub -s 3 -- $kind)
         case platforms
-            printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin' 'threads' 'pinterest'
+            printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin' 'bluesky' 'threads' 'pinterest'
         case commands
             printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'help'
         case files

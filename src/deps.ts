@@ -105,7 +105,7 @@ export function createDeps(over: DepsOverrides = {}): Deps {
     async providerDeps(id) {
       const provider = await deps.provider(id);
       const app = config.get<{ clientId?: string; clientType?: 'public' | 'confidential'; flags?: Record<string, boolean> }>(`apps.${id}`);
-      const clientId = env[`SOCIALYNC_${id.toUpperCase()}_CLIENT_ID`] || app?.clientId;
+      const clientId = env[`SOCIALYNC_${id.toUpperCase()}_CLIENT_ID`] || app?.clientId || provider.descriptor.defaultClientId;
       if (!clientId) {
         throw new CliError(`${id}: no app credentials configured`, { exitCode: 3, hint: `run: socialync app set ${id}` });
       }

@@ -74,3 +74,17 @@ describe('reconnectDeadline', () => {
     expect(deadlineSoon({ at: null, estimated: false, why: '', lifetimeMs: null }, now, 14)).toBe(false);
   });
 });
+
+describe('Bluesky: the 2-week public-client session (docs/platforms/bluesky.md#lifetimes)', () => {
+  const bsky = (left: number) => reconnectDeadline(conn({ platform: 'bluesky', accessExpiresAt: now + 15 * 60_000, refreshExpiresAt: now + left }), now);
+  it('the session end is the deadline, whatever the last refresh', () => {
+    expect(bsky(13 * DAY)).toMatchObject({ at: now + 13 * DAY, estimated: false, lifetimeMs: 14 * DAY, why: expect.stringContaining('2 weeks after the login') });
+  });
+  it('is flagged in its last 3 days only (just outside, at, inside), even with the default 14-day warning', () => {
+    expect(deadlineSoon(bsky(3 * DAY + 1), now, 14)).toBe(false);
+    expect(deadlineSoon(bsky(3 * DAY), now, 14)).toBe(true);
+    expect(deadlineSoon(bsky(2 * DAY), now, 14)).toBe(true);
+    // A user's shorter warning still wins.
+    expect(deadlineSoon(bsky(2 * DAY), now, 1)).toBe(false);
+  });
+});

@@ -34,10 +34,14 @@ export interface ReconnectDeadline {
    * `status` draws the time left against it. Null when neither the platform nor the token says.
    */
   lifetimeMs: number | null;
+  /** A platform whose whole grant is short (Bluesky's 2-week session) warns only this many days ahead. */
+  warnDays?: number;
 }
 
 /** X documents no refresh-token lifetime; the only source says ~6 months. */
 export const X_REFRESH_ESTIMATE_DAYS = 182;
+/** Bluesky sessions last 2 weeks in all: flagged in their last 3 days (docs/platforms/bluesky.md#lifetimes). */
+const BLUESKY_WARN_DAYS = 3;
 /** A Google refresh token living ≤ 8 days means the app is in "Testing" status (7-day tokens). */
 const GOOGLE_TESTING_MAX_LIFETIME = 8 * DAY;
 
@@ -83,6 +87,12 @@ export function reconnectDeadline(conn: Connection, now: number): ReconnectDeadl
       else if (base !== null) add(base + X_REFRESH_ESTIMATE_DAYS * DAY, 'the refresh token expires (about 6 months; X does not document it)', true, X_REFRESH_ESTIMATE_DAYS);
       break;
     }
+    case 'bluesky':
+      // docs/platforms/bluesky.md#lifetimes: a public client's session ends 2 weeks after the login
+      // whatever the refreshes; warned about in its last days only, or it would always be "expiring".
+      add(conn.refreshExpiresAt, 'the Bluesky session ends 2 weeks after the login (AT Protocol public clients); refreshing cannot extend it', conn.refreshExpiresEstimated, 14);
+      if (candidates[0]) candidates[0].warnDays = BLUESKY_WARN_DAYS;
+      break;
     default:
       add(conn.refreshExpiresAt, 'the refresh token expires', conn.refreshExpiresEstimated);
   }
@@ -136,8 +146,9 @@ function instagramLogin(conn: Connection, add: Add): void {
 
 /** Whether the deadline falls within the warning window (default 14 days). */
 export function deadlineSoon(d: ReconnectDeadline, now: number, warnDays: number): boolean {
-  return d.at !== null && d.at - now <= warnDays * DAY;
+  return d.at !== null && d.at - now <= Math.min(warnDays, d.warnDays ?? Infinity) * DAY;
 }
+
 
 export const DEFAULT_WARN_DAYS = 14;
 

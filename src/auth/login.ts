@@ -20,6 +20,8 @@ export interface LoginOptions {
   pasteInput?: AsyncIterable<string>;
   /** Which publishing target to use where a login has several (Facebook: --page). */
   target?: string;
+  /** The account to log in as, where the platform starts from it (Bluesky: --handle). */
+  loginHint?: string;
 }
 
 export interface LoginResult {
@@ -57,13 +59,13 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
   const provider = await deps.provider(o.platform);
   const pdeps = await deps.providerDeps(o.platform);
   const d = provider.descriptor;
-  const state = deps.random.bytes(32).toString('base64url');
+  let state = deps.random.bytes(32).toString('base64url');
   const codeVerifier = deps.random.bytes(48).toString('base64url'); // 64 chars: within RFC 7636's 43–128
   const tls = redirectHttps(provider, deps) ? await selfSignedCert(deps.clock) : undefined;
   const lb: Loopback = await startLoopback({
     port: redirectPort(provider, deps, o.port),
     path: d.redirect.path,
-    expectedState: state,
+    expectedState: () => state,
     timeoutMs: o.timeoutMs,
     platformName: d.id,
     portFlag: '--port',
@@ -75,7 +77,10 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
   try {
     const redirectUri = redirectUriFor(provider, deps, lb.port);
     const scopes = d.scopes.map((s) => s.scope);
-    const url = provider.buildAuthorizeUrl({ redirectUri, state, codeVerifier, scopes }, pdeps).toString();
+    // AT Protocol: the library resolves the account, pushes the request (PAR) and picks the state.
+    const pending = provider.startLogin ? await provider.startLogin({ redirectUri, ...(o.loginHint ? { loginHint: o.loginHint } : {}) }, pdeps) : undefined;
+    if (pending) state = pending.state;
+    const url = (pending?.url ?? provider.buildAuthorizeUrl({ redirectUri, state, codeVerifier, scopes }, pdeps)).toString();
     let opened = false;
     if (o.browser) {
       try {
@@ -108,7 +113,7 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
     spinner?.stop();
     spinner = undefined;
     try {
-      let tokens = await provider.exchangeCode({ code: cb.params.code!, redirectUri, codeVerifier, callbackParams: cb.params }, pdeps);
+      let tokens = pending ? await pending.exchange(cb.params) : await provider.exchangeCode({ code: cb.params.code!, redirectUri, codeVerifier, callbackParams: cb.params }, pdeps);
       if (provider.chooseTarget) {
         const ask = io.canPrompt ? (opts: { id: string; label: string }[]) => deps.prompts.select('Which one?', opts.map((x) => ({ value: x.id, name: x.label }))) : undefined;
         tokens = await provider.chooseTarget(tokens, pdeps, o.target, ask);

@@ -29,7 +29,8 @@ export interface Responder {
 export interface LoopbackOptions {
   port: number;
   path: string;
-  expectedState: string;
+  /** A function where the state is known only after the listener is up (Bluesky: chosen by the OAuth library). */
+  expectedState: string | (() => string);
   timeoutMs: number;
   tls?: { key: string; cert: string };
   /** Flag name to suggest when the port is taken. */
@@ -152,7 +153,7 @@ export async function startLoopback(o: LoopbackOptions): Promise<Loopback> {
     if (url.pathname !== o.path) return send(res, 404, page(false, 'Not found', 'This is socialync\'s login listener.'));
     if (req.method !== 'GET') return send(res, 405, page(false, 'Method not allowed', 'Only GET is accepted here.'), { allow: 'GET' });
     if (done) return send(res, 409, page(false, 'Already used', 'This login has already received its callback.'));
-    const stray = strayReason(url.searchParams, o.expectedState);
+    const stray = strayReason(url.searchParams, typeof o.expectedState === 'function' ? o.expectedState() : o.expectedState);
     if (stray) {
       o.onStrayCallback?.(stray);
       return send(res, 400, page(false, 'Not this login', 'This callback does not belong to the login waiting in the terminal; nothing was saved. Finish the login in the tab that socialync opened.'));
@@ -219,7 +220,7 @@ export async function startLoopback(o: LoopbackOptions): Promise<Loopback> {
         throw new UsageError('that is not a URL; paste the whole address from the browser\'s address bar');
       }
       if (url.pathname !== o.path) throw new UsageError(`that URL's path is ${printable(url.pathname)}, expected ${o.path}; paste the address the browser was redirected to`);
-      const stray = strayReason(url.searchParams, o.expectedState);
+      const stray = strayReason(url.searchParams, typeof o.expectedState === 'function' ? o.expectedState() : o.expectedState);
       if (stray) throw new UsageError(`that URL is ${stray}; paste the address of the tab this login opened`);
       deliver(url.searchParams);
     },

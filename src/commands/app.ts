@@ -68,6 +68,8 @@ Examples:
   $ printf %s "$SECRET" | socialync app set x --client-id abc --client-type confidential --client-secret-stdin`)
     .action(async (platform: string, o: Record<string, unknown>) => {
       const id = parsePlatform(platform);
+      const noApp = (await loadProvider(id, deps.config)).descriptor.defaultClientId;
+      if (noApp) throw new UsageError(`${id} needs no app: socialync logs in as the AT Protocol localhost client (${noApp}); nothing is registered anywhere`, `run: socialync connect ${id} --handle <your-handle>`);
       let secret: string | undefined;
       if (o.clientSecretStdin) secret = (await readStdin(deps.io)).trim();
       const flags: Record<string, boolean> = {};

@@ -21,6 +21,8 @@ export interface ConnectOptions {
   json?: boolean;
   /** Facebook: the Page to publish to (id or name). */
   page?: string;
+  /** Bluesky: the handle (or DID) to log in as. */
+  handle?: string;
 }
 
 export interface ConnectResult {
@@ -47,6 +49,7 @@ export function registerConnect(program: Command, { deps, setExitCode }: Command
     .option('--no-browser', 'print the URL instead of opening a browser, and accept the final URL pasted on stdin (SSH, headless)')
     .option('--timeout <seconds>', 'how long to wait for the browser', parsePositive, 300)
     .option('--page <id-or-name>', 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as')
+    .option('--handle <handle>', 'Bluesky: the account to log in as (alice.bsky.social or a DID); without it, bsky.social asks')
     .option('--retry-failed', 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking')
     .option('--no-retry', 'after reconnecting, do not offer to retry failed posts')
     .option('--json', 'print JSON (fields: docs/json.md)')
@@ -56,9 +59,10 @@ export function registerConnect(program: Command, { deps, setExitCode }: Command
 Examples:
   $ socialync connect tiktok
   $ socialync connect youtube --name brand-channel
-  $ socialync connect x --no-browser          # on a server: open the URL elsewhere, paste the final URL back`,
+  $ socialync connect x --no-browser          # on a server: open the URL elsewhere, paste the final URL back
+  $ socialync connect bluesky --handle alice.bsky.social   # no app to register`,
     )
-    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; jq?: string; page?: string; retry: boolean; retryFailed?: boolean }) => {
+    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; jq?: string; page?: string; handle?: string; retry: boolean; retryFailed?: boolean }) => {
       const r = await runConnect(deps, {
         platform: parsePlatform(platform),
         ...(o.name ? { name: o.name } : {}),
@@ -67,6 +71,7 @@ Examples:
         timeoutSec: o.timeout,
         ...(o.json ? { json: true } : {}),
         ...(o.page ? { page: o.page } : {}),
+        ...(o.handle ? { handle: o.handle } : {}),
       });
       if (r.reconnected || r.adoptedTargets) {
         // Reconnect flow (retry issue): offer to re-send what the dead token (or the account's
@@ -123,6 +128,7 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
       timeoutMs: o.timeoutSec * 1000,
       pasteInput: rl,
       ...(o.page ? { target: o.page } : {}),
+      ...(o.handle ? { loginHint: o.handle } : {}),
     });
   } finally {
     rl.close();

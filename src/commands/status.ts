@@ -7,7 +7,7 @@ import { ExitCode, reconnectReasonText } from '../core/errors.js';
 import { iso } from '../core/format.js';
 import { printable } from '../core/printable.js';
 import { parsePlatform } from '../providers/registry.js';
-import { reconnectDeadline } from '../auth/deadlines.js';
+import { deadlineSoon, reconnectDeadline } from '../auth/deadlines.js';
 import type { Connection, LockHolder } from '../store/types.js';
 import { secretKeys } from '../secrets/types.js';
 import { missingKeys } from '../secrets/names.js';
@@ -101,7 +101,7 @@ export function statusEntry(c: Connection, now: number, warnDays: number, secret
   else if (dl.at !== null && dl.at <= now) {
     health = 'needs_reconnect';
     reason = 'token_expired';
-  } else if (dl.at !== null && dl.at - now <= warnDays * DAY) health = 'expiring';
+  } else if (deadlineSoon(dl, now, warnDays)) health = 'expiring';
   const fix = health === 'healthy' ? null : `socialync connect ${c.platform} --name ${c.name}`;
   return {
     platform: c.platform,

@@ -14,7 +14,7 @@ export function rememberSecret(value: string | undefined): void {
 export function redactText(text: string): string {
   let t = text;
   for (const s of known) if (t.includes(s)) t = t.split(s).join('[redacted]');
-  t = t.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]');
+  t = t.replace(/(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]');
   t = t.replace(/([?&](?:access_token|refresh_token|client_secret|code|code_verifier|fb_exchange_token|input_token|token)=)[^&\s"]+/gi, '$1[redacted]');
   t = t.replace(/("(?:access_token|refresh_token|client_secret|code_verifier|id_token|token|password)"\s*:\s*")[^"]*"/gi, '$1[redacted]"');
   return t;

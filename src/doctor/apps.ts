@@ -27,7 +27,7 @@ export const checkApps: Check = async (ctx) => {
     const d = (await loadProvider(p, deps.config)).descriptor;
     const prefix = `SOCIALYNC_${p.toUpperCase()}`;
     const app = deps.config.get<AppSettings>(`apps.${p}`);
-    const clientId = deps.env[`${prefix}_CLIENT_ID`] || app?.clientId;
+    const clientId = deps.env[`${prefix}_CLIENT_ID`] || app?.clientId || d.defaultClientId;
     const fix = `run: socialync app set ${p}`;
     if (!clientId) {
       out.push(result('apps', `apps.${p}`, 'fail', `${p}: a connection exists but no app client id is configured`, fix));

@@ -42,6 +42,7 @@ const loaders: Record<PlatformId, (config: Pick<Config, 'get'>) => Promise<Platf
   tiktok: async () => (await import('./tiktok-api.js')).tiktokApi,
   youtube: async () => (await import('./youtube-api.js')).youtubeApi,
   linkedin: async () => (await import('./linkedin-api.js')).linkedinApi,
+  bluesky: async () => (await import('./bluesky-api.js')).blueskyApi(),
   threads: async () => (await import('./threads-api.js')).threadsApi,
   pinterest: async () => (await import('./pinterest-api.js')).pinterestApi,
   facebook: async () => (await import('./facebook-api.js')).facebookApi,

@@ -99,14 +99,26 @@ describe.each(registered)('provider contract: $name', ({ id, name, provider, ser
     sb.control.platform(server).clock({ offsetMs: offset });
   };
 
+  /**
+   * The authorization request: buildAuthorizeUrl + exchangeCode, or, where the platform's library
+   * owns state, PKCE and DPoP (Bluesky), startLogin with the account as login hint.
+   */
+  async function beginLogin(state: string, verifier: string, account = 'alice'): Promise<{ url: URL; state: string; exchange(cb: URL): Promise<TokenSet> }> {
+    if (provider.startLogin) {
+      const p = await provider.startLogin({ redirectUri, loginHint: `${account}.bsky.social` }, d);
+      return { url: p.url, state: p.state, exchange: (cb) => p.exchange(Object.fromEntries(cb.searchParams)) };
+    }
+    const url = provider.buildAuthorizeUrl({ redirectUri, state, codeVerifier: verifier, scopes }, d);
+    return { url, state, exchange: (cb) => provider.exchangeCode({ code: cb.searchParams.get('code')!, redirectUri, codeVerifier: verifier, callbackParams: Object.fromEntries(cb.searchParams) }, d) };
+  }
+
   async function connect(account = 'alice'): Promise<{ tokens: TokenSet; verifier: string; callback: URL }> {
     const verifier = generateVerifier();
-    const url = provider.buildAuthorizeUrl({ redirectUri, state: `st-${account}`, codeVerifier: verifier, scopes }, d);
-    const callback = await consent(url, { account });
-    expect(callback.searchParams.get('state')).toBe(`st-${account}`);
-    const code = callback.searchParams.get('code')!;
-    expect(code).toBeTruthy();
-    const tokens = await provider.exchangeCode({ code, redirectUri, codeVerifier: verifier, callbackParams: Object.fromEntries(callback.searchParams) }, d);
+    const login = await beginLogin(`st-${account}`, verifier, account);
+    const callback = await consent(login.url, { account });
+    expect(callback.searchParams.get('state')).toBe(login.state);
+    expect(callback.searchParams.get('code')).toBeTruthy();
+    const tokens = await login.exchange(callback);
     return { tokens, verifier, callback };
   }
 
@@ -117,6 +129,16 @@ describe.each(registered)('provider contract: $name', ({ id, name, provider, ser
   });
 
   it('builds an authorize URL the sandbox accepts, with the platform PKCE format', async () => {
+    if (provider.startLogin) {
+      // PAR (docs/platforms/bluesky.md#oauth): the browser gets only client_id and request_uri; PKCE went in the pushed request.
+      const login = await beginLogin('unused', generateVerifier());
+      expect(login.url.origin).toBe(sb.origins[server]);
+      expect(login.url.searchParams.get('client_id')).toMatch(/^http:\/\/localhost\?/);
+      expect(login.url.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+      expect(login.url.searchParams.get('code_challenge')).toBeNull();
+      expect(await (await fetch(login.url)).text()).toContain('sandbox — authorize');
+      return;
+    }
     const verifier = generateVerifier();
     const url = provider.buildAuthorizeUrl({ redirectUri, state: 'st-1', codeVerifier: verifier, scopes }, d);
     expect(url.origin).toBe(sb.origins[server]);
@@ -147,18 +169,17 @@ describe.each(registered)('provider contract: $name', ({ id, name, provider, ser
   });
 
   it('deny comes back as an error redirect with the state', async () => {
-    const url = provider.buildAuthorizeUrl({ redirectUri, state: 'st-deny', codeVerifier: generateVerifier(), scopes }, d);
-    const cb = await consent(url, { decision: 'deny' });
+    const login = await beginLogin('st-deny', generateVerifier());
+    const cb = await consent(login.url, { decision: 'deny' });
     expect(cb.searchParams.get('error')).toMatch(/denied|cancel/);
-    expect(cb.searchParams.get('state')).toBe('st-deny');
+    expect(cb.searchParams.get('state')).toBe(login.state);
   });
 
   it('a replayed code is refused and is not a reconnect', async () => {
-    const verifier = generateVerifier();
-    const cb = await consent(provider.buildAuthorizeUrl({ redirectUri, state: 's', codeVerifier: verifier, scopes }, d));
-    const input = { code: cb.searchParams.get('code')!, redirectUri, codeVerifier: verifier, callbackParams: Object.fromEntries(cb.searchParams) };
-    await provider.exchangeCode(input, d);
-    const e = await rejection(provider.exchangeCode(input, d));
+    const login = await beginLogin('s', generateVerifier());
+    const cb = await consent(login.url);
+    await login.exchange(cb);
+    const e = await rejection(login.exchange(cb));
     expect(e.errorClass).not.toBe('transient');
     expect(e.errorClass).not.toBe('reconnect_needed');
   });
@@ -253,6 +274,7 @@ it('Facebook Login declares the check refresh kind; every other provider refresh
     youtube: 'refresh_token',
     x: 'refresh_token',
     linkedin: 'refresh_token',
+    bluesky: 'refresh_token',
     threads: 'ig_refresh',
     pinterest: 'refresh_token',
   });

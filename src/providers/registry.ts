@@ -14,6 +14,7 @@ const loaders: Record<PlatformId, () => Promise<{ provider: Provider }>> = {
   youtube: () => import('./youtube.js'),
   x: () => import('./x.js'),
   linkedin: () => import('./linkedin.js'),
+  bluesky: () => import('./bluesky.js'),
   threads: () => import('./threads.js'),
   pinterest: () => import('./pinterest.js'),
 };

@@ -16,7 +16,7 @@ export interface GrantHolder {
   meta: Record<string, string>;
 }
 
-export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'threads', 'pinterest'] as const;
+export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'bluesky', 'threads', 'pinterest'] as const;
 export type PlatformId = (typeof PLATFORMS)[number];
 
 export function isPlatform(s: string): s is PlatformId {
@@ -148,6 +148,18 @@ export interface ProviderDescriptor {
   };
   /** Default API version where the platform versions its API. */
   apiVersion?: string;
+  /** A platform that needs no registered app (AT Protocol's localhost client): the client id used when none is configured. */
+  defaultClientId?: string;
+}
+
+/** A login whose authorization request is itself a network exchange (AT Protocol: identity resolution, PAR, a DPoP key). */
+export interface PendingLogin {
+  /** Where to send the browser. */
+  url: URL;
+  /** The `state` the callback must carry. */
+  state: string;
+  /** The code exchange bound to this request (its PKCE verifier and DPoP key stay inside). */
+  exchange(callbackParams: Record<string, string>): Promise<TokenSet>;
 }
 
 export interface Provider {
@@ -159,6 +171,11 @@ export interface Provider {
   refresh(t: TokenSet, d: ProviderDeps): Promise<TokenSet>;
   /** Lightweight who-am-I; also the live validation before a post. */
   whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo>;
+  /**
+   * Used instead of buildAuthorizeUrl/exchangeCode where the platform's library owns state, PKCE
+   * and DPoP (Bluesky); `loginHint` is the account the user named (`connect bluesky --handle`).
+   */
+  startLogin?(i: { redirectUri: string; loginHint?: string }, d: ProviderDeps): Promise<PendingLogin>;
   /** Revokes at the platform where an API exists. */
   revoke?(t: TokenSet, d: ProviderDeps): Promise<void>;
   /**

@@ -23,6 +23,7 @@ const loaders: Record<PlatformId, () => Promise<{ publisher: Publisher }>> = {
   youtube: () => import('../providers/youtube-publish.js'),
   x: () => import('../providers/x-publish.js'),
   linkedin: () => import('../providers/linkedin-publish.js'),
+  bluesky: () => import('../providers/bluesky-publish.js'),
   threads: () => import('../providers/threads-publish.js'),
   pinterest: () => import('../providers/pinterest-publish.js'),
 };

@@ -135,3 +135,18 @@ describe('Facebook Pages', () => {
     expect(await problems('facebook', 'p.png', png(200, 200), {}, 10 * MB + 1)).toEqual([`p.png is 10 MB (${10 * MB + 1} bytes); Facebook's maximum is 10 MB (${10 * MB} bytes) — compress or shorten it`]);
   });
 });
+
+describe('Bluesky (app.bsky.embed.images / video lexicons)', () => {
+  const base = { seconds: 10, width: 1280, height: 720, fps: 30 };
+  it('video: MP4 only, up to 180 s and 100,000,000 bytes', async () => {
+    expect(await video('bluesky', { ...base, seconds: 180 })).toEqual([]);
+    expect(await video('bluesky', { ...base, seconds: 180.1 })).toEqual(["clip.mp4 has duration 180.1 s (3 min 0.1 s); Bluesky's maximum is 180 s (3 min 0 s) — trim it"]);
+    expect(await problems('bluesky', 'clip.mov', mp4({ ...base, brand: 'qt  ' }))).toEqual(['clip.mov is MOV; Bluesky takes MP4 — export it as MP4']);
+    expect(await problems('bluesky', 'clip.mp4', mp4(base), {}, 100_000_000)).toEqual([]);
+    expect((await problems('bluesky', 'clip.mp4', mp4(base), {}, 100_000_001))[0]).toBe("clip.mp4 is 95.37 MB (100000001 bytes); Bluesky's maximum is 95.37 MB (100000000 bytes) — compress or shorten it");
+  });
+  it('images: at most 2,000,000 bytes (decimal, as the lexicon writes it)', async () => {
+    expect(await problems('bluesky', 'p.png', png(200, 200), {}, 2_000_000)).toEqual([]);
+    expect((await problems('bluesky', 'p.png', png(200, 200), {}, 2_000_001))[0]).toContain('(2000000 bytes)');
+  });
+});

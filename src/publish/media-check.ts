@@ -12,10 +12,11 @@ import { mediaLimits as linkedin } from '../providers/linkedin-media.js';
 import { mediaLimits as tiktok } from '../providers/tiktok-media.js';
 import { mediaLimits as x } from '../providers/x-media.js';
 import { mediaLimits as youtube } from '../providers/youtube-media.js';
+import { mediaLimits as bluesky } from '../providers/bluesky-media.js';
 import { mediaLimits as threads } from '../providers/threads-media.js';
 import { mediaLimits as pinterest } from '../providers/pinterest-media.js';
 
-const TABLES: Record<PlatformId, (options: Record<string, string>) => MediaLimits> = { facebook, instagram, linkedin, tiktok, x, youtube, threads, pinterest };
+const TABLES: Record<PlatformId, (options: Record<string, string>) => MediaLimits> = { facebook, instagram, linkedin, tiktok, x, youtube, bluesky, threads, pinterest };
 
 function limitsFor(platform: PlatformId, options: Record<string, string> = {}): MediaLimits {
   return TABLES[platform](options);

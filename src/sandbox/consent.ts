@@ -29,6 +29,7 @@ const NAMES: Record<PlatformId, string> = {
   youtube: 'YouTube',
   x: 'X',
   linkedin: 'LinkedIn',
+  bluesky: 'Bluesky',
   threads: 'Threads',
   pinterest: 'Pinterest',
 };

@@ -13,6 +13,7 @@ export const sandboxModules: Record<PlatformId, { main: () => Promise<SandboxMod
   youtube: { main: () => import('./youtube.js'), publish: () => import('./youtube-publish.js') },
   x: { main: () => import('./x.js'), publish: () => import('./x-publish.js') },
   linkedin: { main: () => import('./linkedin.js'), publish: () => import('./linkedin-publish.js') },
+  bluesky: { main: () => import('./bluesky.js'), publish: () => import('./bluesky-publish.js') },
   threads: { main: () => import('./threads.js'), publish: () => import('./threads-publish.js') },
   pinterest: { main: () => import('./pinterest.js'), publish: () => import('./pinterest-publish.js') },
 };

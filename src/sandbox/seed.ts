@@ -25,7 +25,9 @@ export async function seedConnection(deps: Deps, platform: PlatformId, account: 
   const redirectUri = redirectUriFor(provider, deps, redirectPort(provider, deps) || 45678);
   const codeVerifier = generateVerifier();
   const state = deps.random.uuid();
-  const url = provider.buildAuthorizeUrl({ redirectUri, state, codeVerifier, scopes: d.scopes.map((s) => s.scope) }, pd);
+  // AT Protocol (Bluesky): the library pushes the request (PAR) and owns state, PKCE and the DPoP key.
+  const pending = provider.startLogin ? await provider.startLogin({ redirectUri }, pd) : undefined;
+  const url = pending?.url ?? provider.buildAuthorizeUrl({ redirectUri, state, codeVerifier, scopes: d.scopes.map((s) => s.scope) }, pd);
   let res = await http(deps, url.toString());
   let location = res.headers.get('location');
   if (!location) {
@@ -43,7 +45,7 @@ export async function seedConnection(deps: Deps, platform: PlatformId, account: 
   const back = new URL(location.replace(/#_$/, ''));
   const params = Object.fromEntries(back.searchParams);
   if (!params.code) throw new Error(`no code in the redirect: ${location}`);
-  const tokens = await provider.exchangeCode({ code: params.code, redirectUri, codeVerifier, callbackParams: params }, pd);
+  const tokens = pending ? await pending.exchange(params) : await provider.exchangeCode({ code: params.code, redirectUri, codeVerifier, callbackParams: params }, pd);
   const who = await provider.whoami(tokens, pd);
   const store = await deps.store();
   const id = deps.random.uuid();

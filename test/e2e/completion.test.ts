@@ -107,7 +107,7 @@ describe('completion scripts', () => {
     expect(bash('socialync', 'app', 's')).toEqual(['set']);
     expect(bash('socialync', 'status', '--js')).toEqual(['--json']);
     expect(bash('socialync', 'doctor', '--')).toEqual(expect.arrayContaining(['--offline', '--json', '--quiet', '--debug']));
-    expect(bash('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'threads', 'pinterest']);
+    expect(bash('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'bluesky', 'threads', 'pinterest']);
     expect(bash('socialync', 'app', 'set', 'x', '--client-type', '')).toEqual(['public', 'confidential']);
     expect(bash('socialync', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
     expect(bash('socialync', 'disconnect', 'tiktok', '')).toEqual(['brand-tiktok', 'personal']);
@@ -132,7 +132,7 @@ describe('completion scripts', () => {
     expect(zsh('socialync', 'con')).toEqual(expect.arrayContaining(['connect', 'status']));
     expect(zsh('socialync', 'app', '')).toEqual(expect.arrayContaining(['set', 'list', 'remove']));
     expect(zsh('socialync', 'status', '--')).toEqual(expect.arrayContaining(['--json', '--quiet']));
-    expect(zsh('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'threads', 'pinterest']);
+    expect(zsh('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'bluesky', 'threads', 'pinterest']);
     expect(zsh('socialync', 'disconnect', 'tiktok', '')).toEqual(['brand-tiktok', 'personal']);
     expect(zsh('socialync', 'refresh', '--account', '')).toEqual(['brand-tiktok', 'personal', 'brand-x']);
     expect(zsh('socialync', 'sandbox', 'demo', '--dir', '')).toEqual(['FILES -/']);

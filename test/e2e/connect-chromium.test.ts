@@ -1,5 +1,5 @@
 /**
- * End to end: the built CLI connects all six platforms while real headless
+ * End to end: the built CLI connects every platform while real headless
  * Chromium clicks Approve on the sandbox consent pages; then `status` shows
  * them with the right days until reconnect, and no token value is left
  * anywhere under the socialync home except the encrypted vault.
@@ -15,6 +15,11 @@ import { cliEnv, runCli, startCli } from '../helpers/cli.js';
 import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
 
 const skip = chromiumMissing();
+/** Bluesky needs no app: the AT Protocol localhost client (docs/platforms/bluesky.md#oauth). */
+const NO_APP = new Set(['bluesky']);
+const APP_PLATFORMS = PLATFORMS.filter((p) => !NO_APP.has(p));
+/** What `connect` needs besides the platform: Bluesky starts from the account's handle. */
+const connectArgs = (p: string) => (p === 'bluesky' ? ['--handle', 'alice.bsky.social'] : []);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -23,7 +28,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () => {
+describe.skipIf(Boolean(skip))('connect every platform in real Chromium', () => {
   let sandbox: Sandbox;
   let home: string;
   let env: NodeJS.ProcessEnv;
@@ -42,7 +47,7 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
   });
 
   it('sets up the apps and prints the redirect URI to register', async () => {
-    for (const p of PLATFORMS) {
+    for (const p of APP_PLATFORMS) {
       const app = sandbox.apps[p];
       const args = ['app', 'set', p, '--client-id', app.clientId, '--client-secret-stdin', '--port', '0', ...(app.clientType ? ['--client-type', app.clientType] : [])];
       const r = await runCli(args, env, app.clientSecret);
@@ -53,14 +58,14 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     }
     const list = await runCli(['app', 'list', '--json'], env);
     const apps = JSON.parse(list.stdout) as { platform: string; clientSecret: string }[];
-    expect(apps.map((a) => a.platform).sort()).toEqual([...PLATFORMS].sort());
+    expect(apps.map((a) => a.platform).sort()).toEqual([...APP_PLATFORMS].sort());
     expect(apps.every((a) => a.clientSecret !== 'missing')).toBe(true);
     expect(list.stdout).not.toContain(sandbox.apps.tiktok.clientSecret);
   });
 
   for (const p of PLATFORMS) {
     it(`connects ${p} by clicking Approve`, async () => {
-      const run = startCli(['connect', p, '--no-browser', '--timeout', '60'], env);
+      const run = startCli(['connect', p, ...connectArgs(p), '--no-browser', '--timeout', '60'], env);
       const [url] = await run.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\S+/);
       const ctx = await browser.newContext({ ignoreHTTPSErrors: true });
       const page = await ctx.newPage();
@@ -73,11 +78,11 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
       outputs.push(r.stdout, r.stderr);
       expect(r.code, r.stderr).toBe(0);
       expect(shown).toMatch(/Connected to/);
-      expect(r.stderr).toMatch(/Connected .* as "alice(-bakery)?"/);
+      expect(r.stderr).toMatch(/Connected .* as "alice(-bakery|\.bsky\.social)?"/);
     });
   }
 
-  it('shows all six healthy in status with days until reconnect', async () => {
+  it('shows every platform healthy in status with days until reconnect', async () => {
     const r = await runCli(['status', '--json'], env);
     outputs.push(r.stdout, r.stderr);
     expect(r.code, r.stderr).toBe(0);
@@ -102,6 +107,9 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     // Google: no fixed lifetime; dies after ~6 months unused, shown as an estimate.
     expect(by.youtube!.reconnectByEstimated).toBe(true);
     expect(by.youtube!.daysUntilReconnect).toBeGreaterThan(170);
+    // Bluesky: the public-client session ends 2 weeks after the login, exactly (not an estimate).
+    expect(by.bluesky!.daysUntilReconnect).toBe(13);
+    expect(by.bluesky!.reconnectByEstimated).toBe(false);
     const table = await runCli(['status'], env);
     expect(table.stdout.split('\n').filter(Boolean)).toHaveLength(PLATFORMS.length);
   });
@@ -116,6 +124,8 @@ describe.skipIf(Boolean(skip))('connect all six platforms in real Chromium', () 
     for (const c of await store.listConnections()) {
       const t = JSON.parse((await secrets.get(`conn.${c.id}`))!) as { accessToken: string; refreshToken?: string; extra?: Record<string, string> };
       values.push(t.accessToken, ...(t.refreshToken ? [t.refreshToken] : []), ...Object.entries(t.extra ?? {}).filter(([k]) => /token/i.test(k)).map(([, v]) => v));
+      // Bluesky's DPoP private key is a secret of the session too.
+      if (t.extra?.['dpopJwk']) values.push((JSON.parse(t.extra['dpopJwk']) as { d: string }).d);
     }
     await deps.close();
     expect(values.length).toBeGreaterThanOrEqual(6);

@@ -36,7 +36,7 @@ async function schedule(label: string, n: number, spreadMs: number): Promise<num
     const text = `${label} ${i} of ${n}`;
     const r =
       i % 2 === 0
-        ? await runScheduleAdd(pp.deps, { to: 'x,linkedin,facebook', at, text })
+        ? await runScheduleAdd(pp.deps, { to: 'x,linkedin,facebook,bluesky', at, text })
         : await runScheduleAdd(pp.deps, { to: 'youtube,tiktok,instagram,facebook', at, text, title: text, media: [video], set: ['tiktok.privacy=SELF_ONLY'] });
     ids.push(r.id);
     // Spread the due times so that work keeps arriving while publishers are being killed.

@@ -44,7 +44,7 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-const ROTATES: Partial<Record<PlatformId, boolean>> = { x: true, tiktok: true, pinterest: true };
+const ROTATES: Partial<Record<PlatformId, boolean>> = { x: true, tiktok: true, bluesky: true, pinterest: true };
 
 describe.each(PLATFORMS.map((p) => [p]))('refresh on the %s sandbox', (platform) => {
   it('refreshes when due, by the platform mechanism, persisting the new token (rotation: the old one is dead, none rejected)', async () => {
