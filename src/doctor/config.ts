@@ -21,6 +21,7 @@ const TOP: Record<string, Kind> = {
   sandbox: 'object',
   notify: 'object',
   publish: 'object',
+  database: 'object',
   __internal__: 'object', // written by `conf`
 };
 

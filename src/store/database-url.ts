@@ -40,6 +40,13 @@ export function checkedPostgresUrl(raw: string, where: string): string {
   return url;
 }
 
+/** Why `raw` cannot be config database.url (which is not a secret store: no password in it), or undefined. */
+export function databaseUrlProblem(raw: string): string | undefined {
+  if (!isPostgresUrl(raw) || !URL.canParse(raw)) return 'must be a postgres:// URL';
+  if (new URL(raw).password) return `must not hold a password (config.json is no place for secrets): put it in PGPASSWORD or ~/.pgpass, or the whole URL in ${DATABASE_URL_ENV}`;
+  return undefined;
+}
+
 export function storeChoice(env: NodeJS.ProcessEnv, config: { get<T>(path: string): T | undefined }, stateDb: string): StoreChoice {
   const fromEnv = env[DATABASE_URL_ENV]?.trim();
   if (fromEnv) {
