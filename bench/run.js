@@ -72,6 +72,7 @@ for (const [file, fn] of [
   ['publish.js', 'runPublishBench'],
   ['schedule-list.js', 'runScheduleListBench'],
   ['refresh-kill.js', 'runRefreshKillBench'],
+  ['team.js', 'runTeamBench'],
 ]) {
   if (existsSync(join(ROOT, 'bench', file))) benches.push([file, async () => (await import(`./${file}`))[fn]()]);
 }

@@ -15,3 +15,6 @@ export { completionScript } from './commands/completion.js';
 export { makeSandboxProfile } from './commands/sandbox.js';
 export { seedConnection, seedConnections } from './sandbox/seed.js';
 export { mp4 } from './sandbox/sample-media.js';
+export { openPostgresStore } from './store/postgres.js';
+export { postStoreFor } from './store/posts.js';
+export { startPostgres } from '../test/helpers/postgres.js';
