@@ -37,7 +37,8 @@ export async function runDbStatus(deps: Deps): Promise<DbStatus> {
     const pending = Array.from({ length: Math.max(0, latest - version) }, (_, i) => version + i + 1);
     return { store: 'sqlite', location: choice.file, source: 'default', schemaVersion: version, latestVersion: latest, pendingMigrations: pending, latencyMs: null };
   }
-  const { createPool, postgresError } = await import('../store/postgres-pool.js');
+  const { createPool } = await import('../store/postgres-pool.js');
+  const { postgresError } = await import('../store/postgres-errors.js');
   const { schemaState } = await import('../store/postgres-migrate.js');
   const pool = createPool(choice.url, { max: 1 });
   try {
@@ -85,7 +86,7 @@ export async function runDbCopy(deps: Deps, o: DbCopyOptions): Promise<DbCopyRes
   const { openSqliteStore, profileHoldings } = await import('../store/sqlite.js');
   const { openPostgresStore } = await import('../store/postgres.js');
   const { copySqliteToPostgres } = await import('../store/copy.js');
-  const { postgresError } = await import('../store/postgres-pool.js');
+  const { postgresError } = await import('../store/postgres-errors.js');
   const src = openSqliteStore(file, { profileHoldings: () => profileHoldings(deps.paths, deps.config) });
   try {
     const dst = await openPostgresStore(url, { now: () => deps.clock.now() });

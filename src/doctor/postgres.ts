@@ -10,7 +10,8 @@ import { result, type CheckResult, type DoctorContext } from './types.js';
 const SLOW_MS = 200;
 
 export async function checkPostgresState(ctx: DoctorContext, url: string, shown: string): Promise<CheckResult[]> {
-  const { createPool, postgresError } = await import('../store/postgres-pool.js');
+  const { createPool } = await import('../store/postgres-pool.js');
+  const { postgresError } = await import('../store/postgres-errors.js');
   const { schemaState } = await import('../store/postgres-migrate.js');
   const pool = createPool(url, { max: 1, connectTimeoutMs: ctx.timeoutMs });
   try {

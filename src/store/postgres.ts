@@ -5,7 +5,8 @@
  */
 import { connectionIdentity } from './identity.js';
 import { columns, connectionRow, formerFromRow, fromRow, toDb } from './sqlite.js';
-import { createPool, inTransaction, postgresError, type Pool, type PoolOptions } from './postgres-pool.js';
+import { createPool, inTransaction, type Pool, type PoolOptions } from './postgres-pool.js';
+import { postgresError } from './postgres-errors.js';
 import { checkNotNewer, migratePostgres, schemaState } from './postgres-migrate.js';
 import { PostgresPostStore } from './postgres-posts.js';
 import type { PostStore } from './posts.js';
