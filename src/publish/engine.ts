@@ -105,8 +105,10 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
   const seen = new Set<number>();
   for (;;) {
     if (o.signal?.aborted) break;
-    // Targets looked at already (published, failed, or held by a live process) stay in the list: read past them.
-    const due = (await en.posts.dueTargets(en.deps.clock.now(), 50 + seen.size)).filter((t) => !seen.has(t.id));
+    // Targets looked at already (published, failed, or held by a live process) stay in the list: read past them,
+    // except a claim that has ended since (its holder died: another machine's lease ran out) — a long tick takes it over.
+    const now = en.deps.clock.now();
+    const due = (await en.posts.dueTargets(now, 50 + seen.size)).filter((t) => !seen.has(t.id) || claimEnded(t, now));
     if (!due.length) break;
     for (const t of due) {
       if (o.signal?.aborted || (o.limit !== undefined && out.length >= o.limit)) return out;
@@ -117,6 +119,9 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
   }
   return out;
 }
+
+/** A target left `publishing` by a holder whose lease ended or who is known dead (a process of this host that is gone). */
+const claimEnded = (t: Target, now: number) => t.state === 'publishing' && ((t.claimExpiresAt !== null && t.claimExpiresAt < now) || ownerState(t.claimedBy) === 'dead');
 
 /** Claim, validated token, send or reconcile, record (STYLE.md habit 13). */
 export async function processTarget(en: Engine, t0: Target): Promise<TargetResult> {
