@@ -83,6 +83,7 @@ for (const [file, fn] of [
   ['schedule-list.js', 'runScheduleListBench'],
   ['refresh-kill.js', 'runRefreshKillBench'],
   ['burst.js', 'runBurstBench'],
+  ['team.js', 'runTeamBench'],
 ]) {
   if (existsSync(join(ROOT, 'bench', file))) benches.push([file, async () => (await import(`./${file}`))[fn]()]);
 }

@@ -18,7 +18,7 @@ const common = {
   target: 'node20.18',
   // Native addon loaders must resolve files next to their own package; the large libraries
   // used only by some commands load from node_modules on first use (runtime dependencies).
-  external: ['@napi-rs/keyring', 'jq-wasm', 'mediainfo.js', 'undici', 'nodemailer', 'selfsigned', 'ora', '@inquirer/prompts', 'cli-table3', 'open', 'conf', 'twitter-text', '@atproto/oauth-client-node', '@atproto/api'],
+  external: ['@napi-rs/keyring', 'jq-wasm', 'mediainfo.js', 'undici', 'nodemailer', 'selfsigned', 'ora', '@inquirer/prompts', 'cli-table3', 'open', 'conf', 'twitter-text', '@atproto/oauth-client-node', '@atproto/api', 'pg'],
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,

@@ -96,7 +96,7 @@ export function createDeps(over: DepsOverrides = {}): Deps {
     },
     store:
       over.store ??
-      (() => (store ??= import('./store/sqlite.js').then((m) => m.openSqliteStore(paths.stateDb, { profileHoldings: () => m.profileHoldings(paths, config) })))),
+      (() => (store ??= import('./store/open.js').then((m) => m.openStateStore({ env, config, paths, now: () => clock.now() })))),
     secrets:
       over.secrets ??
       (() =>

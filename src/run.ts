@@ -5,6 +5,8 @@
  */
 import { BUG_HINT, CliError, ExitCode, ProviderError, exitCodeForClass, localFileFailure, localFileFix } from './core/errors.js';
 import { isSqliteError, stateDbError } from './store/failure.js';
+import { isPostgresError, postgresError } from './store/postgres-errors.js';
+import { storeChoice } from './store/database-url.js';
 import { redactText } from './core/redact.js';
 import { printable } from './core/printable.js';
 import { originalStack } from './core/stack.js';
@@ -77,6 +79,10 @@ function report(e0: unknown, deps: Deps): number {
 function knownFailure(e: unknown, deps: Deps): unknown {
   if (e instanceof CliError || e instanceof ProviderError) return e;
   if (isSqliteError(e)) return stateDbError(deps.paths.stateDb, e);
+  if (isPostgresError(e)) {
+    const choice = storeChoice(deps.env, deps.config, deps.paths.stateDb);
+    if (choice.kind === 'postgres') return postgresError(choice.url, e);
+  }
   const local = localFileFailure(e);
   if (local) return new CliError(`${local.path}: ${local.text}`, { hint: localFileFix(local), cause: e });
   return e;

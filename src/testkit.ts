@@ -20,3 +20,5 @@ export { postStatus } from './publish/post-status.js';
 export { seedPublishConnection } from './sandbox/seed-page.js';
 export { runScheduleAdd } from './commands/schedule-add.js';
 export { postStoreFor } from './store/posts.js';
+export { openPostgresStore } from './store/postgres.js';
+export { startPostgres } from '../test/helpers/postgres.js';

@@ -12,6 +12,7 @@ import { DEFAULT_WARN_DAYS } from '../auth/deadlines.js';
 import { envHostVar, loadProvider } from '../providers/registry.js';
 import { PLATFORMS, type PlatformId } from '../providers/types.js';
 import { suggest } from '../core/suggest.js';
+import { databaseUrlProblem } from '../store/database-url.js';
 
 type Kind = 'number' | 'string' | 'boolean' | 'url';
 
@@ -82,6 +83,7 @@ async function settingSpecs(): Promise<SettingSpec[]> {
     { key: 'notify.email.port', kind: 'number', what: 'notification email: SMTP port', check: (v: number) => (Number.isInteger(v) && v > 0 && v < 65536 ? undefined : 'must be a port number') },
     { key: 'notify.email.user', kind: 'string', what: 'notification email: SMTP login (the password is a secret: notify set email)' },
     { key: 'notify.email.secure', kind: 'boolean', what: 'notification email: TLS from the first byte (port 465)' },
+    { key: 'database.url', kind: 'string', what: 'PostgreSQL state store shared by several machines (postgres://user@host/db; the password in PGPASSWORD or ~/.pgpass)', check: databaseUrlProblem },
   );
   return out;
 }

@@ -26,6 +26,7 @@ const ENVIRONMENT: readonly [name: string, what: string][] = [
   ['SOCIALYNC_WEBHOOK_URL', 'the URL for `notify set webhook` (keeps a token out of argv)'],
   ['SOCIALYNC_SMTP_PASSWORD', 'the SMTP password for `notify set email`'],
   ['SOCIALYNC_REFRESH_LOCK_TTL_MS', 'how long a refresh holds its cross-process lock (default 60000)'],
+  ['SOCIALYNC_DATABASE_URL', 'postgres://user[:password]@host:5432/db: keep the state in PostgreSQL, shared by several machines (default: the SQLite file); never printed with its password'],
   ['NODE_COMPILE_CACHE', 'a folder for Node\'s compile cache (Node >= 22.8) instead of $XDG_CACHE_HOME/socialync/compile-cache; NODE_DISABLE_COMPILE_CACHE=1 turns it off'],
   ['NO_COLOR', 'no colours (wins over FORCE_COLOR)'],
   ['FORCE_COLOR', 'colours even when the output is not a terminal'],

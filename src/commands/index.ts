@@ -30,6 +30,7 @@ export const commandLoaders: [name: string, load: (argv?: string[]) => Promise<R
   ['publish', async () => (await import('./publish.js')).registerPublish],
   ['daemon', async () => (await import('./daemon.js')).registerDaemon],
   ['retry', async () => (await import('./retry.js')).registerRetry],
+  ['db', async () => (await import('./db.js')).registerDb],
 ];
 
 /** The registrars a run needs: just the invoked command's, or all of them (help, unknown, none). */

@@ -12,6 +12,7 @@ import type { Connection, LockHolder } from '../store/types.js';
 import { secretKeys } from '../secrets/types.js';
 import { missingKeys } from '../secrets/names.js';
 import { describeOwner, ownerState } from '../auth/owner.js';
+import { describeStore, storeChoice } from '../store/database-url.js';
 
 /** Public JSON schema of `socialync status --json` (an array of these). Stable: add fields, never rename. */
 export interface StatusEntry {
@@ -143,6 +144,9 @@ export function missingConnectionSecrets(deps: Pick<Deps, 'paths'>, conns: Conne
 
 export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<void> {
   const { io } = deps;
+  const choice = storeChoice(deps.env, deps.config, deps.paths.stateDb);
+  // Team mode is said even when piped (on stderr, so the TSV keeps its columns).
+  if (choice.kind === 'postgres' && (!entries.length || !io.stdoutIsTTY)) io.info(`state: ${describeStore(choice)}`);
   if (!entries.length) {
     io.info('No connections yet. Run: socialync connect <platform>   (or try: socialync sandbox demo)');
     return;
@@ -163,7 +167,7 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
   io.out(statusTable(entries, { now: deps.clock.now(), width: io.columns, verbose, chalk, connection: (e) => conns.get(`${e.platform}/${e.account}`) }).join('\n'));
   const { describeSecretBackend } = await import('../secrets/open.js');
   const where = describeSecretBackend({ paths: deps.paths, env: deps.env, config: deps.config });
-  const notes = [`secrets: ${where.backend === 'file' ? 'file backend' : 'OS keychain'} (${where.location})`];
+  const notes = [`state: ${describeStore(choice)}`, `secrets: ${where.backend === 'file' ? 'file backend' : 'OS keychain'} (${where.location})`];
   if (entries.some((e) => e.reconnectByEstimated)) notes.push('~ = estimated');
   if (!verbose && entries.some((e) => e.health !== 'healthy')) notes.push('details: socialync status -v');
   io.info(fitNotes(notes, io.columns));

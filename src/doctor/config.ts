@@ -22,6 +22,7 @@ const TOP: Record<string, Kind> = {
   notify: 'object',
   publish: 'object',
   quota: 'object',
+  database: 'object',
   __internal__: 'object', // written by `conf`
 };
 

@@ -7,6 +7,7 @@
 import { openExistingDb, type ReadonlyDb as Db } from '../store/readonly.js';
 import { migrations } from '../store/migrations.js';
 import { classifyStateDbError, keepCopyCommand, profileHoldings, stateDbError } from '../store/failure.js';
+import { storeChoice } from '../store/database-url.js';
 import { result, type Check, type CheckResult, type DoctorContext } from './types.js';
 
 /** Recovering rows keeps the damaged file: README "If the state database is damaged" has every step. */
@@ -15,6 +16,8 @@ function recoverFix(file: string): string {
 }
 
 export const checkState: Check = async (ctx) => {
+  const choice = storeChoice(ctx.deps.env, ctx.deps.config, ctx.deps.paths.stateDb);
+  if (choice.kind === 'postgres') return (await import('./postgres.js')).checkPostgresState(ctx, choice.url, choice.shown);
   const file = ctx.deps.paths.stateDb;
   let db: Db | undefined;
   try {

@@ -75,7 +75,9 @@ export function result(group: CheckGroup, id: string, status: CheckStatus, title
 export async function loadConnections(ctx: DoctorContext): Promise<Connection[]> {
   if (ctx.connections) return ctx.connections;
   const { existsSync } = await import('node:fs');
-  if (ctx.stateUsable === false || !existsSync(ctx.deps.paths.stateDb)) return (ctx.connections = []);
+  const { storeChoice } = await import('../store/database-url.js');
+  const shared = storeChoice(ctx.deps.env, ctx.deps.config, ctx.deps.paths.stateDb).kind === 'postgres';
+  if (ctx.stateUsable === false || (!shared && !existsSync(ctx.deps.paths.stateDb))) return (ctx.connections = []);
   try {
     ctx.connections = await (await ctx.deps.store()).listConnections();
   } catch {

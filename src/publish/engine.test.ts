@@ -88,6 +88,16 @@ describe('publishing engine', () => {
     expect(await target(f)).toMatchObject({ state: 'published', remoteId: '42', claimedBy: null });
   });
 
+  it("another machine's claim that ends during a long tick is taken over in that tick, not left until the next", async () => {
+    const f = await setup({ publish: async (_p, _t, d) => ((f.clock.t += 4000), { remoteId: String(d.clock.now()) }) });
+    expect(await f.en.posts.claim(1, 'otherhost/4242/1/dead', 5000, f.clock.t)).toBe('scheduled'); // then that machine died
+    await f.en.posts.createPost({ text: 'later', options: {}, overrides: {}, scheduledAt: f.clock.t, tz: 'UTC', localTime: '', media: [], targets: [{ platform: 'x', connectionId: 'c1' }] }, f.clock.t);
+    await f.en.posts.createPost({ text: 'later 2', options: {}, overrides: {}, scheduledAt: f.clock.t, tz: 'UTC', localTime: '', media: [], targets: [{ platform: 'x', connectionId: 'c1' }] }, f.clock.t);
+    const results = await runTick(f.en);
+    expect(results.map((r) => [r.targetId, r.outcome])).toEqual([[2, 'published'], [3, 'published'], [1, 'published']]);
+    expect(f.calls.filter((c) => c === 'reconcile')).toHaveLength(1); // it may have been sent before the holder died: checked first
+  });
+
   it('rate limited: retried after Retry-After (not sooner), then fails with the reason after maxAttempts', async () => {
     const f = await setup({ publish: async () => Promise.reject(new ProviderError('x: 429', { errorClass: 'rate_limited', retryAfterMs: 120_000 })) });
     const start = f.clock.t;

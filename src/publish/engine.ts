@@ -117,9 +117,11 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
     sleep: (ms) => en.deps.clock.sleep(ms, o.signal).catch(() => undefined),
     stopped: () => Boolean(o.signal?.aborted),
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
-    // Targets handed out already (in flight, done, held by a live process) stay in the list: read past them.
+    // Targets handed out already (in flight, done, held by a live process) stay in the list: read past them,
+    // except a claim that has ended since (its holder died: another machine's lease ran out) — a long tick takes it over.
     fetch: async () => {
-      const due = (await en.posts.dueTargets(en.deps.clock.now(), 2 * limits.concurrency + 50 + seen.size)).filter((t) => !seen.has(t.id));
+      const now = en.deps.clock.now();
+      const due = (await en.posts.dueTargets(now, 2 * limits.concurrency + 50 + seen.size)).filter((t) => !seen.has(t.id) || claimEnded(t, now));
       for (const t of due) seen.add(t.id);
       return due;
     },
@@ -127,6 +129,9 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
   });
   return results.filter((r) => r.outcome !== 'skipped');
 }
+
+/** A target left `publishing` by a holder whose lease ended or who is known dead (a process of this host that is gone). */
+const claimEnded = (t: Target, now: number) => t.state === 'publishing' && ((t.claimExpiresAt !== null && t.claimExpiresAt < now) || ownerState(t.claimedBy) === 'dead');
 
 /** Claim, validated token, send or reconcile, record (STYLE.md habit 13). */
 export async function processTarget(en: Engine, t0: Target): Promise<TargetResult> {

@@ -126,7 +126,8 @@ export interface PostStore {
 
 type Row = Record<string, unknown>;
 
-const targetCols: Record<keyof TargetPatch, string> = {
+/** Target fields and their columns (shared with the PostgreSQL post store). */
+export const targetCols: Record<keyof TargetPatch, string> = {
   connectionId: 'connection_id',
   state: 'state',
   errorClass: 'error_class',
@@ -141,7 +142,7 @@ const targetCols: Record<keyof TargetPatch, string> = {
   publishedAt: 'published_at',
 };
 
-function targetFromRow(r: Row): Target {
+export function targetFromRow(r: Row): Target {
   return {
     id: r.id as number,
     postId: r.post_id as number,
@@ -163,7 +164,7 @@ function targetFromRow(r: Row): Target {
   };
 }
 
-function mediaFromRow(r: Row): MediaRef {
+export function mediaFromRow(r: Row): MediaRef {
   const m: MediaRef = { kind: r.kind as MediaRef['kind'], mime: r.mime as string };
   if (r.path != null) m.path = r.path as string;
   if (r.url != null) m.url = r.url as string;
@@ -172,6 +173,36 @@ function mediaFromRow(r: Row): MediaRef {
   if (r.duration_sec != null) m.durationSec = r.duration_sec as number;
   if (r.probe != null) m.probe = JSON.parse(r.probe as string) as MediaProbe;
   return m;
+}
+
+export function attemptFromRow(r: Row): Attempt {
+  return {
+    id: r.id as number,
+    targetId: r.target_id as number,
+    at: r.at as number,
+    outcome: r.outcome as string,
+    errorClass: (r.error_class as string) ?? null,
+    message: (r.message as string) ?? null,
+  };
+}
+
+/** A post from its row and media (shared with the PostgreSQL post store). */
+export function postFromRow(r: Row, media: MediaRef[]): Post {
+  const post: Post = {
+    id: r.id as number,
+    text: r.text as string,
+    options: JSON.parse(r.options as string) as Record<string, string>,
+    overrides: JSON.parse(r.overrides as string) as Post['overrides'],
+    scheduledAt: r.scheduled_at as number,
+    tz: r.tz as string,
+    localTime: r.local_time as string,
+    media,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+  if (r.title != null) post.title = r.title as string;
+  if (r.privacy != null) post.privacy = r.privacy as string;
+  return post;
 }
 
 export class SqlitePostStore implements PostStore {
@@ -220,21 +251,7 @@ export class SqlitePostStore implements PostStore {
     const r = this.db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row | undefined;
     if (!r) return undefined;
     const media = (this.db.prepare('SELECT * FROM media WHERE post_id = ? ORDER BY position').all(id) as Row[]).map(mediaFromRow);
-    const post: Post = {
-      id,
-      text: r.text as string,
-      options: JSON.parse(r.options as string) as Record<string, string>,
-      overrides: JSON.parse(r.overrides as string) as Post['overrides'],
-      scheduledAt: r.scheduled_at as number,
-      tz: r.tz as string,
-      localTime: r.local_time as string,
-      media,
-      createdAt: r.created_at as number,
-      updatedAt: r.updated_at as number,
-    };
-    if (r.title != null) post.title = r.title as string;
-    if (r.privacy != null) post.privacy = r.privacy as string;
-    return post;
+    return postFromRow(r, media);
   }
 
   async updatePost(id: number, p: Omit<NewPost, 'targets'>, now: number): Promise<void> {
@@ -326,14 +343,7 @@ export class SqlitePostStore implements PostStore {
 
   async attempts(targetId: number): Promise<Attempt[]> {
     const rows = this.db.prepare('SELECT * FROM attempts WHERE target_id = ? ORDER BY id').all(targetId) as Row[];
-    return rows.map((r) => ({
-      id: r.id as number,
-      targetId: r.target_id as number,
-      at: r.at as number,
-      outcome: r.outcome as string,
-      errorClass: (r.error_class as string) ?? null,
-      message: (r.message as string) ?? null,
-    }));
+    return rows.map(attemptFromRow);
   }
 
   async findTargets(f: { states: TargetState[]; postId?: number; platforms?: PlatformId[]; connectionId?: string }): Promise<Target[]> {
@@ -368,8 +378,10 @@ export class SqlitePostStore implements PostStore {
   }
 }
 
-/** The post store of the state database (SQLite today). */
+/** The post store of the state database (the PostgreSQL store has its own, src/store/postgres-posts.ts). */
 export function postStoreFor(store: Store): PostStore {
+  const own = (store as { postStore?: () => PostStore }).postStore;
+  if (own) return own.call(store);
   const db = (store as { db?: Database.Database }).db;
   if (!db) throw new Error('this state store does not support posts');
   return new SqlitePostStore(db);

@@ -16,7 +16,8 @@ import type { Connection, ConnectionPatch, EventRecord, FormerConnection, LockHo
 
 type Row = Record<string, unknown>;
 
-const columns: Record<keyof ConnectionPatch, string> = {
+/** Connection fields and their columns (the PostgreSQL store shares these, src/store/postgres.ts). */
+export const columns: Record<keyof ConnectionPatch, string> = {
   name: 'name',
   accountId: 'account_id',
   username: 'username',
@@ -37,13 +38,13 @@ const columns: Record<keyof ConnectionPatch, string> = {
   updatedAt: 'updated_at',
 };
 
-function toDb(key: keyof ConnectionPatch, v: unknown): unknown {
+export function toDb(key: keyof ConnectionPatch, v: unknown): unknown {
   if (key === 'scopes' || key === 'meta') return JSON.stringify(v ?? (key === 'scopes' ? [] : {}));
   if (key === 'refreshExpiresEstimated') return v ? 1 : 0;
   return v ?? null;
 }
 
-function fromRow(r: Row): Connection {
+export function fromRow(r: Row): Connection {
   return {
     id: r.id as string,
     platform: r.platform as Connection['platform'],
@@ -66,6 +67,27 @@ function fromRow(r: Row): Connection {
     tokenGeneration: r.token_generation as number,
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
+  };
+}
+
+/** A new connection, its columns and their values (shared with the PostgreSQL store). */
+export function connectionRow(c: Omit<Connection, 'tokenGeneration' | 'createdAt' | 'updatedAt'>, now: number) {
+  const full: Connection = { ...c, tokenGeneration: 1, createdAt: now, updatedAt: now };
+  const keys = Object.keys(columns) as (keyof ConnectionPatch)[];
+  const cols = ['id', 'platform', 'created_at', ...keys.map((k) => columns[k])];
+  const vals = [full.id, full.platform, now, ...keys.map((k) => toDb(k, full[k]))];
+  return { full, cols, vals };
+}
+
+/** A former connection from its row (shared with the PostgreSQL store). */
+export function formerFromRow(r: Row): FormerConnection {
+  return {
+    id: r.id as string,
+    platform: r.platform as FormerConnection['platform'],
+    identity: r.identity as string,
+    accountId: r.account_id as string,
+    name: r.name as string,
+    removedAt: r.removed_at as number,
   };
 }
 
@@ -199,10 +221,7 @@ export class SqliteStore implements Store {
   }
 
   async insertConnection(c: Omit<Connection, 'tokenGeneration' | 'createdAt' | 'updatedAt'>, now: number): Promise<Connection> {
-    const full: Connection = { ...c, tokenGeneration: 1, createdAt: now, updatedAt: now };
-    const keys = Object.keys(columns) as (keyof ConnectionPatch)[];
-    const cols = ['id', 'platform', 'created_at', ...keys.map((k) => columns[k])];
-    const vals = [full.id, full.platform, now, ...keys.map((k) => toDb(k, full[k]))];
+    const { full, cols, vals } = connectionRow(c, now);
     this.stmt(`INSERT INTO connections (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...vals);
     return full;
   }
@@ -233,14 +252,7 @@ export class SqliteStore implements Store {
   async getFormerConnection(id: string): Promise<FormerConnection | undefined> {
     const r = this.stmt('SELECT * FROM former_connections WHERE id = ?').get(id) as Row | undefined;
     if (!r) return undefined;
-    return {
-      id: r.id as string,
-      platform: r.platform as FormerConnection['platform'],
-      identity: r.identity as string,
-      accountId: r.account_id as string,
-      name: r.name as string,
-      removedAt: r.removed_at as number,
-    };
+    return formerFromRow(r);
   }
 
   async addEvent(e: EventRecord): Promise<void> {

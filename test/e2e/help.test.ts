@@ -36,9 +36,11 @@ function variablesRead(): Set<string> {
     if (/env\[envHostVar\(/.test(src)) names.add('SOCIALYNC_<PLATFORM>_<HOST>_URL');
   }
   // Literal examples of the templated families, e.g. SOCIALYNC_TIKTOK_API_URL in a comment string.
+  const database = names.has('SOCIALYNC_DATABASE_URL'); // not a platform host, though it looks like one
   for (const n of [...names]) if (/^SOCIALYNC_[A-Z]+_([A-Z]+_)?URL$|^SOCIALYNC_[A-Z]+_API_VERSION$|^SOCIALYNC_[A-Z]+_CLIENT_(ID|SECRET)$/.test(n) && !n.includes('<')) names.delete(n);
   names.delete('SOCIALYNC_WEBHOOK_URL') || true;
   names.add('SOCIALYNC_WEBHOOK_URL');
+  if (database) names.add('SOCIALYNC_DATABASE_URL');
   return names;
 }
 

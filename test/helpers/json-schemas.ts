@@ -273,3 +273,13 @@ export const ConfigEntry: Shape = {
   default: 'string|number|boolean|null',
   description: 'string',
 };
+
+export const DbStatus: Shape = {
+  store: 'enum:sqlite,postgres',
+  location: 'string',
+  source: 'enum:default,env,config',
+  schemaVersion: 'number',
+  latestVersion: 'number',
+  pendingMigrations: ['number'],
+  latencyMs: 'number|null',
+};

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { postStoreFor, type TargetState } from '../../src/store/posts.js';
+import { postStoreFor, type PostStore, type TargetState } from '../../src/store/posts.js';
 import type { PlatformId } from '../../src/providers/types.js';
 import { DAY, HOUR } from '../../src/core/clock.js';
 
@@ -35,25 +35,29 @@ export const TOTAL_POSTS = 63;
 /** Seeds `home`/state.db; returns the posts in time order. */
 export async function seedListPosts(home: string, now: number): Promise<SeededPost[]> {
   const store = openSqliteStore(join(home, 'state.db'));
-  const posts = postStoreFor(store);
-  const out: SeededPost[] = [];
   try {
-    for (const g of groups) {
-      for (let i = 0; i < g.n; i++) {
-        const at = now + g.at(i);
-        const targets = typeof g.targets === 'function' ? g.targets(i) : g.targets;
-        const id = await posts.createPost(
-          { text: `${g.status} post ${i}`, options: {}, overrides: {}, scheduledAt: at, tz: 'UTC', localTime: '', media: [], targets: targets.map(([platform]) => ({ platform, connectionId: `c-${platform}` })) },
-          now,
-        );
-        for (const [t, [, state]] of (await posts.targets(id)).map((t, k) => [t, targets[k]!] as const)) {
-          if (state !== 'scheduled') await posts.updateTarget(t.id, null, { state }, now);
-        }
-        out.push({ id, at, status: g.status, platforms: targets.map(([p]) => p) });
-      }
-    }
+    return await seedPosts(postStoreFor(store), now);
   } finally {
     await store.close();
+  }
+}
+
+/** Seeds any post store (the store contract suite runs it on SQLite and PostgreSQL). */
+export async function seedPosts(posts: PostStore, now: number): Promise<SeededPost[]> {
+  const out: SeededPost[] = [];
+  for (const g of groups) {
+    for (let i = 0; i < g.n; i++) {
+      const at = now + g.at(i);
+      const targets = typeof g.targets === 'function' ? g.targets(i) : g.targets;
+      const id = await posts.createPost(
+        { text: `${g.status} post ${i}`, options: {}, overrides: {}, scheduledAt: at, tz: 'UTC', localTime: '', media: [], targets: targets.map(([platform]) => ({ platform, connectionId: `c-${platform}` })) },
+        now,
+      );
+      for (const [t, [, state]] of (await posts.targets(id)).map((t, k) => [t, targets[k]!] as const)) {
+        if (state !== 'scheduled') await posts.updateTarget(t.id, null, { state }, now);
+      }
+      out.push({ id, at, status: g.status, platforms: targets.map(([p]) => p) });
+    }
   }
   return out.sort((a, b) => a.at - b.at || a.id - b.id);
 }

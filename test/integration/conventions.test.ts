@@ -145,6 +145,8 @@ describe('conventions', () => {
     cover('config list');
     expect(await run(t, ['config', 'set', 'warnDays', '9'])).toMatchObject({ code: 0 });
     expect(((await json(['config', 'list', '--json'], [S.ConfigEntry])) as { key: string; value: unknown; source: string }[]).find((e) => e.key === 'warnDays')).toMatchObject({ value: 9, source: 'config' });
+    cover('db status');
+    await json(['db', 'status', '--json'], S.DbStatus);
     cover('sandbox demo'); // prints StatusEntry[] too; run by the sandbox e2e tests (it starts its own servers)
 
     const withJson: string[] = [];
@@ -184,6 +186,7 @@ describe('conventions', () => {
       doctor: S.DoctorReport,
       'config list': [S.ConfigEntry],
       token: S.TokenResult,
+      'db status': S.DbStatus,
     };
     expect(Object.keys(sections).sort()).toEqual(Object.keys(schemaOf).sort());
     for (const [cmd, shape] of Object.entries(schemaOf)) {
@@ -197,7 +200,7 @@ describe('conventions', () => {
   });
 
   it('one vocabulary: the same names and types for the same things in every --json output', () => {
-    const all = [S.StatusEntry, S.AppEntry, S.ConnectResult, S.RefreshReport, S.NotifyListEntry, S.ScheduleAddResult, S.ScheduleEditResult, S.ScheduleListEntry, S.ScheduleShowResult, S.ScheduleCancelResult, S.PublishReport, S.RetryResult, S.SecretsWhere, S.DoctorReport, S.ConfigEntry];
+    const all = [S.StatusEntry, S.AppEntry, S.ConnectResult, S.RefreshReport, S.NotifyListEntry, S.ScheduleAddResult, S.ScheduleEditResult, S.ScheduleListEntry, S.ScheduleShowResult, S.ScheduleCancelResult, S.PublishReport, S.RetryResult, S.SecretsWhere, S.DoctorReport, S.ConfigEntry, S.DbStatus];
     const problems: string[] = [];
     // Synonyms that used to differ between commands: one name each now.
     const renamed: Record<string, string> = { name: 'account', connection: 'account', estimated: 'reconnectByEstimated', reconnectEstimated: 'reconnectByEstimated', why: 'reconnectWhy', detailText: 'message', error: 'message' };

@@ -1,0 +1,232 @@
+// Benchmark: team mode. Publisher processes with separate homes (standing in for machines)
+// share one PostgreSQL (a real server in a temporary data directory) and publish the same
+// queue of due targets (text posts to X and LinkedIn) to the sandbox, behind a proxy that adds
+// a fixed latency to every platform call (platforms answer in tens to hundreds of ms; the local
+// sandbox in under one). Measured in the same run:
+// - one publisher over the whole queue, then 4 at once: 0 duplicates, throughput ratio (target ≥ 3×);
+// - 4 at once, one killed with SIGKILL mid-run: the targets it held are finished by the others
+//   within one claim lease (publish.claimTtlMs), 0 duplicates.
+//
+//   node bench/team.js [--targets 2000] [--latency 100]
+//
+// bench/run.js calls runTeamBench() and prints its rows with the others.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin', 'socialync.cjs');
+const PLATFORMS = ['x', 'linkedin'];
+const LEASE_MS = 5000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A reverse proxy to `origin` that holds every request `ms` before forwarding it. */
+async function delayingProxy(origin, ms) {
+  const to = new URL(origin);
+  const server = createServer((req, res) => {
+    setTimeout(() => {
+      const up = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    }, ms);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Every URL in the profile's endpoints that points at the sandbox goes through a delaying proxy. */
+async function proxied(home, sandbox, ms) {
+  const file = join(home, 'config.json');
+  const cfg = JSON.parse(readFileSync(file, 'utf8'));
+  const proxies = new Map();
+  let text = JSON.stringify(cfg.endpoints);
+  for (const origin of new Set(Object.values(sandbox.origins))) {
+    const p = await delayingProxy(origin, ms);
+    proxies.set(origin, p);
+    text = text.split(origin).join(p.origin);
+  }
+  cfg.endpoints = JSON.parse(text);
+  cfg.publish = { claimTtlMs: LEASE_MS, maxAttempts: 5, backoffBaseMs: 200, backoffMaxMs: 1000, pollIntervalMs: 200 };
+  writeFileSync(file, JSON.stringify(cfg, null, 2), { mode: 0o600 });
+  return () => Promise.all([...proxies.values()].map((p) => p.close()));
+}
+
+function publisher(home, url) {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SOCIALYNC_HOME: home, SOCIALYNC_DATABASE_URL: url, NO_COLOR: '1', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) };
+  // The daemon, as a team runs it: every tick reads the due targets again, so a claim left by a
+  // dead machine is taken at the first tick after its lease ends (or at once, when its holder is
+  // known dead: a process of this host that no longer exists).
+  const child = spawn(process.execPath, [BIN, 'daemon', '--no-refresh'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const done = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out, err })));
+  return { child, done };
+}
+
+/** A fresh database with `n` due targets (n/2 posts to X and LinkedIn, unique texts). */
+async function queue(k, server, conns, n, label) {
+  const url = await server.createDatabase(`team_${label}`);
+  const store = await k.openPostgresStore(url);
+  const posts = k.postStoreFor(store);
+  const now = Date.now();
+  for (let i = 0; i < n / PLATFORMS.length; i++) {
+    await posts.createPost(
+      { text: `team bench ${label} ${i}`, options: {}, overrides: {}, scheduledAt: now - 1000, tz: 'UTC', localTime: '', media: [], targets: PLATFORMS.map((p) => ({ platform: p, connectionId: conns[p] })) },
+      now,
+    );
+  }
+  return { url, store, posts };
+}
+
+/** Posts the sandbox received for `label`, and how many of them repeat a text. */
+async function received(sandbox, label) {
+  let total = 0;
+  let duplicates = 0;
+  for (const p of PLATFORMS) {
+    const res = await fetch(`${sandbox.origins[p]}/__publish/v1/posts`);
+    const texts = ((await res.json()).posts ?? []).map((x) => x.text).filter((t) => t?.startsWith(`team bench ${label} `));
+    total += texts.length;
+    duplicates += texts.length - new Set(texts).size;
+  }
+  return { total, duplicates };
+}
+
+async function states(store) {
+  const r = await store.pool.query('SELECT state, count(*) AS n FROM targets GROUP BY state');
+  return Object.fromEntries(r.rows.map((x) => [x.state, Number(x.n)]));
+}
+
+/** Polls until no target is scheduled or publishing; returns when that happened (ms since epoch). */
+async function drained(store, deadline) {
+  for (;;) {
+    const s = await states(store);
+    if (!(s.scheduled ?? 0) && !(s.publishing ?? 0)) return Date.now();
+    if (Date.now() > deadline) throw new Error(`targets left after the deadline: ${JSON.stringify(s)}`);
+    await sleep(50);
+  }
+}
+
+async function stop(runs) {
+  for (const r of runs) r.child.kill('SIGTERM');
+  return Promise.all(runs.map((r) => r.done));
+}
+
+async function runPublishers(homes, q) {
+  const t0 = Date.now();
+  const runs = homes.map((h) => publisher(h, q.url));
+  const end = await drained(q.store, t0 + 30 * 60_000);
+  await stop(runs);
+  return { ms: end - t0 };
+}
+
+/** 4 publishers; one holding claims is killed once a third of the queue is published. */
+async function killRun(homes, q, n) {
+  const runs = homes.map((h) => publisher(h, q.url));
+  const victim = runs[0];
+  for (;;) {
+    await sleep(20);
+    const s = await states(q.store);
+    if ((s.published ?? 0) < n / 3) continue;
+    const r = await q.store.pool.query(`SELECT id FROM targets WHERE state = 'publishing' AND claimed_by LIKE $1`, [`%/${victim.child.pid}/%`]);
+    if (!r.rows.length) continue;
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const held = r.rows.map((x) => Number(x.id));
+    await drained(q.store, killedAt + 30 * 60_000);
+    await stop(runs.slice(1));
+    const ends = await q.store.pool.query('SELECT state, published_at FROM targets WHERE id = ANY($1)', [held]);
+    const finishedMs = Math.max(...ends.rows.map((x) => Number(x.published_at) - killedAt));
+    return { held: held.length, finishedMs, allDone: ends.rows.every((x) => x.state === 'published'), states: await states(q.store) };
+  }
+}
+
+export async function runTeamBench(o = {}) {
+  const n = o.targets ?? 2000;
+  const latency = o.latency ?? 100;
+  const k = await import(join(ROOT, 'dist', 'testkit.js'));
+  const quiet = (env) => k.createDeps({ io: k.createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} }), env });
+  const server = await k.startPostgres();
+  if (typeof server === 'string') throw new Error(server);
+  const sandbox = await k.startSandbox({ platforms: PLATFORMS, demo: true, rateLimits: false });
+  const base = mkdtempSync(join(tmpdir(), 'socialync-bench-team-'));
+  const cleanups = [];
+  try {
+    // One profile made against the shared database (connections in PostgreSQL, tokens in its
+    // vault), then copied into 4 homes: each "machine" has its own home, config and vault.
+    const setupUrl = await server.createDatabase('team_setup');
+    const profile = await k.makeSandboxProfile(quiet({ PATH: process.env.PATH }), sandbox, join(base, 'home0'));
+    cleanups.push(await proxied(profile.dir, sandbox, latency));
+    const deps = quiet({ SOCIALYNC_HOME: profile.dir, SOCIALYNC_DATABASE_URL: setupUrl });
+    const conns = {};
+    for (const p of PLATFORMS) conns[p] = (await k.seedConnection(deps, p, 'alice')).id;
+    const connRows = await (await deps.store()).listConnections();
+    await deps.close();
+    const homes = [profile.dir];
+    for (let i = 1; i < 4; i++) (cpSync(profile.dir, join(base, `home${i}`), { recursive: true }), homes.push(join(base, `home${i}`)));
+    const withConns = async (label) => {
+      const q = await queue(k, server, conns, n, label);
+      for (const c of connRows) await q.store.insertConnection(c, Date.now());
+      return q;
+    };
+
+    const one = await withConns('one');
+    const single = await runPublishers([homes[0]], one);
+    const oneGot = await received(sandbox, 'one');
+    const four = await withConns('four');
+    const multi = await runPublishers(homes, four);
+    const fourGot = await received(sandbox, 'four');
+    const kill = await withConns('kill');
+    const killed = await killRun(homes, kill, n);
+    const killGot = await received(sandbox, 'kill');
+    for (const q of [one, four, kill]) await q.store.close();
+
+    const rate = (ms) => n / (ms / 1000);
+    const ratio = rate(multi.ms) / rate(single.ms);
+    const dup = oneGot.duplicates + fourGot.duplicates;
+    return [
+      {
+        name: `team: 4 publisher processes, one PostgreSQL, ${n} due targets (X, LinkedIn; sandbox + ${latency} ms a call): throughput vs 1 publisher`,
+        value: `${rate(multi.ms).toFixed(1)} targets/s`,
+        baselineText: `${rate(single.ms).toFixed(1)} targets/s`,
+        figure: `${ratio.toFixed(2)}×`,
+        ok: ratio >= 3,
+        targetText: '≥ 3×',
+      },
+      {
+        name: `team: duplicates (1 and 4 publishers; posts received ${oneGot.total} and ${fourGot.total} of ${n} each)`,
+        value: String(dup),
+        figure: String(dup),
+        ok: dup === 0 && oneGot.total === n && fourGot.total === n,
+        targetText: '0',
+      },
+      {
+        name: `team: kill -9 of 1 of 4 publishers holding ${killed.held} claims: its targets finished after the kill (lease ${LEASE_MS} ms); duplicates; received ${killGot.total} of ${n}`,
+        value: `${killed.finishedMs} ms, ${killGot.duplicates} duplicates`,
+        figure: `${killed.finishedMs} ms / ${killGot.duplicates}`,
+        ok: killed.allDone && killed.finishedMs <= LEASE_MS && killGot.duplicates === 0 && killGot.total === n,
+        targetText: `≤ ${LEASE_MS} ms / 0`,
+      },
+    ];
+  } finally {
+    for (const c of cleanups) await c();
+    await sandbox.close();
+    await server.stop();
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const arg = (name, def) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
+  for (const r of await runTeamBench({ targets: arg('--targets', 2000), latency: arg('--latency', 100) })) {
+    console.log(`${r.name}: ${r.value}${r.baselineText ? ` vs ${r.baselineText}` : ''} = ${r.figure} (target ${r.targetText}) ${r.ok ? 'ok' : 'MISSED'}`);
+  }
+}
