@@ -145,4 +145,9 @@ export const postgresMigrations: string[] = [
   migrations[6]!,
   // 8: the indexes of `schedule list`'s views (portable: partial indexes exist in both)
   listIndexes,
+  // 9: (SQLite: the status triggers and the stored list line go) PostgreSQL never had them; its
+  //    time-order index takes the SQLite name
+  `
+  ALTER INDEX posts_list RENAME TO posts_when;
+  `,
 ];

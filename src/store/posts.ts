@@ -12,6 +12,7 @@ import { postStatus } from '../publish/post-status.js';
 export type { PostListFilter, PostSummary } from './post-list.js';
 
 export type TargetState = 'scheduled' | 'publishing' | 'published' | 'failed' | 'unconfirmed' | 'cancelled';
+export const TARGET_STATES: TargetState[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed', 'cancelled'];
 
 /** Per-platform replacements for the shared fields. */
 export interface PostOverride {
