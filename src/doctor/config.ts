@@ -22,6 +22,7 @@ const TOP: Record<string, Kind> = {
   notify: 'object',
   publish: 'object',
   database: 'object',
+  team: 'object', // machine id and name (src/secrets/team-admin.ts), nothing secret
   __internal__: 'object', // written by `conf`
 };
 
