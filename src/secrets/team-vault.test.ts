@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CliError } from '../core/errors.js';
 import { approveMachine, initTeam, joinTeam, removeMachine, teamVaultFor, thisMachine, type TeamContext } from './team-admin.js';
 import { teamStatus } from './team-status.js';
 import { LOCAL_KEYS } from './team-vault.js';
 import { newDataKey, newMachineKeyPair, wrapDataKey } from './team-crypto.js';
-import { memoryTeamTables, teamTestMachine, type MemoryTeamTables } from '../../test/helpers/team-tables.js';
+import { memoryTeamBackend, postgresTeamBackend, teamTestMachine, type TeamRaw, type TeamTablesBackend, type TeamTablesKit } from '../../test/helpers/team-tables.js';
+import type { TeamTables } from './team-tables.js';
 
 const TOKEN_A = '{"accessToken":"acc-AAAA-1111","refreshToken":"ref-AAAA-2222"}';
 const CLIENT_SECRET = 'client-secret-XYZ-987';
@@ -18,37 +19,49 @@ async function rejection(p: Promise<unknown>): Promise<CliError> {
 const vaultOf = (m: TeamContext) => teamVaultFor(m, thisMachine(m)!);
 
 /** A team of `names.length` members: the first inits with two local secrets, the others join and are approved. */
-async function team(...names: string[]): Promise<{ tables: MemoryTeamTables; machines: ReturnType<typeof teamTestMachine>[] }> {
-  const tables = memoryTeamTables();
+async function makeTeam(tables: TeamTables, names: string[]): Promise<ReturnType<typeof teamTestMachine>[]> {
   const machines = names.map((n) => teamTestMachine(tables, n));
   await machines[0]!.local.set('conn.a', TOKEN_A);
   await machines[0]!.local.set('app.x.client_secret', CLIENT_SECRET);
   await initTeam(machines[0]!, { name: names[0]! });
-  for (const m of machines.slice(1)) {
-    const j = await joinTeam(m, { name: m === machines[1] ? names[1]! : names[machines.indexOf(m)]! });
+  for (const [i, m] of machines.entries()) {
+    if (i === 0) continue;
+    const j = await joinTeam(m, { name: names[i]! });
     await approveMachine(machines[0]!, { name: j.machine, fingerprint: j.fingerprint });
   }
-  return { tables, machines };
+  return machines;
 }
 
-function rawDatabase(tables: MemoryTeamTables): string {
-  const parts: Buffer[] = [];
-  for (const e of tables.rows.entries.values()) parts.push(Buffer.from(e.name), e.data);
-  for (const w of tables.rows.wraps.values()) parts.push(w.wrapped);
-  for (const m of tables.rows.machines.values()) parts.push(Buffer.from(JSON.stringify(m)));
-  return Buffer.concat(parts).toString('latin1');
-}
+describe.each([memoryTeamBackend, postgresTeamBackend()] as TeamTablesBackend[])('team vault on $kind tables', (backend) => {
+  let skip: string | undefined;
+  let kit: TeamTablesKit | undefined;
+  beforeAll(async () => {
+    skip = await backend.setup();
+  }, 120_000);
+  afterAll(async () => backend.teardown(), 60_000);
+  afterEach(async () => {
+    await kit?.cleanup();
+    kit = undefined;
+  });
+  /** Fresh tables and a team on them; `raw` reaches the rows directly. */
+  async function team(...names: string[]): Promise<{ tables: TeamTables; raw: TeamRaw; machines: ReturnType<typeof teamTestMachine>[] }> {
+    kit = await backend.kit();
+    return { tables: kit.tables, raw: kit.raw, machines: await makeTeam(kit.tables, names) };
+  }
+  beforeEach((ctx) => {
+    if (skip) ctx.skip(skip);
+  });
 
-describe('team vault', () => {
   it('team init moves this profile\'s secrets into the database, encrypted, and removes the local copies', async () => {
-    const { tables, machines } = await team('alpha');
+    const { tables, raw, machines } = await team('alpha');
     const [a] = machines;
     expect(a!.localNames().filter((n) => !n.startsWith('team.'))).toEqual([]);
-    expect([...tables.rows.entries.keys()].sort()).toEqual(['app.x.client_secret', 'conn.a']);
-    const raw = rawDatabase(tables);
-    expect(raw).not.toContain('ref-AAAA-2222');
-    expect(raw).not.toContain(CLIENT_SECRET);
-    expect(raw).not.toContain(await a!.local.get(LOCAL_KEYS.machineKey));
+    expect(await tables.entryNames()).toEqual(['app.x.client_secret', 'conn.a']);
+    const dump = await raw.dump();
+    expect(dump).toContain('conn.a');
+    expect(dump).not.toContain('ref-AAAA-2222');
+    expect(dump).not.toContain(CLIENT_SECRET);
+    expect(dump).not.toContain(await a!.local.get(LOCAL_KEYS.machineKey));
     const vault = vaultOf(a!);
     expect(await vault.get('conn.a')).toBe(TOKEN_A);
     expect(vault.describe()).toMatchObject({ backend: 'team' });
@@ -94,21 +107,23 @@ describe('team vault', () => {
   });
 
   it('a tampered entry fails to decrypt, names the secret and leaves the others readable', async () => {
-    const { tables, machines } = await team('alpha');
-    const row = tables.rows.entries.get('conn.a')!;
+    const { raw, machines } = await team('alpha');
+    const row = (await raw.entry('conn.a'))!;
     row.data[row.data.length - 3] ^= 1;
+    await raw.putEntry(row);
     const e = await rejection(vaultOf(machines[0]!).get('conn.a'));
     expect(e.message).toContain('"conn.a"');
     expect(e.hint).toContain('socialync');
     expect(await vaultOf(machines[0]!).get('app.x.client_secret')).toBe(CLIENT_SECRET);
     // An entry copied onto another name does not decrypt either.
-    tables.rows.entries.set('conn.b', { ...tables.rows.entries.get('app.x.client_secret')!, name: 'conn.b' });
+    await raw.putEntry({ ...(await raw.entry('app.x.client_secret'))!, name: 'conn.b' });
     await rejection(vaultOf(machines[0]!).get('conn.b'));
   });
 
   it('removing a machine re-keys: it can no longer unwrap, the others still read every secret', async () => {
-    const { tables, machines } = await team('alpha', 'beta', 'gamma');
+    const { tables, raw, machines } = await team('alpha', 'beta', 'gamma');
     const [a, b, c] = machines;
+    const betaId = (await tables.listMachines()).find((m) => m.name === 'beta')!.id;
     const bVault = vaultOf(b!);
     const oldKey = (await bVault.unlock()).key;
     const r = await removeMachine(a!, { name: 'beta' });
@@ -116,10 +131,10 @@ describe('team vault', () => {
     expect((await rejection(vaultOf(b!).get('conn.a'))).message).toContain('not a member');
     // Even with the old data key in memory, the re-encrypted rows stay closed to it.
     const { decryptEntry } = await import('./team-crypto.js');
-    const row = tables.rows.entries.get('conn.a')!;
+    const row = (await raw.entry('conn.a'))!;
     expect(row.keyVersion).toBe(2);
     expect(decryptEntry(oldKey, (await tables.readTeam())!.id, 2, 'conn.a', row.data)).toBeUndefined();
-    expect(tables.rows.wraps.has((await tables.listMachines()).find((m) => m.name === 'beta')?.id ?? 'gone')).toBe(false);
+    expect(await raw.hasWrap(betaId)).toBe(false);
     for (const m of [a!, c!]) {
       expect(await vaultOf(m).get('conn.a')).toBe(TOKEN_A);
       expect(await vaultOf(m).get('app.x.client_secret')).toBe(CLIENT_SECRET);
@@ -154,19 +169,18 @@ describe('team vault', () => {
   });
 
   it('refuses a data key slipped in by someone who can write to the database but holds no key', async () => {
-    const { tables, machines } = await team('alpha', 'beta');
+    const { tables, raw, machines } = await team('alpha', 'beta');
     const [a, b] = machines;
     expect(await vaultOf(b!).get('conn.a')).toBe(TOKEN_A); // beta pins the current key
     const teamId = (await tables.readTeam())!.id;
     const bRow = (await tables.listMachines()).find((m) => m.name === 'beta')!;
     const forged = newDataKey();
     // Same version, another key.
-    tables.rows.wraps.set(bRow.id, { machineId: bRow.id, keyVersion: 1, wrapped: wrapDataKey(forged, { teamId, machineId: bRow.id, version: 1, publicKey: bRow.publicKey }) });
+    await raw.forgeWrap({ machineId: bRow.id, keyVersion: 1, wrapped: wrapDataKey(forged, { teamId, machineId: bRow.id, version: 1, publicKey: bRow.publicKey }) });
     const same = await rejection(vaultOf(b!).set('conn.a', 'new-token'));
     expect(same.message).toContain('refusing to use it');
     // A newer version without a chain link back to the pinned key.
-    tables.rows.team!.keyVersion = 2;
-    tables.rows.wraps.set(bRow.id, { machineId: bRow.id, keyVersion: 2, wrapped: wrapDataKey(forged, { teamId, machineId: bRow.id, version: 2, publicKey: bRow.publicKey }) });
+    await raw.forgeWrap({ machineId: bRow.id, keyVersion: 2, wrapped: wrapDataKey(forged, { teamId, machineId: bRow.id, version: 2, publicKey: bRow.publicKey }) });
     expect((await rejection(vaultOf(b!).set('conn.a', 'new-token'))).message).toContain('no key chain');
     expect(a).toBeDefined();
   });

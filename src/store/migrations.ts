@@ -1,4 +1,5 @@
 import { listIndexes } from './list-indexes.js';
+import { teamTablesMigration } from './team-migration.js';
 
 /**
  * Ordered schema migrations. Append only: never edit a released step.
@@ -177,4 +178,6 @@ export const migrations: string[] = [
   `,
   // 8: the indexes of `schedule list`'s views (list-indexes.ts)
   listIndexes,
+  // 9: team mode's tables (team-migration.ts; used by the PostgreSQL store only)
+  teamTablesMigration,
 ];

@@ -1,5 +1,6 @@
 import { listIndexes } from './list-indexes.js';
 import { migrations } from './migrations.js';
+import { teamTablesMigration } from './team-migration.js';
 
 /**
  * The PostgreSQL text of each migration of migrations.ts: the same numbers, one history for
@@ -145,4 +146,6 @@ export const postgresMigrations: string[] = [
   migrations[6]!,
   // 8: the indexes of `schedule list`'s views (portable: partial indexes exist in both)
   listIndexes,
+  // 9: team mode's tables (portable)
+  teamTablesMigration,
 ];

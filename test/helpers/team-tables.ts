@@ -1,8 +1,8 @@
 /**
  * TeamTables in memory, with the atomicity rules of the PostgreSQL tables: a conditional entry
  * write and a re-key never interleave (each runs without an await in between, as the row lock
- * makes them in PostgreSQL). For unit tests of the team vault; the PostgreSQL store is tested
- * with the same suite against a real server.
+ * makes them in PostgreSQL). The team vault suite runs on both: memoryTeamBackend and
+ * postgresTeamBackend() (a real server, test/helpers/postgres.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { CliError } from '../../src/core/errors.js';
 import { openVault } from '../../src/secrets/vault.js';
 import { storedKeyNames } from '../../src/secrets/names.js';
 import type { TeamContext } from '../../src/secrets/team-admin.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import { startPostgres, type PostgresServer } from './postgres.js';
 import type { EntryRecord, KeyLinkRecord, MachineRecord, TeamRecord, TeamTables, WrapRecord } from '../../src/secrets/team-tables.js';
 
 export interface MemoryTeamTables extends TeamTables {
@@ -128,5 +130,104 @@ export function teamTestMachine(tables: TeamTables, name: string, o: { clock?: {
     clock: o.clock ?? { now: () => 1_800_000_000_000 },
     uuid: () => randomUUID(),
     where: 'postgres://db.example/socialync',
+  };
+}
+
+/** Direct row access for tests that tamper with the database or look at what it holds. */
+export interface TeamRaw {
+  /** Every stored byte (entries, wrappings, machines, links) as latin1 text, to search for plaintext. */
+  dump(): Promise<string>;
+  entry(name: string): Promise<EntryRecord | undefined>;
+  putEntry(e: EntryRecord): Promise<void>;
+  hasWrap(machineId: string): Promise<boolean>;
+  /** Replaces a wrapping and sets the team's key version, as a writer without any key could. */
+  forgeWrap(w: WrapRecord): Promise<void>;
+}
+
+export interface TeamTablesKit {
+  tables: TeamTables;
+  raw: TeamRaw;
+  cleanup(): Promise<void>;
+}
+
+export interface TeamTablesBackend {
+  kind: 'memory' | 'postgres';
+  /** undefined, or why it cannot run here (outside CI only). */
+  setup(): Promise<string | undefined>;
+  kit(): Promise<TeamTablesKit>;
+  teardown(): Promise<void>;
+}
+
+export const memoryTeamBackend: TeamTablesBackend = {
+  kind: 'memory',
+  setup: async () => undefined,
+  async kit() {
+    const tables = memoryTeamTables();
+    const { rows } = tables;
+    return {
+      tables,
+      raw: {
+        async dump() {
+          const parts: Buffer[] = [];
+          for (const e of rows.entries.values()) parts.push(Buffer.from(e.name), e.data);
+          for (const w of rows.wraps.values()) parts.push(w.wrapped);
+          for (const l of rows.links) parts.push(l.sealedPrevious);
+          for (const m of rows.machines.values()) parts.push(Buffer.from(JSON.stringify(m)));
+          return Buffer.concat(parts).toString('latin1');
+        },
+        entry: async (name) => rows.entries.get(name) && copy(rows.entries.get(name)!),
+        putEntry: async (e) => void rows.entries.set(e.name, copy(e)),
+        hasWrap: async (id) => rows.wraps.has(id),
+        async forgeWrap(w) {
+          rows.team!.keyVersion = w.keyVersion;
+          rows.wraps.set(w.machineId, copy(w));
+        },
+      },
+      cleanup: async () => undefined,
+    };
+  },
+  teardown: async () => undefined,
+};
+
+export function postgresTeamBackend(): TeamTablesBackend {
+  let server: PostgresServer | undefined;
+  return {
+    kind: 'postgres',
+    async setup() {
+      const s = await startPostgres();
+      if (typeof s === 'string') return s;
+      server = s;
+      return undefined;
+    },
+    async kit() {
+      const store = await openPostgresStore(await server!.createDatabase(), { now: () => 1 });
+      const q = async (sql: string, args: unknown[] = []) => (await store.pool.query(sql, args)).rows as Record<string, unknown>[];
+      return {
+        tables: store.teamTables(),
+        raw: {
+          async dump() {
+            const parts: Buffer[] = [];
+            for (const r of await q('SELECT name, data FROM team_entries')) parts.push(Buffer.from(r.name as string), r.data as Buffer);
+            for (const r of await q('SELECT wrapped FROM team_wraps')) parts.push(r.wrapped as Buffer);
+            for (const r of await q('SELECT sealed_previous FROM team_key_links')) parts.push(r.sealed_previous as Buffer);
+            for (const r of await q('SELECT * FROM team_machines')) parts.push(Buffer.from(JSON.stringify(r)));
+            return Buffer.concat(parts).toString('latin1');
+          },
+          entry: (name) => store.teamTables().readEntry(name),
+          async putEntry(e) {
+            await q('INSERT INTO team_entries (name, key_version, data, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET key_version = excluded.key_version, data = excluded.data', [e.name, e.keyVersion, e.data, e.updatedAt]);
+          },
+          hasWrap: async (id) => (await q('SELECT 1 FROM team_wraps WHERE machine_id = $1', [id])).length === 1,
+          async forgeWrap(w) {
+            await q('UPDATE team SET key_version = $1', [w.keyVersion]);
+            await q('UPDATE team_wraps SET key_version = $1, wrapped = $2 WHERE machine_id = $3', [w.keyVersion, w.wrapped, w.machineId]);
+          },
+        },
+        cleanup: () => store.close(),
+      };
+    },
+    async teardown() {
+      await server?.stop();
+    },
   };
 }
