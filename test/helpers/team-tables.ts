@@ -12,8 +12,8 @@ import { CliError } from '../../src/core/errors.js';
 import { openVault } from '../../src/secrets/vault.js';
 import { storedKeyNames } from '../../src/secrets/names.js';
 import type { TeamContext } from '../../src/secrets/team-admin.js';
-import { openPostgresStore } from '../../src/store/postgres.js';
-import { startPostgres, type PostgresServer } from './postgres.js';
+import type { PostgresStore } from '../../src/store/postgres.js';
+import { postgresBackend } from './stores.js';
 import type { EntryRecord, KeyLinkRecord, MachineRecord, TeamRecord, TeamTables, WrapRecord } from '../../src/secrets/team-tables.js';
 
 export interface MemoryTeamTables extends TeamTables {
@@ -190,17 +190,14 @@ export const memoryTeamBackend: TeamTablesBackend = {
 };
 
 export function postgresTeamBackend(): TeamTablesBackend {
-  let server: PostgresServer | undefined;
+  const stores = postgresBackend();
   return {
     kind: 'postgres',
-    async setup() {
-      const s = await startPostgres();
-      if (typeof s === 'string') return s;
-      server = s;
-      return undefined;
-    },
+    setup: () => stores.setup(),
+    teardown: () => stores.teardown(),
     async kit() {
-      const store = await openPostgresStore(await server!.createDatabase(), { now: () => 1 });
+      const opened = await stores.kit();
+      const store = (await opened.open()).store as PostgresStore;
       const q = async (sql: string, args: unknown[] = []) => (await store.pool.query(sql, args)).rows as Record<string, unknown>[];
       return {
         tables: store.teamTables(),
@@ -223,11 +220,8 @@ export function postgresTeamBackend(): TeamTablesBackend {
             await q('UPDATE team_wraps SET key_version = $1, wrapped = $2 WHERE machine_id = $3', [w.keyVersion, w.wrapped, w.machineId]);
           },
         },
-        cleanup: () => store.close(),
+        cleanup: () => opened.cleanup(),
       };
-    },
-    async teardown() {
-      await server?.stop();
     },
   };
 }
