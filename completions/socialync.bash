@@ -6,7 +6,7 @@
 _socialync_spec() {
   subs= opts= vals= args=
   case "$1" in
-    '') subs='app connect disconnect status sandbox secrets refresh token api notify cron doctor config completion schedule publish daemon retry team help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
+    '') subs='app connect disconnect status sandbox secrets refresh token api notify cron doctor config completion schedule publish daemon retry db team help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
     'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --https --login --business-manager --programmatic-refresh --organizations --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost --login=w:instagram,facebook' args='platforms' ;;
     'app list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
@@ -53,6 +53,10 @@ _socialync_spec() {
     'publish') subs='' opts='--limit --json --jq -h --help -q --quiet -v --verbose --debug' vals='--limit=none --jq=none' args='' ;;
     'daemon') subs='' opts='--no-refresh -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'retry') subs='' opts='--platform --all-failed --dry-run -y --yes --assume-not-posted --json --jq -h --help -q --quiet -v --verbose --debug' vals='--platform=platforms --jq=none' args='posts' ;;
+    'db') subs='status migrate copy help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'db status') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
+    'db migrate') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'db copy') subs='' opts='--to --force -h --help -q --quiet -v --verbose --debug' vals='--to=none' args='' ;;
     'team') subs='init join approve remove leave status help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'team init') subs='' opts='--name -h --help -q --quiet -v --verbose --debug' vals='--name=none' args='' ;;
     'team join') subs='' opts='--name -h --help -q --quiet -v --verbose --debug' vals='--name=none' args='' ;;
@@ -93,6 +97,7 @@ schedule
 publish
 daemon
 retry
+db
 team
 help' ;;
     files) COMPREPLY=($(compgen -f -- "$cur")); return ;;

@@ -12,8 +12,8 @@ function __socialync_spec
     set -g __socialync_args
     switch "$argv[1]"
         case ''
-            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'team' 'help'
-            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'show and change settings (config.json), validated' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'share connections between machines through the PostgreSQL store, secrets encrypted per machine' 'show help for a command, or a topic: environment, exit-codes'
+            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'db' 'team' 'help'
+            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of all six platforms (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections need attention (webhook, email)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'show and change settings (config.json), validated' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'the state database: which store is in use, its schema, moving a profile into PostgreSQL' 'share connections between machines through the PostgreSQL store, secrets encrypted per machine' 'show help for a command, or a topic: environment, exit-codes'
             set -g __socialync_opts '-V' '--version' '-q' '--quiet' '-v' '--verbose' '--debug' '-h' '--help'
             set -g __socialync_optdescs 'output the version number' 'output the version number' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)' 'display help for command' 'display help for command'
             set -g __socialync_vals 
@@ -340,6 +340,34 @@ function __socialync_spec
             set -g __socialync_optdescs 'only these platforms (comma-separated or repeated)' 'every failed target of every post' 'show what would be retried and change nothing' 'do not ask for confirmation (required without a terminal)' 'do not ask for confirmation (required without a terminal)' 'send unconfirmed targets again when the platform cannot tell whether they were posted (check the account first)' 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--platform=platforms' '--jq=none'
             set -g __socialync_args 'posts'
+        case 'db'
+            set -g __socialync_subs 'status' 'migrate' 'copy' 'help'
+            set -g __socialync_descs 'the store in use (URL without password), schema version, pending migrations, round-trip latency' 'apply pending schema migrations (PostgreSQL: under an advisory lock, safe from several machines at once)' 'copy this profile\'s SQLite state (connections, posts, history) into PostgreSQL; secrets are not copied' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'db status'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--json' '--jq' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'print JSON (fields: docs/json.md)' 'filter the JSON output with a jq expression (implies --json)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--jq=none'
+            set -g __socialync_args 
+        case 'db migrate'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'db copy'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--to' '--force' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'the PostgreSQL database (default: SOCIALYNC_DATABASE_URL or config database.url)' 'replace the socialync state the target already holds' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--to=none'
+            set -g __socialync_args 
         case 'team'
             set -g __socialync_subs 'init' 'join' 'approve' 'remove' 'leave' 'status' 'help'
             set -g __socialync_descs 'create the team on the first machine and move this profile\'s secrets into the database, encrypted' 'ask to join the team: registers this machine\'s public key, a member approves it' 'let a machine that ran `team join` read the team secrets (wraps the data key for its public key)' 'remove a machine: a new data key, every secret re-encrypted, the machine can no longer unwrap it' 'remove this machine from the team (as `team remove <this machine>`)' 'the machines of the team, which one this is, and whether its key opens the team secrets' 'display help for command'
@@ -409,7 +437,7 @@ function __socialync_values
         case platforms
             printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin'
         case commands
-            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'team' 'help'
+            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'db' 'team' 'help'
         case files
             __fish_complete_path $cur
         case dirs

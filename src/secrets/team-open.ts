@@ -6,25 +6,16 @@
  */
 import type { Deps } from '../deps.js';
 import { CliError } from '../core/errors.js';
-import { redactUrl } from '../core/redact.js';
+import { DATABASE_URL_ENV, storeChoice } from '../store/database-url.js';
 import { openSecretStore } from './open.js';
 import { storedKeyNames } from './names.js';
 import type { SecretStore } from './types.js';
 import { CONFIG_KEYS, teamVaultFor, thisMachine, type TeamContext } from './team-admin.js';
 
-export const DATABASE_URL_ENV = 'SOCIALYNC_DATABASE_URL';
-
 /** The database for messages: its URL without password (config `database.url` or the environment). */
-export function databaseLabel(deps: Pick<Deps, 'env' | 'config'>): string {
-  const url = deps.env[DATABASE_URL_ENV] || deps.config.get<string>('database.url');
-  if (!url) return 'the state database';
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return redactUrl(u);
-  } catch {
-    return 'the PostgreSQL database';
-  }
+export function databaseLabel(deps: Pick<Deps, 'env' | 'config' | 'paths'>): string {
+  const c = storeChoice(deps.env, deps.config, deps.paths.stateDb);
+  return c.kind === 'postgres' ? c.shown : 'the local SQLite store';
 }
 
 export async function teamContext(deps: Deps): Promise<TeamContext> {
