@@ -73,6 +73,7 @@ for (const [file, fn] of [
   ['schedule-list.js', 'runScheduleListBench'],
   ['refresh-kill.js', 'runRefreshKillBench'],
   ['team.js', 'runTeamBench'],
+  ['team-refresh.js', 'runTeamRefreshBench'],
 ]) {
   if (existsSync(join(ROOT, 'bench', file))) benches.push([file, async () => (await import(`./${file}`))[fn]()]);
 }
