@@ -51,6 +51,9 @@ describe('team commands', () => {
     const fingerprint = joined.out.trim().split('\t')[2]!;
     expect(joined.err).toContain(`socialync team approve beta --fingerprint ${fingerprint}`);
     expect(await doctorTeam(b)).toMatchObject({ status: 'warn', title: 'team: beta waits for approval' });
+    const pendingDoctor = JSON.parse((await run(b, ['doctor', '--offline', '--json'])).out) as { checks: { id: string; fix: string | null; hint: string | null }[] };
+    const backend = pendingDoctor.checks.find((c) => c.id === 'secrets.backend')!;
+    expect(`${backend.fix} ${backend.hint}`).toContain('socialync team approve beta');
     const locked = await run(b, ['secrets', 'where']);
     expect(locked.code).toBe(0); // describes without unlocking
 
