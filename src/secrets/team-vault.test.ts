@@ -198,6 +198,28 @@ describe.each([memoryTeamBackend, postgresTeamBackend()] as TeamTablesBackend[])
     expect(a.localNames()).not.toContain('conn.a');
   });
 
+  it('team init keeps every local copy when the database does not give back what was written, and resumes later', async () => {
+    kit = await backend.kit();
+    const real = kit.tables;
+    let corrupt = true;
+    // A database that damages what it stores (a broken proxy, a bad disk): read-back must catch it.
+    const damaging: TeamTables = {
+      ...real,
+      writeEntry: (e, o) => real.writeEntry(corrupt ? { ...e, data: Buffer.concat([e.data.subarray(0, -1), Buffer.from([e.data.at(-1)! ^ 1])]) } : e, o),
+    };
+    const a = teamTestMachine(damaging, 'alpha');
+    await a.local.set('conn.a', TOKEN_A);
+    const e = await rejection(initTeam(a, { name: 'alpha' }));
+    expect(e.message).toBe('team secret "conn.a" did not read back as written; the copy in this machine\'s secret store is kept');
+    expect(e.hint).toContain('it resumes');
+    expect(await a.local.get('conn.a')).toBe(TOKEN_A);
+    // The damaged row is not taken for a newer value: the resumed run replaces it.
+    corrupt = false;
+    expect(await initTeam(a, { name: 'alpha' })).toMatchObject({ resumed: true, moved: ['conn.a'] });
+    expect(a.localNames()).not.toContain('conn.a');
+    expect(await vaultOf(a).get('conn.a')).toBe(TOKEN_A);
+  });
+
   it('a second team init on another machine is refused and points to team join', async () => {
     const { tables } = await team('alpha');
     const other = teamTestMachine(tables, 'beta');

@@ -156,19 +156,40 @@ export function openTeamVault(o: TeamVaultOptions): TeamVault {
     throw new CliError(`could not store team secret "${name}": the team's data key kept changing`, { hint: 'run the command again; socialync team status shows the key version' });
   };
 
-  const adopt = async (name: string, value: string): Promise<'stored' | 'database_newer'> => {
-    for (let attempt = 0; ; attempt++) {
+  /** What the database holds under `name`: its value, 'absent', or 'unreadable' (damaged: not a newer value). */
+  const held = async (name: string): Promise<string | 'absent' | 'unreadable'> => {
+    try {
+      return (await decryptRow(name)) ?? 'absent';
+    } catch (e) {
+      if (e instanceof CliError) return 'unreadable';
+      throw e;
+    }
+  };
+
+  /** Stores `value` only where the database has nothing readable under `name`; false when it holds a value. */
+  const storeUnlessHeld = async (name: string, value: string): Promise<boolean> => {
+    for (let attempt = 0; attempt < 5; attempt++) {
       const k = attempt === 0 ? await keyFor() : await unlock();
       const data = encryptEntry(k.key, k.teamId, k.version, name, value);
-      if (await o.tables.writeEntry({ name, keyVersion: k.version, data, updatedAt: o.clock.now() }, { ifAbsent: true })) break;
-      if (await o.tables.readEntry(name)) {
-        await o.local.delete(name);
-        return 'database_newer';
-      }
-      if (attempt >= 4) throw new CliError(`could not store team secret "${name}": the team's data key kept changing`, { hint: 'run the command again; it resumes' });
+      if (await o.tables.writeEntry({ name, keyVersion: k.version, data, updatedAt: o.clock.now() }, { ifAbsent: true })) return true;
+      const there = await held(name);
+      if (there === 'unreadable') return (await write(name, value), true); // damaged, not newer: ours replaces it
+      if (there !== 'absent') return false;
+      // absent: the key version moved under us; again with the new key
     }
-    if ((await decryptRow(name)) !== value) {
-      throw new CliError(`team secret "${name}" did not read back as written; the copy in this machine's secret store is kept`, { hint: 'run: socialync doctor, then run the command again' });
+    throw new CliError(`could not store team secret "${name}": the team's data key kept changing`, { hint: 'run the same command again; it resumes' });
+  };
+
+  const adopt = async (name: string, value: string): Promise<'stored' | 'database_newer'> => {
+    if (!(await storeUnlessHeld(name, value))) {
+      // Stored meanwhile by a process already in team mode: newer than the local copy.
+      await o.local.delete(name);
+      return 'database_newer';
+    }
+    if ((await held(name)) !== value) {
+      throw new CliError(`team secret "${name}" did not read back as written; the copy in this machine's secret store is kept`, {
+        hint: 'run: socialync doctor, then run the same command again (it resumes)',
+      });
     }
     await o.local.delete(name);
     return 'stored';
