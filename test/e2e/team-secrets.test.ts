@@ -4,7 +4,8 @@
  * tokens; reuse revokes the family). init on the first machine moves its secrets into the
  * database; the second joins, is approved by fingerprint, and refreshes from there while the
  * first refreshes too: every connection refreshed exactly once, no token reused or rejected,
- * no token in the database in plain text. Removing the second machine locks it out.
+ * no token in the database in plain text nor in the second machine's --debug log; a post
+ * scheduled on the first is published by the second. Removing the second machine locks it out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
@@ -98,7 +99,7 @@ describe('team mode on PostgreSQL, two machines', () => {
     const refreshed = runs.map((r) => (JSON.parse(r.stdout) as { counts: Record<string, number> }).counts.refreshed ?? 0);
     expect(refreshed.reduce((x, y) => x + y, 0)).toBe(N);
     // The second machine alone rotates every token once more, from what the first one stored.
-    const fromB = await runCli(['refresh', '--force', '--json', '--concurrency', '4'], b);
+    const fromB = await runCli(['refresh', '--force', '--json', '--concurrency', '4', '--debug'], b);
     expect(fromB.code, fromB.stderr).toBe(0);
     expect((JSON.parse(fromB.stdout) as { counts: Record<string, number> }).counts.refreshed).toBe(N);
     const stats = sandbox.control.platform('x').stats();
@@ -118,10 +119,22 @@ describe('team mode on PostgreSQL, two machines', () => {
         expect(sandbox.control.validate(t.refreshToken ?? '').valid).toBe(true);
         expect(bytes).not.toContain(t.accessToken);
         expect(bytes).not.toContain(t.refreshToken!);
+        // The second machine's --debug log of the refresh that made these tokens shows none of them.
+        expect(fromB.stderr).not.toContain(t.accessToken);
+        expect(fromB.stderr).not.toContain(t.refreshToken!);
       }
     } finally {
       await reader.close();
     }
+
+    // A post scheduled on the first machine is published by the second, with a token from the team vault.
+    const added = await runCli(['schedule', 'add', '--to', 'x:user1', '--at', 'now', '--text', 'hello from the team', '--json'], a);
+    expect(added.code, added.stderr).toBe(0);
+    const published = await runCli(['publish', '--json'], b);
+    expect(published.code, published.stderr).toBe(0);
+    const results = (JSON.parse(published.stdout) as { results: { outcome: string; remoteId: string | null }[] }).results;
+    expect(results.map((r) => r.outcome)).toEqual(['published']);
+    expect(results[0]!.remoteId).toBeTruthy();
 
     const removed = await runCli(['team', 'remove', 'beta', '--yes'], a);
     expect(removed.code, removed.stderr).toBe(0);
