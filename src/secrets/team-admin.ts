@@ -175,6 +175,7 @@ export async function removeMachine(ctx: TeamContext, o: { name: string }): Prom
   const target = await findMachine(ctx, o.name);
   if (target.state === 'pending') {
     if (!(await ctx.tables.dropPending(target.id))) throw new CliError(`"${o.name}" was approved meanwhile`, { hint: `run again: socialync team remove ${o.name}` });
+    if (target.id === thisMachine(ctx)?.id) await forgetTeam(ctx);
     return { machine: target.name };
   }
   const k = await vault.unlock();

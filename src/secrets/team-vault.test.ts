@@ -149,6 +149,12 @@ describe.each([memoryTeamBackend, postgresTeamBackend()] as TeamTablesBackend[])
     expect(thisMachine(b!)).toBeUndefined();
     expect(await b!.local.get(LOCAL_KEYS.machineKey)).toBeUndefined();
     expect(await vaultOf(a!).get('conn.a')).toBe(TOKEN_A);
+    // A machine still waiting for approval can withdraw its request.
+    const c = teamTestMachine(a!.tables, 'gamma');
+    await joinTeam(c, { name: 'gamma' });
+    expect(await removeMachine(c, { name: 'gamma' })).toEqual({ machine: 'gamma' });
+    expect(thisMachine(c)).toBeUndefined();
+    expect((await a!.tables.listMachines()).map((m) => m.name)).toEqual(['alpha']);
     const last = await rejection(removeMachine(a!, { name: 'alpha' }));
     expect(last.exitCode).toBe(3);
     expect(last.hint).toContain('socialync team join');
