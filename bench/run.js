@@ -84,6 +84,7 @@ for (const [file, fn] of [
   ['refresh-kill.js', 'runRefreshKillBench'],
   ['burst.js', 'runBurstBench'],
   ['team.js', 'runTeamBench'],
+  ['team-refresh.js', 'runTeamRefreshBench'],
 ]) {
   if (existsSync(join(ROOT, 'bench', file))) benches.push([file, async () => (await import(`./${file}`))[fn]()]);
 }

@@ -6,7 +6,7 @@
 _socialync_spec() {
   subs= opts= vals= args=
   case "$1" in
-    '') subs='app connect disconnect status sandbox secrets refresh token api notify cron doctor config completion schedule publish daemon retry db help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
+    '') subs='app connect disconnect status sandbox secrets refresh token api notify cron doctor config completion schedule publish daemon retry db team help' opts='-V --version -q --quiet -v --verbose --debug -h --help' vals='' args='' ;;
     'app') subs='set list remove help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --https --login --business-manager --programmatic-refresh --organizations --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost --login=w:instagram,facebook' args='platforms' ;;
     'app list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
@@ -60,6 +60,13 @@ _socialync_spec() {
     'db status') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
     'db migrate') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'db copy') subs='' opts='--to --force -h --help -q --quiet -v --verbose --debug' vals='--to=none' args='' ;;
+    'team') subs='init join approve remove leave status help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'team init') subs='' opts='--name -h --help -q --quiet -v --verbose --debug' vals='--name=none' args='' ;;
+    'team join') subs='' opts='--name -h --help -q --quiet -v --verbose --debug' vals='--name=none' args='' ;;
+    'team approve') subs='' opts='--fingerprint -h --help -q --quiet -v --verbose --debug' vals='--fingerprint=none' args='none' ;;
+    'team remove') subs='' opts='-y --yes -h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
+    'team leave') subs='' opts='-y --yes -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'team status') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
     'help') subs='' opts='-q --quiet -v --verbose --debug' vals='' args='commands' ;;
   esac
 }
@@ -97,6 +104,7 @@ publish
 daemon
 retry
 db
+team
 help' ;;
     files) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     dirs) COMPREPLY=($(compgen -d -- "$cur")); return ;;

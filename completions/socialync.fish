@@ -12,8 +12,8 @@ function __socialync_spec
     set -g __socialync_args
     switch "$argv[1]"
         case ''
-            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'db' 'help'
-            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of every platform (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections or posts need attention, and when they recover (webhook, email, desktop)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'show and change settings (config.json), validated' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'the state database: which store is in use, its schema, moving a profile into PostgreSQL' 'show help for a command, or a topic: environment, exit-codes'
+            set -g __socialync_subs 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'db' 'team' 'help'
+            set -g __socialync_descs 'manage your own developer apps\' credentials, one per platform' 'log in to a platform in the browser and keep the connection' 'revoke a connection at the platform where possible and delete its tokens' 'show the health of every connection and the command that fixes it' 'try socialync against the built-in simulator of every platform (no real accounts)' 'where tokens and client secrets are kept' 'refresh tokens that are close to expiry (meant for cron; quiet on success)' 'print a connection\'s access token for your own scripts (refreshed first when due)' 'call a platform\'s API with a connection\'s token (like gh api)' 'notifications when connections or posts need attention, and when they recover (webhook, email, desktop)' 'run `refresh` hourly from cron (or a systemd user timer)' 'check the setup (Node, secrets, files, database, config, apps, ports, clock, network, connections, cron) and print the fix for each problem' 'show and change settings (config.json), validated' 'print the shell completion script (bash, zsh or fish)' 'schedule posts and see their per-platform state' 'publish every post that is due now (run it from cron every minute)' 'stay running: publish posts when they are due and refresh tokens hourly' 'send again what failed: only failed targets (published ones are never touched); unconfirmed ones are checked first' 'the state database: which store is in use, its schema, moving a profile into PostgreSQL' 'share connections between machines through the PostgreSQL store, secrets encrypted per machine' 'show help for a command, or a topic: environment, exit-codes'
             set -g __socialync_opts '-V' '--version' '-q' '--quiet' '-v' '--verbose' '--debug' '-h' '--help'
             set -g __socialync_optdescs 'output the version number' 'output the version number' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)' 'display help for command' 'display help for command'
             set -g __socialync_vals 
@@ -389,6 +389,55 @@ function __socialync_spec
             set -g __socialync_optdescs 'the PostgreSQL database (default: SOCIALYNC_DATABASE_URL or config database.url)' 'replace the socialync state the target already holds' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
             set -g __socialync_vals '--to=none'
             set -g __socialync_args 
+        case 'team'
+            set -g __socialync_subs 'init' 'join' 'approve' 'remove' 'leave' 'status' 'help'
+            set -g __socialync_descs 'create the team on the first machine and move this profile\'s secrets into the database, encrypted' 'ask to join the team: registers this machine\'s public key, a member approves it' 'let a machine that ran `team join` read the team secrets (wraps the data key for its public key)' 'remove a machine: a new data key, every secret re-encrypted, the machine can no longer unwrap it' 'remove this machine from the team (as `team remove <this machine>`)' 'the machines of the team, which one this is, and whether its key opens the team secrets' 'display help for command'
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'team init'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--name' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'this machine\'s name in the team (default: the host name)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--name=none'
+            set -g __socialync_args 
+        case 'team join'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--name' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'this machine\'s name in the team (default: the host name)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--name=none'
+            set -g __socialync_args 
+        case 'team approve'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '--fingerprint' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'the fingerprint `team join` printed on that machine (asked for on a terminal)' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals '--fingerprint=none'
+            set -g __socialync_args 'none'
+        case 'team remove'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-y' '--yes' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not ask for confirmation' 'do not ask for confirmation' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 'none'
+        case 'team leave'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-y' '--yes' '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'do not ask for confirmation' 'do not ask for confirmation' 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
+        case 'team status'
+            set -g __socialync_subs 
+            set -g __socialync_descs 
+            set -g __socialync_opts '-h' '--help' '-q' '--quiet' '-v' '--verbose' '--debug'
+            set -g __socialync_optdescs 'display help for command' 'display help for command' 'print only results and errors' 'print only results and errors' 'print more detail on stderr' 'print more detail on stderr' 'log HTTP requests on stderr (tokens and secrets redacted)'
+            set -g __socialync_vals 
+            set -g __socialync_args 
         case 'help'
             set -g __socialync_subs 
             set -g __socialync_descs 
@@ -409,7 +458,7 @@ function __socialync_values
         case platforms
             printf '%s\n' 'instagram' 'facebook' 'tiktok' 'youtube' 'x' 'linkedin' 'bluesky' 'threads' 'pinterest'
         case commands
-            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'db' 'help'
+            printf '%s\n' 'app' 'connect' 'disconnect' 'status' 'sandbox' 'secrets' 'refresh' 'token' 'api' 'notify' 'cron' 'doctor' 'config' 'completion' 'schedule' 'publish' 'daemon' 'retry' 'db' 'team' 'help'
         case files
             __fish_complete_path $cur
         case dirs

@@ -100,7 +100,9 @@ export function createDeps(over: DepsOverrides = {}): Deps {
     secrets:
       over.secrets ??
       (() =>
-        (secrets ??= import('./secrets/open.js').then((m) => m.openSecretStore({ paths, env, config, io })))),
+        (secrets ??= config.get<string>('team.machineId')
+          ? import('./secrets/team-open.js').then((m) => m.openTeamSecretStore(deps))
+          : import('./secrets/open.js').then((m) => m.openSecretStore({ paths, env, config, io })))),
     provider: over.provider ?? ((id) => loadProvider(id, config)),
     async providerDeps(id) {
       const provider = await deps.provider(id);

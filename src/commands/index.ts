@@ -31,6 +31,7 @@ export const commandLoaders: [name: string, load: (argv?: string[]) => Promise<R
   ['daemon', async () => (await import('./daemon.js')).registerDaemon],
   ['retry', async () => (await import('./retry.js')).registerRetry],
   ['db', async () => (await import('./db.js')).registerDb],
+  ['team', async (argv) => (await import('./team.js')).teamRegistrar(argv)],
 ];
 
 /** The registrars a run needs: just the invoked command's, or all of them (help, unknown, none). */

@@ -167,7 +167,9 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
   io.out(statusTable(entries, { now: deps.clock.now(), width: io.columns, verbose, chalk, connection: (e) => conns.get(`${e.platform}/${e.account}`) }).join('\n'));
   const { describeSecretBackend } = await import('../secrets/open.js');
   const where = describeSecretBackend({ paths: deps.paths, env: deps.env, config: deps.config });
-  const notes = [`state: ${describeStore(choice)}`, `secrets: ${where.backend === 'file' ? 'file backend' : 'OS keychain'} (${where.location})`];
+  const team = deps.config.get<string>('team.machineName');
+  const secrets = team ? `team vault in the database, this machine ${team} (socialync team status)` : `${where.backend === 'file' ? 'file backend' : 'OS keychain'} (${where.location})`;
+  const notes = [`state: ${describeStore(choice)}`, `secrets: ${secrets}`];
   if (entries.some((e) => e.reconnectByEstimated)) notes.push('~ = estimated');
   if (!verbose && entries.some((e) => e.health !== 'healthy')) notes.push('details: socialync status -v');
   io.info(fitNotes(notes, io.columns));

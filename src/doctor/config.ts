@@ -23,6 +23,7 @@ const TOP: Record<string, Kind> = {
   publish: 'object',
   quota: 'object',
   database: 'object',
+  team: 'object', // machine id and name (src/secrets/team-admin.ts), nothing secret
   __internal__: 'object', // written by `conf`
 };
 

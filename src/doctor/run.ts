@@ -17,6 +17,7 @@ import { checkNetwork } from './network.js';
 import { checkConnections } from './connections.js';
 import { checkScheduler } from './scheduler.js';
 import { checkNotify } from './notify.js';
+import { checkTeam } from './team.js';
 import { result, type Check, type CheckGroup, type CheckResult, type CheckStatus, type DoctorContext, type DoctorOptions, type DoctorReport } from './types.js';
 
 const CHECKS: [CheckGroup, Check][] = [
@@ -25,6 +26,7 @@ const CHECKS: [CheckGroup, Check][] = [
   ['files', checkPermissions],
   ['state', checkState],
   ['secrets', checkSecrets],
+  ['secrets', checkTeam],
   ['apps', checkApps],
   ['ports', checkPorts],
   ['network', checkNetwork],

@@ -4,6 +4,7 @@
  * a cron job would find (src/secrets/verify.ts does the looking).
  */
 import { verifySecretBackend } from '../secrets/verify.js';
+import { CliError } from '../core/errors.js';
 import { FILE_BACKEND_HINT } from '../secrets/keychain.js';
 import { result, type Check, type CheckResult } from './types.js';
 
@@ -49,6 +50,8 @@ async function roundTrip(ctx: Parameters<Check>[0], title: string, where: string
     if ((await s.get(key)) !== undefined) throw new Error('the probe secret was not deleted');
     return result('secrets', 'secrets.backend', 'ok', `${title}: write, read and delete work`, undefined, where ? [where] : []);
   } catch (e) {
-    return result('secrets', 'secrets.backend', 'fail', `secret store write/read/delete failed: ${(e as Error).message}`, `check that ${deps.paths.vaultDir} is writable by you (chmod 700 ${deps.paths.vaultDir}), then run: socialync doctor`);
+    // A store that names its own fix (the team vault: approval, membership) says it best.
+    const own = e instanceof CliError ? e.hint : undefined;
+    return result('secrets', 'secrets.backend', 'fail', `secret store write/read/delete failed: ${(e as Error).message}`, own ?? `check that ${deps.paths.vaultDir} is writable by you (chmod 700 ${deps.paths.vaultDir}), then run: socialync doctor`);
   }
 }

@@ -2,7 +2,8 @@
  * Secret store interface (STYLE.md habit 9). Tokens, client secrets and the
  * SMTP password live only behind this; never in SQLite, config, logs or argv.
  */
-export type SecretBackend = 'keychain' | 'file';
+/** `team`: entries in the shared database, encrypted with the team's data key (team-vault.ts). */
+export type SecretBackend = 'keychain' | 'file' | 'team';
 
 export interface SecretBackendInfo {
   backend: SecretBackend;

@@ -1,4 +1,5 @@
 import { listIndexes } from './list-indexes.js';
+import { teamTablesMigration } from './team-migration.js';
 
 /**
  * Ordered schema migrations. Append only: never edit a released step.
@@ -192,4 +193,6 @@ export const migrations: string[] = [
   ALTER TABLE posts DROP COLUMN target_summary;
   CREATE INDEX posts_when ON posts(scheduled_at, id);
   `,
+  // 10: team mode's tables (team-migration.ts; used by the PostgreSQL store only)
+  teamTablesMigration,
 ];

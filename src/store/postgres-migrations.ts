@@ -1,5 +1,6 @@
 import { listIndexes } from './list-indexes.js';
 import { migrations } from './migrations.js';
+import { teamTablesMigration } from './team-migration.js';
 
 /**
  * The PostgreSQL text of each migration of migrations.ts: the same numbers, one history for
@@ -150,4 +151,6 @@ export const postgresMigrations: string[] = [
   `
   ALTER INDEX posts_list RENAME TO posts_when;
   `,
+  // 10: team mode's tables (portable)
+  teamTablesMigration,
 ];

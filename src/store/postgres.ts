@@ -9,6 +9,8 @@ import { createPool, inTransaction, type Pool, type PoolOptions } from './postgr
 import { postgresError } from './postgres-errors.js';
 import { checkNotNewer, migratePostgres, schemaState } from './postgres-migrate.js';
 import { PostgresPostStore } from './postgres-posts.js';
+import { postgresTeamTables } from './postgres-team.js';
+import type { TeamTables } from '../secrets/team-tables.js';
 import type { PostStore } from './posts.js';
 import type { Connection, ConnectionPatch, EventRecord, FormerConnection, LockHolder, Store } from './types.js';
 
@@ -43,6 +45,11 @@ export class PostgresStore implements Store {
 
   postStore(): PostStore {
     return (this.posts ??= new PostgresPostStore(this.pool));
+  }
+
+  /** Team mode's tables (src/store/postgres-team.ts). */
+  teamTables(): TeamTables {
+    return postgresTeamTables(this.pool);
   }
 
   private async rows(sql: string, args: unknown[] = []): Promise<Row[]> {

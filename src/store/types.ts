@@ -5,6 +5,7 @@
  */
 import type { PlatformId } from '../providers/types.js';
 import type { ReconnectReason } from '../core/errors.js';
+import type { TeamTables } from '../secrets/team-tables.js';
 
 export type Health = 'healthy' | 'needs_reconnect';
 
@@ -89,5 +90,7 @@ export interface Store {
   /** Once-per-key marker (e.g. a warning once per connection per day). True the first time. */
   markOnce(key: string, now: number): Promise<boolean>;
   schemaVersion(): Promise<number>;
+  /** Team mode's tables (ciphertext only; src/secrets/team-tables.ts): offered by the shared PostgreSQL store. */
+  teamTables?(): TeamTables;
   close(): Promise<void>;
 }
