@@ -15,7 +15,7 @@ import type { Store } from './store/types.js';
 import type { SecretStore } from './secrets/types.js';
 import { secretKeys } from './secrets/types.js';
 import type { PlatformId, Provider, ProviderDeps } from './providers/types.js';
-import { loadProvider, resolveApiVersion, resolveHosts } from './providers/registry.js';
+import { loadProvider, resolveApiVersion, resolveHosts, type HostHolder } from './providers/registry.js';
 import { makeOwnerId } from './auth/owner.js';
 
 export interface Browser {
@@ -43,8 +43,12 @@ export interface Deps {
   store(): Promise<Store>;
   secrets(): Promise<SecretStore>;
   provider(id: PlatformId): Promise<Provider>;
-  /** Everything a provider call needs: hosts, API version, app credentials (secret from the store). */
-  providerDeps(id: PlatformId): Promise<ProviderDeps>;
+  /**
+   * Everything a provider call needs: hosts, API version, app credentials (secret from the store).
+   * With `conn`, a per-server platform (Mastodon) talks to the connection's own instance with the
+   * app registered there (src/auth/instance-app.ts).
+   */
+  providerDeps(id: PlatformId, conn?: HostHolder): Promise<ProviderDeps>;
   /** A name for this process in locks and logs. */
   processId: string;
   close(): Promise<void>;
@@ -104,8 +108,12 @@ export function createDeps(over: DepsOverrides = {}): Deps {
           ? import('./secrets/team-open.js').then((m) => m.openTeamSecretStore(deps))
           : import('./secrets/open.js').then((m) => m.openSecretStore({ paths, env, config, io })))),
     provider: over.provider ?? ((id) => loadProvider(id, config)),
-    async providerDeps(id) {
+    async providerDeps(id, conn) {
       const provider = await deps.provider(id);
+      if (provider.descriptor.perConnectionHost) {
+        const { instanceProviderDeps } = await import('./auth/instance-app.js');
+        return instanceProviderDeps(deps, provider, resolveHosts(provider.descriptor, config, conn));
+      }
       const app = config.get<{ clientId?: string; clientType?: 'public' | 'confidential'; flags?: Record<string, boolean> }>(`apps.${id}`);
       const clientId = env[`SOCIALYNC_${id.toUpperCase()}_CLIENT_ID`] || app?.clientId || provider.descriptor.defaultClientId;
       if (!clientId) {

@@ -42,6 +42,8 @@ export function refreshDue(i: DueInput): DueDecision {
     return { due: false, kind: 'too_young', why: 'Instagram and Threads tokens can be refreshed only once they are 24 hours old' };
   }
   const byTime = i.force || left < i.thresholdMs;
+  const check = i.descriptor.refresh.checkEveryMinutes;
+  if (!byTime && exp === null && check !== undefined) return periodicCheck(conn, now, check * MINUTE);
   if (!byTime) {
     return exp === null
       ? { due: false, kind: 'no_expiry', why: 'the token does not expire' }
@@ -55,6 +57,16 @@ export function refreshDue(i: DueInput): DueDecision {
   }
   if (i.force) return { due: true, why: 'forced' };
   return { due: true, why: left <= 0 ? 'access token expired' : `access token expires in ${duration(left)}` };
+}
+
+/**
+ * Tokens that never expire (Mastodon, docs/platforms/mastodon.md#lifetimes): a who-am-I every
+ * `everyMs` since the last check (or the login), so a revoked token shows in `status` before a post fails.
+ */
+function periodicCheck(conn: DueInput['conn'], now: number, everyMs: number): DueDecision {
+  const last = conn.lastRefreshAt ?? conn.tokenObtainedAt;
+  if (last !== null && now - last < everyMs) return { due: false, kind: 'no_expiry', why: `the token does not expire; checked ${duration(now - last)} ago` };
+  return { due: true, why: 'the token does not expire: periodic check that it still works' };
 }
 
 /** "45 minutes", "5 hours", "12 days". */

@@ -9,6 +9,7 @@ import type { AccountInfo, PlatformId, Provider, ProviderDeps, TokenSet } from '
 import { startLoopback, type Loopback } from './loopback.js';
 import { selfSignedCert } from './cert.js';
 import { interruption } from '../core/interrupt.js';
+import { ensureInstanceApp, forgetInstanceApp } from './instance-app.js';
 
 export interface LoginOptions {
   platform: PlatformId;
@@ -22,6 +23,8 @@ export interface LoginOptions {
   target?: string;
   /** The account to log in as, where the platform starts from it (Bluesky: --handle). */
   loginHint?: string;
+  /** Platforms on many servers (Mastodon): the server's origin (--instance, parsed). */
+  instance?: string;
 }
 
 export interface LoginResult {
@@ -57,7 +60,7 @@ export function redirectUriFor(provider: Provider, deps: Deps, port: number | '*
 export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult> {
   const { io } = deps;
   const provider = await deps.provider(o.platform);
-  const pdeps = await deps.providerDeps(o.platform);
+  let pdeps = await deps.providerDeps(o.platform, o.instance ? { meta: { instance: o.instance } } : undefined);
   const d = provider.descriptor;
   let state = deps.random.bytes(32).toString('base64url');
   const codeVerifier = deps.random.bytes(48).toString('base64url'); // 64 chars: within RFC 7636's 43–128
@@ -77,6 +80,7 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
   try {
     const redirectUri = redirectUriFor(provider, deps, lb.port);
     const scopes = d.scopes.map((s) => s.scope);
+    if (provider.registerApp) pdeps = await ensureInstanceApp(deps, provider, pdeps, redirectUri, scopes);
     // AT Protocol: the library resolves the account, pushes the request (PAR) and picks the state.
     const pending = provider.startLogin ? await provider.startLogin({ redirectUri, ...(o.loginHint ? { loginHint: o.loginHint } : {}) }, pdeps) : undefined;
     if (pending) state = pending.state;
@@ -127,6 +131,8 @@ export async function runLogin(deps: Deps, o: LoginOptions): Promise<LoginResult
       };
       return { tokens, account, provider, pdeps, missingScopes, finish };
     } catch (e) {
+      // The server refused the registered app itself: the next connect registers a new one.
+      if (provider.registerApp && e instanceof ProviderError && e.platformCode === 'invalid_client') await forgetInstanceApp(deps, provider, pdeps);
       const msg = e instanceof ProviderError || e instanceof CliError ? e.message : 'unexpected error';
       cb.finish(false, 'Login failed', msg);
       throw e;

@@ -158,14 +158,16 @@ async function interrupted(deps: Deps, c: Connection): Promise<boolean> {
 // One resolution (config + client secret from the secret store) per platform per process,
 // not one per connection: a cron run over 1,000 connections would read the secret 1,000 times.
 const pdCache = new WeakMap<Deps, Map<string, Promise<ProviderDeps>>>();
-function cachedProviderDeps(deps: Deps, platform: Connection['platform']): Promise<ProviderDeps> {
+function cachedProviderDeps(deps: Deps, conn: Connection): Promise<ProviderDeps> {
   let m = pdCache.get(deps);
   if (!m) pdCache.set(deps, (m = new Map()));
-  let p = m.get(platform);
+  // Per server where the platform has many (Mastodon: meta.instance).
+  const key = `${conn.platform} ${conn.meta.instance ?? ''}`;
+  let p = m.get(key);
   if (!p) {
-    p = deps.providerDeps(platform);
-    m.set(platform, p);
-    p.catch(() => m!.delete(platform));
+    p = deps.providerDeps(conn.platform, conn);
+    m.set(key, p);
+    p.catch(() => m!.delete(key));
   }
   return p;
 }
@@ -184,7 +186,7 @@ async function refreshLocked(x: LockedCtx, conn: Connection, tokens: TokenSet): 
   const { deps, provider, opts, result } = x;
   let pd;
   try {
-    pd = await cachedProviderDeps(deps, conn.platform);
+    pd = await cachedProviderDeps(deps, conn);
   } catch (e) {
     return failed(e, conn, result);
   }

@@ -86,7 +86,7 @@ export async function runApi(deps: Deps, platformArg: string, path: string, o: A
 
 async function target(deps: Deps, platform: PlatformId, account: string | undefined): Promise<Target> {
   const conn = await pickConnection(deps, platform, account);
-  const [api, pd] = await Promise.all([loadPlatformApi(platform, deps.config), deps.providerDeps(platform)]);
+  const [api, pd] = await Promise.all([loadPlatformApi(platform, deps.config), deps.providerDeps(platform, conn)]);
   const bases = api.hosts.map((h) => pd.hosts[h]).filter((h): h is string => Boolean(h)).map((h) => new URL(h));
   return { platform, conn, api, pd, bases };
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { CliError, ExitCode, UsageError } from '../core/errors.js';
-import { parsePlatform } from '../providers/registry.js';
+import { parsePlatform, resolveHosts } from '../providers/registry.js';
 import { runLogin } from '../auth/login.js';
 import { saveTokens, tokenMetadata } from '../auth/tokens.js';
 import { secretKeys } from '../secrets/types.js';
@@ -23,6 +23,8 @@ export interface ConnectOptions {
   page?: string;
   /** Bluesky: the handle (or DID) to log in as. */
   handle?: string;
+  /** Mastodon: the server of the account (`mastodon.social`); default: the configured instance. */
+  instance?: string;
 }
 
 export interface ConnectResult {
@@ -50,6 +52,7 @@ export function registerConnect(program: Command, { deps, setExitCode }: Command
     .option('--timeout <seconds>', 'how long to wait for the browser', parsePositive, 300)
     .option('--page <id-or-name>', 'Facebook: the Page to publish to; Instagram with Facebook Login: the @account or its Page (asked on a terminal when there are several); LinkedIn: the organization id to post as')
     .option('--handle <handle>', 'Bluesky: the account to log in as (alice.bsky.social or a DID); without it, bsky.social asks')
+    .option('--instance <server>', 'Mastodon: the server of your account, e.g. mastodon.social (socialync registers itself there; no developer portal)')
     .option('--retry-failed', 'after reconnecting, retry the posts that failed because this account\'s token was dead, without asking')
     .option('--no-retry', 'after reconnecting, do not offer to retry failed posts')
     .option('--json', 'print JSON (fields: docs/json.md)')
@@ -60,9 +63,10 @@ Examples:
   $ socialync connect tiktok
   $ socialync connect youtube --name brand-channel
   $ socialync connect x --no-browser          # on a server: open the URL elsewhere, paste the final URL back
+  $ socialync connect mastodon --instance mastodon.social
   $ socialync connect bluesky --handle alice.bsky.social   # no app to register`,
     )
-    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; jq?: string; page?: string; handle?: string; retry: boolean; retryFailed?: boolean }) => {
+    .action(async (platform: string, o: { name?: string; port?: number; browser: boolean; timeout: number; json?: boolean; jq?: string; page?: string; handle?: string; instance?: string; retry: boolean; retryFailed?: boolean }) => {
       const r = await runConnect(deps, {
         platform: parsePlatform(platform),
         ...(o.name ? { name: o.name } : {}),
@@ -72,6 +76,7 @@ Examples:
         ...(o.json ? { json: true } : {}),
         ...(o.page ? { page: o.page } : {}),
         ...(o.handle ? { handle: o.handle } : {}),
+        ...(o.instance ? { instance: o.instance } : {}),
       });
       if (r.reconnected || r.adoptedTargets) {
         // Reconnect flow (retry issue): offer to re-send what the dead token (or the account's
@@ -111,10 +116,30 @@ function parsePositive(v: string): number {
 }
 
 
+/**
+ * Mastodon's server: --instance, else the one a named connection is on (reconnect), else the
+ * configured default instance (said aloud, as it may not be the user's).
+ */
+async function instanceFor(deps: Deps, o: ConnectOptions, existing: Connection | undefined): Promise<string | undefined> {
+  const provider = await deps.provider(o.platform);
+  const host = provider.descriptor.perConnectionHost;
+  if (!host) {
+    if (o.instance) throw new UsageError(`--instance is for Mastodon; ${o.platform} has one server`);
+    return undefined;
+  }
+  const { parseInstance } = await import('../auth/instance-app.js');
+  if (o.instance) return parseInstance(o.instance);
+  if (existing?.meta.instance) return existing.meta.instance;
+  const fallback = resolveHosts(provider.descriptor, deps.config)[host]!;
+  deps.io.info(`${provider.descriptor.displayName}: connecting to ${fallback} (another server: socialync connect ${o.platform} --instance <server>)`);
+  return fallback;
+}
+
 export async function runConnect(deps: Deps, o: ConnectOptions): Promise<ConnectResult> {
   const store = await deps.store();
   await deps.secrets(); // verify the secret backend before sending the user to a browser
   const existing = o.name ? await store.findConnection(o.platform, o.name) : undefined;
+  const instance = await instanceFor(deps, o, existing);
   // Headless paste-back reads stdin until the login ends; closing it lets the process exit.
   const { createInterface } = await import('node:readline');
   // Also with a browser: when it cannot be opened (or runs on another machine), the user pastes the final URL.
@@ -129,6 +154,7 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
       pasteInput: rl,
       ...(o.page ? { target: o.page } : {}),
       ...(o.handle ? { loginHint: o.handle } : {}),
+      ...(instance ? { instance } : {}),
     });
   } finally {
     rl.close();

@@ -102,7 +102,7 @@ export async function runDisconnect(deps: Deps, plan: DisconnectPlan): Promise<D
   const provider = await deps.provider(platform);
   if (plan.revoke === 'yes' && raw && provider.revoke) {
     try {
-      await provider.revoke(JSON.parse(raw), await deps.providerDeps(platform));
+      await provider.revoke(JSON.parse(raw), await deps.providerDeps(platform, conn));
       revoked = 'yes';
     } catch (e) {
       if (!(e instanceof ProviderError) && !(e instanceof CliError)) throw e;

@@ -21,7 +21,7 @@ async function live(ctx: DoctorContext, c: Connection, id: string, reconnect: st
         : result('connections', id, 'fail', `${who}: access token expired and cannot be refreshed`, reconnect);
     }
     const provider = await deps.provider(c.platform);
-    const account = await provider.whoami(tokens, await deps.providerDeps(c.platform));
+    const account = await provider.whoami(tokens, await deps.providerDeps(c.platform, c));
     if (account.id !== c.accountId) {
       return result('connections', id, 'fail', `${who}: the token now belongs to another account (${account.username ?? account.id})`, reconnect);
     }

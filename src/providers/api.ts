@@ -45,6 +45,7 @@ const loaders: Record<PlatformId, (config: Pick<Config, 'get'>) => Promise<Platf
   bluesky: async () => (await import('./bluesky-api.js')).blueskyApi(),
   threads: async () => (await import('./threads-api.js')).threadsApi,
   pinterest: async () => (await import('./pinterest-api.js')).pinterestApi,
+  mastodon: async () => (await import('./mastodon-api.js')).mastodonApi,
   facebook: async () => (await import('./facebook-api.js')).facebookApi,
   instagram: async (config) => {
     const m = await import('./instagram-api.js');

@@ -198,8 +198,14 @@ describe.each(registered)('provider contract: $name', ({ id, name, provider, ser
       expect(next.accessToken).toBe(tokens.accessToken);
       expect(next.refreshToken).toBeUndefined();
       expect(next.expiresAt).toBe(tokens.expiresAt);
-      expect(next.refreshExpiresAt).toBeGreaterThan(d.clock.now());
-      expect(next.refreshExpiresEstimated).toBe(false);
+      if (id === 'mastodon') {
+        // Tokens that never expire: no deadline to report (docs/platforms/mastodon.md#lifetimes).
+        expect(next.expiresAt).toBeUndefined();
+        expect(next.refreshExpiresAt).toBeUndefined();
+      } else {
+        expect(next.refreshExpiresAt).toBeGreaterThan(d.clock.now());
+        expect(next.refreshExpiresEstimated).toBe(false);
+      }
       expect(sb.control.platform(server).stats().tokenCalls).toBe(before.tokenCalls);
       return;
     }
@@ -264,7 +270,7 @@ it('the suite runs over every registered platform and the Instagram Facebook-Log
   expect(registered.map((r) => r.name).sort()).toEqual([...PLATFORMS, IG_FACEBOOK_LOGIN].sort());
 });
 
-it('Facebook Login declares the check refresh kind; every other provider refreshes by a grant', () => {
+it('Facebook Login and Mastodon declare the check refresh kind; every other provider refreshes by a grant', () => {
   const kinds = Object.fromEntries(registered.map((r) => [r.name, r.provider.descriptor.refresh.kind]));
   expect(kinds).toEqual({
     facebook: 'check',
@@ -277,5 +283,6 @@ it('Facebook Login declares the check refresh kind; every other provider refresh
     bluesky: 'refresh_token',
     threads: 'ig_refresh',
     pinterest: 'refresh_token',
+    mastodon: 'check',
   });
 });

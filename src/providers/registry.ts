@@ -17,6 +17,7 @@ const loaders: Record<PlatformId, () => Promise<{ provider: Provider }>> = {
   bluesky: () => import('./bluesky.js'),
   threads: () => import('./threads.js'),
   pinterest: () => import('./pinterest.js'),
+  mastodon: () => import('./mastodon.js'),
 };
 
 /** Instagram has two APIs (docs/platforms/instagram.md): `app set instagram --login facebook` picks the Facebook Login one. */
@@ -49,12 +50,24 @@ export function envHostVar(platform: PlatformId, host: string): string {
   return `SOCIALYNC_${platform.toUpperCase()}_${host.toUpperCase()}_URL`;
 }
 
-export function resolveHosts(d: ProviderDescriptor, config: Config): Record<string, string> {
+/** The parts of a stored connection that choose its hosts: `meta.instance` on per-server platforms. */
+export interface HostHolder {
+  meta?: Record<string, string> | null;
+}
+
+/**
+ * defaults < config < environment, and for platforms spread over many servers (Mastodon,
+ * `perConnectionHost`) the connection's own server above all: each connection talks to the
+ * instance it was connected on, whatever the default instance is.
+ */
+export function resolveHosts(d: ProviderDescriptor, config: Config, conn?: HostHolder): Record<string, string> {
   const out: Record<string, string> = {};
   const fromConfig = config.get<Record<string, string>>(`endpoints.${d.id}`) ?? {};
   for (const [name, def] of Object.entries(d.hosts)) {
     out[name] = (config.env[envHostVar(d.id, name)] || fromConfig[name] || def).replace(/\/+$/, '');
   }
+  const own = d.perConnectionHost ? conn?.meta?.instance : undefined;
+  if (own) out[d.perConnectionHost!] = own.replace(/\/+$/, '');
   return out;
 }
 

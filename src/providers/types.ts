@@ -16,7 +16,7 @@ export interface GrantHolder {
   meta: Record<string, string>;
 }
 
-export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'bluesky', 'threads', 'pinterest'] as const;
+export const PLATFORMS = ['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'bluesky', 'threads', 'pinterest', 'mastodon'] as const;
 export type PlatformId = (typeof PLATFORMS)[number];
 
 export function isPlatform(s: string): s is PlatformId {
@@ -145,11 +145,30 @@ export interface ProviderDescriptor {
     /** Used only when the platform does not return a refresh-token lifetime. */
     fallbackRefreshLifetimeDays?: number;
     fallbackIsEstimate?: boolean;
+    /**
+     * Tokens that never expire (Mastodon): `refresh` (kind 'check') runs a who-am-I this often,
+     * so a revoked token is noticed without waiting for a post (src/auth/due.ts).
+     */
+    checkEveryMinutes?: number;
   };
   /** Default API version where the platform versions its API. */
   apiVersion?: string;
   /** A platform that needs no registered app (AT Protocol's localhost client): the client id used when none is configured. */
   defaultClientId?: string;
+  /**
+   * Platforms spread over many servers (Mastodon): the server is chosen at connect time
+   * (`--instance`) and kept in the connection's meta under `instance` (an origin); it replaces
+   * this host of `hosts` for that connection (registry.ts resolveHosts). The app is registered on
+   * each server by `registerApp`, not configured with `app set`.
+   */
+  perConnectionHost?: string;
+}
+
+/** An app registered on one server at connect time (Mastodon), kept in the secret store. */
+export interface RegisteredApp extends AppCredentials {
+  /** The redirect URI it was registered with, and its scopes: a change needs a new app. */
+  redirectUri: string;
+  scopes: string[];
 }
 
 /** A login whose authorization request is itself a network exchange (AT Protocol: identity resolution, PAR, a DPoP key). */
@@ -184,6 +203,10 @@ export interface Provider {
    * revoking `c`'s grant would cut off; disconnect then keeps the grant.
    */
   sharesGrantWith?(c: GrantHolder, all: GrantHolder[]): GrantHolder[];
+  /** Registers an app on the connection's server (perConnectionHost platforms): no developer portal. */
+  registerApp?(i: { redirectUri: string; scopes: string[] }, d: ProviderDeps): Promise<RegisteredApp>;
+  /** The registered app in `d.app` as the server knows it now (flags such as PKCE support), or undefined when the server no longer knows it. */
+  checkApp?(d: ProviderDeps, redirectUri: string): Promise<RegisteredApp | undefined>;
   /** An explanation when the account type cannot be served (e.g. a personal Instagram account). */
   unsupportedAccount?(a: AccountInfo): string | undefined;
   /**

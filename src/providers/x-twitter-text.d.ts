@@ -28,7 +28,7 @@ declare module 'twitter-text' {
   }
   const twitterText: {
     parseTweet(text: string, config?: TwitterTextConfig): ParsedTweet;
-    extractUrlsWithIndices(text: string): UrlWithIndices[];
+    extractUrlsWithIndices(text: string, options?: { extractUrlsWithoutProtocol?: boolean }): UrlWithIndices[];
     configs: { defaults: TwitterTextConfig };
   };
   export default twitterText;

@@ -26,6 +26,7 @@ const loaders: Record<PlatformId, () => Promise<{ publisher: Publisher }>> = {
   bluesky: () => import('../providers/bluesky-publish.js'),
   threads: () => import('../providers/threads-publish.js'),
   pinterest: () => import('../providers/pinterest-publish.js'),
+  mastodon: () => import('../providers/mastodon-publish.js'),
 };
 
 export async function loadPublisher(p: PlatformId): Promise<Publisher> {

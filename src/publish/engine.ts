@@ -237,7 +237,7 @@ async function readyToSend(c: Claimed): Promise<Ready | TargetResult> {
   if (!conn) return await fail(c, 'reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}${former ? ` --name ${former.name}` : ''}`);
   const publisher = await en.loadPublisher(t.platform);
   const provider = await en.deps.provider(t.platform);
-  const pd = await en.deps.providerDeps(t.platform);
+  const pd = await en.deps.providerDeps(t.platform, conn);
   const draft = draftFor(post, t.platform);
   const changed = mayBeSent(c) ? undefined : await firstMediaChange(draft.media, post.id);
   if (changed) return await fail(c, 'local_file', changed);

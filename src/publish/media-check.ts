@@ -15,8 +15,9 @@ import { mediaLimits as youtube } from '../providers/youtube-media.js';
 import { mediaLimits as bluesky } from '../providers/bluesky-media.js';
 import { mediaLimits as threads } from '../providers/threads-media.js';
 import { mediaLimits as pinterest } from '../providers/pinterest-media.js';
+import { mediaLimits as mastodon } from '../providers/mastodon-media.js';
 
-const TABLES: Record<PlatformId, (options: Record<string, string>) => MediaLimits> = { facebook, instagram, linkedin, tiktok, x, youtube, bluesky, threads, pinterest };
+const TABLES: Record<PlatformId, (options: Record<string, string>) => MediaLimits> = { facebook, instagram, linkedin, tiktok, x, youtube, bluesky, threads, pinterest, mastodon };
 
 function limitsFor(platform: PlatformId, options: Record<string, string> = {}): MediaLimits {
   return TABLES[platform](options);

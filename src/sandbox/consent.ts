@@ -32,6 +32,7 @@ const NAMES: Record<PlatformId, string> = {
   bluesky: 'Bluesky',
   threads: 'Threads',
   pinterest: 'Pinterest',
+  mastodon: 'Mastodon',
 };
 
 const TTL_MS = 10 * 60_000;

@@ -16,4 +16,5 @@ export const sandboxModules: Record<PlatformId, { main: () => Promise<SandboxMod
   bluesky: { main: () => import('./bluesky.js'), publish: () => import('./bluesky-publish.js') },
   threads: { main: () => import('./threads.js'), publish: () => import('./threads-publish.js') },
   pinterest: { main: () => import('./pinterest.js'), publish: () => import('./pinterest-publish.js') },
+  mastodon: { main: () => import('./mastodon.js'), publish: () => import('./mastodon-publish.js') },
 };

@@ -31,6 +31,8 @@ export const secretKeys = {
   connection: (connectionId: string) => `conn.${connectionId}`,
   clientSecret: (platform: string) => `app.${platform}.client_secret`,
   smtpPassword: () => 'notify.smtp.password',
+  /** An app registered on one server at connect time (Mastodon): JSON RegisteredApp, keyed by origin. */
+  instanceApp: (platform: string, origin: string) => `app.${platform}.instance.${origin}`,
 };
 
 /** Whether `key` is stored: through has() where the store offers it, else by reading it. */

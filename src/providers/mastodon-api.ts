@@ -1,0 +1,17 @@
+/**
+ * Mastodon for `socialync api mastodon <path>` (see ./api.ts): calls go to the connection's own
+ * server. Relative paths default to the v1 REST API ("accounts/verify_credentials" ->
+ * "/api/v1/accounts/verify_credentials"; /api/ and /oauth/ paths are kept). Lists page through
+ * the HTTP `Link` header, which this interface does not see: --paginate returns the first page
+ * (docs/platforms/mastodon.md#api-paging).
+ */
+import { accessCredential, withPrefix, type PlatformApi } from './api.js';
+
+export const mastodonApi: PlatformApi = {
+  hosts: ['api'],
+  path: (p) => withPrefix(p, '/api/v1', /^\/(api|oauth)(\/|$)/),
+  headers: () => ({}),
+  credential: accessCredential,
+  rejectsToken: (status) => status === 401,
+  nextPage: () => undefined,
+};
