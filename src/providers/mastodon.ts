@@ -68,6 +68,8 @@ export function classifyMastodonError(status: number, body: unknown, context: Ca
   // The body cannot tell a revoked token from a deleted or suspended account.
   if (status === 401 && context !== 'code') return out('reconnect_needed', 'unknown');
   if (status === 403) return out('permission');
+  // No code tells it apart: media the server has not finished processing is worth a later retry (#media).
+  if (status === 422 && error?.startsWith('Cannot attach files that have not finished processing')) return out('transient');
   return out('invalid_request');
 }
 
@@ -161,8 +163,14 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
   return processTokenResponse(b, { now: d.clock.now(), descriptor, fallbackScopes: descriptor.scopes.map((s) => s.scope) });
 }
 
-/** The server's host name: accounts are `user@host` across the fediverse. */
-export const instanceHost = (d: ProviderDeps): string => new URL(d.hosts.api!).host;
+/**
+ * The server's name: accounts are `user@host` across the fediverse. A server behind a path (only
+ * the sandbox's second instance) keeps its path, so two servers never share a name.
+ */
+export const instanceHost = (d: ProviderDeps): string => {
+  const u = new URL(d.hosts.api!);
+  return `${u.host}${u.pathname.replace(/\/+$/, '')}`;
+};
 
 async function whoami(t: TokenSet, d: ProviderDeps): Promise<AccountInfo> {
   const b = await bearerGet('mastodon', d, hostUrl(d.hosts.api!, '/api/v1/accounts/verify_credentials'), t.accessToken, classify);

@@ -2,7 +2,8 @@
  * Mastodon publishing routes of the sandbox, per instance (./mastodon.ts INSTANCES), enforcing
  * docs/platforms/mastodon.md:
  * - POST /api/v2/media          multipart `file` (+ `description`); type from the bytes; over the
- *                               instance's image/video size -> 422; answers 202 with url null (processing)
+ *                               instance's image/video size -> 422; an image answers 200 with its url,
+ *                               a video 202 with url null (processed in the background)
  * - GET  /api/v1/media/:id      206 while processing (publish config processingPolls), then 200 with url
  * - POST /api/v1/statuses       length counted independently of the client (graphemes of spoiler_text +
  *                               status; each http(s) URL = characters_reserved_per_url; @user@domain =
@@ -68,7 +69,12 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
     const m: Media = { id: newId(ctx), account: a.family.account.name, instance: P, kind: type.kind, bytes: file.length, ...(description ? { description } : {}), polls: 0 };
     media.set(m.id, m);
     ctx.stats['mediaUploads'] = (ctx.stats['mediaUploads'] ?? 0) + 1;
-    return json(202, { id: m.id, type: type.kind, url: null, preview_url: null, description: description ?? null });
+    // Since 4.0 images are processed at once (200 with url); videos in the background (202, url null).
+    if (type.kind === 'image') {
+      m.polls = Number.POSITIVE_INFINITY;
+      return json(200, { id: m.id, type: 'image', url: `https://sandbox.invalid/media/${m.id}`, preview_url: `https://sandbox.invalid/media/${m.id}/small`, description: description ?? null });
+    }
+    return json(202, { id: m.id, type: type.kind, url: null, preview_url: `https://sandbox.invalid/media/${m.id}/small`, description: description ?? null });
   };
 
   const ready = (m: Media) => m.polls >= publishState(ctx).config.processingPolls;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
-export const FIXTURE_PLATFORMS = ['meta', 'x', 'tiktok', 'linkedin', 'youtube', 'bluesky', 'pinterest'] as const;
+export const FIXTURE_PLATFORMS = ['meta', 'x', 'tiktok', 'linkedin', 'youtube', 'bluesky', 'pinterest', 'mastodon'] as const;
 export type FixturePlatform = (typeof FIXTURE_PLATFORMS)[number];
 
 export interface ErrorFixture {
