@@ -11,7 +11,7 @@ _socialync_spec() {
     'app set') subs='' opts='--client-id --client-secret-stdin --client-type --port --redirect-host --https --login --business-manager --programmatic-refresh --organizations --testing -h --help -q --quiet -v --verbose --debug' vals='--client-id=none --client-type=w:public,confidential --port=none --redirect-host=w:127.0.0.1,localhost --login=w:instagram,facebook' args='platforms' ;;
     'app list') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
     'app remove') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='platforms' ;;
-    'connect') subs='' opts='--name --port --no-browser --timeout --page --handle --retry-failed --no-retry --json --jq -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none --handle=none --jq=none' args='platforms' ;;
+    'connect') subs='' opts='--name --port --no-browser --timeout --page --handle --instance --retry-failed --no-retry --json --jq -h --help -q --quiet -v --verbose --debug' vals='--name=connections --port=none --timeout=none --page=none --handle=none --instance=none --jq=none' args='platforms' ;;
     'disconnect') subs='' opts='--keep-remote -y --yes -h --help -q --quiet -v --verbose --debug' vals='' args='platforms connections' ;;
     'status') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='platforms' ;;
     'sandbox') subs='demo serve expire revoke password-change help' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
@@ -84,7 +84,8 @@ x
 linkedin
 bluesky
 threads
-pinterest' ;;
+pinterest
+mastodon' ;;
     commands) cands='app
 connect
 disconnect

@@ -175,6 +175,10 @@ function redirectFields(p: Provider, deps: Deps): Pick<AppEntry, 'redirectUri' |
 
 export async function runAppSet(deps: Deps, o: AppSetOptions): Promise<AppEntry> {
   const p = await loadProvider(o.platform, { get: <T>(k: string) => (k === 'apps.instagram.login' && o.login ? (o.login as T) : deps.config.get<T>(k)) });
+  if (p.descriptor.perConnectionHost) {
+    // Mastodon: no developer portal; the app is registered on each server at connect (docs/platforms/mastodon.md#apps).
+    throw new UsageError(`${o.platform}: there is no app to set up: socialync registers itself on your server when you connect`, `run: socialync connect ${o.platform} --instance <your server, e.g. mastodon.social>`);
+  }
   const prefix = `SOCIALYNC_${o.platform.toUpperCase()}`;
   const prev = deps.config.get<AppSettings>(`apps.${o.platform}`);
   // Changing other settings keeps the stored client id.

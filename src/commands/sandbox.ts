@@ -9,6 +9,7 @@ import { ensurePrivateDir } from '../core/paths.js';
 import { ExitCode } from '../core/errors.js';
 import { PLATFORMS, type PlatformId } from '../providers/types.js';
 import { runAppSet } from './app.js';
+import { loadProvider } from '../providers/registry.js';
 import { runConnect } from './connect.js';
 import { runStatus } from './status.js';
 import { registerSandboxControl } from './sandbox-control.js';
@@ -158,6 +159,8 @@ export async function makeSandboxProfile(deps: Deps, sandbox: StartedSandbox, di
   await pdeps.config.set('endpoints', sandbox.endpoints());
   await pdeps.config.set('sandbox', { demo: true });
   for (const p of sandbox.platforms) {
+    // Mastodon registers its app on the (sandbox) server at connect: nothing to set up.
+    if ((await loadProvider(p)).descriptor.perConnectionHost) continue;
     const app = sandbox.apps[p];
     // The sandbox accepts any loopback redirect, so its apps never need the fixed ports that real
     // platforms register (8741-8745, 8976): another program may hold them.

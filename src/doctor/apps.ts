@@ -25,6 +25,10 @@ export const checkApps: Check = async (ctx) => {
   const out: CheckResult[] = [];
   for (const p of used) {
     const d = (await loadProvider(p, deps.config)).descriptor;
+    if (d.perConnectionHost) {
+      out.push(...(await serverApps(ctx, p)));
+      continue;
+    }
     const prefix = `SOCIALYNC_${p.toUpperCase()}`;
     const app = deps.config.get<AppSettings>(`apps.${p}`);
     const clientId = deps.env[`${prefix}_CLIENT_ID`] || app?.clientId || d.defaultClientId;
@@ -54,6 +58,22 @@ export const checkApps: Check = async (ctx) => {
   }
   return out;
 };
+
+/**
+ * Mastodon: an app registered on each server at connect (docs/platforms/mastodon.md#apps). A
+ * missing one does not stop posting (the token works without it); revoking and the next connect
+ * need it, and the next connect registers it again.
+ */
+async function serverApps(ctx: DoctorContext, p: PlatformId): Promise<CheckResult[]> {
+  const servers = [...new Set((await loadConnections(ctx)).filter((c) => c.platform === p).map((c) => c.meta.instance).filter((s): s is string => Boolean(s)))];
+  if (!servers.length) return [result('apps', `apps.${p}`, 'ok', `${p}: no app to set up; connect registers one on your server`)];
+  if (ctx.secrets?.ok === false) return [result('apps', `apps.${p}`, 'warn', `${p}: cannot check the apps registered on ${servers.join(', ')} while the secret store is unavailable`, 'fix the secret backend first (see above)')];
+  const secrets = await ctx.deps.secrets();
+  const missing: string[] = [];
+  for (const s of servers) if (!(await secrets.get(secretKeys.instanceApp(p, s)))) missing.push(s);
+  if (!missing.length) return [result('apps', `apps.${p}`, 'ok', `${p}: app registered on ${servers.join(', ')}`)];
+  return [result('apps', `apps.${p}`, 'warn', `${p}: no app stored for ${missing.join(', ')}: posting works, disconnect cannot revoke there`, `run: socialync connect ${p} --instance ${missing[0]} (registers it again)`)];
+}
 
 /** Binds 127.0.0.1:port for a moment: null when free, else the error code. */
 function portBusy(port: number, host = '127.0.0.1'): Promise<string | null> {

@@ -9,6 +9,7 @@
 import { generateVerifier } from '../auth/pkce.js';
 import { redirectPort, redirectUriFor } from '../auth/login.js';
 import { tokenMetadata } from '../auth/tokens.js';
+import { ensureInstanceApp } from '../auth/instance-app.js';
 import { secretKeys } from '../secrets/types.js';
 import type { Deps } from '../deps.js';
 import type { PlatformId } from '../providers/types.js';
@@ -20,9 +21,11 @@ async function http(deps: Deps, url: string, init: Parameters<Deps['http']['fetc
 
 export async function seedConnection(deps: Deps, platform: PlatformId, account: string, name = account): Promise<Connection> {
   const provider = await deps.provider(platform);
-  const pd = await deps.providerDeps(platform);
   const d = provider.descriptor;
   const redirectUri = redirectUriFor(provider, deps, redirectPort(provider, deps) || 45678);
+  let pd = await deps.providerDeps(platform);
+  // Mastodon: the app is registered on the (sandbox) server first, as `connect` does.
+  if (provider.registerApp) pd = await ensureInstanceApp(deps, provider, pd, redirectUri, d.scopes.map((s) => s.scope));
   const codeVerifier = generateVerifier();
   const state = deps.random.uuid();
   // AT Protocol (Bluesky): the library pushes the request (PAR) and owns state, PKCE and the DPoP key.

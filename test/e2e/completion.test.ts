@@ -17,6 +17,7 @@ import { completionScript, SHELLS } from '../../src/commands/completion.js';
 import { makeTestDeps } from '../helpers/deps.js';
 import { BIN, ROOT, runCli, cliEnv } from '../helpers/cli.js';
 import { missingPart } from '../helpers/system-part.js';
+import { PLATFORMS } from '../../src/providers/types.js';
 
 const FILES = { bash: 'completions/socialync.bash', zsh: 'completions/_socialync', fish: 'completions/socialync.fish' } as const;
 const has = (sh: string) => spawnSync(sh, ['-c', 'exit 0']).status === 0;
@@ -107,7 +108,8 @@ describe('completion scripts', () => {
     expect(bash('socialync', 'app', 's')).toEqual(['set']);
     expect(bash('socialync', 'status', '--js')).toEqual(['--json']);
     expect(bash('socialync', 'doctor', '--')).toEqual(expect.arrayContaining(['--offline', '--json', '--quiet', '--debug']));
-    expect(bash('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'bluesky', 'threads', 'pinterest']);
+    expect(bash('socialync', 'connect', '')).toEqual([...PLATFORMS]);
+    expect(bash('socialync', 'connect', 'mastodon', '--inst')).toEqual(['--instance']);
     expect(bash('socialync', 'app', 'set', 'x', '--client-type', '')).toEqual(['public', 'confidential']);
     expect(bash('socialync', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
     expect(bash('socialync', 'disconnect', 'tiktok', '')).toEqual(['brand-tiktok', 'personal']);
@@ -132,7 +134,8 @@ describe('completion scripts', () => {
     expect(zsh('socialync', 'con')).toEqual(expect.arrayContaining(['connect', 'status']));
     expect(zsh('socialync', 'app', '')).toEqual(expect.arrayContaining(['set', 'list', 'remove']));
     expect(zsh('socialync', 'status', '--')).toEqual(expect.arrayContaining(['--json', '--quiet']));
-    expect(zsh('socialync', 'connect', '')).toEqual(['instagram', 'facebook', 'tiktok', 'youtube', 'x', 'linkedin', 'bluesky', 'threads', 'pinterest']);
+    expect(zsh('socialync', 'connect', '')).toEqual([...PLATFORMS]);
+    expect(zsh('socialync', 'connect', 'mastodon', '--inst')).toEqual(expect.arrayContaining(['--instance']));
     expect(zsh('socialync', 'disconnect', 'tiktok', '')).toEqual(['brand-tiktok', 'personal']);
     expect(zsh('socialync', 'refresh', '--account', '')).toEqual(['brand-tiktok', 'personal', 'brand-x']);
     expect(zsh('socialync', 'sandbox', 'demo', '--dir', '')).toEqual(['FILES -/']);

@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { PLATFORMS } from '../../src/providers/types.js';
+import { PLATFORMS as ALL } from '../../src/providers/types.js';
+
+/** The platforms with a developer app (`app set`); Mastodon registers itself per server: test/e2e/mastodon-chromium.test.ts. */
+const PLATFORMS = ALL.filter((p) => p !== 'mastodon');
 import { cliEnv, runCli, startCli } from '../helpers/cli.js';
 import { chromiumMissing, launchChromium } from '../helpers/chromium.js';
 
