@@ -126,3 +126,37 @@ describe('tokens that never expire: refresh checks, status, disconnect', () => {
     expect(sb.control.validate(token).valid).toBe(false);
   });
 });
+
+describe('publish, retry, doctor and api on the connection\'s own server', () => {
+  it('a post that failed on a revoked token is published once after `connect --name … --retry-failed`', async () => {
+    const t = profile();
+    expect(await connect(t, classic(), ['--name', 'old']), t.stderr()).toBe(0);
+    sb.control.platform('mastodon').revoke('alice');
+    expect(await t.run(['schedule', 'add', '--to', 'mastodon:old', '--at', 'now', '--text', 'retry me', '--json'])).toBe(0);
+    expect(await t.run(['publish'])).not.toBe(0);
+    expect(t.stdout() + t.stderr()).toMatch(/socialync connect mastodon --name old/);
+    expect(await t.run(['connect', 'mastodon', '--name', 'old', '--retry-failed', '--json']), t.stderr()).toBe(0);
+    const posts = ((await (await fetch(`${root()}/__publish/v1/posts`)).json()) as { posts: { text: string; page?: string }[] }).posts;
+    expect(posts.filter((p) => p.text === 'retry me')).toEqual([expect.objectContaining({ page: '/classic' })]);
+  });
+
+  it('doctor: the app registered on each server and a live check against it', async () => {
+    const t = profile();
+    expect(await connect(t, classic()), t.stderr()).toBe(0);
+    const before = t.stdout().length;
+    await t.run(['doctor', '--json']);
+    const { checks } = JSON.parse(t.stdout().slice(before)) as { checks: { id: string; status: string; title: string }[] };
+    expect(checks.find((c) => c.id === 'apps.mastodon')).toMatchObject({ status: 'ok', title: expect.stringContaining(`app registered on ${classic()}`) });
+    expect(checks.find((c) => c.title.startsWith('mastodon/'))).toMatchObject({ status: 'ok', title: expect.stringMatching(/live check ok/) });
+    expect(await t.run(['app', 'set', 'mastodon', '--client-id', 'x'])).toBe(3);
+    expect(t.stderr()).toMatch(/no app to set up.*\n.*socialync connect mastodon --instance/);
+  });
+
+  it('`socialync api mastodon` goes to the connection\'s server', async () => {
+    const t = profile();
+    expect(await connect(t, classic(), ['--name', 'old']), t.stderr()).toBe(0);
+    const before = t.stdout().length;
+    expect(await t.run(['api', 'mastodon', 'accounts/verify_credentials', '--account', 'old']), t.stderr()).toBe(0);
+    expect(JSON.parse(t.stdout().slice(before))).toMatchObject({ username: 'alice' });
+  });
+});

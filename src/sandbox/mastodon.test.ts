@@ -1,0 +1,85 @@
+/**
+ * The Mastodon sandbox enforces the documented rules on its own (docs/platforms/mastodon.md), so a
+ * client that reads them differently fails: redirect matching (the port of 127.0.0.1 ignored, not
+ * localhost's), app registration errors, PKCE metadata only on the current server, PKCE checked at
+ * the token endpoint, tokens bound to their server, the server's own counting and Idempotency-Key.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { startSandbox, type Sandbox } from './server.js';
+import { redirectMatches } from './mastodon.js';
+import { serverLength } from './mastodon-publish.js';
+import { consentVia } from '../../test/helpers/sandbox-consent.js';
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startSandbox({ platforms: ['mastodon'] });
+});
+afterAll(() => sb?.close());
+beforeEach(() => sb.control.platform('mastodon').reset());
+
+const form = (o: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(o) });
+const register = async (prefix: string, redirect = 'http://127.0.0.1/callback', scopes = 'read:accounts write:statuses write:media') =>
+  fetch(`${sb.origins.mastodon}${prefix}/api/v1/apps`, form({ client_name: 't', redirect_uris: redirect, scopes }));
+const verifier = 'v'.repeat(50);
+const challenge = createHash('sha256').update(verifier).digest('base64url');
+
+async function login(prefix: string, o: { pkce?: boolean; redirect?: string } = {}): Promise<{ app: { client_id: string; client_secret: string }; code: string; redirect: string }> {
+  const app = (await (await register(prefix)).json()) as { client_id: string; client_secret: string };
+  const redirect = o.redirect ?? 'http://127.0.0.1:40123/callback';
+  const u = new URL(`${sb.origins.mastodon}${prefix}/oauth/authorize`);
+  for (const [k, v] of Object.entries({ response_type: 'code', client_id: app.client_id, redirect_uri: redirect, scope: 'read:accounts write:statuses', state: 's' })) u.searchParams.set(k, v);
+  if (o.pkce) (u.searchParams.set('code_challenge', challenge), u.searchParams.set('code_challenge_method', 'S256'));
+  const cb = await consentVia(u);
+  return { app, code: cb.searchParams.get('code')!, redirect };
+}
+
+describe('Mastodon sandbox', () => {
+  it('redirect match: a 127.0.0.1 registration takes any port; localhost and another path do not match', () => {
+    expect(redirectMatches('http://127.0.0.1/callback', 'http://127.0.0.1:5555/callback')).toBe(true);
+    expect(redirectMatches('http://127.0.0.1:1/callback', 'http://127.0.0.1:5555/callback')).toBe(true);
+    expect(redirectMatches('http://localhost/callback', 'http://localhost:5555/callback')).toBe(false);
+    expect(redirectMatches('http://127.0.0.1/callback', 'http://127.0.0.1:5555/other')).toBe(false);
+  });
+
+  it('POST /api/v1/apps: 422 for a forbidden scheme or an unknown scope; a client secret that never expires', async () => {
+    expect((await register('', 'javascript:alert(1)')).status).toBe(422);
+    expect((await register('', 'http://127.0.0.1/callback', 'read:everything')).status).toBe(422);
+    const ok = (await (await register('')).json()) as Record<string, unknown>;
+    expect(ok).toMatchObject({ client_secret_expires_at: 0, redirect_uris: ['http://127.0.0.1/callback'] });
+  });
+
+  it('authorization server metadata (S256) only on the current server; the older one answers 404', async () => {
+    const cur = await fetch(`${sb.origins.mastodon}/.well-known/oauth-authorization-server`);
+    expect(((await cur.json()) as { code_challenge_methods_supported: string[] }).code_challenge_methods_supported).toEqual(['S256']);
+    expect((await fetch(`${sb.origins.mastodon}/classic/.well-known/oauth-authorization-server`)).status).toBe(404);
+  });
+
+  it('a code issued with PKCE needs the verifier; the token never expires and works only on its server', async () => {
+    const { app, code, redirect } = await login('', { pkce: true });
+    const token = (body: Record<string, string>) => fetch(`${sb.origins.mastodon}/oauth/token`, form({ grant_type: 'authorization_code', client_id: app.client_id, client_secret: app.client_secret, redirect_uri: redirect, ...body }));
+    expect((await token({ code, code_verifier: 'w'.repeat(50) })).status).toBe(400);
+    const again = await login('', { pkce: true });
+    const t = (await (await fetch(`${sb.origins.mastodon}/oauth/token`, form({ grant_type: 'authorization_code', client_id: again.app.client_id, client_secret: again.app.client_secret, redirect_uri: again.redirect, code: again.code, code_verifier: verifier }))).json()) as Record<string, unknown>;
+    expect(t).toMatchObject({ token_type: 'Bearer', scope: 'read:accounts write:statuses' });
+    expect(t.expires_in).toBeUndefined();
+    expect(t.refresh_token).toBeUndefined();
+    const me = (prefix: string) => fetch(`${sb.origins.mastodon}${prefix}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${String(t.access_token)}` } });
+    expect((await me('')).status).toBe(200);
+    expect((await me('/classic')).status).toBe(401);
+  });
+
+  it('the login is refused for a redirect the app did not register (localhost)', async () => {
+    const app = (await (await register('')).json()) as { client_id: string };
+    const u = new URL(`${sb.origins.mastodon}/oauth/authorize?response_type=code&scope=read:accounts&client_id=${app.client_id}&redirect_uri=${encodeURIComponent('http://localhost:4000/callback')}`);
+    const page = await fetch(u);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toMatch(/redirect uri included is not valid/);
+  });
+
+  it('counts like the server: URL = 23, remote mention = its username, content warning included', () => {
+    expect(serverLength(`a https://example.com/${'x'.repeat(100)}`, '', 23)).toBe(25);
+    expect(serverLength('@bob@far.example.social hi', '', 23)).toBe(7);
+    expect(serverLength('abc', 'cw', 23)).toBe(5);
+  });
+});
