@@ -6,7 +6,7 @@
 import { loadProvider, resolveHosts } from '../providers/registry.js';
 import type { PlatformId } from '../providers/types.js';
 import { platformsInUse } from './apps.js';
-import { result, type Check, type CheckResult, type DoctorContext } from './types.js';
+import { loadConnections, result, type Check, type CheckResult, type DoctorContext } from './types.js';
 
 const SKEW_WARN_MS = 60_000;
 const SKEW_FAIL_MS = 5 * 60_000;
@@ -74,8 +74,11 @@ export const checkNetwork: Check = async (ctx) => {
   const once = (host: string, origin: string) => probed.get(origin) ?? probed.set(origin, probe(ctx, host, origin)).get(origin)!;
   const per = await Promise.all(
     used.map(async (p: PlatformId) => {
-      const hosts = resolveHosts((await loadProvider(p, ctx.deps.config)).descriptor, ctx.deps.config);
-      return { p, probes: await Promise.all(Object.entries(hosts).map(([h, o]) => once(h, o))) };
+      const d = (await loadProvider(p, ctx.deps.config)).descriptor;
+      // Mastodon: the servers its connections are on, not the default one.
+      const servers = d.perConnectionHost ? (await loadConnections(ctx)).filter((c) => c.platform === p && c.meta.instance) : [];
+      const origins = servers.length ? [...new Set(servers.map((c) => resolveHosts(d, ctx.deps.config, c)[d.perConnectionHost!]!))].map((o): [string, string] => [d.perConnectionHost!, o]) : Object.entries(resolveHosts(d, ctx.deps.config));
+      return { p, probes: await Promise.all(origins.map(([h, o]) => once(h, o))) };
     }),
   );
   const reach: CheckResult[] = [];

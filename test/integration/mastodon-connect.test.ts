@@ -148,6 +148,8 @@ describe('publish, retry, doctor and api on the connection\'s own server', () =>
     const { checks } = JSON.parse(t.stdout().slice(before)) as { checks: { id: string; status: string; title: string }[] };
     expect(checks.find((c) => c.id === 'apps.mastodon')).toMatchObject({ status: 'ok', title: expect.stringContaining(`app registered on ${classic()}`) });
     expect(checks.find((c) => c.title.startsWith('mastodon/'))).toMatchObject({ status: 'ok', title: expect.stringMatching(/live check ok/) });
+    // Reachability is probed on the connection's server, not the default mastodon.social.
+    expect(checks.find((c) => c.id === 'network.mastodon')).toMatchObject({ status: 'ok', title: `mastodon: ${new URL(root()).host} reachable` });
     expect(await t.run(['app', 'set', 'mastodon', '--client-id', 'x'])).toBe(3);
     expect(t.stderr()).toMatch(/no app to set up.*\n.*socialync connect mastodon --instance/);
   });
