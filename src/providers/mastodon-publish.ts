@@ -22,15 +22,15 @@ import { statusLength } from './mastodon-text.js';
 import { fmtBytes, isVideo, multipart } from './upload.js';
 import type { MediaRef, PostDraft, ProviderDeps, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 
-export const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
+const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
 /** How long the server remembers an Idempotency-Key (#idempotency); a margin keeps us inside it. */
-export const IDEMPOTENCY_WINDOW_MS = HOUR;
+const IDEMPOTENCY_WINDOW_MS = HOUR;
 const WINDOW_MARGIN_MS = 5 * MINUTE;
 const MEDIA_POLLS = 60;
 
 const spoilerOf = (p: PostDraft) => p.options.spoiler ?? p.options.cw ?? '';
 /** Alt text of media `i`: option `alt<n>` (1-based, `--option alt2=...`), else `alt` (`--set mastodon.alt=...`) for every file. */
-export const altOf = (p: PostDraft, i: number): string | undefined => p.options[`alt${i + 1}`] ?? p.options.alt;
+const altOf = (p: PostDraft, i: number): string | undefined => p.options[`alt${i + 1}`] ?? p.options.alt;
 
 /** Pure checks that hold on every server (the server's own limits are checked by `checkAgainst`). */
 export function validate(p: PostDraft): ValidationIssue[] {

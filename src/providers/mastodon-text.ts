@@ -12,7 +12,7 @@ const MENTION = /(?<![=/\p{L}\p{N}_])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-export function graphemeLength(s: string): number {
+function graphemeLength(s: string): number {
   let n = 0;
   for (const _ of graphemes.segment(s)) n++;
   return n;

@@ -46,7 +46,7 @@ export const descriptor: ProviderDescriptor = {
 const CLIENT_NAME = 'socialync';
 const WEBSITE = 'https://github.com/socialync/socialync';
 
-export interface Classification {
+interface Classification {
   errorClass: ErrorClass;
   reason?: 'unknown';
   platformCode?: string;
@@ -94,7 +94,7 @@ function oauthCall(d: ProviderDeps, path: string, fields: Record<string, string 
 }
 
 /** Whether the server announces S256 PKCE (Mastodon 4.3+); a missing document means no (#pkce). */
-export async function discoverPkce(d: ProviderDeps): Promise<boolean> {
+async function discoverPkce(d: ProviderDeps): Promise<boolean> {
   const p = await parse(await send('mastodon', 'authorization server discovery', d.http, hostUrl(d.hosts.api!, '/.well-known/oauth-authorization-server')), 'mastodon');
   if (p.status === 404 || p.status === 410) return false;
   if (!p.ok) throw classify(p.status, p.body, p.headers, { now: d.clock.now(), context: 'api', what: 'authorization server discovery' });
@@ -167,7 +167,7 @@ async function exchangeCode(i: CodeInput, d: ProviderDeps): Promise<TokenSet> {
  * The server's name: accounts are `user@host` across the fediverse. A server behind a path (only
  * the sandbox's second instance) keeps its path, so two servers never share a name.
  */
-export const instanceHost = (d: ProviderDeps): string => {
+const instanceHost = (d: ProviderDeps): string => {
   const u = new URL(d.hosts.api!);
   return `${u.host}${u.pathname.replace(/\/+$/, '')}`;
 };

@@ -39,17 +39,17 @@ export const INSTANCES: readonly SandboxInstance[] = [
   { prefix: '', version: '4.4.0', pkce: true, maxCharacters: 500, reservedPerUrl: 23, maxAttachments: 4, imageSizeLimit: 16 * MB, videoSizeLimit: 99 * MB },
   { prefix: '/classic', version: '4.2.0', pkce: false, maxCharacters: 1000, reservedPerUrl: 23, maxAttachments: 4, imageSizeLimit: 8 * MB, videoSizeLimit: 40 * MB },
 ];
-export const SUPPORTED_MIME = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'video/quicktime', 'video/webm'];
+const SUPPORTED_MIME = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'video/quicktime', 'video/webm'];
 
 /** Pre-registered on the root instance (the contract suite's app); others register at run time. */
 export const apps: SandboxApp[] = [{ clientId: 'sandbox-mastodon', clientSecret: 'sandbox-mastodon-secret-7c1f', name: 'Socialync Sandbox', flags: { pkce: true } }];
 
-export const SCOPES = ['read', 'write', 'follow', 'push', 'profile', 'read:accounts', 'read:statuses', 'write:statuses', 'write:media', 'write:accounts'];
+const SCOPES = ['read', 'write', 'follow', 'push', 'profile', 'read:accounts', 'read:statuses', 'write:statuses', 'write:media', 'write:accounts'];
 const CODE_TTL = 10 * MINUTE;
 /** Tokens never expire (docs/platforms/mastodon.md#lifetimes): a lifetime far past any test. */
 const NEVER = 100 * 365 * 24 * 60 * MINUTE;
 
-export interface RegisteredSandboxApp {
+interface RegisteredSandboxApp {
   instance: string;
   clientId: string;
   clientSecret: string;
@@ -58,7 +58,7 @@ export interface RegisteredSandboxApp {
   scopes: string[];
 }
 
-export function registeredApps(ctx: PlatformContext): Map<string, RegisteredSandboxApp> {
+function registeredApps(ctx: PlatformContext): Map<string, RegisteredSandboxApp> {
   return stateOf(ctx, 'mastodon.apps', () => {
     const m = new Map<string, RegisteredSandboxApp>();
     for (const a of apps) m.set(a.clientId, { instance: '', clientId: a.clientId, clientSecret: a.clientSecret, name: a.name ?? a.clientId, redirectUris: ['http://127.0.0.1/callback'], scopes: [...SCOPES] });
