@@ -123,3 +123,13 @@ describe('periodic who-am-I for tokens that never expire (docs/platforms/mastodo
     expect(due(null, 7)).toMatchObject({ due: true });
   });
 });
+
+describe('schedule-time media check (docs/platforms/mastodon.md#instance-limits)', async () => {
+  const { checkDraftMedia } = await import('../publish/media-check.js');
+  const draft = (mime: string, size: number, container: string) => ({ text: 'x', options: {}, media: [{ kind: 'file' as const, path: `/m.${container}`, mime, size, probe: { kind: mime.startsWith('video') ? ('video' as const) : ('image' as const), container } }] });
+  it('a size beyond the defaults is left to the server (it may allow more); a format Mastodon never takes is refused', () => {
+    expect(checkDraftMedia('mastodon', draft('video/mp4', 300 * 1024 * 1024, 'mp4'))).toEqual([]);
+    expect(checkDraftMedia('mastodon', draft('image/png', 40 * 1024 * 1024, 'png'))).toEqual([]);
+    expect(checkDraftMedia('mastodon', draft('video/x-msvideo', 1000, 'avi'))).toHaveLength(1);
+  });
+});
