@@ -10,6 +10,7 @@
  *                               @user) against max_characters -> 422; unprocessed media -> 422; more
  *                               attachments than allowed -> 422; Idempotency-Key: the same key from the
  *                               same account within 1 hour returns the first status, nothing new.
+ * - GET  /api/v1/statuses/:id   the status as stored (spoiler_text, visibility, media descriptions).
  */
 import { HOUR } from '../core/clock.js';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
@@ -52,6 +53,7 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
   // Looked up on each use: a sandbox reset empties ctx.data.
   const media = { get: (id: string) => stateOf(ctx, 'mastodon.media', () => new Map<string, Media>()).get(id), set: (id: string, m: Media) => stateOf(ctx, 'mastodon.media', () => new Map<string, Media>()).set(id, m) };
   const keys = () => stateOf(ctx, 'mastodon.idempotency', () => new Map<string, { at: number; body: unknown }>());
+  const statuses = () => stateOf(ctx, 'mastodon.statuses', () => new Map<string, { account: string; instance: string; body: unknown }>());
 
   const upload = (req: SandboxRequest): SandboxResponse => {
     const a = mastodonAuth(ctx, req, inst);
@@ -128,10 +130,21 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
       created_at: new Date(ctx.now()).toISOString(),
     };
     if (slot) keys().set(slot, { at: ctx.now(), body });
+    statuses().set(post.id, { account: fam.account.name, instance: P, body });
     return maybeDrop(ctx, req, json(200, body));
   };
 
+  /** GET /api/v1/statuses/:id: the status as stored (own statuses only in the sandbox). */
+  const show = (req: SandboxRequest): SandboxResponse => {
+    const a = mastodonAuth(ctx, req, inst);
+    if ('response' in a) return a.response;
+    const s = statuses().get(req.params.id ?? '');
+    if (!s || s.instance !== P || s.account !== a.family.account.name) return apiError(404, 'Record not found');
+    return json(200, s.body);
+  };
+
   return [
+    { method: 'GET', path: `${P}/api/v1/statuses/:id`, handler: show },
     { method: 'POST', path: `${P}/api/v2/media`, maxBodyBytes: inst.videoSizeLimit + 1024 * 1024, handler: upload },
     { method: 'GET', path: `${P}/api/v1/media/:id`, handler: status },
     { method: 'POST', path: `${P}/api/v1/statuses`, handler: create },

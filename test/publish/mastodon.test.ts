@@ -107,8 +107,9 @@ describe.each(INSTANCES.map((i) => ({ ...i, label: i.prefix || '/' })))('the ser
   it('images: at the size limit posts with alt text, one byte over is refused before uploading', async () => {
     const { d, t } = await connectOn(inst.prefix);
     const at = file(inst.imageSizeLimit, 'png', 'image/png');
-    const r = await publisher.publish(draft('pic', { media: [at], options: { alt: 'a black square' } }), t, d, context());
-    expect(r.remoteId).toBeTruthy();
+    const r = await publisher.publish(draft('pic', { media: [at], options: { alt: 'a black square', spoiler: 'eye strain' } }), t, d, context());
+    const stored = (await (await fetch(`${d.hosts.api}/api/v1/statuses/${r.remoteId}`, { headers: { authorization: `Bearer ${t.accessToken}` } })).json()) as Record<string, unknown>;
+    expect(stored).toMatchObject({ spoiler_text: 'eye strain', sensitive: true, visibility: 'public', media_attachments: [{ type: 'image', description: 'a black square' }] });
     const over = file(inst.imageSizeLimit + 1, 'png', 'image/png');
     const e = await rejection(publisher.publish(draft('pic', { media: [over] }), t, d, context()));
     expect(e.message).toMatch(/images up to/);
@@ -118,7 +119,10 @@ describe.each(INSTANCES.map((i) => ({ ...i, label: i.prefix || '/' })))('the ser
   it(`attachments: ${inst.maxAttachments} post, ${inst.maxAttachments + 1} are refused`, async () => {
     const { d, t } = await connectOn(inst.prefix);
     const imgs = (n: number) => Array.from({ length: n }, () => file(2_000, 'png', 'image/png'));
-    expect((await publisher.publish(draft('many', { media: imgs(inst.maxAttachments) }), t, d, context())).remoteId).toBeTruthy();
+    const ok = await publisher.publish(draft('many', { media: imgs(inst.maxAttachments), options: { alt: 'a square', alt2: 'the second square' } }), t, d, context());
+    const stored = (await (await fetch(`${d.hosts.api}/api/v1/statuses/${ok.remoteId}`, { headers: { authorization: `Bearer ${t.accessToken}` } })).json()) as { media_attachments: { description: string }[] };
+    // `alt2` (--option alt2=…) names the second file; `alt` (--set mastodon.alt=…) the others.
+    expect(stored.media_attachments.map((m) => m.description)).toEqual(Array.from({ length: inst.maxAttachments }, (_, i) => (i === 1 ? 'the second square' : 'a square')));
     expect((await rejection(publisher.publish(draft('many', { media: imgs(inst.maxAttachments + 1) }), t, d, context()))).message).toMatch(/attachments/);
   });
 });
