@@ -9,7 +9,7 @@
  *   the server's window (1 hour) it returns the status already made instead of a second one (#idempotency).
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
@@ -19,7 +19,7 @@ import { HOUR, MINUTE } from '../core/clock.js';
 import { mastodonFailure } from './mastodon.js';
 import { fetchInstanceLimits, type InstanceLimits } from './mastodon-instance.js';
 import { statusLength } from './mastodon-text.js';
-import { fmtBytes, isVideo, multipart } from './upload.js';
+import { fmtBytes, isVideo, streamUpload } from './upload.js';
 import type { MediaRef, PostDraft, ProviderDeps, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 
 const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
@@ -65,11 +65,30 @@ export function checkAgainst(p: PostDraft, l: InstanceLimits): ValidationIssue[]
 
 const auth = (t: TokenSet) => ({ authorization: `Bearer ${t.accessToken}`, accept: 'application/json' });
 
-/** POST /api/v2/media, then wait until the server has processed the file (#media). */
-async function uploadMedia(m: MediaRef, alt: string | undefined, t: TokenSet, d: ProviderDeps): Promise<string> {
-  const data = await readFile(m.path!);
-  const { body, contentType } = multipart([['file', { data, filename: basename(m.path!), type: m.mime }], ...(alt ? ([['description', alt]] as [string, string][]) : [])], `socialync-${randomUUID()}`);
-  const res = await d.http.fetch(hostUrl(d.hosts.api!, '/api/v2/media'), { method: 'POST', headers: { ...auth(t), 'content-type': contentType }, body });
+/**
+ * The multipart/form-data framing (RFC 7578) around the file: `description` first, then the head
+ * of the `file` part; the file's bytes are streamed between `prefix` and `suffix`.
+ */
+function mediaForm(filename: string, mime: string, alt: string | undefined, boundary: string): { prefix: Buffer; suffix: Buffer; contentType: string } {
+  const safeName = filename.replace(/["\r\n\\]/g, '_');
+  const description = alt === undefined ? '' : `--${boundary}\r\nContent-Disposition: form-data; name="description"\r\n\r\n${alt}\r\n`;
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${mime}\r\n\r\n`;
+  return { prefix: Buffer.from(description + head), suffix: Buffer.from(`\r\n--${boundary}--\r\n`), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** POST /api/v2/media, the file streamed from disk (memory stays flat), then wait until the server has processed it (#media). */
+async function uploadMedia(m: MediaRef, alt: string | undefined, t: TokenSet, d: ProviderDeps, onProgress?: (sent: number, total: number) => void): Promise<string> {
+  const size = m.size ?? (await stat(m.path!)).size;
+  const form = mediaForm(basename(m.path!), m.mime, alt, `socialync-${randomUUID()}`);
+  const res = await streamUpload(d.http, hostUrl(d.hosts.api!, '/api/v2/media').toString(), {
+    method: 'POST',
+    headers: { ...auth(t), 'content-type': form.contentType },
+    path: m.path!,
+    start: 0,
+    end: size - 1,
+    envelope: { head: form.prefix, tail: form.suffix },
+    ...(onProgress ? { onProgress } : {}),
+  });
   if (res.status !== 200 && res.status !== 202) throw await mastodonFailure(res, d.clock.now(), 'media upload');
   const media = ((await readJson(res)) ?? {}) as { id?: string; url?: string | null };
   if (!media.id) throw new ProviderError('mastodon: media upload returned no id', { errorClass: 'transient' });
@@ -133,7 +152,7 @@ export const publisher: Publisher = {
     if (!cp.sent) await serverChecked(p, d);
     const ids = mediaIdsOf(cp);
     for (let i = ids.length; i < p.media.length; i++) {
-      ids.push(await uploadMedia(p.media[i]!, altOf(p, i), t, d));
+      ids.push(await uploadMedia(p.media[i]!, altOf(p, i), t, d, ctx.onProgress));
       cp = { ...cp, media: ids.join(',') };
       await ctx.saveCheckpoint(cp);
     }

@@ -128,11 +128,15 @@ describe.each(INSTANCES.map((i) => ({ ...i, label: i.prefix || '/' })))('the ser
 });
 
 describe('media processing, errors and retries', () => {
-  it('a video answers 202, is polled through 206 until ready, then posts; checkpoints keep the media id', async () => {
+  it('a video is streamed (progress reported), answers 202, is polled through 206 until ready, then posts; checkpoints keep the media id', async () => {
     const { d, t } = await connectOn('');
     await fetch(`${sb.origins.mastodon}/__publish/v1/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ processingPolls: 3 }) });
-    const ctx = context();
+    const progress: [number, number][] = [];
+    const ctx = { ...context(), onProgress: (sent: number, total: number) => void progress.push([sent, total]) };
     const r = await publisher.publish(draft('clip', { media: [file(300_000, 'mp4', 'video/mp4')], privacy: 'unlisted' }), t, d, ctx);
+    // Streamed from disk in chunks, every byte counted.
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toEqual([300_000, 300_000]);
     expect(r.url).toMatch(/sandbox\.invalid/);
     expect(ctx.saved.some((c) => c.media)).toBe(true);
     const [post] = await posts();
