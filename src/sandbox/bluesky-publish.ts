@@ -129,9 +129,12 @@ export function createRoutes(ctx: PlatformContext): Route[] {
         if (invalid) return xrpcErr(400, 'InvalidRequest', `Invalid app.bsky.feed.post record: ${invalid}`);
         const cid = `bafyrei${createHash('sha256').update(JSON.stringify(b.record)).digest('hex').slice(0, 52)}`;
         st.records.set(uri, { uri, cid, value: b.record });
-        const embed = b.record['embed'] as { $type?: string; images?: unknown[] } | undefined;
+        const embed = b.record['embed'] as { $type?: string; images?: { image?: unknown }[]; video?: unknown } | undefined;
         const kind = embed?.$type === 'app.bsky.embed.video' ? 'video' : embed?.$type === 'app.bsky.embed.images' ? 'image' : 'text';
-        recordPost(ctx, f, { text: String(b.record['text']), kind, media: (embed?.images ?? (kind === 'video' ? [1] : [])).map(() => ({ bytes: 0 })) }, uri);
+        // What the post carries, in bytes of the stored blobs (tests compare them with the files).
+        const sizeOf = (blob: unknown) => ({ bytes: st.blobs.get(String((blob as { ref?: { $link?: string } })?.ref?.$link))?.size ?? 0 });
+        const media = kind === 'video' ? [sizeOf(embed?.video)] : (embed?.images ?? []).map((im) => sizeOf(im.image));
+        recordPost(ctx, f, { text: String(b.record['text']), kind, media }, uri);
         return maybeDrop(ctx, req, json(200, { uri, cid, validationStatus: 'valid' }));
       }),
     },
