@@ -24,14 +24,16 @@ async function seed(home, n, post) {
   const { openSqliteStore, postStatus } = await import(join(ROOT, 'dist', 'testkit.js'));
   const store = openSqliteStore(join(home, 'state.db'));
   const now = Date.now();
-  // Straight into the tables, so posts.status is set here as the post store sets it (the one rule).
-  const insertPost = store.db.prepare('INSERT INTO posts (text, options, overrides, scheduled_at, tz, local_time, created_at, updated_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  // Straight into the tables, so posts.status and posts.target_summary are set here as the post
+  // store sets them (src/store/posts.ts).
+  const insertPost = store.db.prepare('INSERT INTO posts (text, options, overrides, scheduled_at, tz, local_time, created_at, updated_at, status, target_summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const target = store.db.prepare('INSERT INTO targets (post_id, platform, connection_id, state, updated_at) VALUES (?, ?, ?, ?, ?)');
   store.db.transaction(() => {
     for (let i = 0; i < n; i++) {
       const { at, x, linkedin } = post(i, now);
       const status = postStatus([x, linkedin]);
-      const id = Number(insertPost.run(`Post number ${i}: something worth sharing #${i % 97}`, '{}', '{}', at, 'Europe/Berlin', '2026-12-01 09:00', now, now, status).lastInsertRowid);
+      const summary = `x:${x},linkedin:${linkedin}`;
+      const id = Number(insertPost.run(`Post number ${i}: something worth sharing #${i % 97}`, '{}', '{}', at, 'Europe/Berlin', '2026-12-01 09:00', now, now, status, summary).lastInsertRowid);
       target.run(id, 'x', 'conn-x', x, now);
       target.run(id, 'linkedin', 'conn-li', linkedin, now);
     }

@@ -179,9 +179,10 @@ export const migrations: string[] = [
   // 8: the indexes of `schedule list`'s views (list-indexes.ts)
   listIndexes,
   // 9: a post's status is computed in TypeScript (src/publish/post-status.ts) where its targets
-  //    change (src/store/posts.ts) and stored in posts.status; the triggers of migrations 3 and
-  //    4, the target summary and the stored list line go (post-list.ts builds lines at read
-  //    time). posts_list held list_line: posts_when replaces it for time windows.
+  //    change (src/store/posts.ts) and stored in posts.status, beside the target summary
+  //    ("platform:state,..."), which the post store now writes in the same place; the triggers of
+  //    migrations 3 and 4 and the stored list line go (post-list.ts builds lines at read time
+  //    from one row per post). posts_list held list_line: posts_when replaces it for time windows.
   `
   DROP TRIGGER targets_summary_insert;
   DROP TRIGGER targets_summary_update;
@@ -190,7 +191,6 @@ export const migrations: string[] = [
   DROP TRIGGER posts_list_line_update;
   DROP INDEX posts_list;
   ALTER TABLE posts DROP COLUMN list_line;
-  ALTER TABLE posts DROP COLUMN target_summary;
   CREATE INDEX posts_when ON posts(scheduled_at, id);
   `,
   // 10: team mode's tables (team-migration.ts; used by the PostgreSQL store only)

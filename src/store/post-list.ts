@@ -41,15 +41,15 @@ export interface PostSummary {
 type Params = Record<string, string | number>;
 
 /** The columns of a TSV page: the post's text on one line (tabs and line breaks become spaces, outer spaces go) as `one`. */
-const TSV_COLUMNS = `id, scheduled_at, status, trim(replace(replace(replace(text, char(9), ' '), char(10), ' '), char(13), ' ')) AS one`;
+const TSV_COLUMNS = `id, scheduled_at, status, target_summary, trim(replace(replace(replace(text, char(9), ' '), char(10), ' '), char(13), ' ')) AS one`;
 
 /**
  * A post's TSV line, from row `p` of a page (TSV_COLUMNS): id, ISO time, status,
- * "platform:state,..." in target order, and the one-line text cut to 80 characters.
+ * "platform:state,..." in target order (stored with the status: posts.ts), and the one-line
+ * text cut to 80 characters.
  */
 const TSV_LINE = `p.id || char(9) || strftime('%Y-%m-%dT%H:%M:%fZ', p.scheduled_at / 1000.0, 'unixepoch') || char(9) || p.status || char(9)
-  || coalesce((SELECT group_concat(t.platform || ':' || t.state, ',' ORDER BY t.id) FROM targets t WHERE t.post_id = p.id), '') || char(9)
-  || CASE WHEN length(p.one) > 80 THEN substr(p.one, 1, 79) || '…' ELSE p.one END`;
+  || p.target_summary || char(9) || CASE WHEN length(p.one) > 80 THEN substr(p.one, 1, 79) || '…' ELSE p.one END`;
 
 const inList = (xs: readonly string[]) => `(${xs.map((x) => `'${x}'`).join(', ')})`;
 
@@ -100,22 +100,20 @@ export function listStatement(kind: ListStatement, f: PostListFilter, limit?: nu
     const page = pageQuery(TSV_COLUMNS, f, limit, params);
     return { sql: `SELECT CAST(group_concat(${TSV_LINE}, char(10)) AS BLOB) FROM (${page}) p`, params };
   }
-  const page = pageQuery('id, scheduled_at, tz, text, status', f, limit, params);
-  const sql = `SELECT p.id, p.scheduled_at, p.tz, p.text, p.status, t.platform, t.state FROM (${page}) p JOIN targets t ON t.post_id = p.id ORDER BY p.scheduled_at, p.id, t.id`;
-  return { sql, params };
+  return { sql: pageQuery('id, scheduled_at, tz, text, status, target_summary', f, limit, params), params };
 }
 
-/** The matching posts in time order, at most `limit`, each with its targets. */
+/** The matching posts in time order, at most `limit`, each with its targets (from the stored summary). */
 export function listPosts(db: Database.Database, f: PostListFilter, limit?: number): PostSummary[] {
   const q = listStatement('rows', f, limit);
-  const rows = db.prepare(q.sql).raw().all(q.params) as [number, number, string, string, string, PlatformId, TargetState][];
-  const out: PostSummary[] = [];
-  let cur: PostSummary | undefined;
-  for (const [id, at, tz, text, status, platform, state] of rows) {
-    if (!cur || cur.id !== id) out.push((cur = { id, scheduledAt: at, tz, text, status, targets: [] }));
-    cur.targets.push({ platform, state });
-  }
-  return out;
+  const rows = db.prepare(q.sql).raw().all(q.params) as [number, number, string, string, string, string][];
+  return rows.map(([id, scheduledAt, tz, text, status, summary]) => ({
+    id, scheduledAt, tz, text, status,
+    targets: summary.split(',').filter(Boolean).map((t) => {
+      const [platform, state] = t.split(':') as [PlatformId, TargetState];
+      return { platform, state };
+    }),
+  }));
 }
 
 /**

@@ -111,7 +111,7 @@ describe('post status: one rule (publish/post-status.ts), stored where targets c
 });
 
 describe('migration 9 on a database made before it', () => {
-  it('drops the triggers and stored lines, keeps every post status and line, and claims still change it', async () => {
+  it('drops the triggers and stored lines, keeps every post status, target summary and line, and claims still change both', async () => {
     dir = mkdtempSync(join(tmpdir(), 'posts-'));
     const file = join(dir, 'state.db');
     const old = new Database(file);
@@ -132,7 +132,8 @@ describe('migration 9 on a database made before it', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger'`).all()).toEqual([]);
     const columns = (db.prepare(`SELECT name FROM pragma_table_info('posts')`).pluck().all() as string[]).join();
-    expect(columns).not.toMatch(/list_line|target_summary/);
+    expect(columns).not.toMatch(/list_line/);
+    expect(db.prepare('SELECT target_summary FROM posts ORDER BY id').pluck().all()).toEqual(made.map((m) => m[2]));
     // The lines built at read time are the ones the triggers stored.
     expect((await ps.listTsv()).toString()).toBe(before);
     const lines = (await ps.listTsv()).toString().split('\n').map((l) => l.split('\t'));
@@ -142,6 +143,7 @@ describe('migration 9 on a database made before it', () => {
     const [t] = await ps.targets(scheduled![0]);
     expect(await ps.claim(t!.id, 'me', 1000, 5)).toBe('scheduled');
     expect((await ps.listTsv({ status: 'publishing' })).toString().split('\t').slice(0, 4)).toEqual([String(scheduled![0]), '1970-01-01T00:00:02.000Z', 'publishing', 'x:publishing,linkedin:scheduled']);
+    expect((await ps.listSummaries({ status: 'publishing' }))[0]!.targets).toEqual([{ platform: 'x', state: 'publishing' }, { platform: 'linkedin', state: 'scheduled' }]);
   });
 });
 

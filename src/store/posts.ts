@@ -215,12 +215,15 @@ export class SqlitePostStore implements PostStore {
   }
 
   /**
-   * posts.status from the post's target states, by the one rule (publish/post-status.ts), in the
-   * transaction that changed a target: `schedule list` filters and pages on it through indexes.
+   * posts.status from the post's target states, by the one rule (publish/post-status.ts), and
+   * posts.target_summary ("platform:state,..." in target order), in the transaction that changed
+   * a target: `schedule list` filters and pages on the status through indexes and prints both
+   * from the post's row alone.
    */
   private storePostStatus(postId: number): void {
-    const states = this.db.prepare('SELECT state FROM targets WHERE post_id = ? ORDER BY id').pluck().all(postId) as TargetState[];
-    this.db.prepare('UPDATE posts SET status = ? WHERE id = ?').run(postStatus(states), postId);
+    const targets = this.db.prepare('SELECT platform, state FROM targets WHERE post_id = ? ORDER BY id').raw().all(postId) as [PlatformId, TargetState][];
+    const summary = targets.map(([platform, state]) => `${platform}:${state}`).join(',');
+    this.db.prepare('UPDATE posts SET status = ?, target_summary = ? WHERE id = ?').run(postStatus(targets.map(([, state]) => state)), summary, postId);
   }
 
   /** Runs `write` (true when it changed target `targetId`) and stores its post's status, in one transaction. */
