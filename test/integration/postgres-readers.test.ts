@@ -4,12 +4,12 @@
  * post ids, the attention banner. Against a real PostgreSQL server (test/helpers/postgres.ts);
  * no SQLite file exists in these profiles, so an answer can only come from PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestDeps, type TestDeps } from '../helpers/deps.js';
-import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { postgresForFile } from '../helpers/postgres-file.js';
 import { DATABASE_URL_ENV } from '../../src/store/database-url.js';
 import { runDoctor } from '../../src/doctor/run.js';
 import { DAEMON_LEASE } from '../../src/publish/run.js';
@@ -18,14 +18,7 @@ import type { CronSystem } from '../../src/cron/system.js';
 import type { Connection } from '../../src/store/types.js';
 import type { PlatformId } from '../../src/providers/types.js';
 
-let server: PostgresServer | undefined;
-let skip: string | undefined;
-beforeAll(async () => {
-  const s = await startPostgres();
-  if (typeof s === 'string') skip = s;
-  else server = s;
-}, 120_000);
-afterAll(() => server?.stop());
+const pg = postgresForFile();
 
 const noCron: CronSystem = {
   nodePath: process.execPath,
@@ -39,7 +32,7 @@ const noCron: CronSystem = {
 };
 
 async function teamProfile(): Promise<TestDeps> {
-  return makeTestDeps({ env: { [DATABASE_URL_ENV]: await server!.createDatabase() } });
+  return makeTestDeps({ env: { [DATABASE_URL_ENV]: await pg.server.createDatabase() } });
 }
 
 async function addConnection(t: TestDeps, platform: PlatformId, name: string, extra: Partial<Connection> = {}): Promise<Connection> {
@@ -58,7 +51,7 @@ async function run(t: TestDeps, argv: string[]): Promise<{ code: number; out: st
 
 describe('readers of the state in team mode (PostgreSQL)', () => {
   it('shell completion lists the accounts and posts of the PostgreSQL store', async (ctx) => {
-    if (skip) ctx.skip(skip);
+    if (pg.skip) ctx.skip(pg.skip);
     const t = await teamProfile();
     const x = await addConnection(t, 'x', 'brand');
     await addConnection(t, 'tiktok', 'clips');
@@ -72,7 +65,7 @@ describe('readers of the state in team mode (PostgreSQL)', () => {
   });
 
   it('completion says nothing (and at once) when the database is out of reach', async (ctx) => {
-    if (skip) ctx.skip(skip);
+    if (pg.skip) ctx.skip(pg.skip);
     const t = makeTestDeps({ env: { [DATABASE_URL_ENV]: 'postgres://socialync:pw@127.0.0.1:9/none' } });
     const t0 = Date.now();
     expect(await run(t, ['__complete', 'connections'])).toMatchObject({ code: 0, out: '' });
@@ -80,7 +73,7 @@ describe('readers of the state in team mode (PostgreSQL)', () => {
   });
 
   it('doctor sees the daemon lease and the last refresh recorded in PostgreSQL', async (ctx) => {
-    if (skip) ctx.skip(skip);
+    if (pg.skip) ctx.skip(pg.skip);
     const t = await teamProfile();
     await addConnection(t, 'x', 'brand');
     const scheduler = async () => (await runDoctor(t.deps, { offline: true, cron: noCron })).checks.find((c) => c.id === 'scheduler')!;
@@ -96,7 +89,7 @@ describe('readers of the state in team mode (PostgreSQL)', () => {
   });
 
   it('the attention banner names the PostgreSQL store’s broken connections (once a day)', async (ctx) => {
-    if (skip) ctx.skip(skip);
+    if (pg.skip) ctx.skip(pg.skip);
     const t = await teamProfile();
     await addConnection(t, 'x', 'brand', { health: 'needs_reconnect', reason: 'password_changed' });
     expect(existsSync(t.deps.paths.stateDb)).toBe(false);
