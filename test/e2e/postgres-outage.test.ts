@@ -91,4 +91,33 @@ describe('the PostgreSQL state store out of reach during a run', () => {
     const ok = await runCli(['refresh', '--force', '--json'], env);
     expect(ok.code, ok.stderr).toBe(0);
   }, 120_000);
+
+  it('refresh: the server stopped while a token call is in flight exits 6; the next run refreshes with no token refused or reused', async (ctx) => {
+    if (pg.skip) ctx.skip(pg.skip);
+    const url = await pg.server.createDatabase();
+    expect((await runCli(['db', 'copy', '--to', url], cliEnv(pp!.env))).code).toBe(0);
+    const env = cliEnv({ SOCIALYNC_HOME: pp!.home, SOCIALYNC_DATABASE_URL: url });
+    const control = pp!.sandbox.control;
+    const tokenCalls = () => Object.values(control.stats()).reduce((n, s) => n + (s?.tokenCalls ?? 0), 0);
+    const refused = () => Object.values(control.stats()).reduce((n, s) => n + (s?.rejectedRefreshes ?? 0) + (s?.reusedRefreshTokens ?? 0), 0);
+    const [calls0, refused0] = [tokenCalls(), refused()];
+    control.latency(1500);
+    try {
+      const run = startCli(['refresh', '--force', '--concurrency', '1'], env);
+      for (let i = 0; i < 400 && tokenCalls() === calls0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(tokenCalls()).toBeGreaterThan(calls0);
+      pg.server.halt();
+      try {
+        expectStoreOutage(await run.done, url);
+      } finally {
+        pg.server.resume();
+      }
+    } finally {
+      control.latency(0);
+    }
+    const ok = await runCli(['refresh', '--force', '--json'], env);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as { counts: Record<string, number> }).counts).toEqual({ refreshed: 2 });
+    expect(refused() - refused0).toBe(0);
+  }, 120_000);
 });
