@@ -66,7 +66,7 @@ _socialync_spec() {
     'team approve') subs='' opts='--fingerprint -h --help -q --quiet -v --verbose --debug' vals='--fingerprint=none' args='none' ;;
     'team remove') subs='' opts='-y --yes -h --help -q --quiet -v --verbose --debug' vals='' args='none' ;;
     'team leave') subs='' opts='-y --yes -h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
-    'team status') subs='' opts='-h --help -q --quiet -v --verbose --debug' vals='' args='' ;;
+    'team status') subs='' opts='--json --jq -h --help -q --quiet -v --verbose --debug' vals='--jq=none' args='' ;;
     'help') subs='' opts='-q --quiet -v --verbose --debug' vals='' args='commands' ;;
   esac
 }

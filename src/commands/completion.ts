@@ -18,34 +18,30 @@ export async function completionScript(program: Command, shell: Shell): Promise<
 
 /**
  * Dynamic values for the completion scripts, one per line (`value<TAB>description`).
- * Reads the state database read-only and never creates it; any problem prints nothing.
+ * Reads the selected state store (the SQLite file read-only, or PostgreSQL in team mode:
+ * store/state-reader.ts) and never creates or migrates it; any problem prints nothing.
  */
 async function completeValues(deps: Deps, kind: string, context?: string): Promise<string[]> {
   if (kind === 'platforms') return [...PLATFORMS];
   if (kind === 'timezones') return Intl.supportedValuesOf('timeZone');
   if (kind !== 'connections' && kind !== 'posts' && kind !== 'targets') return [];
-  const { openExistingDb } = await import('../store/readonly.js');
-  const db = await openExistingDb(deps.paths.stateDb).catch(() => undefined);
-  if (!db) return [];
-  try {
-    if (kind === 'posts') {
-      const rows = db.prepare('SELECT id, text FROM posts ORDER BY id DESC LIMIT 500').all() as { id: number; text: string }[];
-      return rows.map((r) => `${r.id}\t${r.text.replace(/\s+/g, ' ').slice(0, 60)}`);
-    }
-    const alias: Record<string, string> = { twitter: 'x', google: 'youtube', ig: 'instagram', fb: 'facebook' };
-    const p = context ? (alias[context.toLowerCase()] ?? context.toLowerCase()) : undefined;
-    const rows = (
-      p && isPlatform(p) && kind === 'connections'
-        ? db.prepare('SELECT platform, name, username FROM connections WHERE platform = ? ORDER BY name').all(p)
-        : db.prepare('SELECT platform, name, username FROM connections ORDER BY platform, name').all()
-    ) as { platform: string; name: string; username: string | null }[];
-    if (kind === 'targets') return [...PLATFORMS, ...rows.map((r) => `${r.platform}:${r.name}`)];
-    return [...new Set(rows.map((r) => `${r.name}\t${r.platform}${r.username ? ` @${r.username}` : ''}`))];
-  } catch {
-    return [];
-  } finally {
-    db.close();
+  const { readState } = await import('../store/state-reader.js');
+  // Tab must answer at once: a database out of reach gives no values rather than a wait.
+  const store = { env: deps.env, config: deps.config, paths: deps.paths, connectTimeoutMs: 1500 };
+  if (kind === 'posts') {
+    const rows = await readState<{ id: number; text: string }>(store, 'SELECT id, text FROM posts ORDER BY id DESC LIMIT 500');
+    return rows.map((r) => `${r.id}\t${r.text.replace(/\s+/g, ' ').slice(0, 60)}`);
   }
+  const alias: Record<string, string> = { twitter: 'x', google: 'youtube', ig: 'instagram', fb: 'facebook' };
+  const p = context ? (alias[context.toLowerCase()] ?? context.toLowerCase()) : undefined;
+  const one = Boolean(p && isPlatform(p) && kind === 'connections');
+  const rows = await readState<{ platform: string; name: string; username: string | null }>(
+    store,
+    `SELECT platform, name, username FROM connections${one ? ' WHERE platform = $1' : ''} ORDER BY platform, name`,
+    one ? [p] : [],
+  );
+  if (kind === 'targets') return [...PLATFORMS, ...rows.map((r) => `${r.platform}:${r.name}`)];
+  return [...new Set(rows.map((r) => `${r.name}\t${r.platform}${r.username ? ` @${r.username}` : ''}`))];
 }
 
 export function registerCompletion(program: Command, { deps }: CommandContext): void {

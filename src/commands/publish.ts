@@ -85,6 +85,15 @@ export async function runPublish(deps: Deps, o: { limit?: number; concurrency?: 
   return { exitCode: exitCodeFor(results), results: results.map(publishEntry) };
 }
 
+/** The state store went away mid-run: what was done before is shown, then the error (exit 6, src/publish/store-down.ts). */
+async function showPartial(deps: Deps, e: unknown, o: { json?: boolean; jq?: string }): Promise<void> {
+  const { partialResults } = await import('../publish/store-down.js');
+  const done = partialResults(e)?.filter((r) => r.outcome !== 'skipped');
+  if (!done?.length) return;
+  if (o.json) await printJson(deps.io, { exitCode: ExitCode.transient, results: done.map(publishEntry) }, o.jq);
+  else printResults(deps, done);
+}
+
 export function registerPublish(program: Command, { deps, setExitCode }: CommandContext): void {
   program
     .command('publish')
@@ -107,7 +116,10 @@ Examples:
   * * * * * socialync publish --quiet      (crontab: prints, so mails, only failures)
   $ socialync publish --json`)
     .action(async (o: { limit?: number; concurrency?: number; json?: boolean; jq?: string }) => {
-      const r = await runPublish(deps, o);
+      const r = await runPublish(deps, o).catch(async (e: unknown) => {
+        await showPartial(deps, e, o);
+        throw e;
+      });
       if (o.json) await printJson(deps.io, r, o.jq);
       else printResults(deps, r.results.map((x) => ({ ...x, nextAttemptAt: x.nextAttemptAt ? Date.parse(x.nextAttemptAt) : undefined }) as TargetResult));
       setExitCode(r.exitCode);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { CliError, ExitCode, UsageError, reconnectReasonText } from '../core/errors.js';
+import { isStoreUnavailable } from '../store/postgres-errors.js';
 import { secretKeys, secretStored } from '../secrets/types.js';
 import { redactText } from '../core/redact.js';
 import { parsePlatform } from '../providers/registry.js';
@@ -77,14 +78,20 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
   let next = 0;
   let inFlight = 0;
   const interrupt = gracefulStop(() => deps.io.info(`stopping after the ${inFlight} refresh${inFlight === 1 ? '' : 'es'} in progress, so no rotating token is lost (Ctrl-C again quits now)`));
+  // The PostgreSQL state store out of reach: stop starting refreshes; main says so (exit 6, `db status`).
+  let storeDown: unknown;
   const worker = async () => {
-    while (next < conns.length && !interrupt.requested) {
+    while (next < conns.length && !interrupt.requested && storeDown === undefined) {
       const i = next++;
       const c = conns[i]!;
       inFlight++;
       try {
         outcomes[i] = (await secretMissingOutcome(deps, c)) ?? (await refreshConnection(deps, c.id, { connection: c, ...(o.force ? { force: true } : {}), ...(o.dryRun ? { dryRun: true } : {}) }));
       } catch (e) {
+        if (isStoreUnavailable(e)) {
+          storeDown ??= e;
+          continue;
+        }
         // One failing connection never stops the others. (Tokens missing from the secret store: a reconnect.)
         const reconnect = e instanceof CliError && e.exitCode === ExitCode.reconnectNeeded;
         outcomes[i] = {
@@ -107,6 +114,7 @@ export async function runRefresh(deps: Deps, o: RefreshCommandOptions): Promise<
   } finally {
     interrupt.stop();
   }
+  if (storeDown !== undefined) throw storeDown;
   conns.forEach((c, i) => (outcomes[i] ??= notStarted(c)));
 
   const now = deps.clock.now();

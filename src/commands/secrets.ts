@@ -19,9 +19,8 @@ Examples:
   $ socialync secrets where
   $ socialync secrets where --json`)
     .action(async (o: { json?: boolean; jq?: string }) => {
-      const { describeSecretBackend } = await import('../secrets/open.js');
-      const info = describeSecretBackend({ paths: deps.paths, env: deps.env, config: deps.config });
-      if (o.json) return await printJson(deps.io, { ...info, detail: info.detail ?? null }, o.jq);
+      const info = await (await import('../secrets/team-where.js')).secretsWhere(deps);
+      if (o.json) return await printJson(deps.io, info, o.jq);
       deps.io.out(`${info.backend}\t${info.location}${info.detail ? `\t${info.detail}` : ''}`);
     });
   secrets

@@ -4,10 +4,10 @@
  * checks it; notices kept for redelivery are counted. Reads the state database read-only.
  */
 import { relativeTime } from '../auth/deadlines.js';
-import { openExistingDb } from '../store/readonly.js';
+import { readState } from '../store/state-reader.js';
 import { notifySettings } from '../notify/index.js';
 import { CHANNELS, type ChannelName } from '../notify/types.js';
-import { result, type Check, type CheckResult } from './types.js';
+import { result, type Check, type CheckResult, type DoctorContext } from './types.js';
 
 interface Row {
   id: number;
@@ -23,7 +23,7 @@ export const checkNotify: Check = async (ctx) => {
   const s = notifySettings(deps);
   const channels = CHANNELS.filter((c) => s[c]);
   if (!channels.length) return [];
-  const rows = await notifyEvents(deps.paths.stateDb);
+  const rows = await notifyEvents(deps);
   const now = deps.clock.now();
   const settled = new Set(rows.filter((r) => r.kind === 'notify.settled').map((r) => r.message.split(' ')[0]));
   const kept = rows.filter((r) => r.kind === 'notify.pending' && !settled.has(String(r.id))).map((r) => (JSON.parse(r.message) as { channel: ChannelName }).channel);
@@ -39,14 +39,9 @@ export const checkNotify: Check = async (ctx) => {
   });
 };
 
-async function notifyEvents(stateDb: string): Promise<Row[]> {
-  const db = await openExistingDb(stateDb).catch(() => undefined);
-  if (!db) return [];
-  try {
-    return db.prepare("SELECT id, at, kind, message FROM events WHERE kind IN ('notify.delivered', 'notify.failed', 'notify.pending', 'notify.settled') ORDER BY id").all() as Row[];
-  } catch {
-    return [];
-  } finally {
-    db.close();
-  }
+async function notifyEvents(deps: DoctorContext['deps']): Promise<Row[]> {
+  return readState<Row>(
+    { env: deps.env, config: deps.config, paths: deps.paths },
+    "SELECT id, at, kind, message FROM events WHERE kind IN ('notify.delivered', 'notify.failed', 'notify.pending', 'notify.settled') ORDER BY id",
+  );
 }

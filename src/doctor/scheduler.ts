@@ -10,7 +10,7 @@ import { BEGIN } from '../commands/cron.js';
 import { HOUR } from '../core/clock.js';
 import { relativeTime } from '../auth/deadlines.js';
 import { FILE_BACKEND_HINT } from '../secrets/keychain.js';
-import { openExistingDb } from '../store/readonly.js';
+import { readState, type ReaderOptions } from '../store/state-reader.js';
 import { DAEMON_LEASE } from '../publish/run.js';
 import { loadConnections, result, type Check, type DoctorContext } from './types.js';
 
@@ -31,33 +31,19 @@ async function installed(ctx: DoctorContext): Promise<{ crontab: boolean; system
 }
 
 /** When the running daemon's lease expires (it renews it every loop), or null: no daemon runs. */
-async function daemonLeaseUntil(stateDb: string, now: number): Promise<number | null> {
-  const db = await openExistingDb(stateDb).catch(() => undefined);
-  if (!db) return null;
-  try {
-    const row = db.prepare('SELECT expires_at AS t FROM locks WHERE name = ?').get(DAEMON_LEASE) as { t: number } | undefined;
-    return row && row.t > now ? row.t : null;
-  } catch {
-    return null;
-  } finally {
-    db.close();
-  }
+async function daemonLeaseUntil(o: ReaderOptions, now: number): Promise<number | null> {
+  const [row] = await readState<{ t: number }>(o, 'SELECT expires_at AS t FROM locks WHERE name = $1', [DAEMON_LEASE]);
+  return row && row.t > now ? row.t : null;
 }
 
-/** Latest refresh activity: a refresh event, or a connection's last refresh. */
-export async function lastRefreshAt(stateDb: string): Promise<number | null> {
-  const db = await openExistingDb(stateDb).catch(() => undefined);
-  if (!db) return null;
-  try {
-    const ev = db.prepare("SELECT max(at) AS t FROM events WHERE kind LIKE 'refresh.%'").get() as { t: number | null };
-    const conn = db.prepare('SELECT max(last_refresh_at) AS t FROM connections').get() as { t: number | null };
-    const t = Math.max(ev.t ?? -Infinity, conn.t ?? -Infinity);
-    return Number.isFinite(t) ? t : null;
-  } catch {
-    return null;
-  } finally {
-    db.close();
-  }
+/** Latest refresh activity in the selected store (SQLite or PostgreSQL): a refresh event, or a connection's last refresh. */
+export async function lastRefreshAt(o: ReaderOptions): Promise<number | null> {
+  const [row] = await readState<{ ev: number | null; conn: number | null }>(
+    o,
+    "SELECT (SELECT max(at) FROM events WHERE kind LIKE 'refresh.%') AS ev, (SELECT max(last_refresh_at) FROM connections) AS conn",
+  );
+  const t = Math.max(row?.ev ?? -Infinity, row?.conn ?? -Infinity);
+  return Number.isFinite(t) ? t : null;
 }
 
 export const checkScheduler: Check = async (ctx) => {
@@ -65,8 +51,9 @@ export const checkScheduler: Check = async (ctx) => {
   const inst = await installed(ctx);
   const now = ctx.deps.clock.now();
   const usable = ctx.stateUsable !== false;
-  const last = usable ? await lastRefreshAt(ctx.deps.paths.stateDb) : null;
-  const daemon = usable && (await daemonLeaseUntil(ctx.deps.paths.stateDb, now)) !== null;
+  const store: ReaderOptions = { env: ctx.deps.env, config: ctx.deps.config, paths: ctx.deps.paths, connectTimeoutMs: ctx.timeoutMs };
+  const last = usable ? await lastRefreshAt(store) : null;
+  const daemon = usable && (await daemonLeaseUntil(store, now)) !== null;
   const ago = last === null ? 'never' : relativeTime(last, now);
   const runners = [inst.crontab && 'crontab entry', inst.systemd && 'systemd user timer', daemon && 'running daemon'].filter((x): x is string => Boolean(x));
   const how = runners.join(' and ');

@@ -2,18 +2,20 @@
  * The stderr banner commands print when connections need attention (issue 3 item 6a): each
  * problem (a connection that needs a reconnect, for its reason, or one that will soon) at
  * most once a day, so a person is told without being nagged and a script's mail stays
- * short. Reads the state store (no secrets, no network), never creates it; the once-a-day
+ * short. Reads the selected state store (SQLite or PostgreSQL; no secrets), never creates it; the once-a-day
  * markers are the store's (shared by every process). On a terminal it wraps to the window.
  */
 import { existsSync } from 'node:fs';
 import type { Deps } from '../deps.js';
 import { deadlineSoon, reconnectDeadline, warnDaysFrom } from '../auth/deadlines.js';
 import type { Connection } from '../store/types.js';
+import { storeChoice } from '../store/database-url.js';
 import { wrap } from '../core/fit.js';
 
 export async function attentionBanner(deps: Deps): Promise<string | undefined> {
-  if (!existsSync(deps.paths.stateDb)) return undefined;
   try {
+    // SQLite: no file, nothing to say (and none is created); PostgreSQL: the store the command used.
+    if (storeChoice(deps.env, deps.config, deps.paths.stateDb).kind === 'sqlite' && !existsSync(deps.paths.stateDb)) return undefined;
     const store = await deps.store();
     const conns = await store.listConnections();
     const now = deps.clock.now();

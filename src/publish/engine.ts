@@ -18,6 +18,9 @@ import { firstMediaChange } from './media.js';
 import { rateLimitScope, retryDelayMs } from './backoff.js';
 import { Pauses, poolLimits, runPool, type Pause, type PoolLimits } from './pool.js';
 import { resolveTargetConnection } from '../store/former.js';
+import { isStoreUnavailable } from '../store/postgres-errors.js';
+import { storeChoice } from '../store/database-url.js';
+import { StoreWatch } from './store-down.js';
 
 export interface EngineOptions {
   owner: string;
@@ -82,6 +85,8 @@ export function classify(e: unknown): ErrorClass {
   if (localFileFailure(e)) return 'local_file';
   // The state database busy for longer than its timeout: try again; its other failures are local.
   if (isSqliteError(e)) return /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown }).code)) ? 'transient' : 'local_file';
+  // The PostgreSQL state store out of reach for now: our own store, temporarily (./store-down.ts).
+  if (isStoreUnavailable(e)) return 'transient';
   // Only network trouble (undici errors, dropped sockets, timeouts) retries; anything else is our bug.
   return isNetworkError(e) ? 'transient' : 'bug';
 }
@@ -93,6 +98,10 @@ function failureText(en: Engine, e: unknown, cls: ErrorClass): string {
   const local = localFileFailure(e);
   if (local) return redactText(`${local.path}: ${local.text}`);
   if (cls === 'local_file' && isSqliteError(e)) return `state database ${en.deps.paths.stateDb}: ${msgOf(e)}`;
+  if (isStoreUnavailable(e)) {
+    const c = storeChoice(en.deps.env, en.deps.config, en.deps.paths.stateDb);
+    return `state database ${c.kind === 'postgres' ? c.shown : c.file} out of reach: ${msgOf(e)}`;
+  }
   if (cls !== 'bug') return msgOf(e);
   en.deps.io.debug(redactText(originalStack(String((e as Error)?.stack ?? e))));
   return `${(e as Error)?.name ?? 'Error'}: ${msgOf(e)} (${BUG_HINT})`;
@@ -100,13 +109,15 @@ function failureText(en: Engine, e: unknown, cls: ErrorClass): string {
 
 /** Processes every due target once (one tick of `socialync publish`), then notifies posts that failed. */
 export async function runTick(en: Engine, o: { signal?: AbortSignal; limit?: number; concurrency?: number } = {}): Promise<TargetResult[]> {
-  const out = await tickTargets(en, o);
+  const watch = new StoreWatch();
+  const out = await tickTargets(en, o, watch);
+  watch.throwIfDown(out);
   if (out.length) await (await import('../notify/post-failure.js')).notifyFailedPosts(en.deps, en.posts, out);
   return out;
 }
 
 /** Every due target once, through the pool (./pool.ts): concurrent within the limits, claims as before. */
-async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number; concurrency?: number }): Promise<TargetResult[]> {
+async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number; concurrency?: number }, watch: StoreWatch): Promise<TargetResult[]> {
   en.pool ??= { limits: poolLimits(en.deps.config), pauses: new Pauses() };
   const limits = o.concurrency ? { ...en.pool.limits, concurrency: o.concurrency } : en.pool.limits;
   const seen = new Set<number>();
@@ -115,17 +126,19 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
     pauses: en.pool.pauses,
     now: () => en.deps.clock.now(),
     sleep: (ms) => en.deps.clock.sleep(ms, o.signal).catch(() => undefined),
-    stopped: () => Boolean(o.signal?.aborted),
+    stopped: () => Boolean(o.signal?.aborted) || watch.down,
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
     // Targets handed out already (in flight, done, held by a live process) stay in the list: read past them,
     // except a claim that has ended since (its holder died: another machine's lease ran out) — a long tick takes it over.
-    fetch: async () => {
-      const now = en.deps.clock.now();
-      const due = (await en.posts.dueTargets(now, 2 * limits.concurrency + 50 + seen.size)).filter((t) => !seen.has(t.id) || claimEnded(t, now));
-      for (const t of due) seen.add(t.id);
-      return due;
-    },
-    run: (t) => processTarget(en, t),
+    fetch: () =>
+      watch.guard(async () => {
+        const now = en.deps.clock.now();
+        const due = (await en.posts.dueTargets(now, 2 * limits.concurrency + 50 + seen.size)).filter((t) => !seen.has(t.id) || claimEnded(t, now));
+        for (const t of due) seen.add(t.id);
+        return due;
+      }, () => []),
+    // A result the store could not record: the target keeps its claim; the next run takes it over.
+    run: (t) => watch.guard(() => processTarget(en, t), (): TargetResult => ({ postId: t.postId, targetId: t.id, platform: t.platform, account: t.connectionId, outcome: 'skipped' })),
   });
   return results.filter((r) => r.outcome !== 'skipped');
 }

@@ -3,6 +3,7 @@
  * ms, ids, counts) come back as numbers: every value we store fits in 2^53.
  */
 import pg from 'pg';
+import { markStoreError } from './postgres-errors.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -32,7 +33,42 @@ export function createPool(url: string, o: PoolOptions = {}): Pool {
   });
   // An idle connection the server dropped: the next query gets a fresh one.
   pool.on('error', () => undefined);
+  return markedErrors(pool);
+}
+
+/**
+ * Errors of this pool's queries and connections carry a mark (postgres-errors.ts), so callers tell
+ * the state store out of reach (a temporary failure) from a platform's refused connection.
+ */
+function markedErrors(pool: Pool): Pool {
+  const rethrow = (e: unknown): never => {
+    throw markStoreError(e);
+  };
+  const query = pool.query.bind(pool) as (...a: unknown[]) => unknown;
+  pool.query = ((...a: unknown[]) => {
+    const r = query(...a);
+    return r instanceof Promise ? r.catch(rethrow) : r;
+  }) as Pool['query'];
+  const connect = pool.connect.bind(pool) as (...a: unknown[]) => unknown;
+  pool.connect = ((...a: unknown[]) => {
+    const r = connect(...a);
+    return r instanceof Promise ? r.then(markedClient, rethrow) : r;
+  }) as Pool['connect'];
   return pool;
+}
+
+const MARKED = new WeakSet<PoolClient>();
+
+/** A checked-out connection whose query errors carry the store's mark too (wrapped once: the pool hands it out again). */
+function markedClient(c: PoolClient): PoolClient {
+  if (MARKED.has(c)) return c;
+  MARKED.add(c);
+  const query = c.query.bind(c) as (...a: unknown[]) => unknown;
+  c.query = ((...a: unknown[]) => {
+    const r = query(...a);
+    return r instanceof Promise ? r.catch((e: unknown) => Promise.reject(markStoreError(e))) : r;
+  }) as PoolClient['query'];
+  return c;
 }
 
 /** Runs `work` in one transaction on one connection (ROLLBACK on any failure). */

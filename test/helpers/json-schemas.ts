@@ -230,7 +230,16 @@ export const DoctorReport: Shape = {
   ],
 };
 
-export const SecretsWhere: Shape = { backend: 'enum:keychain,file', location: 'string', detail: 'string|null' };
+export const SecretsWhere: Shape = {
+  backend: 'enum:keychain,file,team',
+  location: 'string',
+  detail: 'string|null',
+  teamStore: 'string|null',
+  teamId: 'string|null',
+  machine: 'string|null',
+  machineFingerprint: 'string|null',
+  machineKey: 'string|null',
+};
 
 export const RetryResult: Shape = {
   dryRun: 'boolean',
@@ -282,4 +291,19 @@ export const DbStatus: Shape = {
   latestVersion: 'number',
   pendingMigrations: ['number'],
   latencyMs: 'number|null',
+};
+
+export const TeamStatus: Shape = {
+  store: 'string',
+  teamId: 'string|null',
+  keyVersion: 'number|null',
+  entries: 'number|null',
+  machine: 'string|null',
+  machineState: 'string|null',
+  unlocked: 'boolean|null',
+  dataKeyFingerprint: 'string|null',
+  message: 'string|null',
+  fix: 'command|null',
+  hint: 'string|null',
+  machines: [{ machine: 'string', state: 'enum:pending,member', fingerprint: 'string', thisMachine: 'boolean', requestedAt: 'iso', approvedAt: 'iso|null', approvedBy: 'string|null' }],
 };

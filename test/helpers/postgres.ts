@@ -22,6 +22,10 @@ export interface PostgresServer {
   url(database?: string): string;
   /** A new empty database; returns its URL. */
   createDatabase(name?: string): Promise<string>;
+  /** Stops the server at once (as a crash or an outage would), keeping its data: clients see their connections cut. */
+  halt(): void;
+  /** Starts it again on the same port with the same data (after halt). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -80,6 +84,7 @@ export async function startPostgres(): Promise<PostgresServer | string> {
   try {
     run(join(bin, 'initdb'), ['-D', data, '-U', PG_USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-sync'], user);
     const port = await startOnFreePort(bin, data, join(dir, 'log'), user);
+    const pgCtl = (args: string[]) => run(join(bin, 'pg_ctl'), ['-D', data, ...args], user);
     const stop = async () => {
       spawnSync(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...(user ?? {}), timeout: 30_000 });
       rmSync(dir, { recursive: true, force: true });
@@ -90,6 +95,8 @@ export async function startPostgres(): Promise<PostgresServer | string> {
       port,
       url,
       stop,
+      halt: () => pgCtl(['-m', 'immediate', '-w', 'stop']),
+      resume: () => pgCtl(['-l', join(dir, 'log'), '-o', serverOptions(port), '-w', '-t', '60', 'start']),
       async createDatabase(name = `t${process.pid}_${++made}`) {
         const c = new pg.Client({ connectionString: url() });
         await c.connect();
@@ -107,14 +114,15 @@ export async function startPostgres(): Promise<PostgresServer | string> {
   }
 }
 
+const serverOptions = (port: number) => `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c max_connections=100`;
+
 /** pg_ctl start on a port that was free a moment ago; another picks it meanwhile at most twice. */
 async function startOnFreePort(bin: string, data: string, log: string, user: { uid: number; gid: number } | undefined): Promise<number> {
   let last: unknown;
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
-    const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c max_connections=100`;
     try {
-      run(join(bin, 'pg_ctl'), ['-D', data, '-l', log, '-o', opts, '-w', '-t', '60', 'start'], user);
+      run(join(bin, 'pg_ctl'), ['-D', data, '-l', log, '-o', serverOptions(port), '-w', '-t', '60', 'start'], user);
       return port;
     } catch (e) {
       last = e;
