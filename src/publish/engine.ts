@@ -18,6 +18,7 @@ import { firstMediaChange } from './media.js';
 import { rateLimitScope, retryDelayMs } from './backoff.js';
 import { Pauses, poolLimits, runPool, type Pause, type PoolLimits } from './pool.js';
 import { resolveTargetConnection } from '../store/former.js';
+import { acquireAccountSlot, DEFAULT_ACCOUNT_LEASE_MS, giveBack } from './account-lease.js';
 
 export interface EngineOptions {
   owner: string;
@@ -25,6 +26,7 @@ export interface EngineOptions {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  accountLeaseMs?: number; // an account's upload slot (./account-lease.ts): TTL, renewed every third of it
 }
 
 export interface Engine {
@@ -71,6 +73,7 @@ export function engineOptions(deps: Deps): EngineOptions {
     maxAttempts: c('maxAttempts', 5),
     backoffBaseMs: c('backoffBaseMs', 60_000),
     backoffMaxMs: c('backoffMaxMs', 3_600_000),
+    accountLeaseMs: Math.max(300, c('accountLeaseMs', DEFAULT_ACCOUNT_LEASE_MS)),
   };
 }
 
@@ -123,15 +126,22 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
       for (const t of due) seen.add(t.id);
       return due;
     },
-    run: (t) => processTarget(en, t),
+    run: (t) => processTarget(en, t, o.signal),
   });
   return results.filter((r) => r.outcome !== 'skipped');
 }
 
 /** Claim, validated token, send or reconcile, record (STYLE.md habit 13). */
-export async function processTarget(en: Engine, t0: Target): Promise<TargetResult> {
+export async function processTarget(en: Engine, t0: Target, signal?: AbortSignal): Promise<TargetResult> {
   const c = await claim(en, t0);
-  if (!c) return { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId, outcome: 'skipped' };
+  const skipped = { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId, outcome: 'skipped' } as const;
+  if (!c) return skipped;
+  const slot = c.conn ? await accountSlot(c, c.conn, signal) : undefined;
+  if (c.conn && !slot) {
+    c.release();
+    await giveBack(en.posts, c.t, c.prev, en.opts.owner, en.deps.clock.now());
+    return skipped;
+  }
   try {
     const ready = await readyToSend(c);
     if (!('draft' in ready)) return ready;
@@ -142,7 +152,15 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
     return await recordFailure(c, e);
   } finally {
     c.release();
+    await slot?.release().catch(() => undefined);
   }
+}
+
+/** One of the account's upload slots over every process (./account-lease.ts); undefined: stopped while waiting. */
+function accountSlot(c: Claimed, conn: Connection, signal?: AbortSignal) {
+  const { deps, opts, pool } = c.en;
+  const slots = pool?.limits.perAccount[conn.platform] ?? 1;
+  return acquireAccountSlot({ store: c.en.store, clock: deps.clock, random: deps.random, connectionId: conn.id, slots, owner: `${opts.owner}/t${c.t.id}`, ttlMs: opts.accountLeaseMs ?? DEFAULT_ACCOUNT_LEASE_MS, signal });
 }
 
 /** A target this process holds: its connection, its checkpoint (kept current) and what results report. */

@@ -107,7 +107,11 @@ describe('publishing pool (built CLI, sandbox with latency)', () => {
 
   it('two publisher processes over one queue, each with its pool: every target published exactly once', async () => {
     const ids = await schedule('two pools', 40, ['x:alice', 'x:bob', 'linkedin:alice', 'linkedin:bob']);
+    const before = PLATFORMS.map((p) => stats(p).accountOverlaps ?? 0);
     const [a, b] = await Promise.all([publish(), publish()]);
+    // The per-account limit holds across the processes (account leases in the state store).
+    for (const [i, p] of PLATFORMS.entries()) expect(stats(p).accountOverlaps ?? 0, p).toBe(before[i]);
+    expect(stats('linkedin').maxCallsInFlightPerAccount).toBe(1);
     const published = [...a, ...b].filter((r) => r.outcome === 'published').map((r) => r.targetId);
     expect(new Set(published).size).toBe(published.length);
     const posts = postStoreFor(await pp.deps.store());
@@ -115,6 +119,21 @@ describe('publishing pool (built CLI, sandbox with latency)', () => {
     expect(targets.every((t) => t.state === 'published')).toBe(true);
     expect(published).toHaveLength(40);
     expect(await duplicates('two pools')).toEqual([]);
+  }, 90_000);
+
+  it('publish.perAccount.linkedin 2 with two processes: at most two calls of one account at once, over both', async () => {
+    expect((await runCli(['config', 'set', 'publish.perAccount.linkedin', '2'], env)).code).toBe(0);
+    try {
+      const before = stats('linkedin').accountOverlaps ?? 0;
+      await schedule('two slots', 16, ['linkedin:alice']);
+      const [a, b] = await Promise.all([publish(), publish()]);
+      expect([...a, ...b].filter((r) => r.outcome === 'published')).toHaveLength(16);
+      expect(stats('linkedin').accountOverlaps ?? 0).toBeGreaterThan(before); // two slots were used
+      expect(stats('linkedin').maxCallsInFlightPerAccount).toBe(2); // each process alone would allow 2: 4 without the leases
+      expect(await duplicates('two slots')).toEqual([]);
+    } finally {
+      await runCli(['config', 'unset', 'publish.perAccount.linkedin'], env);
+    }
   }, 90_000);
 
   it('schedule add warns when X posts of one account would exceed the per-user 15-minute limit: under, at, over', async () => {
