@@ -6,7 +6,7 @@
  *   the observation can fail;
  * - a 429 with Retry-After pauses that account only, for the time given;
  * - two publisher processes over one queue, each with its pool: zero duplicates;
- * - schedule add warns when a quota known ahead would be exceeded (just under, at, over).
+ * - schedule add and schedule edit warn when a quota known ahead would be exceeded (just under, at, over).
  * Run `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,15 @@ describe('publishing pool (built CLI, sandbox with latency)', () => {
       // Half an hour later no 15-minute window holds more than one: no warning.
       const later = await runCli(['schedule', 'add', '--to', 'x:bob', '--at', '2030-01-15 09:30', '--tz', 'UTC', '--text', 'quota later', '--json'], env);
       expect(JSON.parse(later.stdout).warnings).toEqual([]);
+      // schedule edit checks the same quota at the new time; the edited post is not counted twice.
+      const laterId = String(JSON.parse(later.stdout).id);
+      const edit = (at: string) => runCli(['schedule', 'edit', laterId, '--at', `2030-01-15 ${at}`, '--tz', 'UTC', '--json'], env);
+      expect(JSON.parse((await edit('09:45')).stdout).warnings).toEqual([]);
+      const moved = JSON.parse((await edit('09:05')).stdout).warnings;
+      expect(moved).toHaveLength(1);
+      expect(moved[0]).toMatchObject({ platform: 'x', account: 'bob', count: 5, limit: 2, setting: 'quota.x.postsPer15Min' });
+      const human = await runCli(['schedule', 'edit', laterId, '--at', '2030-01-15 09:06', '--tz', 'UTC'], env);
+      expect(human.stderr).toMatch(/warning: x:bob would have 5 posts in 15 minutes on 2030-01-15, over the limit of 2/);
     } finally {
       await runCli(['config', 'unset', 'quota.x.postsPer15Min'], env);
     }
