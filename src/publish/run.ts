@@ -8,11 +8,13 @@ import { HOUR } from '../core/clock.js';
 import { redactText } from '../core/redact.js';
 import { ensureFreshToken } from '../auth/refresh.js';
 import { postStoreFor } from '../store/posts.js';
+import { memoryBudgetBytes, uploadBuffers } from '../core/memory-budget.js';
 import { loadPublisher } from './draft.js';
 import { engineOptions, runTick, type Engine, type TargetResult } from './engine.js';
 
 export async function createEngine(deps0: Deps): Promise<Engine> {
   const deps = reusedProviderDeps(deps0);
+  uploadBuffers.setLimit(memoryBudgetBytes(deps.config));
   const store = await deps.store();
   return {
     deps,
