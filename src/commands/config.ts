@@ -48,6 +48,8 @@ const PUBLISH: [string, number, string][] = [
   ['pollIntervalMs', 30_000, '`daemon`: how often it looks for due posts at most (ms)'],
   ['concurrency', 64, '`publish`/`daemon`: targets published at once (--concurrency)'],
   ['maxPauseWaitMs', 30_000, 'a rate-limit pause shorter than this is waited for within a run (ms)'],
+  ['accountLeaseMs', 60_000, "how long an upload holds its account's slot over every process (ms, renewed while it runs)"],
+  ['memoryBudgetMb', 64, 'memory for upload buffers (photos, chunks) over all uploads at once (MB)'],
 ];
 
 /** The platform's descriptor; Instagram's with the hosts of its Facebook Login variant too. */
@@ -70,7 +72,7 @@ async function settingSpecs(): Promise<SettingSpec[]> {
     if (d.apiVersion) out.push({ key: `apiVersions.${p}`, kind: 'string', what: `${d.displayName} API version`, def: () => d.apiVersion, env: `SOCIALYNC_${p.toUpperCase()}_API_VERSION` });
     for (const [host, url] of Object.entries(d.hosts)) out.push({ key: `endpoints.${p}.${host}`, kind: 'url', what: `${d.displayName} "${host}" host (a path prefix is kept)`, def: () => url, env: envHostVar(p, host) });
   }
-  for (const [k, def, what] of PUBLISH) out.push({ key: `publish.${k}`, kind: 'number', what, def: () => def, check: k === 'maxAttempts' || k === 'concurrency' ? positive : atLeastZero });
+  for (const [k, def, what] of PUBLISH) out.push({ key: `publish.${k}`, kind: 'number', what, def: () => def, check: k === 'maxAttempts' || k === 'concurrency' || k === 'memoryBudgetMb' ? positive : atLeastZero });
   for (const p of PLATFORMS) {
     out.push({ key: `publish.perPlatform.${p}`, kind: 'number', what: `${p} targets published at once`, def: () => 32, check: positive });
     out.push({ key: `publish.perAccount.${p}`, kind: 'number', what: `uploads at once to one ${p} account (docs/platforms/${p}.md#concurrency)`, def: () => 1, check: positive });

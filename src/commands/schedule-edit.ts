@@ -8,9 +8,11 @@ import { describeMedia, fingerprintMedia } from '../publish/media.js';
 import { applyBoard, parseOverrides, postOptions, readTextFlags, resolveTime, validateTargets, type ScheduleFlags } from '../publish/schedule-input.js';
 import { formatInZone } from '../publish/time.js';
 import { loadPostOrFail } from './schedule-show.js';
+import { quotaWarnings, type QuotaWarning } from '../publish/quota.js';
 
-export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleFlags, 'to'>): Promise<{ id: number; scheduledAt: string }> {
-  const posts = postStoreFor(await deps.store());
+export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleFlags, 'to'>): Promise<{ id: number; scheduledAt: string; warnings: QuotaWarning[] }> {
+  const store = await deps.store();
+  const posts = postStoreFor(store);
   const p = await loadPostOrFail(posts, id);
   const targets = await posts.targets(p.id);
   const busy = targets.find((t) => t.state === 'publishing' || t.state === 'published' || t.state === 'unconfirmed');
@@ -51,11 +53,14 @@ export async function runScheduleEdit(deps: Deps, id: string, f0: Omit<ScheduleF
   if (f.board !== undefined) await applyBoard(deps, live, next.overrides, f.board);
   await validateTargets(next, live, deps.config);
   next.media = await fingerprintMedia(next.media);
+  // The same quota check as schedule add, at the new time; the post's own old slot is not counted.
+  const quotaTargets = live.filter((t) => t.state === 'scheduled' || t.state === 'failed');
+  const warnings = await quotaWarnings(posts, await store.listConnections(), deps.config, { scheduledAt: next.scheduledAt, tz: next.tz, targets: quotaTargets, postId: p.id });
   const now = deps.clock.now();
   await posts.updatePost(p.id, next, now);
   // Failed targets get another chance with the corrected post.
   for (const t of live) if (t.state === 'failed') await posts.updateTarget(t.id, null, { state: 'scheduled', errorClass: null, reason: null, nextAttemptAt: null }, now);
-  return { id: p.id, scheduledAt: new Date(next.scheduledAt).toISOString() };
+  return { id: p.id, scheduledAt: new Date(next.scheduledAt).toISOString(), warnings };
 }
 
 export function registerScheduleEdit(schedule: Command, { deps }: CommandContext): void {
@@ -69,5 +74,6 @@ Examples:
       const r = await runScheduleEdit(deps, id, flags);
       if (json) return await printJson(deps.io, r, jq);
       deps.io.info(`post ${r.id} updated; scheduled for ${r.scheduledAt}`);
+      for (const w of r.warnings) deps.io.err(`warning: ${w.message}`);
     });
 }

@@ -12,9 +12,9 @@
 import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
-import type { PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
+import type { MediaRef, PostDraft, ProviderDeps, PublishContext, PublishResult, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { graphProviderError } from './graph.js';
-import { checkMedia, codePoints, graphJson, isVideo, multipart, notSentYet, readRange } from './upload.js';
+import { checkMedia, codePoints, graphJson, isVideo, multipartEnvelope, notSentYet, streamUpload } from './upload.js';
 import { publishVideoHandle, RESUMABLE_VIDEO_TYPE, uploadVideoFile } from './facebook-video.js';
 
 export function validate(p: PostDraft): ValidationIssue[] {
@@ -54,11 +54,13 @@ async function post(d: ProviderDeps, pg: Page, path: string, fields: Record<stri
   return graphJson('facebook', what, d.http, url(d, path), { method: 'POST', body: form(fields), headers: { authorization: `Bearer ${pg.token}` } }, d.clock.now());
 }
 
-async function postMultipart(d: ProviderDeps, pg: Page, path: string, fields: Parameters<typeof multipart>[0], what: string): Promise<Record<string, unknown>> {
-  const mp = multipart(fields, `socialync${d.clock.now()}`);
-  const res = await d.http.fetch(url(d, path), { method: 'POST', headers: { authorization: `Bearer ${pg.token}`, 'content-type': mp.contentType }, body: mp.body, timeoutMs: 10 * 60_000 });
+/** A local photo as one multipart request, streamed from the file (a burst of large photos never sits in memory whole). */
+async function postPhotoFile(d: ProviderDeps, pg: Page, m: MediaRef, caption: string): Promise<Record<string, unknown>> {
+  const mp = multipartEnvelope([['caption', caption], ['published', 'true']], { name: 'source', filename: 'photo', type: m.mime }, `socialync${d.clock.now()}`);
+  const headers = { authorization: `Bearer ${pg.token}`, 'content-type': mp.contentType };
+  const res = await streamUpload(d.http, url(d, `/${pg.id}/photos`).toString(), { method: 'POST', headers, path: m.path!, start: 0, end: m.size! - 1, envelope: { head: mp.head, tail: mp.tail }, timeoutMs: 10 * 60_000 });
   const body = await readJson(res);
-  if (!res.ok || (body as { error?: unknown })?.error) throw graphProviderError('facebook', what, res.status, body, d.clock.now());
+  if (!res.ok || (body as { error?: unknown })?.error) throw graphProviderError('facebook', 'photo post', res.status, body, d.clock.now());
   return (body ?? {}) as Record<string, unknown>;
 }
 
@@ -82,9 +84,8 @@ export const publisher: Publisher = {
         const id = String(r.post_id ?? r.id);
         return { remoteId: id, url: permalink(id) };
       }
-      const fields: Parameters<typeof multipart>[0] = [['caption', p.text], ['published', 'true'], ['source', { data: await readRange(m.path!, 0, m.size!), filename: 'photo', type: m.mime }]];
       await send();
-      const r = await postMultipart(d, pg, `/${pg.id}/photos`, fields, 'photo post');
+      const r = await postPhotoFile(d, pg, m, p.text);
       const id = String(r.post_id ?? r.id);
       return { remoteId: id, url: permalink(id) };
     }

@@ -10,6 +10,7 @@ import { callJson, type Classifier } from './oauth.js';
 import { graphClassifier, graphError } from './graph.js';
 import { readJson, retryAfterMs, type Http, type Response, type UploadInit } from '../core/http.js';
 import { redactText } from '../core/redact.js';
+import { uploadBuffers } from '../core/memory-budget.js';
 import type { MediaRef, PublishContext, ReconcileResult, TokenSet, TokenSource, ValidationIssue } from './types.js';
 
 /**
@@ -74,6 +75,15 @@ export async function withRenewal<T>(token: RenewableToken, send: (t: TokenSet) 
   }
 }
 
+/**
+ * Reads [start, start+length) of a file and runs `send` with it, holding `copies` × length bytes of
+ * the process's upload buffer budget (src/core/memory-budget.ts) until `send` is done: the buffer
+ * and the multipart body built from it (2 copies) count while they live.
+ */
+export function withFileRange<T>(path: string, start: number, length: number, send: (data: Buffer) => Promise<T>, copies = 2): Promise<T> {
+  return uploadBuffers.use(copies * length, async () => send(await readRange(path, start, length)));
+}
+
 /** Reads [start, start+length) into one buffer (for multipart parts; bounded by the chunk size). */
 export async function readRange(path: string, start: number, length: number): Promise<Buffer> {
   const fh = await open(path, 'r');
@@ -107,6 +117,17 @@ export function multipart(fields: [string, string | { data: Buffer; filename: st
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * The parts of a multipart/form-data body (RFC 7578) around one file that is streamed between
+ * them (Http.upload's `envelope`): the text fields and the file part's header, then the closing
+ * boundary. The file itself never sits in memory whole.
+ */
+export function multipartEnvelope(fields: [string, string][], file: { name: string; filename: string; type: string }, boundary: string): { head: Buffer; tail: Buffer; contentType: string } {
+  const text = fields.map(([name, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`).join('');
+  const head = Buffer.from(`${text}--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`);
+  return { head, tail: Buffer.from(`\r\n--${boundary}--\r\n`), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** [start, end] inclusive ranges of at most `chunk` bytes covering `total`. */

@@ -11,7 +11,7 @@ import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, ProviderDeps, PublishContext, TokenSet, ValidationIssue } from './types.js';
 import { classify } from './x.js';
-import { checkMedia, chunkRanges, httpError, isVideo, multipart, readRange, withRenewal, type MediaRule, type RenewableToken } from './upload.js';
+import { checkMedia, chunkRanges, httpError, isVideo, multipart, withFileRange, withRenewal, type MediaRule, type RenewableToken } from './upload.js';
 
 const MiB = 1024 * 1024;
 /**
@@ -75,9 +75,11 @@ async function appendAll(m: MediaRef, id: string, token: RenewableToken, d: Prov
   if (ranges.length > MAX_SEGMENTS) throw new ProviderError(`x: ${size} bytes need more than ${MAX_SEGMENTS} segments`, { errorClass: 'invalid_request' });
   let sent = 0;
   for (const [index, [start, end]] of ranges.entries()) {
-    const data = await readRange(m.path!, start, end - start + 1);
-    await withRenewal(token, (t) => appendSegment(id, index, data, t, d));
-    ctx.onProgress?.((sent += data.length), size);
+    const length = await withFileRange(m.path!, start, end - start + 1, async (data) => {
+      await withRenewal(token, (t) => appendSegment(id, index, data, t, d));
+      return data.length;
+    });
+    ctx.onProgress?.((sent += length), size);
   }
 }
 

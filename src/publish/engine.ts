@@ -21,6 +21,7 @@ import { resolveTargetConnection } from '../store/former.js';
 import { isStoreUnavailable } from '../store/postgres-errors.js';
 import { storeChoice } from '../store/database-url.js';
 import { StoreWatch } from './store-down.js';
+import { acquireAccountSlot, DEFAULT_ACCOUNT_LEASE_MS, giveBack } from './account-lease.js';
 
 export interface EngineOptions {
   owner: string;
@@ -28,6 +29,7 @@ export interface EngineOptions {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  accountLeaseMs?: number; // an account's upload slot (./account-lease.ts): TTL, renewed every third of it
 }
 
 export interface Engine {
@@ -74,6 +76,7 @@ export function engineOptions(deps: Deps): EngineOptions {
     maxAttempts: c('maxAttempts', 5),
     backoffBaseMs: c('backoffBaseMs', 60_000),
     backoffMaxMs: c('backoffMaxMs', 3_600_000),
+    accountLeaseMs: Math.max(300, c('accountLeaseMs', DEFAULT_ACCOUNT_LEASE_MS)),
   };
 }
 
@@ -138,7 +141,7 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
         return due;
       }, () => []),
     // A result the store could not record: the target keeps its claim; the next run takes it over.
-    run: (t) => watch.guard(() => processTarget(en, t), (): TargetResult => ({ postId: t.postId, targetId: t.id, platform: t.platform, account: t.connectionId, outcome: 'skipped' })),
+    run: (t) => watch.guard(() => processTarget(en, t, o.signal), (): TargetResult => ({ postId: t.postId, targetId: t.id, platform: t.platform, account: t.connectionId, outcome: 'skipped' })),
   });
   return results.filter((r) => r.outcome !== 'skipped');
 }
@@ -147,9 +150,16 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
 const claimEnded = (t: Target, now: number) => t.state === 'publishing' && ((t.claimExpiresAt !== null && t.claimExpiresAt < now) || ownerState(t.claimedBy) === 'dead');
 
 /** Claim, validated token, send or reconcile, record (STYLE.md habit 13). */
-export async function processTarget(en: Engine, t0: Target): Promise<TargetResult> {
+export async function processTarget(en: Engine, t0: Target, signal?: AbortSignal): Promise<TargetResult> {
   const c = await claim(en, t0);
-  if (!c) return { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId, outcome: 'skipped' };
+  const skipped = { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId, outcome: 'skipped' } as const;
+  if (!c) return skipped;
+  const slot = c.conn ? await accountSlot(c, c.conn, signal) : undefined;
+  if (c.conn && !slot) {
+    c.release();
+    await giveBack(en.posts, c.t, c.prev, en.opts.owner, en.deps.clock.now());
+    return skipped;
+  }
   try {
     const ready = await readyToSend(c);
     if (!('draft' in ready)) return ready;
@@ -160,7 +170,15 @@ export async function processTarget(en: Engine, t0: Target): Promise<TargetResul
     return await recordFailure(c, e);
   } finally {
     c.release();
+    await slot?.release().catch(() => undefined);
   }
+}
+
+/** One of the account's upload slots over every process (./account-lease.ts); undefined: stopped while waiting. */
+function accountSlot(c: Claimed, conn: Connection, signal?: AbortSignal) {
+  const { deps, opts, pool } = c.en;
+  const slots = pool?.limits.perAccount[conn.platform] ?? 1;
+  return acquireAccountSlot({ store: c.en.store, clock: deps.clock, random: deps.random, connectionId: conn.id, slots, owner: `${opts.owner}/t${c.t.id}`, ttlMs: opts.accountLeaseMs ?? DEFAULT_ACCOUNT_LEASE_MS, signal });
 }
 
 /** A target this process holds: its connection, its checkpoint (kept current) and what results report. */

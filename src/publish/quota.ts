@@ -111,9 +111,11 @@ export interface QuotaInput {
   scheduledAt: number;
   tz: string;
   targets: { platform: PlatformId; connectionId: string }[];
+  /** A post being edited (schedule edit): its own stored targets are not counted a second time. */
+  postId?: number;
 }
 
-/** The warnings for a post about to be scheduled (it is not in the store yet). */
+/** The warnings for a post about to be scheduled, or rescheduled (`post.postId`). */
 export async function quotaWarnings(
   posts: PostStore,
   conns: Pick<Connection, 'id' | 'name' | 'platform'>[],
@@ -127,7 +129,7 @@ export async function quotaWarnings(
     const limit = Number(config.get<number>(rule.key) ?? rule.def);
     const span = rule.window.kind === 'rolling' ? rule.window.ms : 2 * DAY;
     // Only the posts near this one can share a window with it (schedule_at; a published target counts at its post's time).
-    const near = await posts.listSummaries({ platform: rule.platform, since: post.scheduledAt - span, until: post.scheduledAt + span }, 1_000_000);
+    const near = (await posts.listSummaries({ platform: rule.platform, since: post.scheduledAt - span, until: post.scheduledAt + span }, 1_000_000)).filter((s) => s.id !== post.postId);
     for (const t of rule.scope === 'app' ? mine.slice(0, 1) : mine) {
       const times = await timesOf(posts, near, rule, t.connectionId);
       const w = countIn(rule, times, post.scheduledAt);

@@ -8,10 +8,13 @@ import { HOUR } from '../core/clock.js';
 import { redactText } from '../core/redact.js';
 import { ensureFreshToken } from '../auth/refresh.js';
 import { postStoreFor } from '../store/posts.js';
+import { memoryBudgetBytes, uploadBuffers } from '../core/memory-budget.js';
 import { loadPublisher } from './draft.js';
 import { engineOptions, runTick, type Engine, type TargetResult } from './engine.js';
 
-export async function createEngine(deps: Deps): Promise<Engine> {
+export async function createEngine(deps0: Deps): Promise<Engine> {
+  const deps = reusedProviderDeps(deps0);
+  uploadBuffers.setLimit(memoryBudgetBytes(deps.config));
   const store = await deps.store();
   return {
     deps,
@@ -21,6 +24,27 @@ export async function createEngine(deps: Deps): Promise<Engine> {
     loadPublisher,
     freshToken: (id, o) => ensureFreshToken(deps, id, o),
   };
+}
+
+/** How long the engine reuses a platform's provider deps (the app's client secret, read from the vault). */
+const PROVIDER_DEPS_TTL_MS = 60_000;
+
+/**
+ * deps whose providerDeps(platform) is read once per platform and minute, not once per target: it
+ * decrypts the app's client secret from the vault each time (issue 14: publisher CPU in a burst).
+ * A failure is not kept, so the next target tries again.
+ */
+function reusedProviderDeps(deps: Deps): Deps {
+  const kept = new Map<string, { at: number; value: ReturnType<Deps['providerDeps']> }>();
+  const providerDeps: Deps['providerDeps'] = (id) => {
+    const hit = kept.get(id);
+    if (hit && deps.clock.now() - hit.at < PROVIDER_DEPS_TTL_MS) return hit.value;
+    const value = deps.providerDeps(id);
+    kept.set(id, { at: deps.clock.now(), value });
+    value.catch(() => kept.delete(id));
+    return value;
+  };
+  return Object.create(deps, { providerDeps: { value: providerDeps } }) as Deps;
 }
 
 export interface DaemonOptions {

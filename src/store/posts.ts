@@ -8,6 +8,7 @@ import type { MediaProbe, MediaRef, PlatformId } from '../providers/types.js';
 import type { Store } from './types.js';
 import { countPosts, hasPosts, listPosts, listTsv, type PostListFilter, type PostSummary } from './post-list.js';
 import { postStatus } from '../publish/post-status.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type { PostListFilter, PostSummary } from './post-list.js';
 
@@ -388,5 +389,5 @@ export function postStoreFor(store: Store): PostStore {
   if (own) return own.call(store);
   const db = (store as { db?: Database.Database }).db;
   if (!db) throw new Error('this state store does not support posts');
-  return new SqlitePostStore(db);
+  return new SqlitePostStore(withStatementCache(db));
 }

@@ -270,8 +270,8 @@ export class SqliteStore implements Store {
   }
 
   async tryLock(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
-    const res = this.db
-      .prepare(
+    const res = this
+      .stmt(
         `INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
          WHERE locks.expires_at < ? OR locks.owner = excluded.owner`,

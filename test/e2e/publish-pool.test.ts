@@ -6,7 +6,7 @@
  *   the observation can fail;
  * - a 429 with Retry-After pauses that account only, for the time given;
  * - two publisher processes over one queue, each with its pool: zero duplicates;
- * - schedule add warns when a quota known ahead would be exceeded (just under, at, over).
+ * - schedule add and schedule edit warn when a quota known ahead would be exceeded (just under, at, over).
  * Run `npm run build` first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +107,11 @@ describe('publishing pool (built CLI, sandbox with latency)', () => {
 
   it('two publisher processes over one queue, each with its pool: every target published exactly once', async () => {
     const ids = await schedule('two pools', 40, ['x:alice', 'x:bob', 'linkedin:alice', 'linkedin:bob']);
+    const before = PLATFORMS.map((p) => stats(p).accountOverlaps ?? 0);
     const [a, b] = await Promise.all([publish(), publish()]);
+    // The per-account limit holds across the processes (account leases in the state store).
+    for (const [i, p] of PLATFORMS.entries()) expect(stats(p).accountOverlaps ?? 0, p).toBe(before[i]);
+    expect(stats('linkedin').maxCallsInFlightPerAccount).toBe(1);
     const published = [...a, ...b].filter((r) => r.outcome === 'published').map((r) => r.targetId);
     expect(new Set(published).size).toBe(published.length);
     const posts = postStoreFor(await pp.deps.store());
@@ -115,6 +119,21 @@ describe('publishing pool (built CLI, sandbox with latency)', () => {
     expect(targets.every((t) => t.state === 'published')).toBe(true);
     expect(published).toHaveLength(40);
     expect(await duplicates('two pools')).toEqual([]);
+  }, 90_000);
+
+  it('publish.perAccount.linkedin 2 with two processes: at most two calls of one account at once, over both', async () => {
+    expect((await runCli(['config', 'set', 'publish.perAccount.linkedin', '2'], env)).code).toBe(0);
+    try {
+      const before = stats('linkedin').accountOverlaps ?? 0;
+      await schedule('two slots', 16, ['linkedin:alice']);
+      const [a, b] = await Promise.all([publish(), publish()]);
+      expect([...a, ...b].filter((r) => r.outcome === 'published')).toHaveLength(16);
+      expect(stats('linkedin').accountOverlaps ?? 0).toBeGreaterThan(before); // two slots were used
+      expect(stats('linkedin').maxCallsInFlightPerAccount).toBe(2); // each process alone would allow 2: 4 without the leases
+      expect(await duplicates('two slots')).toEqual([]);
+    } finally {
+      await runCli(['config', 'unset', 'publish.perAccount.linkedin'], env);
+    }
   }, 90_000);
 
   it('schedule add warns when X posts of one account would exceed the per-user 15-minute limit: under, at, over', async () => {
@@ -134,6 +153,15 @@ describe('publishing pool (built CLI, sandbox with latency)', () => {
       // Half an hour later no 15-minute window holds more than one: no warning.
       const later = await runCli(['schedule', 'add', '--to', 'x:bob', '--at', '2030-01-15 09:30', '--tz', 'UTC', '--text', 'quota later', '--json'], env);
       expect(JSON.parse(later.stdout).warnings).toEqual([]);
+      // schedule edit checks the same quota at the new time; the edited post is not counted twice.
+      const laterId = String(JSON.parse(later.stdout).id);
+      const edit = (at: string) => runCli(['schedule', 'edit', laterId, '--at', `2030-01-15 ${at}`, '--tz', 'UTC', '--json'], env);
+      expect(JSON.parse((await edit('09:45')).stdout).warnings).toEqual([]);
+      const moved = JSON.parse((await edit('09:05')).stdout).warnings;
+      expect(moved).toHaveLength(1);
+      expect(moved[0]).toMatchObject({ platform: 'x', account: 'bob', count: 5, limit: 2, setting: 'quota.x.postsPer15Min' });
+      const human = await runCli(['schedule', 'edit', laterId, '--at', '2030-01-15 09:06', '--tz', 'UTC'], env);
+      expect(human.stderr).toMatch(/warning: x:bob would have 5 posts in 15 minutes on 2030-01-15, over the limit of 2/);
     } finally {
       await runCli(['config', 'unset', 'quota.x.postsPer15Min'], env);
     }

@@ -186,7 +186,7 @@ export const ScheduleShowResult: Shape = {
   ],
 };
 
-export const ScheduleEditResult: Shape = { id: 'number', scheduledAt: 'iso' };
+export const ScheduleEditResult: Shape = { id: 'number', scheduledAt: 'iso', warnings: ScheduleAddResult.warnings! };
 
 export const ScheduleCancelResult: Shape = { id: 'number', cancelled: ['string'], kept: [{ platform: 'string', state: 'string' }] };
 
