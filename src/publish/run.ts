@@ -30,18 +30,20 @@ export async function createEngine(deps0: Deps): Promise<Engine> {
 const PROVIDER_DEPS_TTL_MS = 60_000;
 
 /**
- * deps whose providerDeps(platform) is read once per platform and minute, not once per target: it
+ * deps whose providerDeps(platform, connection) is read once per platform, server and minute, not once per target: it
  * decrypts the app's client secret from the vault each time (issue 14: publisher CPU in a burst).
  * A failure is not kept, so the next target tries again.
  */
 function reusedProviderDeps(deps: Deps): Deps {
   const kept = new Map<string, { at: number; value: ReturnType<Deps['providerDeps']> }>();
-  const providerDeps: Deps['providerDeps'] = (id) => {
-    const hit = kept.get(id);
+  const providerDeps: Deps['providerDeps'] = (id, conn) => {
+    // Per platform and server: a Mastodon connection talks to (and has an app on) its own server.
+    const key = `${id}|${conn?.meta?.instance ?? ''}`;
+    const hit = kept.get(key);
     if (hit && deps.clock.now() - hit.at < PROVIDER_DEPS_TTL_MS) return hit.value;
-    const value = deps.providerDeps(id);
-    kept.set(id, { at: deps.clock.now(), value });
-    value.catch(() => kept.delete(id));
+    const value = deps.providerDeps(id, conn);
+    kept.set(key, { at: deps.clock.now(), value });
+    value.catch(() => kept.delete(key));
     return value;
   };
   return Object.create(deps, { providerDeps: { value: providerDeps } }) as Deps;
