@@ -116,7 +116,9 @@ describe('state database faults (built binary)', () => {
     const p = copyProfile();
     const out = mkdtempSync(join(tmpdir(), 'socialync-full-out-'));
     // The profile on a 1 MiB tmpfs, filled up to the last block; copied back out after the run.
-    const setup = `mount -t tmpfs -o size=1m tmpfs "$HOME_DIR" && cp -a ${JSON.stringify(base.home)}/. "$HOME_DIR"/ && rm -rf "$HOME_DIR/.cache" && (dd if=/dev/zero of="$HOME_DIR/fill" bs=4k 2>/dev/null || true)`;
+    // Node's compile cache (Node >= 22.8, under $HOME/.cache from earlier runs) stays out: it
+    // alone can fill the 1 MiB before the state database is copied.
+    const setup = `mount -t tmpfs -o size=1m tmpfs "$HOME_DIR" && tar -C ${JSON.stringify(base.home)} --exclude=./.cache -cf - . | tar -C "$HOME_DIR" -xf - && (dd if=/dev/zero of="$HOME_DIR/fill" bs=4k 2>/dev/null || true)`;
     const r = await runInNamespace(setup, ['schedule', 'add', '--text', 'new', '--to', 'x', '--at', '+3d'], { ...p.env, XDG_CACHE_HOME: join(out, 'cache') }, `rm -f "$HOME_DIR/fill"; cp -a "$HOME_DIR"/. ${JSON.stringify(out)}/`);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot write the state database .*: the disk is full/);
