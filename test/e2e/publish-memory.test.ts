@@ -72,14 +72,16 @@ async function burstOfPhotos(platform: PlatformId, label: string, photo: string,
 describe('upload memory bounded by bytes (built CLI, sandbox)', () => {
   it('16 Facebook photos of 9 MiB due at once stream from their files: peak RSS stays far below 16 photos', async () => {
     const peak = await burstOfPhotos('facebook', 'fb streamed', photoFile('fb.jpg', 9), 4096);
-    expect(peak).toBeLessThan(200); // 16 × 9 MiB read whole, plus their multipart copies: ~800 MB
+    // Issue 14's bound (300 MB; Node 22 and 24 start some 40 MB higher than Node 20). Read whole,
+    // the 16 × 9 MiB photos and their multipart copies took about 800 MB.
+    expect(peak).toBeLessThan(300);
   }, 120_000);
 
   it('16 X images of 4.5 MiB due at once: publish.memoryBudgetMb 20 keeps the buffers to one at a time', async () => {
     const photo = photoFile('x.jpg', 4.5);
     const bounded = await burstOfPhotos('x', 'x bounded', photo, 20);
     const unbounded = await burstOfPhotos('x', 'x unbounded', photo, 4096);
-    expect(bounded).toBeLessThan(200);
+    expect(bounded).toBeLessThan(300); // issue 14's bound, on every Node version
     expect(unbounded - bounded).toBeGreaterThan(40); // the budget is what keeps it down
   }, 120_000);
 });
