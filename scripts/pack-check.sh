@@ -13,8 +13,12 @@ bin="$work/prefix/bin/socialync"
 [ "$("$bin" --version)" = "$(node -p 'require("./package.json").version')" ] || { echo "pack-check: wrong --version" >&2; exit 1; }
 (cd "$work" && "$bin" sandbox demo --dir "$work/demo" --json >"$work/status.json")
 node -e '
-const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-if (s.length !== 6 || s.some((e) => e.health !== "healthy")) { console.error("pack-check: demo status not six healthy connections"); process.exit(1); }
+const fs = require("fs");
+const s = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+// Every platform of src/providers/types.ts, each connected once and healthy.
+const all = JSON.parse(/export const PLATFORMS = (\[[^\]]*\])/.exec(fs.readFileSync("src/providers/types.ts", "utf8"))[1].replace(/'"'"'/g, "\""));
+const got = s.filter((e) => e.health === "healthy").map((e) => e.platform).sort().join();
+if (s.length !== all.length || got !== [...all].sort().join()) { console.error(`pack-check: demo status shows ${s.map((e) => e.platform + " " + e.health).join(", ")}; expected every platform healthy: ${all.join(", ")}`); process.exit(1); }
 ' "$work/status.json"
 # The installed status and schedule list (dist/commands/, each finds its own SQLite addon) on that profile.
 SOCIALYNC_HOME="$work/demo" "$bin" status --json >"$work/status2.json"
@@ -23,4 +27,4 @@ const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFil
 if (a !== b) { console.error(`pack-check: status shows ${b}, the demo showed ${a}`); process.exit(1); }
 ' "$work/status.json" "$work/status2.json"
 [ "$(SOCIALYNC_HOME="$work/demo" "$bin" schedule list --status published | wc -l)" -ge 1 ] || { echo "pack-check: schedule list shows no post" >&2; exit 1; }
-echo "pack-check: installed tarball works (--version, sandbox demo: 6 healthy connections, status, schedule list)"
+echo "pack-check: installed tarball works (--version, sandbox demo: every platform connected and healthy, status, schedule list)"
