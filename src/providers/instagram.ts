@@ -12,6 +12,7 @@
  * - No token-revocation API exists (UNCONFIRMED): `revoke` is deliberately absent.
  */
 import { hostUrl } from '../core/url.js';
+import { codeAuthorizeUrl } from './oauth.js';
 import { DAY, HOUR } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import { formBody } from '../core/http.js';
@@ -47,13 +48,7 @@ const LONG_LIVED_FALLBACK_MS = 60 * DAY;
 export const classifyInstagramError = (status: number, body: unknown): Classification => classifyGraphError(status, body);
 
 function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = hostUrl(d.hosts.www, '/oauth/authorize');
-  u.searchParams.set('client_id', d.app.clientId);
-  u.searchParams.set('redirect_uri', i.redirectUri);
-  u.searchParams.set('response_type', 'code');
-  u.searchParams.set('scope', i.scopes.join(','));
-  u.searchParams.set('state', i.state);
-  return u;
+  return codeAuthorizeUrl(hostUrl(d.hosts.www, '/oauth/authorize'), i, d.app.clientId, ',');
 }
 
 /** The token response is flat `{access_token,user_id,permissions}` or wrapped `{data:[{...}]}` (DISAGREE). */

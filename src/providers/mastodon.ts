@@ -20,7 +20,7 @@ import { readJson, retryAfterMs, type Response } from '../core/http.js';
 import { redactText } from '../core/redact.js';
 import { challengeS256 } from '../auth/pkce.js';
 import { str } from './graph.js';
-import { bearerGet, formCall, parse, processTokenResponse, providerError, send, type CallContext, type Classifier, type HeaderLike } from './oauth.js';
+import { bearerGet, formCall, parse, processTokenResponse, providerError, send, type CallContext, type Classifier, type HeaderLike, codeAuthorizeUrl } from './oauth.js';
 import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, RegisteredApp, TokenSet } from './types.js';
 
 export const descriptor: ProviderDescriptor = {
@@ -139,12 +139,7 @@ async function checkApp(d: ProviderDeps, redirectUri: string): Promise<Registere
 }
 
 function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = hostUrl(d.hosts.api!, '/oauth/authorize');
-  u.searchParams.set('response_type', 'code');
-  u.searchParams.set('client_id', d.app.clientId);
-  u.searchParams.set('redirect_uri', i.redirectUri);
-  u.searchParams.set('scope', i.scopes.join(' '));
-  u.searchParams.set('state', i.state);
+  const u = codeAuthorizeUrl(hostUrl(d.hosts.api!, '/oauth/authorize'), i, d.app.clientId, ' ');
   if (d.app.flags?.pkce) {
     u.searchParams.set('code_challenge', challengeS256(i.codeVerifier));
     u.searchParams.set('code_challenge_method', 'S256');

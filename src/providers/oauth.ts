@@ -8,7 +8,7 @@
 import { ProviderError, type ErrorClass, type ReconnectReason } from '../core/errors.js';
 import { readJson, retryAfterMs, type Http, type HttpInit, type Response } from '../core/http.js';
 import { redactText, rememberSecret } from '../core/redact.js';
-import type { PlatformId, ProviderDescriptor, TokenSet } from './types.js';
+import type { AuthorizeInput, PlatformId, ProviderDescriptor, TokenSet } from './types.js';
 import { DAY } from '../core/clock.js';
 
 /** Just enough of `Headers` for pure classification (tests pass `new Headers({...})`). */
@@ -326,4 +326,18 @@ export function bearerGet(
   isError?: (body: unknown) => boolean,
 ): Promise<Record<string, unknown>> {
   return callJson(platform, d.http, url, { headers: { authorization: `Bearer ${accessToken}` } }, classify, { now: d.clock.now(), context: 'api', what: 'who-am-I' }, isError);
+}
+
+/**
+ * The authorization-code request's parameters on the platform's authorize URL (RFC 6749 §4.1.1):
+ * client id, redirect URI, response type, scopes joined by the platform's separator, state.
+ * Platforms add their own (PKCE, prompts) after it.
+ */
+export function codeAuthorizeUrl(u: URL, i: AuthorizeInput, clientId: string, scopeSeparator: string): URL {
+  u.searchParams.set('client_id', clientId);
+  u.searchParams.set('redirect_uri', i.redirectUri);
+  u.searchParams.set('response_type', 'code');
+  u.searchParams.set('scope', i.scopes.join(scopeSeparator));
+  u.searchParams.set('state', i.state);
+  return u;
 }

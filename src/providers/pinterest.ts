@@ -16,7 +16,7 @@ import { hostUrl } from '../core/url.js';
 import { type ErrorClass, type ReconnectReason } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { ProviderError } from '../core/errors.js';
-import { bearerGet, formCall, num, processTokenResponse, providerError, refreshGrant, type CallContext, type Classifier } from './oauth.js';
+import { bearerGet, formCall, num, processTokenResponse, providerError, refreshGrant, type CallContext, type Classifier, codeAuthorizeUrl } from './oauth.js';
 import { str } from './graph.js';
 import type { AccountInfo, AuthorizeInput, CodeInput, Provider, ProviderDeps, ProviderDescriptor, TokenSet } from './types.js';
 
@@ -69,13 +69,7 @@ export const classify: Classifier = (status, body, headers, o) => {
 };
 
 function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = hostUrl(d.hosts.www, '/oauth/');
-  u.searchParams.set('client_id', d.app.clientId);
-  u.searchParams.set('redirect_uri', i.redirectUri);
-  u.searchParams.set('response_type', 'code');
-  u.searchParams.set('scope', i.scopes.join(','));
-  u.searchParams.set('state', i.state);
-  return u;
+  return codeAuthorizeUrl(hostUrl(d.hosts.www, '/oauth/'), i, d.app.clientId, ',');
 }
 
 function tokenCall(d: ProviderDeps, fields: Record<string, string | undefined>, what: string, context: CallContext) {

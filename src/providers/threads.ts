@@ -14,6 +14,7 @@
  * - No token-revocation endpoint is documented: `revoke` is deliberately absent.
  */
 import { hostUrl } from '../core/url.js';
+import { codeAuthorizeUrl } from './oauth.js';
 import { DAY, HOUR } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import { formBody } from '../core/http.js';
@@ -53,13 +54,7 @@ export const THREADS_MIN_REFRESH_AGE_MS = 24 * HOUR;
 const LONG_LIVED_FALLBACK_MS = 60 * DAY;
 
 function buildAuthorizeUrl(i: AuthorizeInput, d: ProviderDeps): URL {
-  const u = hostUrl(d.hosts.www, '/oauth/authorize');
-  u.searchParams.set('client_id', d.app.clientId);
-  u.searchParams.set('redirect_uri', i.redirectUri);
-  u.searchParams.set('scope', i.scopes.join(','));
-  u.searchParams.set('response_type', 'code');
-  u.searchParams.set('state', i.state);
-  return u;
+  return codeAuthorizeUrl(hostUrl(d.hosts.www, '/oauth/authorize'), i, d.app.clientId, ',');
 }
 
 /** Pure: a long-lived token answer as a TokenSet (graph.ts longLivedTokenSet). */
