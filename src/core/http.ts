@@ -5,6 +5,7 @@
 import type { Dispatcher, RequestInit, Response } from 'undici';
 import { redactUrl, redactText } from './redact.js';
 import { Readable } from 'node:stream';
+import { base64Chunks, base64Length, BASE64_READ_BYTES } from './base64-stream.js';
 
 export type HttpInit = RequestInit & { timeoutMs?: number };
 
@@ -21,6 +22,11 @@ export interface UploadInit {
   onProgress?: (sent: number, total: number) => void;
   /** Bytes sent before and after the file range (a streamed multipart/form-data body: Pinterest's media upload). */
   envelope?: { head: Buffer; tail: Buffer };
+  /**
+   * The file range goes Base64-encoded (between the envelope's head and tail: a JSON string value,
+   * Pinterest's image_base64); Content-Length counts the encoded length (core/base64-stream.ts).
+   */
+  encoding?: 'base64';
 }
 
 export interface Http {
@@ -62,22 +68,26 @@ export function createHttp(opts: HttpOptions = {}): Http {
       const { dispatcher } = await load();
       const { createReadStream } = await import('node:fs');
       const size = init.end - init.start + 1;
-      const src = createReadStream(init.path, { start: init.start, end: init.end, highWaterMark: 256 * 1024 });
+      const b64 = init.encoding === 'base64';
+      const src = createReadStream(init.path, { start: init.start, end: init.end, highWaterMark: b64 ? BASE64_READ_BYTES : 256 * 1024 });
       let sent = init.done ?? 0;
       if (init.onProgress) src.on('data', (c) => init.onProgress!((sent += (c as Buffer).length), init.total ?? size));
       const started = performance.now();
       try {
         const env = init.envelope;
-        const stream = env ? Readable.from((async function* () { yield env.head; yield* src; yield env.tail; })()) : src;
+        const file = b64 ? base64Chunks(src) : src;
+        // Byte mode: the stream reads ahead one chunk past its 16 KiB mark, not 16 chunks (object mode).
+        const stream = env || b64 ? Readable.from((async function* () { if (env) yield env.head; yield* file; if (env) yield env.tail; })(), { objectMode: false }) : src;
+        const length = (b64 ? base64Length(size) : size) + (env ? env.head.length + env.tail.length : 0);
         const res = await u.request(url, {
           method: init.method,
-          headers: { ...init.headers, 'content-length': String(size + (env ? env.head.length + env.tail.length : 0)) },
+          headers: { ...init.headers, 'content-length': String(length) },
           body: stream,
           dispatcher,
           signal: AbortSignal.timeout(init.timeoutMs ?? 30 * 60_000),
         });
         const body = Buffer.from(await res.body.arrayBuffer());
-        if (debugOn()) opts.debug?.(`${init.method} ${redactUrl(url)} (${size} bytes) -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`);
+        if (debugOn()) opts.debug?.(`${init.method} ${redactUrl(url)} (${length} bytes) -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`);
         const headers = new u.Headers();
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : String(v));
         const nullBody = [101, 204, 205, 304].includes(res.statusCode);

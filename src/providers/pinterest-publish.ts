@@ -2,7 +2,8 @@
  * Pinterest pins (API v5). Rules: docs/platforms/pinterest.md (#boards, #pins, #video, #errors, #reconcile).
  * - Every pin goes to a board: `--board <name or id>` at schedule time (pinterest-boards.ts resolves it to the
  *   `board` option; `--set pinterest.board=<id>` sets the id directly).
- * - Image: `media_source` image_url (a public URL) or image_base64 (a local file).
+ * - Image: `media_source` image_url (a public URL) or image_base64 (a local file, its Base64 streamed from
+ *   the file into the JSON body: docs/platforms/pinterest.md#image-base64).
  * - Video (a local file; Pinterest takes no video URL): POST /v5/media {media_type: video} registers the
  *   upload -> POST the file to `upload_url` as multipart/form-data with every `upload_parameters` field
  *   and the file as `file` -> poll GET /v5/media/{id} until `succeeded` -> POST /v5/pins with
@@ -12,11 +13,12 @@
  * reconciled from the board's pins instead of creating the pin twice.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
-import { callJson } from './oauth.js';
+import { BASE64_UPLOAD_HOLD_BYTES } from '../core/base64-stream.js';
+import { uploadBuffers } from '../core/memory-budget.js';
+import { callJson, parse } from './oauth.js';
 import { classify } from './pinterest.js';
 import { str } from './graph.js';
 import { codePoints, isVideo, streamUpload, withRenewal, RenewableToken } from './upload.js';
@@ -54,10 +56,33 @@ function call(d: ProviderDeps, t: TokenSet, path: string, what: string, body?: R
   return callJson('pinterest', d.http, hostUrl(d.hosts.api, path), init, classify, { now: d.clock.now(), context: 'api', what });
 }
 
-/** The image's media_source: its public URL, or the local file as Base64. */
-async function imageSource(m: MediaRef): Promise<Record<string, unknown>> {
-  if (m.kind === 'url') return { source_type: 'image_url', url: m.url };
-  return { source_type: 'image_base64', content_type: m.mime === 'image/png' ? 'image/png' : 'image/jpeg', data: (await readFile(m.path!)).toString('base64') };
+/**
+ * A local image pin: POST /v5/pins with media_source image_base64, the file's Base64 streamed from
+ * the file between the JSON before and after `data` (docs/platforms/pinterest.md#image-base64), so a
+ * burst of large images never sits in memory whole; what the request holds at once is taken from
+ * the upload buffer budget (core/memory-budget.ts).
+ */
+async function createImagePin(p: PostDraft, m: MediaRef, token: RenewableToken, d: ProviderDeps): Promise<Record<string, unknown>> {
+  const source = { source_type: 'image_base64', content_type: m.mime === 'image/png' ? 'image/png' : 'image/jpeg', data: '' };
+  const envelope = jsonAroundString(pinBody(p, source), source);
+  const send = (t: TokenSet) => uploadBuffers.use(BASE64_UPLOAD_HOLD_BYTES + envelope.head.length + envelope.tail.length, () => postStreamed(d, t, m, envelope));
+  return withRenewal(token, send);
+}
+
+/** The JSON text of `body` split where `holder.data` goes: the bytes before and after the string's value. */
+function jsonAroundString(body: Record<string, unknown>, holder: { data: string }): { head: Buffer; tail: Buffer } {
+  holder.data = `socialync-data-${randomBytes(9).toString('hex')}`;
+  const parts = JSON.stringify(body).split(`"${holder.data}"`);
+  if (parts.length !== 2) throw new Error('pinterest: the image data marker is not found once in the pin body');
+  return { head: Buffer.from(`${parts[0]}"`), tail: Buffer.from(`"${parts[1]}`) };
+}
+
+async function postStreamed(d: ProviderDeps, t: TokenSet, m: MediaRef, envelope: { head: Buffer; tail: Buffer }): Promise<Record<string, unknown>> {
+  const headers = { authorization: `Bearer ${t.accessToken}`, 'content-type': 'application/json' };
+  const res = await streamUpload(d.http, hostUrl(d.hosts.api, '/v5/pins').toString(), { method: 'POST', headers, path: m.path!, start: 0, end: m.size! - 1, envelope, encoding: 'base64', timeoutMs: 10 * 60_000 });
+  const r = await parse(res, 'pinterest', 'create pin');
+  if (!r.ok) throw classify(r.status, r.body, r.headers, { now: d.clock.now(), context: 'api', what: 'create pin' });
+  return (r.body ?? {}) as Record<string, unknown>;
 }
 
 /**
@@ -124,9 +149,9 @@ export const publisher: Publisher = {
     const token = new RenewableToken(t, ctx.tokens);
     const api: Api = (path, what, body) => withRenewal(token, (tk) => call(d, tk, path, what, body));
     const m = p.media[0]!;
-    const source = isVideo(m) ? { source_type: 'video_id', media_id: await uploadVideo(m, api, d, ctx), cover_image_key_frame_time: 0 } : await imageSource(m);
+    const video = isVideo(m) ? { source_type: 'video_id', media_id: await uploadVideo(m, api, d, ctx), cover_image_key_frame_time: 0 } : undefined;
     await ctx.saveCheckpoint({ ...ctx.checkpoint, sent: String(d.clock.now()) });
-    const pin = await api('/v5/pins', 'create pin', pinBody(p, source));
+    const pin = video || m.kind === 'url' ? await api('/v5/pins', 'create pin', pinBody(p, video ?? { source_type: 'image_url', url: m.url })) : await createImagePin(p, m, token, d);
     const id = str(pin.id);
     if (!id) throw new ProviderError('pinterest: the pin was created without an id in the answer', { errorClass: 'transient' });
     return { remoteId: id, url: pinUrl(id) };

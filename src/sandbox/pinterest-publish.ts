@@ -15,6 +15,7 @@
  *                                       alt_text <= 500, link <= 2048 (the API's limits) -> {id, ...}
  * Control: /__publish/v1/* (publish-common.ts).
  */
+import { createHash } from 'node:crypto';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
 import { controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost } from './publish-common.js';
 import { pinError, pinterestAuth } from './pinterest.js';
@@ -28,6 +29,30 @@ interface Upload {
 }
 
 const LIMITS = { title: 100, description: 800, alt_text: 500, link: 2048 } as const;
+/** A static pin's image: PNG or JPEG, at most 32 MB (docs/platforms/pinterest.md#image-base64). */
+export const IMAGE_MAX_BYTES = 32 * 1024 * 1024;
+const IMAGE_TYPES = ['image/jpeg', 'image/png'];
+
+/**
+ * image_base64 as the API describes it: `content_type` one of ContentType, `data` matching
+ * ^[a-zA-Z0-9+/=]+$ and real Base64 (padding only at the end: it re-encodes to itself), the decoded
+ * image at most IMAGE_MAX_BYTES.
+ */
+function base64ImageProblem(src: Record<string, unknown>): string | undefined {
+  if (!IMAGE_TYPES.includes(String(src.content_type))) return 'media_source.content_type must be image/jpeg or image/png';
+  const data = typeof src.data === 'string' ? src.data : '';
+  if (!/^[a-zA-Z0-9+/=]+$/.test(data)) return 'media_source.data must be Base64';
+  const bytes = Buffer.from(data, 'base64');
+  if (bytes.toString('base64') !== data) return 'media_source.data is not valid Base64';
+  if (bytes.length > IMAGE_MAX_BYTES) return `the image is ${bytes.length} bytes; the maximum is ${IMAGE_MAX_BYTES}`;
+  return undefined;
+}
+
+/** What the sandbox keeps of a received image: its size and SHA-256 (tests compare them with the file). */
+const imageReceived = (data: string) => {
+  const bytes = Buffer.from(data, 'base64');
+  return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+};
 const boardsOf = (accountId: string) => [
   { id: String(BigInt(accountId) % 1_000_000_000n + 500_000_000_000n), name: 'Ideas', privacy: 'PUBLIC' },
   { id: String(BigInt(accountId) % 1_000_000_000n + 600_000_000_000n), name: 'Recipes', privacy: 'PUBLIC' },
@@ -42,7 +67,7 @@ export function createRoutes(ctx: PlatformContext): Route[] {
 
   const sourceProblem = (src: Record<string, unknown>, account: string): string | undefined => {
     if (src.source_type === 'image_url') return /^https?:\/\//.test(String(src.url ?? '')) ? undefined : 'media_source.url must be an http(s) URL';
-    if (src.source_type === 'image_base64') return ['image/jpeg', 'image/png'].includes(String(src.content_type)) && /^[A-Za-z0-9+/=]+$/.test(String(src.data ?? '')) ? undefined : 'media_source needs content_type image/jpeg|image/png and Base64 data';
+    if (src.source_type === 'image_base64') return base64ImageProblem(src);
     if (src.source_type === 'video_id') {
       const u = upload(String(src.media_id ?? ''));
       if (!u || u.account !== account) return 'media_source.media_id is not a media upload of this account';
@@ -61,8 +86,8 @@ export function createRoutes(ctx: PlatformContext): Route[] {
     const problem = sourceProblem(src, a.family.account.name);
     if (problem) return pinError(400, 1, `Invalid parameters: ${problem}`);
     const video = src.source_type === 'video_id' ? upload(String(src.media_id)) : undefined;
-    const bytes = video ? video.bytes : src.source_type === 'image_base64' ? Buffer.from(String(src.data), 'base64').length : 0;
-    const post = recordPost(ctx, a.family, { text: String(b.description ?? ''), ...(typeof b.title === 'string' ? { title: b.title } : {}), kind: video ? 'video' : 'image', media: [{ bytes }], page: String(b.board_id) });
+    const media = video ? { bytes: video.bytes } : src.source_type === 'image_base64' ? imageReceived(String(src.data)) : { bytes: 0 };
+    const post = recordPost(ctx, a.family, { text: String(b.description ?? ''), ...(typeof b.title === 'string' ? { title: b.title } : {}), kind: video ? 'video' : 'image', media: [media], page: String(b.board_id) });
     if (!post) return pinError(429, 8, 'This request exceeded a rate limit. This can happen if the client exceeds one of the published rate limits within a short time window.');
     return maybeDrop(ctx, req, json(201, { id: post.id, board_id: b.board_id, title: b.title ?? null, description: b.description ?? null, created_at: new Date(post.createdAt).toISOString() }));
   };

@@ -8,12 +8,12 @@
  *   memory at a time, 4096 lets all of them in at once (both runs in this test: the budget can fail).
  * Run `npm run build` first.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cliEnv, runCli } from '../helpers/cli.js';
+import { cliEnv, runCli } from '../helpers/cli.js';
 import { jpeg } from '../helpers/media-files.js';
+import { publishMeasured } from '../helpers/peak-rss.js';
 import { sandboxPosts, seedPublishConnection, startPublishProfile, type PublishProfile } from '../helpers/publish-sandbox.js';
 import { runScheduleAdd } from '../../src/commands/schedule-add.js';
 import type { PlatformId } from '../../src/providers/types.js';
@@ -31,24 +31,6 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => pp?.close());
 
-const vmHwmMb = (pid: number) => {
-  try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-};
-
-/** `socialync publish --json` with its peak RSS (polled every 20 ms until it exits). */
-function publishMeasured(): Promise<{ code: number | null; stdout: string; peakMb: number }> {
-  const child = spawn(process.execPath, [BIN, 'publish', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let peakMb = 0;
-  const poll = setInterval(() => (peakMb = Math.max(peakMb, vmHwmMb(child.pid!))), 20);
-  child.stdout.on('data', (d) => (stdout += d));
-  return new Promise((resolve) => child.on('exit', (code) => (clearInterval(poll), resolve({ code, stdout, peakMb }))));
-}
-
 function photoFile(name: string, mib: number): string {
   const path = join(pp.home, name);
   writeFileSync(path, Buffer.concat([jpeg(1080, 1080), Buffer.alloc(mib * MIB, 7)]));
@@ -59,7 +41,7 @@ function photoFile(name: string, mib: number): string {
 async function burstOfPhotos(platform: PlatformId, label: string, photo: string, budgetMb: number): Promise<number> {
   expect((await runCli(['config', 'set', 'publish.memoryBudgetMb', String(budgetMb)], env)).code).toBe(0);
   for (const n of NAMES) await runScheduleAdd(pp.deps, { to: `${platform}:${n}`, at: 'now', text: `${label} ${n}`, media: [photo] });
-  const r = await publishMeasured();
+  const r = await publishMeasured(env);
   expect(r.code).toBe(0);
   const results = (JSON.parse(r.stdout) as { results: { outcome: string }[] }).results;
   expect(results.filter((x) => x.outcome === 'published')).toHaveLength(ACCOUNTS);
