@@ -3,7 +3,8 @@
  * measured as the peak RSS (VmHWM) of the spawned `publish`: 16 accounts each get a 20 MiB image due
  * at once. The image goes as Base64 inside the JSON body of POST /v5/pins, streamed from the file
  * (docs/platforms/pinterest.md#image-base64). Built in memory (the file, its Base64 string, the JSON
- * string and its UTF-8 copy: about 100 MB per pin) the same burst peaked at 1,841 MB on Node 20.20.
+ * string and its UTF-8 copy: about 100 MB per pin) the same burst peaked at 1,694–1,841 MB on Node 20.20;
+ * streamed, at 160–181 MB.
  * The sandbox checks that every pin received the file's exact bytes. Run `npm run build` first.
  */
 import { createHash } from 'node:crypto';

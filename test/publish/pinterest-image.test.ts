@@ -4,7 +4,8 @@
  * as the API describes image_base64: the bytes arrive identical (SHA-256) whether or not the size is
  * a multiple of 3 (padding); 32 MB at most, checked just under, at and over the limit, at schedule
  * time and (validation skipped) by the sandbox; content_type and Base64 refused when wrong; the
- * request waits for its bytes in the upload buffer budget.
+ * request waits for its bytes in the upload buffer budget; a refused token is renewed and the whole
+ * body sent again.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -134,6 +135,23 @@ describe('pinterest image_base64: the request holds its bytes in the upload buff
     } finally {
       hold();
       uploadBuffers.setLimit(64 * 1024 * 1024);
+    }
+  });
+});
+
+describe('pinterest image_base64: an access token refused (401) is renewed once and the whole body sent again', () => {
+  it('the first request with an expired token is refused; the renewed one pins the same bytes, once', async () => {
+    const { m, data } = imageFile('renew.jpg', 700_001);
+    const renewed: string[] = [];
+    kit.ctx.checkpoint = {};
+    kit.ctx.tokens = { renew: async (t) => (renewed.push(t.accessToken), kit.token) };
+    try {
+      const r = await publisher.publish(draft('renewed pin', m), { ...kit.token, accessToken: 'expired-token' }, kit.pd, kit.ctx);
+      expect(renewed).toEqual(['expired-token']);
+      const got = (await kit.posts()).filter((x) => x.text === 'renewed pin');
+      expect(got).toEqual([expect.objectContaining({ id: r.remoteId, media: [{ bytes: 700_001, sha256: sha256(data) }] })]);
+    } finally {
+      delete kit.ctx.tokens;
     }
   });
 });
