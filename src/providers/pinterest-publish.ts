@@ -63,16 +63,15 @@ function call(d: ProviderDeps, t: TokenSet, path: string, what: string, body?: R
  * the upload buffer budget (core/memory-budget.ts).
  */
 async function createImagePin(p: PostDraft, m: MediaRef, token: RenewableToken, d: ProviderDeps): Promise<Record<string, unknown>> {
-  const source = { source_type: 'image_base64', content_type: m.mime === 'image/png' ? 'image/png' : 'image/jpeg', data: '' };
-  const envelope = jsonAroundString(pinBody(p, source), source);
+  const marker = `socialync-data-${randomBytes(9).toString('hex')}`;
+  const envelope = jsonAround(pinBody(p, { source_type: 'image_base64', content_type: m.mime === 'image/png' ? 'image/png' : 'image/jpeg', data: marker }), marker);
   const send = (t: TokenSet) => uploadBuffers.use(BASE64_UPLOAD_HOLD_BYTES + envelope.head.length + envelope.tail.length, () => postStreamed(d, t, m, envelope));
   return withRenewal(token, send);
 }
 
-/** The JSON text of `body` split where `holder.data` goes: the bytes before and after the string's value. */
-function jsonAroundString(body: Record<string, unknown>, holder: { data: string }): { head: Buffer; tail: Buffer } {
-  holder.data = `socialync-data-${randomBytes(9).toString('hex')}`;
-  const parts = JSON.stringify(body).split(`"${holder.data}"`);
+/** The JSON text of `body` split at the string value `marker`: the bytes before and after that value. */
+function jsonAround(body: Record<string, unknown>, marker: string): { head: Buffer; tail: Buffer } {
+  const parts = JSON.stringify(body).split(`"${marker}"`);
   if (parts.length !== 2) throw new Error('pinterest: the image data marker is not found once in the pin body');
   return { head: Buffer.from(`${parts[0]}"`), tail: Buffer.from(`"${parts[1]}`) };
 }
