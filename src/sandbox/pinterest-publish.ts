@@ -10,7 +10,8 @@
  *                                       status reads, then `succeeded`
  * - GET  /v5/media/:id                 {media_id, media_type, status}
  * - POST /v5/pins                      board_id (one of the account's boards), media_source image_url
- *                                       (http/https), image_base64 (content_type + Base64) or video_id (a
+ *                                       (http/https), image_base64 (content_type image/jpeg|png, canonical
+ *                                       Base64 of at most 32 MB decoded; size and SHA-256 recorded) or video_id (a
  *                                       `succeeded` upload of this account); title <= 100, description <= 800,
  *                                       alt_text <= 500, link <= 2048 (the API's limits) -> {id, ...}
  * Control: /__publish/v1/* (publish-common.ts).
