@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ratioRow, timeInterleaved } from './stats.js';
+import { floorRun } from './floor.js';
 import { randomUUID } from 'node:crypto';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,9 +56,11 @@ async function startupBench() {
   const cmds = [[node, '-e', '0'], [node, BIN, '--version'], [node, '-e', whole(['--version'])], [node, BIN, 'exit-codes']];
   if (!noDatabase) cmds.push([node, BIN, 'status'], [node, '-e', whole(['status'])]);
   const runs = cmds.map((argv) => ({ argv, env, codes: [0, 4] }));
+  if (!noDatabase) runs.push(await floorRun(node, 'status', env));
   if (!noDatabase && hasCompileCache) runs.push({ argv: [node, BIN, 'status'], env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' }, codes: [0, 4] });
   const { load, rows: t } = timeInterleaved(runs, RUNS);
-  const [base, version, versionWhole, exitCodes, status, statusWhole, statusNoCache] = t;
+  const [base, version, versionWhole, exitCodes, status, statusWhole, ...more] = t;
+  const [floor, statusNoCache] = noDatabase ? [] : more;
   const rows = [
     { name: `(load average ${load.toFixed(1)} at the end of the start-up runs)`, value: '', figure: '', targetText: '' },
     ratioRow('socialync --version', version, base, 1.2),
@@ -68,6 +71,7 @@ async function startupBench() {
   else {
     rows.push(ratioRow('socialync status (50 connections, offline; dist/commands/status.cjs)', status, base, 1.5));
     rows.push(reference('same, through the whole CLI (dist/cli.cjs)', statusWhole, base));
+    rows.push(reference('floor: commander + better-sqlite3, one SELECT of the 50 connections, one write (bench/floor-program.cjs)', floor, base));
   }
   if (statusNoCache) rows.push(reference('same as status, NODE_DISABLE_COMPILE_CACHE=1', statusNoCache, base));
   const lines = ['bin/socialync.cjs', 'scripts/build.mjs'].map((f) => readFileSync(join(ROOT, f), 'utf8').split('\n').filter((l, i, a) => i < a.length - 1 || l).length);

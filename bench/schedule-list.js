@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { floorRun } from './floor.js';
 import { ratioRow, timeInterleaved } from './stats.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,10 +83,11 @@ export async function runScheduleListBench(o = {}) {
         { argv: [process.execPath, '-e', whole], env: env(old), pipe: true },
         { argv: [process.execPath, BIN, 'schedule', 'list', '--all'], env: env(home), pipe: true },
         { argv: [process.execPath, BIN, 'schedule', 'list'], env: env(empty), pipe: true },
+        { ...(await floorRun(process.execPath, 'list', env(old))), pipe: true },
       ],
       runs,
     );
-    const [base, view, viewWhole, all, none] = t;
+    const [base, view, viewWhole, all, none, floor] = t;
     if (view.lines !== 30 || viewWhole.lines !== 30) throw new Error(`schedule list printed ${view.lines} and ${viewWhole.lines} rows of the history, expected 30`);
     if (all.lines !== posts) throw new Error(`schedule list --all printed ${all.lines} rows, expected ${posts}`);
     return [
@@ -94,6 +96,8 @@ export async function runScheduleListBench(o = {}) {
       ratioRow(`socialync schedule list --all (${posts.toLocaleString('en')} posts, piped)`, all, base, 1.6),
       // Reference only (no target of its own): the same command on an empty database.
       { ...ratioRow('socialync schedule list (empty database: CLI start-up alone)', none, base), target: undefined, targetText: 'reference' },
+      // The floor (bench/floor-program.cjs): commander + better-sqlite3 + the 30-row query + one write, no socialync code.
+      { ...ratioRow('floor: commander + better-sqlite3, the 30-row query of the same posts, one write (bench/floor-program.cjs)', floor, base), target: undefined, targetText: 'reference' },
     ];
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
