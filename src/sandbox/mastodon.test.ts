@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { startSandbox, type Sandbox } from './server.js';
 import { redirectMatches } from './mastodon.js';
 import { serverLength } from './mastodon-publish.js';
+import { limitParam } from './mastodon-paging.js';
 import { consentVia } from '../../test/helpers/sandbox-consent.js';
 
 let sb: Sandbox;
@@ -81,5 +82,32 @@ describe('Mastodon sandbox', () => {
     expect(serverLength(`a https://example.com/${'x'.repeat(100)}`, '', 23)).toBe(25);
     expect(serverLength('@bob@far.example.social hi', '', 23)).toBe(7);
     expect(serverLength('abc', 'cw', 23)).toBe(5);
+  });
+
+  it('GET /api/v1/accounts/:id/statuses pages as Mastodon does: Link rel="next" (max_id, same limit) only on a full page, rel="prev" unless empty', async () => {
+    const { app, code, redirect } = await login('', { pkce: true });
+    const t = (await (await fetch(`${sb.origins.mastodon}/oauth/token`, form({ grant_type: 'authorization_code', client_id: app.client_id, client_secret: app.client_secret, redirect_uri: redirect, code, code_verifier: verifier }))).json()) as { access_token: string };
+    const auth = { authorization: `Bearer ${t.access_token}` };
+    const me = (await (await fetch(`${sb.origins.mastodon}/api/v1/accounts/verify_credentials`, { headers: auth })).json()) as { id: string };
+    const ids: string[] = [];
+    for (const n of [1, 2, 3, 4]) ids.unshift(((await (await fetch(`${sb.origins.mastodon}/api/v1/statuses`, { ...form({ status: `s${n}` }), headers: { ...form({}).headers, ...auth } })).json()) as { id: string }).id);
+    const list = async (q: string) => {
+      const r = await fetch(`${sb.origins.mastodon}/api/v1/accounts/${me.id}/statuses${q}`, { headers: auth });
+      return { ids: ((await r.json()) as { id: string }[]).map((s) => s.id), link: r.headers.get('link') };
+    };
+    const base = `${sb.origins.mastodon}/api/v1/accounts/${me.id}/statuses`;
+    expect(await list('')).toEqual({ ids, link: `<${base}?min_id=${ids[0]}>; rel="prev"` });
+    expect(await list('?limit=2')).toEqual({ ids: ids.slice(0, 2), link: `<${base}?limit=2&max_id=${ids[1]}>; rel="next", <${base}?limit=2&min_id=${ids[0]}>; rel="prev"` });
+    // The last page is exactly full: it still links on, and the empty page after it links nowhere.
+    expect((await list(`?limit=2&max_id=${ids[1]}`)).link).toContain(`max_id=${ids[3]}>; rel="next"`);
+    expect(await list(`?limit=2&max_id=${ids[3]}`)).toEqual({ ids: [], link: null });
+    expect((await list(`?limit=4&max_id=${ids[0]}`)).link).not.toContain('rel="next"');
+    expect((await list(`?limit=2&min_id=${ids[3]}`)).ids).toEqual([ids[1], ids[2]]);
+    expect((await list(`?since_id=${ids[2]}`)).ids).toEqual([ids[0], ids[1]]);
+    expect((await fetch(`${base}`)).status).toBe(401);
+  });
+
+  it('limit: 20 by default, at most 40 (twice the default)', () => {
+    expect([limitParam(null), limitParam('39'), limitParam('40'), limitParam('41'), limitParam('-5')]).toEqual([20, 39, 40, 40, 5]);
   });
 });
