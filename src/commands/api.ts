@@ -265,7 +265,7 @@ Examples:
   $ socialync api youtube channels -X GET -f part=snippet -F mine=true
   $ socialync api linkedin posts -X GET -f q=author -f author=urn:li:person:abc --paginate
   $ socialync api tiktok video/list/ -F max_count=20 -f fields=id,title --paginate
-  $ socialync api mastodon accounts/123/statuses -X GET -F limit=40 --paginate --slurp
+  $ socialync api mastodon accounts/123/followers -X GET -F limit=80 --paginate --slurp
   $ socialync api x /2/tweets --input post.json`)
     .action(async (platform: string, path: string, o: ApiOptions) => {
       if (o.slurp && !o.paginate) throw new UsageError('--slurp needs --paginate');

@@ -11,13 +11,10 @@
  *                               attachments than allowed -> 422; Idempotency-Key: the same key from the
  *                               same account within 1 hour returns the first status, nothing new.
  * - GET  /api/v1/statuses/:id   the status as stored (spoiler_text, visibility, media descriptions).
- * - GET  /api/v1/accounts/:id/statuses  the account's statuses, newest first, paged as Mastodon pages:
- *                               limit (default 20, at most 40), max_id / since_id / min_id, and the
- *                               `Link` header (rel="next" with max_id when the page is full, rel="prev"
- *                               with min_id unless it is empty); docs/platforms/mastodon.md#api-paging.
+ * Paged lists (an account's statuses, followers): ./mastodon-paging.ts.
  */
 import { HOUR } from '../core/clock.js';
-import { accountStatuses } from './mastodon-paging.js';
+import { listRoutes, storedStatuses } from './mastodon-paging.js';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
 import { controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost, stateOf } from './publish-common.js';
 import { INSTANCES, mastodonAuth, type SandboxInstance } from './mastodon.js';
@@ -30,13 +27,6 @@ interface Media {
   bytes: number;
   description?: string;
   polls: number;
-}
-
-interface StoredStatus {
-  account: string;
-  accountId: string;
-  instance: string;
-  body: unknown;
 }
 
 const apiError = (status: number, error: string) => json(status, { error });
@@ -65,7 +55,7 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
   // Looked up on each use: a sandbox reset empties ctx.data.
   const media = { get: (id: string) => stateOf(ctx, 'mastodon.media', () => new Map<string, Media>()).get(id), set: (id: string, m: Media) => stateOf(ctx, 'mastodon.media', () => new Map<string, Media>()).set(id, m) };
   const keys = () => stateOf(ctx, 'mastodon.idempotency', () => new Map<string, { at: number; body: unknown }>());
-  const statuses = () => stateOf(ctx, 'mastodon.statuses', () => new Map<string, StoredStatus>());
+  const statuses = () => storedStatuses(ctx);
 
   const upload = (req: SandboxRequest): SandboxResponse => {
     const a = mastodonAuth(ctx, req, inst);
@@ -155,16 +145,8 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
     return json(200, s.body);
   };
 
-  const list = (req: SandboxRequest): SandboxResponse => {
-    const a = mastodonAuth(ctx, req, inst);
-    if ('response' in a) return a.response;
-    const own = [...statuses().entries()].filter(([, s]) => s.instance === P && s.accountId === req.params.id);
-    return accountStatuses(req, own.map(([id, s]) => ({ id, body: s.body })));
-  };
-
   return [
     { method: 'GET', path: `${P}/api/v1/statuses/:id`, handler: show },
-    { method: 'GET', path: `${P}/api/v1/accounts/:id/statuses`, handler: list },
     { method: 'POST', path: `${P}/api/v2/media`, maxBodyBytes: inst.videoSizeLimit + 1024 * 1024, handler: upload },
     { method: 'GET', path: `${P}/api/v1/media/:id`, handler: status },
     { method: 'POST', path: `${P}/api/v1/statuses`, handler: create },
@@ -172,5 +154,5 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
 }
 
 export function createRoutes(ctx: PlatformContext): Route[] {
-  return [...INSTANCES.flatMap((i) => routesFor(ctx, i)), ...controlRoutes(ctx)];
+  return [...INSTANCES.flatMap((i) => routesFor(ctx, i)), ...listRoutes(ctx), ...controlRoutes(ctx)];
 }
