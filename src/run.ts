@@ -4,9 +4,7 @@
  * opened. Never calls process.exit.
  */
 import { BUG_HINT, CliError, ExitCode, ProviderError, exitCodeForClass, localFileFailure, localFileFix } from './core/errors.js';
-import { isSqliteError, stateDbError } from './store/failure.js';
-import { isPostgresError, postgresError } from './store/postgres-errors.js';
-import { storeChoice } from './store/database-url.js';
+import { stateStoreError } from './store/store-error.js';
 import { redactText } from './core/redact.js';
 import { printable } from './core/printable.js';
 import { originalStack } from './core/stack.js';
@@ -78,11 +76,8 @@ function report(e0: unknown, deps: Deps): number {
 /** A state-database or local-file error that escaped its command: told as what it is, not as a bug. */
 function knownFailure(e: unknown, deps: Deps): unknown {
   if (e instanceof CliError || e instanceof ProviderError) return e;
-  if (isSqliteError(e)) return stateDbError(deps.paths.stateDb, e);
-  if (isPostgresError(e)) {
-    const choice = storeChoice(deps.env, deps.config, deps.paths.stateDb);
-    if (choice.kind === 'postgres') return postgresError(choice.url, e);
-  }
+  const store = stateStoreError(e, deps);
+  if (store) return store;
   const local = localFileFailure(e);
   if (local) return new CliError(`${local.path}: ${local.text}`, { hint: localFileFix(local), cause: e });
   return e;

@@ -74,7 +74,7 @@ export async function runApi(deps: Deps, platformArg: string, path: string, o: A
     }
     onPage(page);
     if (page.status < 200 || page.status > 299) throw refusal(t, page);
-    const next = o.paginate ? t.api.nextPage(req.call, page.json) : undefined;
+    const next = o.paginate ? t.api.nextPage(req.call, page.json, new Headers(page.headers)) : undefined;
     if (!next) return;
     const key = `${next.url.href} ${JSON.stringify(next.json ?? null)}`;
     if (seen.has(key)) throw new CliError(`${t.platform}: the platform sent the same next page twice; stopped paging`, { hint: 'the pages printed so far are complete' });
@@ -245,7 +245,7 @@ export function registerApi(program: Command, { deps }: CommandContext): void {
     .option('-F, --field <key=value>', 'add a typed field: integers, true, false, null, @file, @- (repeatable)', collect)
     .option('-H, --header <name:value>', 'add an HTTP header (repeatable)', collect)
     .option('--input <file>', 'the request body from a file, or - for standard input (fields then go to the query)')
-    .option('--paginate', 'fetch every page (Graph paging.next, X next_token, YouTube nextPageToken, LinkedIn start/count, TikTok cursor)')
+    .option('--paginate', 'fetch every page (Graph paging.next, X next_token, YouTube nextPageToken, LinkedIn start/count, TikTok cursor, Mastodon Link rel="next")')
     .option('--slurp', 'with --paginate: print all pages as one JSON array')
     .option('-i, --include', 'print the HTTP status and response headers first')
     .option('--silent', 'do not print the response body')
@@ -265,6 +265,7 @@ Examples:
   $ socialync api youtube channels -X GET -f part=snippet -F mine=true
   $ socialync api linkedin posts -X GET -f q=author -f author=urn:li:person:abc --paginate
   $ socialync api tiktok video/list/ -F max_count=20 -f fields=id,title --paginate
+  $ socialync api mastodon accounts/123/followers -X GET -F limit=80 --paginate --slurp
   $ socialync api x /2/tweets --input post.json`)
     .action(async (platform: string, path: string, o: ApiOptions) => {
       if (o.slurp && !o.paginate) throw new UsageError('--slurp needs --paginate');

@@ -2,7 +2,7 @@ import { printJson } from '../core/json.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
-import { CliError, ExitCode, UsageError } from '../core/errors.js';
+import { CliError, ExitCode, ProviderError, UsageError } from '../core/errors.js';
 import { parsePlatform, resolveHosts } from '../providers/registry.js';
 import { runLogin } from '../auth/login.js';
 import { saveTokens, tokenMetadata } from '../auth/tokens.js';
@@ -135,6 +135,22 @@ async function instanceFor(deps: Deps, o: ConnectOptions, existing: Connection |
   return fallback;
 }
 
+/** The network (or the platform's server) did not answer during the login: exit 6, and the same command once it is back. */
+function networkFailure(e: unknown, o: ConnectOptions): CliError | undefined {
+  if (!(e instanceof ProviderError) || e.errorClass !== 'transient') return undefined;
+  const check = o.handle ? `the network connection and the handle ${o.handle}` : 'the network connection';
+  return new CliError(e.message, { exitCode: ExitCode.transient, hint: `check ${check}, then run: ${connectCommand(o)}`, cause: e });
+}
+
+const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The connect command as the user gave it (the options that choose what to connect and how). */
+export function connectCommand(o: ConnectOptions): string {
+  const flags: [string, string | number | undefined][] = [['--name', o.name], ['--handle', o.handle], ['--instance', o.instance], ['--page', o.page], ['--port', o.port]];
+  const given = flags.filter(([, v]) => v !== undefined).map(([f, v]) => `${f} ${shellWord(String(v))}`);
+  return ['socialync connect', o.platform, ...given, ...(o.browser ? [] : ['--no-browser'])].join(' ');
+}
+
 export async function runConnect(deps: Deps, o: ConnectOptions): Promise<ConnectResult> {
   const store = await deps.store();
   await deps.secrets(); // verify the secret backend before sending the user to a browser
@@ -156,6 +172,8 @@ export async function runConnect(deps: Deps, o: ConnectOptions): Promise<Connect
       ...(o.handle ? { loginHint: o.handle } : {}),
       ...(instance ? { instance } : {}),
     });
+  } catch (e) {
+    throw networkFailure(e, o) ?? e;
   } finally {
     rl.close();
   }

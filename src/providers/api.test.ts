@@ -10,6 +10,8 @@ import { tiktokApi } from './tiktok-api.js';
 import { linkedinApi } from './linkedin-api.js';
 import { facebookApi } from './facebook-api.js';
 import { instagramApi, instagramFacebookApi } from './instagram-api.js';
+import { mastodonApi } from './mastodon-api.js';
+import { linkTarget } from './api.js';
 import { resolvePath } from '../commands/api.js';
 import type { ProviderDeps } from './types.js';
 
@@ -96,6 +98,27 @@ describe('paging', () => {
     const next = 'https://graph.facebook.com/v25.0/1/feed?limit=2&after=QVFI';
     expect(facebookApi.nextPage(get('https://graph.facebook.com/v25.0/1/feed?limit=2'), { data: [], paging: { cursors: { after: 'QVFI' }, next } })?.url.href).toBe(next);
     expect(facebookApi.nextPage(get('https://graph.facebook.com/v25.0/1/feed'), { data: [], paging: { cursors: { after: 'QVFI' } } })).toBeUndefined();
+  });
+
+  it('Mastodon: the Link header\'s rel="next" URL (docs/platforms/mastodon.md#api-paging); none, or an empty page, ends paging', () => {
+    const u = 'https://m.example/api/v1/accounts/1/statuses?limit=2';
+    const link = (v: string) => new Headers({ link: v });
+    const both = '<https://m.example/api/v1/accounts/1/statuses?limit=2&max_id=7163058>; rel="next", <https://m.example/api/v1/accounts/1/statuses?limit=2&min_id=7275607>; rel="prev"';
+    expect(mastodonApi.nextPage(get(u), [{ id: '1' }], link(both))?.url.href).toBe('https://m.example/api/v1/accounts/1/statuses?limit=2&max_id=7163058');
+    expect(mastodonApi.nextPage(get(u), [{ id: '1' }], link('<https://m.example/api/v1/x?min_id=9>; rel="prev"'))).toBeUndefined();
+    expect(mastodonApi.nextPage(get(u), [{ id: '1' }], new Headers())).toBeUndefined();
+    expect(mastodonApi.nextPage(get(u), [], link(both))).toBeUndefined();
+    expect(mastodonApi.nextPage({ method: 'POST', url: new URL(u) }, [{ id: '1' }], link(both))).toBeUndefined();
+  });
+
+  it('Link header parsing (RFC 8288): quoted or bare rel, several rel types, relative URLs, commas inside the URL', () => {
+    const base = new URL('https://m.example/api/v1/timelines/home');
+    expect(linkTarget('<https://m.example/a?x=1,2>; rel="prev", <https://m.example/b?max_id=5>; rel="next"', 'next', base)?.href).toBe('https://m.example/b?max_id=5');
+    expect(linkTarget('</api/v1/timelines/home?max_id=5>; rel=next', 'next', base)?.href).toBe('https://m.example/api/v1/timelines/home?max_id=5');
+    expect(linkTarget('<https://m.example/c>; title="a, b"; rel="prev next"', 'next', base)?.href).toBe('https://m.example/c');
+    expect(linkTarget('<https://m.example/d>; REL="Next"', 'next', base)?.href).toBe('https://m.example/d');
+    expect(linkTarget('<https://m.example/e>; rel="nextish"', 'next', base)).toBeUndefined();
+    expect(linkTarget(null, 'next', base)).toBeUndefined();
   });
 });
 

@@ -33,8 +33,11 @@ export interface PlatformApi {
   credential(t: TokenSet): Credential;
   /** The platform refused the token itself (expired, revoked): worth one refresh and retry. */
   rejectsToken(status: number, body: unknown): boolean;
-  /** The request for the next page, or undefined when `body` was the last page. */
-  nextPage(call: ApiCall, body: unknown): ApiCall | undefined;
+  /**
+   * The request for the next page, or undefined when this answer was the last page. `headers` are
+   * the answer's HTTP headers, for platforms that page with them (Mastodon's `Link` header).
+   */
+  nextPage(call: ApiCall, body: unknown, headers?: Headers): ApiCall | undefined;
 }
 
 const loaders: Record<PlatformId, (config: Pick<Config, 'get'>) => Promise<PlatformApi>> = {
@@ -77,4 +80,22 @@ export function withQuery(call: ApiCall, name: string, value: string): ApiCall {
   const url = new URL(call.url);
   url.searchParams.set(name, value);
   return { ...call, url };
+}
+
+/**
+ * The target of the `rel` link in an HTTP `Link` header (RFC 8288 §3: `<uri>; rel="next", <uri>; rel="prev"`),
+ * resolved against `base`; undefined when there is none. A rel may list several space-separated types.
+ */
+export function linkTarget(header: string | null, rel: string, base: URL): URL | undefined {
+  if (!header) return undefined;
+  for (const m of header.matchAll(/<([^>]*)>([^<]*)/g)) {
+    const r = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(m[2]!);
+    if (!(r?.[1] ?? r?.[2] ?? '').toLowerCase().split(/\s+/).includes(rel)) continue;
+    try {
+      return new URL(m[1]!, base);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

@@ -98,17 +98,52 @@ export function classifyLibraryError(lib: AtprotoLib, e: unknown, what: string, 
   throw e;
 }
 
+/**
+ * Why the login could not start. Off the network, the handle lookup fails two ways: through the
+ * `handles` host (XRPC resolveHandle) the library keeps the network error, but its DNS and
+ * HTTPS well-known lookups (docs/platforms/bluesky.md#oauth) swallow network errors and report a
+ * handle that "does not resolve". So before blaming the handle we ask whether Bluesky's entryway
+ * answers at all: if it does not, the network is down (transient, exit 6), not the handle.
+ */
+async function loginStartError(lib: AtprotoLib, e: unknown, start: string, handle: string | undefined, d: ProviderDeps): Promise<Error> {
+  const pe = classifyLibraryError(lib, e, `cannot start the login for ${start}`, d);
+  const offline = (why: string) => new ProviderError(`bluesky: cannot look up the handle ${handle}: no answer over the network (${why})`, { errorClass: 'transient', cause: e });
+  if (!handle) return pe;
+  if (pe.errorClass === 'transient') return isNetworkError(e) ? offline(rootCause(e)) : pe;
+  if (pe.errorClass !== 'invalid_request') return pe;
+  const down = httpStatusOf(e).status === undefined ? await unreachable(d.hosts['entryway']!, d) : undefined;
+  if (down) return offline(down);
+  // A handle that resolves to no account is the user's input to fix, not the platform's failure.
+  return new UsageError(pe.message, 'check the handle (e.g. alice.bsky.social, or your own domain), then run: socialync connect bluesky --handle <your-handle>');
+}
+
+/** The innermost message of an error's cause chain ("connect ECONNREFUSED 127.0.0.1:4321"). */
+function rootCause(e: unknown): string {
+  let x = e as { message?: unknown; cause?: unknown } | undefined;
+  for (let n = 0; x?.cause && typeof x.cause === 'object' && n < 8; n++) x = x.cause as typeof x;
+  return String(x?.message ?? e);
+}
+
+/** Why `origin` gives no HTTP answer (a network error), or undefined when it answers at all. */
+async function unreachable(origin: string, d: ProviderDeps): Promise<string | undefined> {
+  try {
+    const res = await d.http.fetch(origin, { method: 'HEAD', redirect: 'manual' });
+    await res.arrayBuffer().catch(() => undefined);
+    return undefined;
+  } catch (e) {
+    if (!isNetworkError(e)) throw e;
+    return `${new URL(origin).host}: ${rootCause(e)}`;
+  }
+}
+
 async function login(i: { redirectUri: string; loginHint?: string }, d: ProviderDeps) {
   const s = stores();
   const lib = await loadLib();
   const client = createClient(lib, d, i.redirectUri, s);
   // Without a handle the login starts at the entryway (bsky.social), which asks who you are.
   const start = i.loginHint?.trim() || d.hosts['entryway']!;
-  const url = await client.authorize(start, { scope: SCOPE }).catch((e: unknown) => {
-    const pe = classifyLibraryError(lib, e, `cannot start the login for ${start}`, d);
-    // A handle that resolves to no account is the user's input to fix, not the platform's failure.
-    if (pe.errorClass === 'invalid_request' && i.loginHint) throw new UsageError(`${pe.message}`, 'check the handle (e.g. alice.bsky.social, or your own domain), then run: socialync connect bluesky --handle <your-handle>');
-    throw pe;
+  const url = await client.authorize(start, { scope: SCOPE }).catch(async (e: unknown) => {
+    throw await loginStartError(lib, e, start, i.loginHint?.trim(), d);
   });
   const state = [...s.state.map.keys()][0]!;
   return {

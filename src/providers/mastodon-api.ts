@@ -2,10 +2,10 @@
  * Mastodon for `socialync api mastodon <path>` (see ./api.ts): calls go to the connection's own
  * server. Relative paths default to the v1 REST API ("accounts/verify_credentials" ->
  * "/api/v1/accounts/verify_credentials"; /api/ and /oauth/ paths are kept). Lists page through
- * the HTTP `Link` header, which this interface does not see: --paginate returns the first page
- * (docs/platforms/mastodon.md#api-paging).
+ * the HTTP `Link` header: --paginate follows its rel="next" URL until an answer has none or an
+ * empty list (docs/platforms/mastodon.md#api-paging).
  */
-import { accessCredential, withPrefix, type PlatformApi } from './api.js';
+import { accessCredential, linkTarget, withPrefix, type PlatformApi } from './api.js';
 
 export const mastodonApi: PlatformApi = {
   hosts: ['api'],
@@ -13,5 +13,9 @@ export const mastodonApi: PlatformApi = {
   headers: () => ({}),
   credential: accessCredential,
   rejectsToken: (status) => status === 401,
-  nextPage: () => undefined,
+  nextPage(call, body, headers) {
+    if (call.method !== 'GET' || (Array.isArray(body) && body.length === 0)) return undefined;
+    const next = linkTarget(headers?.get('link') ?? null, 'next', call.url);
+    return next ? { ...call, url: next } : undefined;
+  },
 };

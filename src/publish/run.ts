@@ -5,12 +5,12 @@
  */
 import type { Deps } from '../deps.js';
 import { HOUR } from '../core/clock.js';
-import { redactText } from '../core/redact.js';
 import { ensureFreshToken } from '../auth/refresh.js';
 import { postStoreFor } from '../store/posts.js';
 import { memoryBudgetBytes, uploadBuffers } from '../core/memory-budget.js';
 import { loadPublisher } from './draft.js';
 import { engineOptions, runTick, type Engine, type TargetResult } from './engine.js';
+import { daemonStepFailure } from './store-down.js';
 
 export async function createEngine(deps0: Deps): Promise<Engine> {
   const deps = reusedProviderDeps(deps0);
@@ -76,14 +76,14 @@ export async function runDaemon(deps: Deps, o: DaemonOptions): Promise<void> {
     await heartbeat();
     if (o.refresh && deps.clock.now() - lastRefresh >= HOUR) {
       lastRefresh = deps.clock.now();
-      await o.refresh().catch((e: unknown) => deps.io.err(`refresh failed: ${(e as Error).message}`));
+      await o.refresh().catch((e: unknown) => deps.io.err(`refresh failed, retrying in an hour: ${daemonStepFailure(deps, e)}`));
     }
     try {
       const results = await runTick(en, { signal: o.signal, ...(o.concurrency ? { concurrency: o.concurrency } : {}) });
       if (results.length) o.onResults?.(results);
     } catch (e) {
-      // A failed tick (e.g. the database busy for too long) must not end the daemon.
-      deps.io.err(`publish step failed, retrying in ${Math.round(poll / 1000)} s: ${redactText(String((e as Error)?.message ?? e))}`);
+      // A failed tick (e.g. the database busy for too long, or out of reach) must not end the daemon.
+      deps.io.err(`publish step failed, retrying in ${Math.round(poll / 1000)} s: ${daemonStepFailure(deps, e)}`);
     }
     if (o.signal.aborted) break;
     await deps.clock.sleep(poll, o.signal).catch(() => undefined);

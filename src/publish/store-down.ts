@@ -7,6 +7,9 @@
  * sent twice.
  */
 import { isStoreUnavailable } from '../store/postgres-errors.js';
+import { storeChoice } from '../store/database-url.js';
+import { stateStoreError, type StoreWhere } from '../store/store-error.js';
+import { redactText } from '../core/redact.js';
 import type { TargetResult } from './engine.js';
 
 const PARTIAL = Symbol.for('socialync.partialResults');
@@ -42,4 +45,16 @@ export class StoreWatch {
 /** The targets a tick finished before the store went away (shown before the error). */
 export function partialResults(e: unknown): TargetResult[] | undefined {
   return e && typeof e === 'object' ? ((e as Record<symbol, unknown>)[PARTIAL] as TargetResult[] | undefined) : undefined;
+}
+
+/**
+ * The daemon's one line for a step that failed (it logs and tries again; nothing exits). A state
+ * store failure names the database (SQLite file, or PostgreSQL URL with the password masked) and
+ * the command that checks it.
+ */
+export function daemonStepFailure(where: StoreWhere, e: unknown): string {
+  const store = stateStoreError(e, where);
+  if (!store) return redactText(String((e as Error)?.message ?? e));
+  const check = storeChoice(where.env, where.config, where.paths.stateDb).kind === 'postgres' ? 'socialync db status' : 'socialync doctor';
+  return `${redactText(store.message)}; if it persists, run: ${check}`;
 }

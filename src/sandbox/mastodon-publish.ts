@@ -11,8 +11,10 @@
  *                               attachments than allowed -> 422; Idempotency-Key: the same key from the
  *                               same account within 1 hour returns the first status, nothing new.
  * - GET  /api/v1/statuses/:id   the status as stored (spoiler_text, visibility, media descriptions).
+ * Paged lists (an account's statuses, followers): ./mastodon-paging.ts.
  */
 import { HOUR } from '../core/clock.js';
+import { listRoutes, storedStatuses } from './mastodon-paging.js';
 import { json, type PlatformContext, type Route, type SandboxRequest, type SandboxResponse } from './common.js';
 import { controlRoutes, maybeDrop, newId, parseMultipart, publishState, recordPost, stateOf } from './publish-common.js';
 import { INSTANCES, mastodonAuth, type SandboxInstance } from './mastodon.js';
@@ -53,7 +55,7 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
   // Looked up on each use: a sandbox reset empties ctx.data.
   const media = { get: (id: string) => stateOf(ctx, 'mastodon.media', () => new Map<string, Media>()).get(id), set: (id: string, m: Media) => stateOf(ctx, 'mastodon.media', () => new Map<string, Media>()).set(id, m) };
   const keys = () => stateOf(ctx, 'mastodon.idempotency', () => new Map<string, { at: number; body: unknown }>());
-  const statuses = () => stateOf(ctx, 'mastodon.statuses', () => new Map<string, { account: string; instance: string; body: unknown }>());
+  const statuses = () => storedStatuses(ctx);
 
   const upload = (req: SandboxRequest): SandboxResponse => {
     const a = mastodonAuth(ctx, req, inst);
@@ -130,7 +132,7 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
       created_at: new Date(ctx.now()).toISOString(),
     };
     if (slot) keys().set(slot, { at: ctx.now(), body });
-    statuses().set(post.id, { account: fam.account.name, instance: P, body });
+    statuses().set(post.id, { account: fam.account.name, accountId: fam.account.id, instance: P, body });
     return maybeDrop(ctx, req, json(200, body));
   };
 
@@ -152,5 +154,5 @@ function routesFor(ctx: PlatformContext, inst: SandboxInstance): Route[] {
 }
 
 export function createRoutes(ctx: PlatformContext): Route[] {
-  return [...INSTANCES.flatMap((i) => routesFor(ctx, i)), ...controlRoutes(ctx)];
+  return [...INSTANCES.flatMap((i) => routesFor(ctx, i)), ...listRoutes(ctx), ...controlRoutes(ctx)];
 }
