@@ -38,6 +38,8 @@ export interface ApiPage {
 interface Target {
   platform: PlatformId;
   conn: Connection;
+  /** The scopes socialync asks for at connect (the provider's descriptor). */
+  requested: string[];
   api: PlatformApi;
   pd: ProviderDeps;
   /** Resolved origins (with any path prefix) that may receive the token. */
@@ -86,9 +88,9 @@ export async function runApi(deps: Deps, platformArg: string, path: string, o: A
 
 async function target(deps: Deps, platform: PlatformId, account: string | undefined): Promise<Target> {
   const conn = await pickConnection(deps, platform, account);
-  const [api, pd] = await Promise.all([loadPlatformApi(platform, deps.config), deps.providerDeps(platform, conn)]);
+  const [api, pd, provider] = await Promise.all([loadPlatformApi(platform, deps.config), deps.providerDeps(platform, conn), deps.provider(platform)]);
   const bases = api.hosts.map((h) => pd.hosts[h]).filter((h): h is string => Boolean(h)).map((h) => new URL(h));
-  return { platform, conn, api, pd, bases };
+  return { platform, conn, requested: provider.descriptor.scopes.map((s) => s.scope), api, pd, bases };
 }
 
 /** A relative path goes to the platform's first API host; an absolute URL only to one of its hosts. */
@@ -203,12 +205,23 @@ function refusal(t: Target, page: ApiPage): CliError {
   const what = `${t.platform}: HTTP ${page.status}${page.statusText ? ` ${page.statusText}` : ''}${detail ? `: ${detail}` : ''}`;
   if (t.api.rejectsToken(page.status, page.json)) return reconnectError(t.conn, `the platform refused the token even after a refresh (${what})`);
   if (page.status === 429 || page.status >= 500) return new CliError(what, { exitCode: ExitCode.transient, hint: 'temporary: try again later' });
-  if (page.status === 403) return new CliError(what, { hint: `the connection may lack a permission (granted: ${t.conn.scopes.join(' ') || 'none recorded'}); to grant more, ${connectHint(t.conn)}` });
+  if (page.status === 403) return new CliError(what, { hint: permissionHint(t) });
   if (page.status >= 300 && page.status < 400) {
     const where = page.headers.find(([k]) => k === 'location')?.[1];
     return new CliError(`${what}: redirected${where ? ` to ${redactText(where)}` : ''}; not followed (the token goes only to ${t.platform}'s API hosts)`);
   }
   return new CliError(what);
+}
+
+/**
+ * A 403: reconnecting helps only when a scope socialync asks for was not granted (declined on the
+ * consent page); a call that needs a scope socialync never asks for cannot be fixed by reconnecting.
+ */
+export function permissionHint(t: Pick<Target, 'platform' | 'conn' | 'requested'>): string {
+  const granted = t.conn.scopes.join(' ') || 'none recorded';
+  const missing = t.requested.filter((s) => !t.conn.scopes.includes(s));
+  if (missing.length) return `the connection may lack a permission (granted: ${granted}; not granted: ${missing.join(' ')}); to grant it, ${connectHint(t.conn)}`;
+  return `the call may need a permission socialync does not ask for (this connection has every one it asks for: ${granted}; see docs/platforms/${t.platform}.md)`;
 }
 
 /** The message in the usual error envelopes (Graph/TikTok/YouTube error.message, X detail/title, LinkedIn message). */

@@ -67,6 +67,8 @@ describe('socialync api mastodon --paginate', () => {
     const r = await runCli(['api', 'mastodon', `accounts/${accountId}/statuses`, '-X', 'GET', '--paginate'], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('mastodon: HTTP 403 Forbidden: This action is outside the authorized scopes');
-    expect(r.stderr).toContain('the connection may lack a permission (granted: read:accounts write:statuses write:media)');
+    // Reconnecting would grant the same scopes: the hint must not send the user there.
+    expect(r.stderr).toContain('the call may need a permission socialync does not ask for (this connection has every one it asks for: read:accounts write:statuses write:media; see docs/platforms/mastodon.md)');
+    expect(r.stderr).not.toContain('socialync connect');
   }, 30_000);
 });
