@@ -135,9 +135,16 @@ async function instanceFor(deps: Deps, o: ConnectOptions, existing: Connection |
   return fallback;
 }
 
-/** The network (or the platform's server) did not answer during the login: exit 6, and the same command once it is back. */
-function networkFailure(e: unknown, o: ConnectOptions): CliError | undefined {
-  if (!(e instanceof ProviderError) || e.errorClass !== 'transient') return undefined;
+/**
+ * The network (or the platform's server) did not answer during the login, or the platform asked to
+ * slow down: exit 6, and the same command once it is back (after the wait the platform named).
+ */
+export function networkFailure(e: unknown, o: ConnectOptions): CliError | undefined {
+  if (!(e instanceof ProviderError) || (e.errorClass !== 'transient' && e.errorClass !== 'rate_limited')) return undefined;
+  if (e.errorClass === 'rate_limited') {
+    const wait = e.retryAfterMs ? `wait ${Math.max(1, Math.ceil(e.retryAfterMs / 60_000))} min` : 'wait a few minutes';
+    return new CliError(e.message, { exitCode: ExitCode.transient, hint: `${o.platform} asks to slow down: ${wait}, then run: ${connectCommand(o)}`, cause: e });
+  }
   const check = o.handle ? `the network connection and the handle ${o.handle}` : 'the network connection';
   return new CliError(e.message, { exitCode: ExitCode.transient, hint: `check ${check}, then run: ${connectCommand(o)}`, cause: e });
 }
