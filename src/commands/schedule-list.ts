@@ -107,9 +107,9 @@ export async function runScheduleList(deps: Deps, o: ListFlags): Promise<Schedul
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 const HEAD = ['ID', 'WHEN', 'STATUS', 'TARGETS', 'TEXT'];
-/** TEXT's most columns, and its least when the window is narrow (the other columns never shrink). */
+/** TEXT's most columns; it takes what the window leaves, down to its least (the other columns never shrink). */
 const TEXT_MAX = 60;
-const TEXT_MIN = 16;
+const TEXT_MIN = 10;
 
 const STATE_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'magenta' | 'gray' | undefined> = {
   published: 'green',

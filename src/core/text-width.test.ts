@@ -53,6 +53,7 @@ describe('truncate (cut to columns, never inside a grapheme)', () => {
     expect(truncate('東京アカウント', 10)).toBe('東京アカ…');
     expect(truncate('abcdefg', 6)).toBe('abcde…');
     expect(truncate('abc', 0)).toBe('');
+    expect(truncate('東京 の写真', 5)).toBe('東京…'); // no space before the "…"
   });
 
   it('keeps a ZWJ family, a flag and an accented letter whole or leaves them out', () => {

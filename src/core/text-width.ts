@@ -43,10 +43,10 @@ export function fitStart(s: string, cols: number, atLeastOne = false): string {
   return s.slice(0, end);
 }
 
-/** `s` cut to `cols` columns, ending in "…" when it was longer (plain text, no escape codes). */
+/** `s` cut to `cols` columns, ending in "…" (no space before it) when it was longer; plain text, no escape codes. */
 export function truncate(s: string, cols: number): string {
   if (width(s) <= cols) return s;
-  return cols <= 0 ? '' : fitStart(s, cols - 1) + '…';
+  return cols <= 0 ? '' : fitStart(s, cols - 1).trimEnd() + '…';
 }
 
 /** `s` followed by spaces up to `cols` columns (unchanged when it is already as wide). */
