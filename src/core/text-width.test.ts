@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import stringWidth from 'string-width';
 import { fitStart, padEnd, truncate, width } from './text-width.js';
 
 const FAMILY = '👩‍👩‍👧‍👦'; // four people joined by ZWJ: 11 code units, one grapheme
@@ -9,6 +10,11 @@ describe('width (terminal columns)', () => {
   it('plain ASCII is its length', () => {
     expect(width('')).toBe(0);
     expect(width('brand-account')).toBe(13);
+  });
+
+  it('the marks our tables draw, measured without the library, are as wide as string-width says', () => {
+    for (const mark of ['·', '…', '─', '█', '░', '✓', '✗', '»']) expect(width(mark), mark).toBe(stringWidth(mark));
+    expect(width('█████ 12 days')).toBe(13);
   });
 
   it('CJK characters take two columns each', () => {

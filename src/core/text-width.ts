@@ -7,8 +7,12 @@
  */
 import type StringWidth from 'string-width';
 
-/** Plain printable ASCII: one column per character. */
-const PLAIN = /^[\x20-\x7e]*$/;
+/**
+ * Text measured by its length, without the library: printable ASCII and the narrow marks our
+ * own tables draw (· … ─ █ ░ ✓ ✗ », one column each; text-width.test.ts checks them against
+ * string-width), so an all-ASCII table with bars and marks never loads it.
+ */
+const PLAIN = /^[\x20-\x7e\u00b7\u2026\u2500\u2588\u2591\u2713\u2717\u00bb]*$/;
 
 let library: typeof StringWidth | undefined;
 /**

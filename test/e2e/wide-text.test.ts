@@ -7,6 +7,9 @@
  * test. Build first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DAY } from '../../src/core/clock.js';
 import { postStoreFor } from '../../src/store/posts.js';
 import type { PlatformId } from '../../src/providers/types.js';
@@ -22,6 +25,7 @@ const NAMES: Partial<Record<PlatformId, string>> = {
   x: 'cafe\u0301-🇯🇵',
   // Too long for 80 columns with the other columns: ACCOUNT gives way.
   youtube: '東京アカウント東京アカウント東京',
+  linkedin: 'plain-brand',
 };
 const CJK_POST = '東京で新しい店がオープンしました！週末はぜひお越しください。🎉 詳しくはプロフィールのリンクから';
 const FAMILY_POST = `${FAMILY_TEAM} の写真 🇯🇵 cafe\u0301`;
@@ -36,7 +40,7 @@ async function addPost(text: string, inDays: number, platforms: PlatformId[]): P
 }
 
 beforeAll(async () => {
-  pp = await startPublishProfile({ platforms: ['instagram', 'tiktok', 'x', 'youtube'] });
+  pp = await startPublishProfile({ platforms: ['instagram', 'tiktok', 'x', 'youtube', 'linkedin'] });
   const store = await pp.deps.store();
   for (const [p, name] of Object.entries(NAMES)) await store.updateConnection(pp.conns[p as PlatformId]!.id, { name }, Date.now());
   await addPost(CJK_POST, 1, ['x', 'tiktok']);
@@ -74,8 +78,8 @@ describe.skipIf(!hasTmux)('CJK, emoji and combining marks in a real terminal at 
     narrowEnough(rows, 80);
     const head = rows.find((x) => x.line.startsWith('PLATFORM'))!;
     expect(head.line).toMatch(/^PLATFORM\s+ACCOUNT\s+HEALTH\s+ACCESS\s+RECONNECT\s+LAST REFRESH$/);
-    const table = rows.filter((x) => /^(instagram|tiktok|x|youtube) /.test(x.line));
-    expect(table).toHaveLength(4);
+    const table = rows.filter((x) => /^(instagram|tiktok|x|youtube|linkedin) /.test(x.line));
+    expect(table).toHaveLength(5);
     for (const row of table) expect(row.starts, row.line).toEqual(head.starts);
     const text = table.map((x) => x.line).join('\n');
     expect(text).toContain('東京アカウント (@');
@@ -104,5 +108,18 @@ describe.skipIf(!hasTmux)('CJK, emoji and combining marks in a real terminal at 
     expect(text).toMatch(new RegExp(` ${FAMILY_TEAM} の写真\\S*…$`, 'm'));
     // The TEXT column takes what is left up to the window's edge (within a character of it).
     for (const row of posts.filter((x) => x.line.endsWith('…'))) expect(row.width).toBeGreaterThanOrEqual(79);
+  });
+
+  it('an all-ASCII table (with its bars and marks) never loads the Unicode width tables: no Intl.Segmenter is built', async () => {
+    // Building the first Intl.Segmenter loads ICU data (about 10 ms): only text that needs it pays.
+    const probe = join(mkdtempSync(join(tmpdir(), 'socialync-probe-')), 'segmenter.cjs');
+    writeFileSync(probe, `const S = Intl.Segmenter; Intl.Segmenter = class extends S { constructor(...a) { super(...a); process.stderr.write('SEGMENTER BUILT\\n'); } };`);
+    const probed = { ...env, NODE_OPTIONS: `--require ${probe}` };
+    const ascii = await terminalRun(['status', 'linkedin'], probed, { cols: 80 });
+    expect(ascii.lines.join('\n')).toMatch(/^linkedin\s+plain-brand .*█/m);
+    expect(ascii.lines.join('\n')).not.toContain('SEGMENTER BUILT');
+    const wide = await terminalRun(['status', 'instagram'], probed, { cols: 80 });
+    expect(wide.lines.join('\n')).toContain('東京アカウント');
+    expect(wide.lines.join('\n')).toContain('SEGMENTER BUILT');
   });
 });
