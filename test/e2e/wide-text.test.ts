@@ -2,7 +2,8 @@
  * Account names and post text with CJK characters, emoji and combining marks, through the
  * built binary in a real terminal (tmux) at 80 columns: in `status` and `schedule list` every
  * row's columns start at the same terminal column as the heading's, no line is wider than the
- * window, and a name too long for its column is cut with "…" without splitting a character.
+ * window, and a name too long for its column is cut with "…" without splitting a character;
+ * an all-ASCII table never loads the Unicode tables; completion cuts post text by columns.
  * Columns are measured by the terminal itself (terminal-columns.ts), not by the code under
  * test. Build first.
  */
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { DAY } from '../../src/core/clock.js';
 import { postStoreFor } from '../../src/store/posts.js';
 import type { PlatformId } from '../../src/providers/types.js';
-import { cliEnv } from '../helpers/cli.js';
+import { cliEnv, runCli } from '../helpers/cli.js';
 import { startPublishProfile, type PublishProfile } from '../helpers/publish-sandbox.js';
 import { hasTmux, terminalRun } from '../helpers/terminal.js';
 import { terminalColumns } from '../helpers/terminal-columns.js';
@@ -46,6 +47,7 @@ beforeAll(async () => {
   await addPost(CJK_POST, 1, ['x', 'tiktok']);
   await addPost('plain ASCII text of a post that is long enough to be cut at eighty columns', 2, ['x']);
   await addPost(FAMILY_POST, 3, ['instagram']);
+  await addPost(`${'a'.repeat(59)}🎉 and more`, 4, ['x']);
   env = cliEnv({ ...pp.env, TZ: 'UTC' });
 }, 60_000);
 afterAll(async () => pp?.close());
@@ -97,7 +99,7 @@ describe.skipIf(!hasTmux)('CJK, emoji and combining marks in a real terminal at 
     const head = rows.find((x) => x.line.startsWith('ID'))!;
     expect(head.line).toMatch(/^ID\s+WHEN\s+STATUS\s+TARGETS\s+TEXT$/);
     const posts = rows.filter((x) => /^\d+ /.test(x.line));
-    expect(posts).toHaveLength(3);
+    expect(posts).toHaveLength(4);
     for (const row of posts) expect(row.starts, row.line).toEqual(head.starts);
     // A second target continues under TARGETS.
     const more = rows.filter((x) => /^ +\S+ scheduled$/.test(x.line));
@@ -121,5 +123,16 @@ describe.skipIf(!hasTmux)('CJK, emoji and combining marks in a real terminal at 
     const wide = await terminalRun(['status', 'instagram'], probed, { cols: 80 });
     expect(wide.lines.join('\n')).toContain('東京アカウント');
     expect(wide.lines.join('\n')).toContain('SEGMENTER BUILT');
+  });
+});
+
+describe('completion of post ids', () => {
+  it('describes each post with 60 columns of its text, never half a character', async () => {
+    const r = await runCli(['__complete', 'posts'], env);
+    const descriptions = r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[1]!);
+    expect(descriptions).toContain(FAMILY_POST);
+    expect(descriptions).toContain('東京で新しい店がオープンしました！週末はぜひお越しください。'); // 30 characters, 60 columns
+    expect(descriptions).toContain('a'.repeat(59)); // the emoji at columns 60-61 does not fit whole
+    for (const d of descriptions) expect(d).not.toMatch(/[\ud800-\udfff\ufffd]/u); // a lone surrogate or a replacement mark
   });
 });
