@@ -10,7 +10,9 @@ import type StringWidth from 'string-width';
 /**
  * Text measured by its length, without the library: printable ASCII and the narrow marks our
  * own tables draw (· … ─ █ ░ ✓ ✗ », one column each; text-width.test.ts checks them against
- * string-width), so an all-ASCII table with bars and marks never loads it.
+ * string-width), so an all-ASCII table with bars and marks never loads it. Measured on a
+ * terminal, `status` with 50 ASCII connections: 109 ms median with this path, 138 ms with every
+ * cell through string-width (2026-12-06, 15 interleaved runs each).
  */
 const PLAIN = /^[\x20-\x7e\u00b7\u2026\u2500\u2588\u2591\u2713\u2717\u00bb]*$/;
 
