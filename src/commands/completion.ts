@@ -3,6 +3,7 @@ import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { UsageError } from '../core/errors.js';
 import { PLATFORMS, isPlatform } from '../providers/types.js';
+import { fitStart } from '../core/text-width.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -30,7 +31,8 @@ async function completeValues(deps: Deps, kind: string, context?: string): Promi
   const store = { env: deps.env, config: deps.config, paths: deps.paths, connectTimeoutMs: 1500 };
   if (kind === 'posts') {
     const rows = await readState<{ id: number; text: string }>(store, 'SELECT id, text FROM posts ORDER BY id DESC LIMIT 500');
-    return rows.map((r) => `${r.id}\t${r.text.replace(/\s+/g, ' ').slice(0, 60)}`);
+    // 60 columns of the text, never cut inside a character (a cut emoji shows as a replacement mark).
+    return rows.map((r) => `${r.id}\t${fitStart(r.text.replace(/\s+/g, ' '), 60)}`);
   }
   const alias: Record<string, string> = { twitter: 'x', google: 'youtube', ig: 'instagram', fb: 'facebook' };
   const p = context ? (alias[context.toLowerCase()] ?? context.toLowerCase()) : undefined;

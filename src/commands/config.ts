@@ -12,6 +12,7 @@ import { DEFAULT_WARN_DAYS } from '../auth/deadlines.js';
 import { envHostVar, loadProvider } from '../providers/registry.js';
 import { PLATFORMS, type PlatformId } from '../providers/types.js';
 import { suggest } from '../core/suggest.js';
+import { padEnd, width as columnsOf } from '../core/text-width.js';
 import { databaseUrlProblem } from '../store/database-url.js';
 
 type Kind = 'number' | 'string' | 'boolean' | 'url';
@@ -198,8 +199,8 @@ Examples:
     .action(async (o: { json?: boolean; jq?: string }) => {
       const list = await runConfigList(deps);
       if (o.json) return await printJson(deps.io, list, o.jq);
-      const width = Math.max(...list.map((e) => e.key.length));
-      for (const e of list) deps.io.out(deps.io.stdoutIsTTY ? `${e.key.padEnd(width)}  ${show(e.value)}${e.source === 'default' || e.source === 'unset' ? '' : `  (${e.source})`}` : [e.key, show(e.value), e.source].join('\t'));
+      const width = Math.max(...list.map((e) => columnsOf(e.key)));
+      for (const e of list) deps.io.out(deps.io.stdoutIsTTY ? `${padEnd(e.key, width)}  ${show(e.value)}${e.source === 'default' || e.source === 'unset' ? '' : `  (${e.source})`}` : [e.key, show(e.value), e.source].join('\t'));
     });
   config
     .command('get')

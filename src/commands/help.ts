@@ -7,6 +7,7 @@ import type { IO } from '../core/io.js';
 import { UsageError } from '../core/errors.js';
 import { PLATFORMS } from '../providers/types.js';
 import { suggest } from '../core/suggest.js';
+import { padEnd, width } from '../core/text-width.js';
 
 /** Help text never goes past this column. */
 const HELP_WIDTH = 80;
@@ -51,12 +52,12 @@ function formatItem(term: string, termWidth: number, description: string, helper
   const lines = helper.boxWrap(description, HELP_WIDTH - pad.length).split('\n');
   const rest = lines.slice(1).map((l) => pad + l);
   if (helper.displayWidth(term) > col) return [indent + term, pad + lines[0], ...rest].join('\n');
-  return [indent + term.padEnd(col + term.length - helper.displayWidth(term)) + '  ' + lines[0], ...rest].join('\n');
+  return [indent + padEnd(term, col) + '  ' + lines[0], ...rest].join('\n');
 }
 
-/** The layout every command inherits (call before adding commands). */
+/** The layout every command inherits (call before adding commands): widths in terminal columns. */
 export function configureHelpLayout(program: Command): void {
-  program.configureHelp({ helpWidth: HELP_WIDTH, formatItem });
+  program.configureHelp({ helpWidth: HELP_WIDTH, formatItem, displayWidth: width });
 }
 
 function environmentHelp(): string {
@@ -66,30 +67,30 @@ function environmentHelp(): string {
   return out.join('\n');
 }
 
-/** Words of `text` joined into lines of at most `width`; a longer word is cut after a "|" or ",". */
-function wrap(text: string, width: number): string {
+/** Words of `text` joined into lines of at most `cols` columns; a longer word is cut after a "|" or ",". */
+function wrap(text: string, cols: number): string {
   const pieces = text
     .split(/\s+/)
     .filter(Boolean)
-    .flatMap((w) => (w.length > width ? w.split(/(?<=[|,])/).map((p, i) => ({ p, glue: i === 0 })) : [{ p: w, glue: true }]));
+    .flatMap((w) => (width(w) > cols ? w.split(/(?<=[|,])/).map((p, i) => ({ p, glue: i === 0 })) : [{ p: w, glue: true }]));
   const lines: string[] = [];
   let line = '';
   for (const { p, glue } of pieces) {
     const sep = line && glue ? ' ' : '';
-    if (line && line.length + sep.length + p.length > width) (lines.push(line), (line = p));
+    if (line && width(line) + sep.length + width(p) > cols) (lines.push(line), (line = p));
     else line += sep + p;
   }
   return [...lines, line].join('\n');
 }
 
-/** Splits a shell command at spaces outside quotes into lines of at most `width`, joined with " \". */
-function wrapCommand(line: string, width: number): string[] {
+/** Splits a shell command at spaces outside quotes into lines of at most `cols` columns, joined with " \". */
+function wrapCommand(line: string, cols: number): string[] {
   const indent = /^\s*/.exec(line)![0];
   const words = line.slice(indent.length).match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [line];
   const out: string[] = [];
   let cur = indent;
   for (const w of words) {
-    if (cur.trim() && cur.length + 1 + w.length + 2 > width) (out.push(`${cur} \\`), (cur = `${indent}    ${w}`));
+    if (cur.trim() && width(cur) + 1 + width(w) + 2 > cols) (out.push(`${cur} \\`), (cur = `${indent}    ${w}`));
     else cur = cur.trim() ? `${cur} ${w}` : `${cur}${w}`;
   }
   return [...out, cur];
@@ -98,7 +99,7 @@ function wrapCommand(line: string, width: number): string[] {
 const isExample = (line: string) => /^\s*(\$|\*) /.test(line);
 
 function fitExample(line: string): string[] {
-  if (line.length <= HELP_WIDTH) return [line];
+  if (width(line) <= HELP_WIDTH) return [line];
   const m = /^(\s*)(.*?\S)(?:\s{2,}#?\s*|\s+#\s+)(\S.*)$/.exec(line);
   if (m && m[2]!.length > 2) return [...wrapCommand(`${m[1]}${m[2]}`, HELP_WIDTH), ...fitParagraph([`${m[1]}    ${m[3]}`])];
   return wrapCommand(line, HELP_WIDTH);
@@ -106,7 +107,7 @@ function fitExample(line: string): string[] {
 
 /** Lines of one indentation: kept as written when they fit, else reflowed at word boundaries. */
 function fitParagraph(lines: string[]): string[] {
-  if (lines.every((l) => l.length <= HELP_WIDTH)) return lines;
+  if (lines.every((l) => width(l) <= HELP_WIDTH)) return lines;
   const indent = /^\s*/.exec(lines[0]!)![0];
   return wrap(lines.map((l) => l.trim()).join(' '), HELP_WIDTH - indent.length)
     .split('\n')
@@ -132,7 +133,7 @@ export function fitHelp(text: string): string {
       // A table row ("  4  a connection needs …"): wrapped under its own text.
       flush();
       const hang = ' '.repeat(item[1]!.length);
-      out.push(...(line.length <= HELP_WIDTH ? [line] : wrap(line.slice(hang.length), HELP_WIDTH - hang.length).split('\n').map((l, i) => (i ? hang : item[1]!) + l)));
+      out.push(...(width(line) <= HELP_WIDTH ? [line] : wrap(line.slice(hang.length), HELP_WIDTH - hang.length).split('\n').map((l, i) => (i ? hang : item[1]!) + l)));
     } else {
       // A new indentation, or a line that starts with a label ("Exit codes: …"), starts a paragraph.
       if (para.length && (/^\s*/.exec(para[0]!)![0].length !== indent || /^\s*[A-Z][\w -]{0,20}: /.test(line))) flush();

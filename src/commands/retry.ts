@@ -4,6 +4,7 @@ import type { CommandContext } from '../program.js';
 import type { Deps } from '../deps.js';
 import { CancelledError, CliError, ExitCode, UsageError } from '../core/errors.js';
 import { parsePlatform } from '../providers/registry.js';
+import { truncate } from '../core/text-width.js';
 import type { PlatformId } from '../providers/types.js';
 import type { Connection } from '../store/types.js';
 import type { RetryEntry, RetrySelection } from '../publish/retry.js';
@@ -81,10 +82,8 @@ export async function runRetry(deps: Deps, o: RetryOptions): Promise<RetryResult
   return retrySelection(deps, sel, o);
 }
 
-const cut = (s: string | null, n: number) => {
-  const t = (s ?? '').replace(/\s+/g, ' ').trim();
-  return t.length > n ? `${t.slice(0, n - 1)}…` : t;
-};
+/** One line of at most `n` terminal columns, never cut inside a character. */
+const cut = (s: string | null, n: number) => truncate((s ?? '').replace(/\s+/g, ' ').trim(), n);
 
 /** The plan as a table; with `hints`, followed by the connect command of each connection that needs one. */
 async function renderPlan(rows: RetryEntry[], hints = true): Promise<string> {

@@ -104,10 +104,12 @@ export async function runScheduleList(deps: Deps, o: ListFlags): Promise<Schedul
   return (await listPage(postStoreFor(await deps.store()), view)).rows;
 }
 
-const oneLine = (s: string, n: number) => {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > n ? t.slice(0, n - 1) + '…' : t;
-};
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+const HEAD = ['ID', 'WHEN', 'STATUS', 'TARGETS', 'TEXT'];
+/** TEXT's most columns; it takes what the window leaves, down to its least (the other columns never shrink). */
+const TEXT_MAX = 60;
+const TEXT_MIN = 10;
 
 const STATE_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'magenta' | 'gray' | undefined> = {
   published: 'green',
@@ -120,22 +122,23 @@ const STATE_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'magenta' | 'gray
 
 async function renderTable(deps: Deps, posts: PostStore, view: ListView, rows: ScheduleListEntry[]): Promise<void> {
   if (!rows.length) return deps.io.info(await emptyHint(posts, view));
-  const [{ Chalk }, { formatInZone }, { columns }] = await Promise.all([import('chalk'), import('../publish/time.js'), import('../core/columns.js')]);
+  const [{ Chalk }, { formatInZone }, { columns, lastColumnRoom }, { truncate }] = await Promise.all([import('chalk'), import('../publish/time.js'), import('../core/columns.js'), import('../core/text-width.js')]);
   const chalk = new Chalk({ level: deps.io.color ? 1 : 0 });
   const cells = rows.map((r) => [
     String(r.id),
     `${formatInZone(Date.parse(r.scheduledAt), r.tz)} ${r.tz}`,
     r.status,
     r.targets.map((t) => `${t.platform} ${t.state}`),
-    oneLine(r.text, 60),
   ]);
+  const room = Math.min(TEXT_MAX, Math.max(TEXT_MIN, lastColumnRoom(HEAD, cells, deps.io.columns)));
+  rows.forEach((r, i) => cells[i]!.push(truncate(oneLine(r.text), room)));
   const paint = (col: number, text: string, padded: string): string => {
     if (col === -1) return chalk.bold(padded);
     if (col !== 2 && col !== 3) return padded;
     const color = STATE_COLOR[col === 2 ? text : (text.split(' ')[1] ?? '')];
     return color ? chalk[color](padded) : padded;
   };
-  deps.io.out(columns(['ID', 'WHEN', 'STATUS', 'TARGETS', 'TEXT'], cells, paint));
+  deps.io.out(columns(HEAD, cells, paint));
 }
 
 async function emptyHint(posts: PostStore, view: ListView): Promise<string> {

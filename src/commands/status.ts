@@ -6,6 +6,7 @@ import { DAY } from '../core/clock.js';
 import { ExitCode, reconnectReasonText } from '../core/errors.js';
 import { iso } from '../core/format.js';
 import { printable } from '../core/printable.js';
+import { width as columnsOf } from '../core/text-width.js';
 import { parsePlatform } from '../providers/registry.js';
 import { deadlineSoon, reconnectDeadline } from '../auth/deadlines.js';
 import type { Connection, LockHolder } from '../store/types.js';
@@ -178,5 +179,5 @@ export async function renderStatus(deps: Deps, entries: StatusEntry[]): Promise<
 /** The footer notes joined by " · " while they fit the width, else one per line. */
 function fitNotes(notes: string[], width: number): string {
   const one = notes.join(' · ');
-  return one.length <= width ? one : notes.join('\n');
+  return columnsOf(one) <= width ? one : notes.join('\n');
 }

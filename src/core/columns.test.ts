@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { columns } from './columns.js';
+import { columns, lastColumnRoom } from './columns.js';
+import { width } from './text-width.js';
 
 describe('columns (aligned terminal lists)', () => {
   it('aligns every column to its widest line, continues multi-line cells, and does not pad the last column', () => {
@@ -27,5 +28,25 @@ describe('columns (aligned terminal lists)', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => [String(i), ['a scheduled', 'b failed'], `post ${i}`]);
     const out = columns(['ID', 'TARGETS', 'TEXT'], rows);
     expect(out.split('\n')).toHaveLength(20_001);
+  });
+
+  it('aligns by terminal columns: CJK and emoji take two, combining marks none', () => {
+    const family = '👩‍👩‍👧‍👦';
+    const text = columns(['NAME', 'STATE', 'NOTE'], [
+      ['東京アカウント', 'ok', 'a'],
+      [`${family}team`, 'failed', 'b'],
+      ['cafe\u0301', ['ok', '東京'], 'c'],
+    ]);
+    const lines = text.split('\n');
+    // STATE and NOTE start at the same terminal column on every line.
+    const at = (l: string, word: string) => width(l.slice(0, l.lastIndexOf(word)));
+    expect(lines.map((l, i) => at(l, ['STATE', 'ok', 'failed', 'ok', '東京'][i]!))).toEqual([16, 16, 16, 16, 16]);
+    expect(lines.slice(0, 4).map((l, i) => at(l, ['NOTE', 'a', 'b', 'c'][i]!))).toEqual([24, 24, 24, 24]);
+    expect(lines[2]).toBe(`${family}team${' '.repeat(10)}failed  b`); // 6 columns padded to 16
+  });
+
+  it('lastColumnRoom: what the other columns leave of the window', () => {
+    expect(lastColumnRoom(['ID', 'WHEN', 'TEXT'], [['1', '東京'], ['22', 'x']], 80)).toBe(80 - (2 + 2) - (4 + 2));
+    expect(lastColumnRoom(['ID', 'TEXT'], [['1', 'x']], 10, 3)).toBe(10 - 5);
   });
 });

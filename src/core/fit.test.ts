@@ -29,4 +29,16 @@ describe('fitTable (tables that fit the terminal)', () => {
     expect(wrap('one two three', 7)).toEqual(['one two', 'three']);
     expect(wrap('averyveryverylongword x', 8)).toEqual(['averyver', 'yverylon', 'gword x']);
   });
+
+  it('measures, cuts and wraps by terminal columns, never inside a grapheme', () => {
+    const rows = [{ cells: ['東京アカウント', 'ok', 'x'] }, { cells: ['👩‍👩‍👧‍👦team', 'ok', 'y'] }];
+    expect(fitTable(head, rows, { width: 80, shrink: 0 })).toEqual(['NAME            STATE  NOTE', '東京アカウント  ok     x', '👩‍👩‍👧‍👦team          ok     y']);
+    // Too narrow: NAME gives up columns; a 2-column character that does not fit whole is left out.
+    expect(fitTable(head, rows, { width: 20, shrink: 0, minShrink: 4 }).slice(1)).toEqual(['東京ア…  ok     x', '👩‍👩‍👧‍👦team   ok     y']);
+    // One column short for カ: it is left out, the cell padded to its width.
+    expect(fitTable(head, rows, { width: 19, shrink: 0, minShrink: 4 }).slice(1)).toEqual(['東京…   ok     x', '👩‍👩‍👧‍👦team  ok     y']);
+    expect(fitTable(head, rows, { width: 18, shrink: 0, minShrink: 4 }).slice(1)).toEqual(['東京…  ok     x', '👩‍👩‍👧‍👦te…  ok     y']);
+    expect(wrap('東京アカウント 東京', 6)).toEqual(['東京ア', 'カウン', 'ト', '東京']);
+    expect(wrap('ab👩‍👩‍👧‍👦cd', 3)).toEqual(['ab', '👩‍👩‍👧‍👦c', 'd']);
+  });
 });

@@ -6,6 +6,7 @@
  * table itself stays one line per row. `paint` colours a cell after it is padded, so escape
  * codes never shift a column.
  */
+import { fitStart, truncate, width } from './text-width.js';
 
 export interface FitRow {
   cells: string[];
@@ -28,15 +29,9 @@ export interface FitOptions {
   indent?: number;
 }
 
-/** Visible width of plain text (code points; the tables hold no escape codes when measured). */
-export const widthOf = (s: string): number => [...s].length;
-
-/** `text` cut to `max` columns, ending in "…" when it was longer. */
-export function truncate(text: string, max: number): string {
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  return max <= 0 ? '' : chars.slice(0, max - 1).join('') + '…';
-}
+/** Visible width in terminal columns (see text-width.ts). */
+export const widthOf = width;
+export { truncate };
 
 /** Word-wrapped lines of at most `max` columns; a word longer than a line is cut into pieces. */
 export function wrap(text: string, max: number): string[] {
@@ -46,9 +41,9 @@ export function wrap(text: string, max: number): string[] {
     let w = word;
     while (widthOf(w) > max) {
       if (line) out.push(line), (line = '');
-      const chars = [...w];
-      out.push(chars.slice(0, max).join(''));
-      w = chars.slice(max).join('');
+      const piece = fitStart(w, max, true);
+      out.push(piece);
+      w = w.slice(piece.length);
     }
     if (!w) continue;
     if (!line) line = w;

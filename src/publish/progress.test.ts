@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barLine, createBoard } from './progress.js';
+import { width } from '../core/text-width.js';
 
 const MIB = 1024 * 1024;
 const plain = (s: string) => s.replace(/\u001b\[\d*[A-Z]/g, '').replace(/\r/g, '');
@@ -38,5 +39,19 @@ describe('upload progress bars', () => {
     let out = '';
     createBoard((s) => (out += s), () => 0, () => 80).bar('x:alice');
     expect(out).toBe('');
+  });
+
+  it('labels with CJK or emoji account names line up by terminal columns and fit the width', () => {
+    let out = '';
+    const board = createBoard((s) => (out += s), () => 1000, () => 60);
+    board.bar('x:東京アカウント')(MIB, 2 * MIB);
+    board.bar('tiktok:👩‍👩‍👧‍👦team')(2 * MIB, 2 * MIB);
+    const frame = plain(out.slice(out.lastIndexOf('\u001b[1A'))).split('\n').filter(Boolean);
+    const barAt = frame.map((l) => width(l.slice(0, l.indexOf('['))));
+    expect(barAt).toEqual([18, 18]); // 'x:東京アカウント' is 16 columns, then two spaces
+    for (const l of frame) expect(width(l)).toBeLessThan(60);
+    // A label wider than the window is cut by columns, never inside a character.
+    const cut = barLine({ label: 'x:東京アカウント東京アカウント', sent: MIB, total: 2 * MIB, startedAt: 0 }, 30, 1000, 20);
+    expect(cut).toBe('x:東京アカウント東'); // 18 columns of the 19 allowed: 京 would need two
   });
 });

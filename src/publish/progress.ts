@@ -9,6 +9,7 @@
  * off a terminal, so cron and pipes never see control characters.
  */
 import type { Deps } from '../deps.js';
+import { fitStart, padEnd, width as columnsOf } from '../core/text-width.js';
 
 const MIB = 1024 * 1024;
 const REDRAW_MS = 100;
@@ -39,7 +40,7 @@ export function createBoard(write: (s: string) => void, now: () => number, width
   let drawn = 0; // lines of the board on screen
   let lastDraw = -Infinity;
   const draw = () => {
-    const labelWidth = Math.max(...bars.map((b) => b.label.length));
+    const labelWidth = Math.max(...bars.map((b) => columnsOf(b.label)));
     const up = drawn ? `\u001b[${drawn}A` : '';
     write(up + bars.map((b) => `\r\u001b[2K${barLine(b, labelWidth, now(), width())}\n`).join(''));
     drawn = bars.length;
@@ -64,7 +65,7 @@ export function createBoard(write: (s: string) => void, now: () => number, width
   };
 }
 
-/** One bar's line, fitted to the width: the bar shrinks first, then speed and time left go. */
+/** One bar's line, fitted to the width (terminal columns): the bar shrinks first, then speed and time left go. */
 export function barLine(b: Bar, labelWidth: number, at: number, width: number): string {
   const pct = b.total ? Math.min(100, Math.floor((b.sent / b.total) * 100)) : 0;
   const seconds = Math.max(0.001, (at - b.startedAt) / 1000);
@@ -72,18 +73,18 @@ export function barLine(b: Bar, labelWidth: number, at: number, width: number): 
   const done = b.total > 0 && b.sent >= b.total;
   const left = done ? 'done' : speed > 0 ? `${clock((b.total - b.sent) / speed)} left` : '';
   const bytes = `${(b.sent / MIB).toFixed(1)}/${(b.total / MIB).toFixed(1)} MiB`;
-  const head = `${b.label.padEnd(labelWidth)}  `;
+  const head = `${padEnd(b.label, labelWidth)}  `;
   const tail = [`${String(pct).padStart(3)}%`, bytes, `${(speed / MIB).toFixed(1)} MiB/s`, left].filter(Boolean);
   for (let keep = tail.length; keep >= 2; keep--) {
     const rest = `  ${tail.slice(0, keep).join('  ')}`;
-    const room = width - 1 - head.length - rest.length - 2; // -1: never the last column (no wrap)
+    const room = width - 1 - columnsOf(head) - rest.length - 2; // -1: never the last column (no wrap)
     if (room >= 10) {
       const cells = Math.min(30, room);
       const full = Math.round((pct / 100) * cells);
       return `${head}[${'█'.repeat(full)}${'░'.repeat(cells - full)}]${rest}`;
     }
   }
-  return `${head}${tail.slice(0, 2).join('  ')}`.slice(0, Math.max(1, width - 1));
+  return fitStart(`${head}${tail.slice(0, 2).join('  ')}`, Math.max(1, width - 1), true);
 }
 
 /** 0:07, 3:25, 1:02:03. */
