@@ -98,6 +98,18 @@ describe('publishing engine', () => {
     expect(f.calls.filter((c) => c === 'reconcile')).toHaveLength(1); // it may have been sent before the holder died: checked first
   });
 
+  it('a claim that ends mid-batch is taken at the first look after its lease ends (a fifth of a lease), before the targets queued behind', async () => {
+    const f = await setup({ publish: async (_p, _t, d) => ((f.clock.t += 4000), { remoteId: String(d.clock.now()) }) });
+    f.en.opts.claimTtlMs = 5000; // looks every 1 s of a running tick
+    for (const text of ['a', 'b', 'c']) await f.en.posts.createPost({ text, options: {}, overrides: {}, scheduledAt: f.clock.t, tz: 'UTC', localTime: '', media: [], targets: [{ platform: 'x', connectionId: 'c1' }] }, f.clock.t);
+    expect(await f.en.posts.claim(1, 'otherhost/4242/1/dead', 3000, f.clock.t)).toBe('scheduled'); // that machine died at once
+    const start = f.clock.t;
+    const results = await runTick(f.en);
+    expect(results.map((r) => [r.targetId, r.outcome])).toEqual([[2, 'published'], [1, 'published'], [3, 'published'], [4, 'published']]);
+    expect(Number(results[1]!.remoteId) - start).toBe(8000); // right after the one upload that was running when its lease ended
+    expect(f.calls.filter((c) => c === 'reconcile')).toHaveLength(1);
+  });
+
   it('rate limited: retried after Retry-After (not sooner), then fails with the reason after maxAttempts', async () => {
     const f = await setup({ publish: async () => Promise.reject(new ProviderError('x: 429', { errorClass: 'rate_limited', retryAfterMs: 120_000 })) });
     const start = f.clock.t;

@@ -17,6 +17,7 @@ import { rateLimitScope, retryDelayMs } from './backoff.js';
 import { Pauses, poolLimits, runPool, type Pause, type PoolLimits } from './pool.js';
 import { resolveTargetConnection } from '../store/former.js';
 import { StoreWatch } from './store-down.js';
+import { tickReads } from './tick-reads.js';
 import { acquireAccountSlot, DEFAULT_ACCOUNT_LEASE_MS, giveBack } from './account-lease.js';
 
 export interface EngineOptions {
@@ -93,7 +94,7 @@ export async function runTick(en: Engine, o: { signal?: AbortSignal; limit?: num
 async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number; concurrency?: number }, watch: StoreWatch): Promise<TargetResult[]> {
   en.pool ??= { limits: poolLimits(en.deps.config), pauses: new Pauses() };
   const limits = o.concurrency ? { ...en.pool.limits, concurrency: o.concurrency } : en.pool.limits;
-  const seen = new Set<number>();
+  const reads = tickReads(en.posts, en.deps.clock, { concurrency: limits.concurrency, claimTtlMs: en.opts.claimTtlMs, watch });
   const results = await runPool({
     limits,
     pauses: en.pool.pauses,
@@ -101,23 +102,13 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
     sleep: (ms) => en.deps.clock.sleep(ms, o.signal).catch(() => undefined),
     stopped: () => Boolean(o.signal?.aborted) || watch.down,
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
-    // Targets handed out already (in flight, done, held by a live process) stay in the list: read past them,
-    // except a claim that has ended since (its holder died: another machine's lease ran out) — a long tick takes it over.
-    fetch: () =>
-      watch.guard(async () => {
-        const now = en.deps.clock.now();
-        const due = (await en.posts.dueTargets(now, 2 * limits.concurrency + 50 + seen.size)).filter((t) => !seen.has(t.id) || claimEnded(t, now));
-        for (const t of due) seen.add(t.id);
-        return due;
-      }, () => []),
+    fetch: reads.fetch,
+    takeovers: reads.takeovers,
     // A result the store could not record: the target keeps its claim; the next run takes it over.
-    run: (t) => watch.guard(() => processTarget(en, t, o.signal), (): TargetResult => ({ postId: t.postId, targetId: t.id, platform: t.platform, account: t.connectionId, outcome: 'skipped' })),
+    run: (t) => reads.track(t.id, () => watch.guard(() => processTarget(en, t, o.signal), (): TargetResult => ({ postId: t.postId, targetId: t.id, platform: t.platform, account: t.connectionId, outcome: 'skipped' }))),
   });
   return results.filter((r) => r.outcome !== 'skipped');
 }
-
-/** A target left `publishing` by a holder whose lease ended or who is known dead (a process of this host that is gone). */
-const claimEnded = (t: Target, now: number) => t.state === 'publishing' && ((t.claimExpiresAt !== null && t.claimExpiresAt < now) || ownerState(t.claimedBy) === 'dead');
 
 /** Claim, validated token, send or reconcile, record (STYLE.md habit 13). */
 export async function processTarget(en: Engine, t0: Target, signal?: AbortSignal): Promise<TargetResult> {
