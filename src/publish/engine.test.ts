@@ -110,6 +110,21 @@ describe('publishing engine', () => {
     expect(f.calls.filter((c) => c === 'reconcile')).toHaveLength(1);
   });
 
+  it('an account another machine keeps busy for a whole claim lease: the target is given back untouched for a later run, with a message', async () => {
+    const f = await setup({ publish: async () => ({ remoteId: '1' }) });
+    f.en.opts.claimTtlMs = 5000;
+    expect(await f.en.store.tryLock('publish-account:c1', 'otherhost/4242/1/live/t9', 600_000, f.clock.t)).toBe(true); // a stuck upload that still renews
+    const start = f.clock.t;
+    expect(await runTick(f.en)).toEqual([]);
+    expect(f.clock.t - start).toBeGreaterThanOrEqual(5000);
+    expect(f.clock.t - start).toBeLessThan(6000);
+    expect(await target(f)).toMatchObject({ state: 'scheduled', attempts: 0, claimedBy: null });
+    expect(f.err()).toMatch(/x:alice: another process kept this account busy for 5 s \(publish\.claimTtlMs\); post 1 is left for the next run/);
+    expect(f.calls).toEqual([]);
+    await f.en.store.releaseLock('publish-account:c1', 'otherhost/4242/1/live/t9');
+    expect((await runTick(f.en))[0]).toMatchObject({ outcome: 'published' });
+  });
+
   it('rate limited: retried after Retry-After (not sooner), then fails with the reason after maxAttempts', async () => {
     const f = await setup({ publish: async () => Promise.reject(new ProviderError('x: 429', { errorClass: 'rate_limited', retryAfterMs: 120_000 })) });
     const start = f.clock.t;

@@ -119,6 +119,7 @@ export async function processTarget(en: Engine, t0: Target, signal?: AbortSignal
   if (c.conn && !slot) {
     c.release();
     await giveBack(en.posts, c.t, c.prev, en.opts.owner, en.deps.clock.now());
+    if (!signal?.aborted) en.deps.io.info(`${c.t.platform}:${c.conn.name}: another process kept this account busy for ${Math.round(en.opts.claimTtlMs / 1000)} s (publish.claimTtlMs); post ${c.t.postId} is left for the next run`);
     return skipped;
   }
   try {
@@ -135,11 +136,11 @@ export async function processTarget(en: Engine, t0: Target, signal?: AbortSignal
   }
 }
 
-/** One of the account's upload slots over every process (./account-lease.ts); undefined: stopped while waiting. */
+/** One of the account's upload slots over every process (./account-lease.ts); undefined: stopped, or busy for a whole claim lease. */
 function accountSlot(c: Claimed, conn: Connection, signal?: AbortSignal) {
   const { deps, opts, pool } = c.en;
   const slots = pool?.limits.perAccount[conn.platform] ?? 1;
-  return acquireAccountSlot({ store: c.en.store, clock: deps.clock, random: deps.random, connectionId: conn.id, slots, owner: `${opts.owner}/t${c.t.id}`, ttlMs: opts.accountLeaseMs ?? DEFAULT_ACCOUNT_LEASE_MS, signal });
+  return acquireAccountSlot({ store: c.en.store, clock: deps.clock, random: deps.random, connectionId: conn.id, slots, owner: `${opts.owner}/t${c.t.id}`, ttlMs: opts.accountLeaseMs ?? DEFAULT_ACCOUNT_LEASE_MS, signal, maxWaitMs: opts.claimTtlMs });
 }
 
 /** A target this process holds: its connection, its checkpoint (kept current) and what results report. */
