@@ -6,7 +6,8 @@ import type { Dispatcher, RequestInit, Response } from 'undici';
 import { redactUrl, redactText } from './redact.js';
 import { Readable } from 'node:stream';
 
-export type HttpInit = RequestInit & { timeoutMs?: number };
+/** `abort`: a signal that also stops the request, besides its timeout (a publisher that lost its claim). */
+export type HttpInit = RequestInit & { timeoutMs?: number; abort?: AbortSignal };
 
 /** A request whose body is a byte range of a file, streamed with backpressure (uploads). */
 export interface UploadInit {
@@ -21,7 +22,11 @@ export interface UploadInit {
   onProgress?: (sent: number, total: number) => void;
   /** Bytes sent before and after the file range (a streamed multipart/form-data body: Pinterest's media upload). */
   envelope?: { head: Buffer; tail: Buffer };
+  abort?: AbortSignal;
 }
+
+/** The request's own signal (or its timeout), joined with `abort` when one is given. */
+const withAbort = (own: AbortSignal, abort?: AbortSignal) => (abort ? AbortSignal.any([own, abort]) : own);
 
 export interface Http {
   fetch(url: string | URL, init?: HttpInit): Promise<Response>;
@@ -74,7 +79,7 @@ export function createHttp(opts: HttpOptions = {}): Http {
           headers: { ...init.headers, 'content-length': String(size + (env ? env.head.length + env.tail.length : 0)) },
           body: stream,
           dispatcher,
-          signal: AbortSignal.timeout(init.timeoutMs ?? 30 * 60_000),
+          signal: withAbort(AbortSignal.timeout(init.timeoutMs ?? 30 * 60_000), init.abort),
         });
         const body = Buffer.from(await res.body.arrayBuffer());
         if (debugOn()) opts.debug?.(`${init.method} ${redactUrl(url)} (${size} bytes) -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`);
@@ -89,8 +94,8 @@ export function createHttp(opts: HttpOptions = {}): Http {
       }
     },
     async fetch(url, init = {}) {
-      const { timeoutMs, ...rest } = init;
-      const signal = rest.signal ?? AbortSignal.timeout(timeoutMs ?? defaultTimeout);
+      const { timeoutMs, abort, ...rest } = init;
+      const signal = withAbort(rest.signal ?? AbortSignal.timeout(timeoutMs ?? defaultTimeout), abort);
       const method = rest.method ?? 'GET';
       const { f, dispatcher } = await load();
       // After loading undici: the figure is the request's round trip, not the module's load time.

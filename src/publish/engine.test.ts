@@ -4,6 +4,8 @@
  * bounded retries, and a progress bar only on a terminal.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +125,43 @@ describe('publishing engine', () => {
     expect(f.calls).toEqual([]);
     await f.en.store.releaseLock('publish-account:c1', 'otherhost/4242/1/live/t9');
     expect((await runTick(f.en))[0]).toMatchObject({ outcome: 'published' });
+  });
+
+  it('a lost hold stops the upload: the claim taken by another machine (skipped, left to it), the account slot taken (retried later)', async () => {
+    // A platform that never answers: only the hold's abort ends the call (its own timeout is 30 s).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/upload`;
+    const stoppedAfter: number[] = [];
+    const upload = async (d: { http: { fetch(u: string): Promise<unknown> } }) => {
+      const t0 = performance.now();
+      await d.http.fetch(url).finally(() => stoppedAfter.push(performance.now() - t0));
+      return { remoteId: 'never' };
+    };
+    try {
+      let steal = async () => void (await f.en.posts.updateTarget(1, null, { claimedBy: 'otherhost/4242/1/took-over' }, f.clock.t));
+      const f = await setup({ publish: async (_p, _t, d) => (await steal(), upload(d)) });
+      f.en.opts.claimTtlMs = 300; // heartbeat every 100 ms
+      expect(await runTick(f.en)).toEqual([]);
+      expect(stoppedAfter[0]).toBeLessThan(2_000);
+      expect(await target(f)).toMatchObject({ state: 'publishing', claimedBy: 'otherhost/4242/1/took-over' });
+      expect(await f.en.posts.attempts(1)).toEqual([]);
+
+      await f.en.posts.createPost({ text: 'two', options: {}, overrides: {}, scheduledAt: f.clock.t, tz: 'UTC', localTime: '', media: [], targets: [{ platform: 'x', connectionId: 'c1' }] }, f.clock.t);
+      f.en.opts.claimTtlMs = 60_000;
+      f.en.opts.accountLeaseMs = 300; // renewed every 100 ms
+      steal = async () => {
+        await f.en.store.releaseLock('publish-account:c1', 'me/t2');
+        expect(await f.en.store.tryLock('publish-account:c1', 'otherhost/4242/1/x/t9', 600_000, f.clock.t)).toBe(true);
+      };
+      const [r] = await runTick(f.en);
+      expect(stoppedAfter[1]).toBeLessThan(2_000);
+      expect(r).toMatchObject({ targetId: 2, outcome: 'retry_scheduled', errorClass: 'transient', message: expect.stringMatching(/x:alice: lost this account's upload slot/) });
+      expect((await f.en.posts.getTarget(2))).toMatchObject({ state: 'scheduled', claimedBy: null });
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   it('rate limited: retried after Retry-After (not sooner), then fails with the reason after maxAttempts', async () => {
