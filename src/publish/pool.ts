@@ -133,32 +133,35 @@ export async function runPool<R extends PoolResult>(p: PoolRun<R>): Promise<R[]>
     return wake;
   };
 
-  for (;;) {
-    if (p.stopped() || full()) break;
-    if (!dry && queue.length < limits.concurrency) {
+  try {
+    for (;;) {
+      if (p.stopped() || full()) break;
+      if (!dry && queue.length < limits.concurrency) {
+        const more = await p.fetch();
+        if (more.length) queue.push(...fresh(more));
+        else dry = true;
+      }
+      const wake = startReady();
+      if (running.size) {
+        await Promise.race([...running, recheck.timer()]);
+        await recheck.ifDue();
+        continue;
+      }
+      // Nothing in flight: look once more for targets that became due, then wait for a short pause.
       const more = await p.fetch();
-      if (more.length) queue.push(...fresh(more));
-      else dry = true;
+      if (more.length) {
+        queue.push(...fresh(more));
+        dry = false;
+        continue;
+      }
+      dry = true;
+      if (!queue.length || !wake || wake - p.now() > limits.maxPauseWaitMs) break;
+      await p.sleep(wake - p.now());
     }
-    const wake = startReady();
-    if (running.size) {
-      await Promise.race([...running, recheck.timer()]);
-      await recheck.ifDue();
-      continue;
-    }
-    // Nothing in flight: look once more for targets that became due, then wait for a short pause.
-    const more = await p.fetch();
-    if (more.length) {
-      queue.push(...fresh(more));
-      dry = false;
-      continue;
-    }
-    dry = true;
-    if (!queue.length || !wake || wake - p.now() > limits.maxPauseWaitMs) break;
-    await p.sleep(wake - p.now());
+    await Promise.all(running);
+  } finally {
+    recheck.stop();
   }
-  await Promise.all(running);
-  recheck.stop();
   return out;
 }
 

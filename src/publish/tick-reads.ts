@@ -42,7 +42,7 @@ export function tickReads(posts: PostStore, clock: Clock, o: { concurrency: numb
     takeovers: {
       everyMs: takeoverCheckMs(o.claimTtlMs),
       fetch: () => o.watch.guard(async () => (await posts.claimedTargets(CLAIMS_READ)).filter((t) => ended(t, clock.now())), () => []),
-      wake: (ms, signal) => wallTimer(ms, undefined, { signal }).catch(() => undefined),
+      wake: (ms, signal) => wallTimer(ms, undefined, { signal, ref: false }).catch(() => undefined),
     },
   };
   const track = <T>(id: number, work: () => Promise<T>): Promise<T> => {
