@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,7 @@ export async function runTeamBench(o = {}) {
   const latency = o.latency ?? 100;
   const k = await import(join(ROOT, 'dist', 'testkit.js'));
   const quiet = (env) => k.createDeps({ io: k.createIO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} }), env });
+  const loadAtStart = loadavg()[0];
   const server = await k.startPostgres();
   if (typeof server === 'string') throw new Error(server);
   const sandbox = await k.startSandbox({ platforms: PLATFORMS, demo: true, rateLimits: false });
@@ -215,6 +216,8 @@ export async function runTeamBench(o = {}) {
         ok: killed.allDone && killed.finishedMs <= LEASE_MS && killGot.duplicates === 0 && killGot.total === n,
         targetText: `≤ ${LEASE_MS} ms / 0`,
       },
+      // The 1-minute load average: on a 2-core machine shared with other work, rates and delays depend on it.
+      { name: `team: (load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end)`, value: '', figure: '', targetText: '' },
     ];
   } finally {
     for (const c of cleanups) await c();

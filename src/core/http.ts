@@ -7,7 +7,8 @@ import { redactUrl, redactText } from './redact.js';
 import { Readable } from 'node:stream';
 import { base64Chunks, base64Length, BASE64_READ_BYTES } from './base64-stream.js';
 
-export type HttpInit = RequestInit & { timeoutMs?: number };
+/** `abort`: a signal that also stops the request, besides its timeout (a publisher that lost its claim). */
+export type HttpInit = RequestInit & { timeoutMs?: number; abort?: AbortSignal };
 
 /** A request whose body is a byte range of a file, streamed with backpressure (uploads). */
 export interface UploadInit {
@@ -27,7 +28,11 @@ export interface UploadInit {
    * Pinterest's image_base64); Content-Length counts the encoded length (core/base64-stream.ts).
    */
   encoding?: 'base64';
+  abort?: AbortSignal;
 }
+
+/** The request's own signal (or its timeout), joined with `abort` when one is given. */
+const withAbort = (own: AbortSignal, abort?: AbortSignal) => (abort ? AbortSignal.any([own, abort]) : own);
 
 export interface Http {
   fetch(url: string | URL, init?: HttpInit): Promise<Response>;
@@ -84,7 +89,7 @@ export function createHttp(opts: HttpOptions = {}): Http {
           headers: { ...init.headers, 'content-length': String(length) },
           body: stream,
           dispatcher,
-          signal: AbortSignal.timeout(init.timeoutMs ?? 30 * 60_000),
+          signal: withAbort(AbortSignal.timeout(init.timeoutMs ?? 30 * 60_000), init.abort),
         });
         const body = Buffer.from(await res.body.arrayBuffer());
         if (debugOn()) opts.debug?.(`${init.method} ${redactUrl(url)} (${length} bytes) -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`);
@@ -99,8 +104,8 @@ export function createHttp(opts: HttpOptions = {}): Http {
       }
     },
     async fetch(url, init = {}) {
-      const { timeoutMs, ...rest } = init;
-      const signal = rest.signal ?? AbortSignal.timeout(timeoutMs ?? defaultTimeout);
+      const { timeoutMs, abort, ...rest } = init;
+      const signal = withAbort(rest.signal ?? AbortSignal.timeout(timeoutMs ?? defaultTimeout), abort);
       const method = rest.method ?? 'GET';
       const { f, dispatcher } = await load();
       // After loading undici: the figure is the request's round trip, not the module's load time.

@@ -30,24 +30,32 @@ export interface AccountSlotRequest {
   owner: string;
   ttlMs: number;
   signal?: AbortSignal | undefined;
+  /**
+   * Give up after waiting this long (the engine: one claim lease), so that an account another
+   * process keeps busy (a stuck upload that still renews its lease) cannot hold this publisher.
+   */
+  maxWaitMs: number;
 }
 
-/** Waits for a free slot of the account (polling, jittered); undefined only when `signal` aborts first. */
+/** Waits for a free slot of the account (polling, jittered); undefined when `signal` aborts or maxWaitMs passes first. */
 export async function acquireAccountSlot(r: AccountSlotRequest): Promise<Lease | undefined> {
+  const giveUpAt = r.clock.now() + r.maxWaitMs;
   for (let polls = 1; !r.signal?.aborted; polls++) {
     for (let slot = 0; slot < r.slots; slot++) {
       const lease = await acquireLease(r.store, r.clock, r.random, accountLeaseName(r.connectionId, slot), { ttlMs: r.ttlMs, waitMs: 0, owner: r.owner });
       if (lease) return lease;
     }
     // Another process uploads to this account: uploads take seconds, so poll gently and out of step.
+    const left = giveUpAt - r.clock.now();
+    if (left <= 0) break;
     const wait = backoffDelay(polls, { baseMs: 50, maxMs: 400, jitter: r.random.bytes(1)[0]! / 255 });
-    await r.clock.sleep(wait, r.signal).catch(() => undefined);
+    await r.clock.sleep(Math.min(wait, left), r.signal).catch(() => undefined);
   }
   return undefined;
 }
 
 /**
- * Gives a claimed target back untouched (stopped while waiting for the account): the state it had,
+ * Gives a claimed target back untouched (stopped, or waited a whole lease, for the account): the state it had,
  * the attempt not counted. One taken over from a dead process may have been sent: it is left
  * unconfirmed and due now, so the next run reconciles it first, as the engine would have.
  */

@@ -4,6 +4,8 @@
  * bounded retries, and a progress bar only on a terminal.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +98,70 @@ describe('publishing engine', () => {
     const results = await runTick(f.en);
     expect(results.map((r) => [r.targetId, r.outcome])).toEqual([[2, 'published'], [3, 'published'], [1, 'published']]);
     expect(f.calls.filter((c) => c === 'reconcile')).toHaveLength(1); // it may have been sent before the holder died: checked first
+  });
+
+  it('a claim that ends mid-batch is taken at the first look after its lease ends (a fifth of a lease), before the targets queued behind', async () => {
+    const f = await setup({ publish: async (_p, _t, d) => ((f.clock.t += 4000), { remoteId: String(d.clock.now()) }) });
+    f.en.opts.claimTtlMs = 5000; // looks every 1 s of a running tick
+    for (const text of ['a', 'b', 'c']) await f.en.posts.createPost({ text, options: {}, overrides: {}, scheduledAt: f.clock.t, tz: 'UTC', localTime: '', media: [], targets: [{ platform: 'x', connectionId: 'c1' }] }, f.clock.t);
+    expect(await f.en.posts.claim(1, 'otherhost/4242/1/dead', 3000, f.clock.t)).toBe('scheduled'); // that machine died at once
+    const start = f.clock.t;
+    const results = await runTick(f.en);
+    expect(results.map((r) => [r.targetId, r.outcome])).toEqual([[2, 'published'], [1, 'published'], [3, 'published'], [4, 'published']]);
+    expect(Number(results[1]!.remoteId) - start).toBe(8000); // right after the one upload that was running when its lease ended
+    expect(f.calls.filter((c) => c === 'reconcile')).toHaveLength(1);
+  });
+
+  it('an account another machine keeps busy for a whole claim lease: the target is given back untouched for a later run, with a message', async () => {
+    const f = await setup({ publish: async () => ({ remoteId: '1' }) });
+    f.en.opts.claimTtlMs = 5000;
+    expect(await f.en.store.tryLock('publish-account:c1', 'otherhost/4242/1/live/t9', 600_000, f.clock.t)).toBe(true); // a stuck upload that still renews
+    const start = f.clock.t;
+    expect(await runTick(f.en)).toEqual([]);
+    expect(f.clock.t - start).toBeGreaterThanOrEqual(5000);
+    expect(f.clock.t - start).toBeLessThan(6000);
+    expect(await target(f)).toMatchObject({ state: 'scheduled', attempts: 0, claimedBy: null });
+    expect(f.err()).toMatch(/x:alice: another process kept this account busy for 5 s \(publish\.claimTtlMs\); post 1 is left for the next run/);
+    expect(f.calls).toEqual([]);
+    await f.en.store.releaseLock('publish-account:c1', 'otherhost/4242/1/live/t9');
+    expect((await runTick(f.en))[0]).toMatchObject({ outcome: 'published' });
+  });
+
+  it('a lost hold stops the upload: the claim taken by another machine (skipped, left to it), the account slot taken (retried later)', async () => {
+    // A platform that never answers: only the hold's abort ends the call (its own timeout is 30 s).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/upload`;
+    const stoppedAfter: number[] = [];
+    const upload = async (d: { http: { fetch(u: string): Promise<unknown> } }) => {
+      const t0 = performance.now();
+      await d.http.fetch(url).finally(() => stoppedAfter.push(performance.now() - t0));
+      return { remoteId: 'never' };
+    };
+    try {
+      let steal = async () => void (await f.en.posts.updateTarget(1, null, { claimedBy: 'otherhost/4242/1/took-over' }, f.clock.t));
+      const f = await setup({ publish: async (_p, _t, d) => (await steal(), upload(d)) });
+      f.en.opts.claimTtlMs = 300; // heartbeat every 100 ms
+      expect(await runTick(f.en)).toEqual([]);
+      expect(stoppedAfter[0]).toBeLessThan(2_000);
+      expect(await target(f)).toMatchObject({ state: 'publishing', claimedBy: 'otherhost/4242/1/took-over' });
+      expect(await f.en.posts.attempts(1)).toEqual([]);
+
+      await f.en.posts.createPost({ text: 'two', options: {}, overrides: {}, scheduledAt: f.clock.t, tz: 'UTC', localTime: '', media: [], targets: [{ platform: 'x', connectionId: 'c1' }] }, f.clock.t);
+      f.en.opts.claimTtlMs = 60_000;
+      f.en.opts.accountLeaseMs = 300; // renewed every 100 ms
+      steal = async () => {
+        await f.en.store.releaseLock('publish-account:c1', 'me/t2');
+        expect(await f.en.store.tryLock('publish-account:c1', 'otherhost/4242/1/x/t9', 600_000, f.clock.t)).toBe(true);
+      };
+      const [r] = await runTick(f.en);
+      expect(stoppedAfter[1]).toBeLessThan(2_000);
+      expect(r).toMatchObject({ targetId: 2, outcome: 'retry_scheduled', errorClass: 'transient', message: expect.stringMatching(/x:alice: lost this account's upload slot/) });
+      expect((await f.en.posts.getTarget(2))).toMatchObject({ state: 'scheduled', claimedBy: null });
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   it('rate limited: retried after Retry-After (not sooner), then fails with the reason after maxAttempts', async () => {

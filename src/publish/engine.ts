@@ -17,6 +17,8 @@ import { rateLimitScope, retryDelayMs } from './backoff.js';
 import { Pauses, poolLimits, runPool, type Pause, type PoolLimits } from './pool.js';
 import { resolveTargetConnection } from '../store/former.js';
 import { StoreWatch } from './store-down.js';
+import { tickReads } from './tick-reads.js';
+import { abortableDeps, ClaimLostError, Hold, slotLost } from './hold.js';
 import { acquireAccountSlot, DEFAULT_ACCOUNT_LEASE_MS, giveBack } from './account-lease.js';
 
 export interface EngineOptions {
@@ -76,8 +78,6 @@ export function engineOptions(deps: Deps): EngineOptions {
   };
 }
 
-class ClaimLostError extends Error {}
-
 export { classify } from './failure-class.js';
 
 /** Processes every due target once (one tick of `socialync publish`), then notifies posts that failed. */
@@ -93,7 +93,7 @@ export async function runTick(en: Engine, o: { signal?: AbortSignal; limit?: num
 async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number; concurrency?: number }, watch: StoreWatch): Promise<TargetResult[]> {
   en.pool ??= { limits: poolLimits(en.deps.config), pauses: new Pauses() };
   const limits = o.concurrency ? { ...en.pool.limits, concurrency: o.concurrency } : en.pool.limits;
-  const seen = new Set<number>();
+  const reads = tickReads(en.posts, en.deps.clock, { concurrency: limits.concurrency, claimTtlMs: en.opts.claimTtlMs, watch });
   const results = await runPool({
     limits,
     pauses: en.pool.pauses,
@@ -101,23 +101,13 @@ async function tickTargets(en: Engine, o: { signal?: AbortSignal; limit?: number
     sleep: (ms) => en.deps.clock.sleep(ms, o.signal).catch(() => undefined),
     stopped: () => Boolean(o.signal?.aborted) || watch.down,
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
-    // Targets handed out already (in flight, done, held by a live process) stay in the list: read past them,
-    // except a claim that has ended since (its holder died: another machine's lease ran out) — a long tick takes it over.
-    fetch: () =>
-      watch.guard(async () => {
-        const now = en.deps.clock.now();
-        const due = (await en.posts.dueTargets(now, 2 * limits.concurrency + 50 + seen.size)).filter((t) => !seen.has(t.id) || claimEnded(t, now));
-        for (const t of due) seen.add(t.id);
-        return due;
-      }, () => []),
+    fetch: reads.fetch,
+    takeovers: reads.takeovers,
     // A result the store could not record: the target keeps its claim; the next run takes it over.
-    run: (t) => watch.guard(() => processTarget(en, t, o.signal), (): TargetResult => ({ postId: t.postId, targetId: t.id, platform: t.platform, account: t.connectionId, outcome: 'skipped' })),
+    run: (t) => reads.track(t.id, () => watch.guard(() => processTarget(en, t, o.signal), (): TargetResult => ({ postId: t.postId, targetId: t.id, platform: t.platform, account: t.connectionId, outcome: 'skipped' }))),
   });
   return results.filter((r) => r.outcome !== 'skipped');
 }
-
-/** A target left `publishing` by a holder whose lease ended or who is known dead (a process of this host that is gone). */
-const claimEnded = (t: Target, now: number) => t.state === 'publishing' && ((t.claimExpiresAt !== null && t.claimExpiresAt < now) || ownerState(t.claimedBy) === 'dead');
 
 /** Claim, validated token, send or reconcile, record (STYLE.md habit 13). */
 export async function processTarget(en: Engine, t0: Target, signal?: AbortSignal): Promise<TargetResult> {
@@ -125,9 +115,11 @@ export async function processTarget(en: Engine, t0: Target, signal?: AbortSignal
   const skipped = { postId: t0.postId, targetId: t0.id, platform: t0.platform, account: t0.connectionId, outcome: 'skipped' } as const;
   if (!c) return skipped;
   const slot = c.conn ? await accountSlot(c, c.conn, signal) : undefined;
+  if (slot) c.hold.watch(Math.max(50, (en.opts.accountLeaseMs ?? DEFAULT_ACCOUNT_LEASE_MS) / 3), () => (slot.lost ? slotLost(`${c.t.platform}:${c.res.account}`) : undefined));
   if (c.conn && !slot) {
     c.release();
     await giveBack(en.posts, c.t, c.prev, en.opts.owner, en.deps.clock.now());
+    if (!signal?.aborted) en.deps.io.info(`${c.t.platform}:${c.conn.name}: another process kept this account busy for ${Math.round(en.opts.claimTtlMs / 1000)} s (publish.claimTtlMs); post ${c.t.postId} is left for the next run`);
     return skipped;
   }
   try {
@@ -144,11 +136,11 @@ export async function processTarget(en: Engine, t0: Target, signal?: AbortSignal
   }
 }
 
-/** One of the account's upload slots over every process (./account-lease.ts); undefined: stopped while waiting. */
+/** One of the account's upload slots over every process (./account-lease.ts); undefined: stopped, or busy for a whole claim lease. */
 function accountSlot(c: Claimed, conn: Connection, signal?: AbortSignal) {
   const { deps, opts, pool } = c.en;
   const slots = pool?.limits.perAccount[conn.platform] ?? 1;
-  return acquireAccountSlot({ store: c.en.store, clock: deps.clock, random: deps.random, connectionId: conn.id, slots, owner: `${opts.owner}/t${c.t.id}`, ttlMs: opts.accountLeaseMs ?? DEFAULT_ACCOUNT_LEASE_MS, signal });
+  return acquireAccountSlot({ store: c.en.store, clock: deps.clock, random: deps.random, connectionId: conn.id, slots, owner: `${opts.owner}/t${c.t.id}`, ttlMs: opts.accountLeaseMs ?? DEFAULT_ACCOUNT_LEASE_MS, signal, maxWaitMs: opts.claimTtlMs });
 }
 
 /** A target this process holds: its connection, its checkpoint (kept current) and what results report. */
@@ -163,6 +155,8 @@ interface Claimed {
   duplicateOf?: string;
   res: Omit<TargetResult, 'outcome'>;
   checkpoint: Record<string, string>;
+  /** The claim and the account slot while held; its signal stops the upload's platform calls when either is lost (./hold.ts). */
+  hold: Hold;
   release(): void;
 }
 
@@ -184,8 +178,9 @@ async function claim(en: Engine, t0: Target): Promise<Claimed | undefined> {
   const now = () => deps.clock.now();
   const prev = await claimTarget(posts, t0, opts, now());
   if (!prev) return undefined;
-  const beat = setInterval(() => void posts.heartbeat(t0.id, opts.owner, opts.claimTtlMs, now()).catch(() => undefined), Math.max(100, opts.claimTtlMs / 3));
-  beat.unref();
+  const hold = new Hold();
+  // A heartbeat the store refuses (another process holds the claim now) ends the hold; one that errs (store unreachable) does not.
+  hold.watch(Math.max(100, opts.claimTtlMs / 3), async () => ((await posts.heartbeat(t0.id, opts.owner, opts.claimTtlMs, now()).catch(() => true)) ? undefined : new ClaimLostError(`lost the claim on target ${t0.id}`)));
   const t = (await posts.getTarget(t0.id))!;
   const { current, former } = await resolveTargetConnection(en.store, t.connectionId);
   let conn = former ? undefined : current;
@@ -199,7 +194,7 @@ async function claim(en: Engine, t0: Target): Promise<Claimed | undefined> {
   }
   const account = conn?.name ?? former?.name ?? t.connectionId;
   const res = { postId: t0.postId, targetId: t0.id, platform: t0.platform, account };
-  return { en, t, prev, conn, former, duplicateOf, res, checkpoint: { ...t.checkpoint }, release: () => clearInterval(beat) };
+  return { en, t, prev, conn, former, duplicateOf, res, checkpoint: { ...t.checkpoint }, hold, release: () => hold.release() };
 }
 
 /** Records an outcome and its attempt; `fenced`: only while this process still holds the claim. */
@@ -238,7 +233,7 @@ async function readyToSend(c: Claimed): Promise<Ready | TargetResult> {
   if (!conn) return await fail(c, 'reconnect_needed', `the ${t.platform} account was disconnected — run socialync connect ${t.platform}${former ? ` --name ${former.name}` : ''}`);
   const publisher = await en.loadPublisher(t.platform);
   const provider = await en.deps.provider(t.platform);
-  const pd = await en.deps.providerDeps(t.platform, conn);
+  const pd = abortableDeps(await en.deps.providerDeps(t.platform, conn), c.hold.signal);
   const draft = draftFor(post, t.platform);
   const changed = mayBeSent(c) ? undefined : await firstMediaChange(draft.media, post.id);
   if (changed) return await fail(c, 'local_file', changed);
@@ -281,6 +276,7 @@ async function publishContext(c: Claimed, r: Ready): Promise<PublishContext> {
   const ctx: PublishContext = {
     checkpoint: c.checkpoint,
     saveCheckpoint: async (cp) => {
+      if (c.hold.lost) throw c.hold.lost;
       c.checkpoint = { ...cp };
       ctx.checkpoint = c.checkpoint;
       const ok = await posts.updateTarget(c.t.id, opts.owner, { checkpoint: c.checkpoint, claimExpiresAt: deps.clock.now() + opts.claimTtlMs }, deps.clock.now());
@@ -317,8 +313,9 @@ async function reconcileFirst(c: Claimed, r: Ready, token: TokenSet, ctx: Publis
 }
 
 /** An error while the target was held: unconfirmed if it may have been sent, else a retry, a wait or a failure. */
-async function recordFailure(c: Claimed, e: unknown): Promise<TargetResult> {
+async function recordFailure(c: Claimed, e0: unknown): Promise<TargetResult> {
   const { en, t, conn } = c;
+  const e = c.hold.lost ?? e0; // the upload was stopped because the hold was lost: that is the reason, not the abort
   if (e instanceof ClaimLostError) return { ...c.res, outcome: 'skipped', message: e.message };
   const cls = classify(e);
   const message = failureText(en, e, cls);

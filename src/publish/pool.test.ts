@@ -18,7 +18,11 @@ interface Seen {
 }
 
 /** Runs the pool over `targets`; each run takes `ms` of fake time; records peak concurrency per key. */
-async function pool(targets: Target[], limits: Partial<PoolLimits>, o: { ms?: number; pauseOn?: (t: Target, now: number) => Pause | undefined; limit?: number } = {}) {
+async function pool(
+  targets: Target[],
+  limits: Partial<PoolLimits>,
+  o: { ms?: number | ((t: Target) => number); pauseOn?: (t: Target, now: number) => Pause | undefined; limit?: number; ended?: { at: number; t: Target }[]; everyMs?: number } = {},
+) {
   let now = 0;
   const timers: { at: number; fire: () => void }[] = [];
   const sleep = (ms: number) => new Promise<void>((r) => timers.push({ at: now + ms, fire: r }));
@@ -39,6 +43,10 @@ async function pool(targets: Target[], limits: Partial<PoolLimits>, o: { ms?: nu
     peak.set(k, Math.max(peak.get(k) ?? 0, n));
   };
   let left = [...targets];
+  // Claims another holder left (it died): each shows up once its lease has ended, to whichever read comes first.
+  const ended = [...(o.ended ?? [])];
+  const endedNow = () => ended.filter((e) => e.at <= now).map((e) => (ended.splice(ended.indexOf(e), 1), e.t));
+  const looks: number[] = [];
   try {
     const results = await runPool<Seen>({
       limits: { concurrency: 8, perPlatform: {}, perAccount: {}, maxPauseWaitMs: 30_000, ...limits },
@@ -50,19 +58,28 @@ async function pool(targets: Target[], limits: Partial<PoolLimits>, o: { ms?: nu
       fetch: async () => {
         const batch = left.slice(0, 5);
         left = left.slice(5);
-        return batch;
+        return batch.length ? batch : endedNow();
       },
+      ...(o.everyMs
+        ? {
+            takeovers: {
+              everyMs: o.everyMs,
+              fetch: async () => (looks.push(now), endedNow()),
+              wake: (ms: number) => sleep(ms),
+            },
+          }
+        : {}),
       run: async (t) => {
         const keys = ['all', t.platform, t.connectionId];
         keys.forEach((k) => bump(k, 1));
         const startedAt = now;
-        await sleep(o.ms ?? 100);
+        await sleep(typeof o.ms === 'function' ? o.ms(t) : (o.ms ?? 100));
         keys.forEach((k) => bump(k, -1));
         const pause = o.pauseOn?.(t, now);
         return { outcome: 'published', id: t.id, startedAt, ...(pause ? { pause } : {}) };
       },
     });
-    return { results, peak, now: () => now };
+    return { results, peak, now: () => now, looks };
   } finally {
     clearInterval(tick);
   }
@@ -117,6 +134,29 @@ describe('publishing pool', () => {
     const ts = Array.from({ length: 20 }, (_, i) => target(i, 'x', `a${i}`));
     const r = await pool(ts, { concurrency: 4 }, { limit: 6 });
     expect(r.results).toHaveLength(6);
+  });
+
+  it('a claim that ends while a long batch runs is started within one look interval, before the batch finishes', async () => {
+    const long = [target(1, 'youtube', 'a'), target(2, 'youtube', 'b')];
+    const orphan = target(3, 'youtube', 'c'); // a dead machine's claim, ended at 3 s
+    const ms = (t: Target) => (t.id === 3 ? 500 : 10_000);
+    const r = await pool(long, { concurrency: 4 }, { ms, ended: [{ at: 3_000, t: orphan }], everyMs: 1_000 });
+    const at = (id: number) => r.results.find((x) => x.id === id)!.startedAt;
+    expect(at(3)).toBeGreaterThanOrEqual(3_000);
+    expect(at(3)).toBeLessThanOrEqual(4_000); // within one interval of its end, not at 10 s when the batch drains
+    expect(r.looks.length).toBeGreaterThanOrEqual(3);
+    expect(r.looks.length).toBeLessThanOrEqual(11); // one look per interval while targets run, not a busy loop
+    // Without the periodic look, the same target waits for the batch (what the kill -9 bench measured).
+    const old = await pool(long, { concurrency: 4 }, { ms, ended: [{ at: 3_000, t: orphan }] });
+    expect(old.results.find((x) => x.id === 3)!.startedAt).toBe(10_000);
+  });
+
+  it('a taken-over target goes before the queued ones, and a target read twice runs once', async () => {
+    const queued = Array.from({ length: 4 }, (_, i) => target(i + 1, 'x', 'busy')); // one account: one at a time
+    const orphan = target(9, 'x', 'busy');
+    const twice = target(4, 'x', 'busy'); // already queued: another read of it must not add a second run
+    const r = await pool(queued, { concurrency: 4 }, { ms: 1_000, ended: [{ at: 1_500, t: orphan }, { at: 1_500, t: twice }], everyMs: 500 });
+    expect(r.results.map((x) => x.id)).toEqual([1, 2, 9, 3, 4]);
   });
 
   it('limits come from config, with defaults and a floor of 1', () => {

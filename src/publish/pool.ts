@@ -58,6 +58,14 @@ export interface PoolRun<R extends PoolResult> {
   sleep(ms: number): Promise<void>;
   /** Due targets not handed out before (an empty list: none left). */
   fetch(): Promise<Target[]>;
+  /**
+   * Claims that ended (their holder died: another machine's lease ran out), looked for every
+   * `everyMs` while targets run, so they are taken over within that interval after their lease
+   * ends rather than once this run's batch has drained. They go first: they are late already.
+   * `wake` only wakes the loop to look (`now()` decides whether a look is due): a wall-clock
+   * timer, so that a test's clock, which moves when someone sleeps, is not moved by it.
+   */
+  takeovers?: { everyMs: number; fetch(): Promise<Target[]>; wake(ms: number, signal: AbortSignal): Promise<void> };
   run(t: Target): Promise<R>;
   stopped(): boolean;
   /** Stop starting once this many results were collected. */
@@ -89,6 +97,9 @@ export async function runPool<R extends PoolResult>(p: PoolRun<R>): Promise<R[]>
     slots.used(`p:${t.platform}`) < (limits.perPlatform[t.platform] ?? limits.concurrency) &&
     slots.used(`a:${t.connectionId}`) < (limits.perAccount[t.platform] ?? 1);
   const keys = (t: Target) => ['all', `p:${t.platform}`, `a:${t.connectionId}`];
+  const held = new Set<number>(); // ids queued or running here: a target fetched twice is run once
+  const fresh = (ts: Target[]) => ts.filter((t) => !held.has(t.id) && held.add(t.id));
+  const recheck = takeoverCheck(p, (ts) => queue.unshift(...fresh(ts)));
 
   const start = (t: Target) => {
     for (const k of keys(t)) slots.add(k, 1);
@@ -102,6 +113,7 @@ export async function runPool<R extends PoolResult>(p: PoolRun<R>): Promise<R[]>
       .finally(() => {
         for (const k of keys(t)) slots.add(k, -1);
         running.delete(job);
+        held.delete(t.id);
       });
     running.add(job);
   };
@@ -121,31 +133,58 @@ export async function runPool<R extends PoolResult>(p: PoolRun<R>): Promise<R[]>
     return wake;
   };
 
-  for (;;) {
-    if (p.stopped() || full()) break;
-    if (!dry && queue.length < limits.concurrency) {
+  try {
+    for (;;) {
+      if (p.stopped() || full()) break;
+      if (!dry && queue.length < limits.concurrency) {
+        const more = await p.fetch();
+        if (more.length) queue.push(...fresh(more));
+        else dry = true;
+      }
+      const wake = startReady();
+      if (running.size) {
+        await Promise.race([...running, recheck.timer()]);
+        await recheck.ifDue();
+        continue;
+      }
+      // Nothing in flight: look once more for targets that became due, then wait for a short pause.
       const more = await p.fetch();
-      if (more.length) queue.push(...more);
-      else dry = true;
+      if (more.length) {
+        queue.push(...fresh(more));
+        dry = false;
+        continue;
+      }
+      dry = true;
+      if (!queue.length || !wake || wake - p.now() > limits.maxPauseWaitMs) break;
+      await p.sleep(wake - p.now());
     }
-    const wake = startReady();
-    if (running.size) {
-      await Promise.race(running);
-      continue;
-    }
-    // Nothing in flight: look once more for targets that became due, then wait for a short pause.
-    const more = await p.fetch();
-    if (more.length) {
-      queue.push(...more);
-      dry = false;
-      continue;
-    }
-    dry = true;
-    if (!queue.length || !wake || wake - p.now() > limits.maxPauseWaitMs) break;
-    await p.sleep(wake - p.now());
+    await Promise.all(running);
+  } finally {
+    recheck.stop();
   }
-  await Promise.all(running);
   return out;
+}
+
+/** The periodic look for ended claims while targets run (PoolRun.takeovers): one wake-up timer at a time. */
+function takeoverCheck(p: PoolRun<PoolResult>, add: (ts: Target[]) => void) {
+  const every = p.takeovers?.everyMs ?? 0;
+  const stop = new AbortController();
+  let next = p.now() + every;
+  let timer: Promise<void> | undefined;
+  return {
+    /** Resolves when the next look may be due (never, without takeovers). */
+    timer: (): Promise<void> => {
+      if (!p.takeovers) return new Promise(() => undefined);
+      return (timer ??= p.takeovers.wake(Math.max(0, next - p.now()), stop.signal).then(() => void (timer = undefined)));
+    },
+    /** Looks when due: after the timer, and after each finished target (a test clock may have moved far). */
+    async ifDue(): Promise<void> {
+      if (!p.takeovers || p.now() < next) return;
+      next = p.now() + every;
+      add(await p.takeovers.fetch());
+    },
+    stop: () => stop.abort(),
+  };
 }
 
 /**

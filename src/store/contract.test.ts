@@ -151,6 +151,20 @@ describe.each([sqliteBackend, postgresBackend()] as StoreBackend[])('store contr
     expect(await b.claim(t2!.id, 'B', 60_000, 3001, { takeOverFrom: 'dead' })).toBe('publishing');
   });
 
+  it('claimedTargets: only targets in publishing, the soonest claim end first, at most the limit', async (ctx) => {
+    const { posts } = await (await fresh(ctx)).open();
+    for (let i = 0; i < 3; i++) await posts.createPost(post(0), 1); // 6 targets
+    expect(await posts.claimedTargets(10)).toEqual([]);
+    const [t1, t2, t3, t4] = await posts.dueTargets(10, 10);
+    await posts.claim(t1!.id, 'A', 5000, 10);
+    await posts.claim(t2!.id, 'B', 1000, 10);
+    await posts.claim(t3!.id, 'C', 3000, 10);
+    await posts.claim(t4!.id, 'D', 1000, 10);
+    await posts.updateTarget(t4!.id, 'D', { state: 'published', claimedBy: null, claimExpiresAt: null }, 20);
+    expect((await posts.claimedTargets(10)).map((t) => [t.id, t.claimedBy, t.claimExpiresAt])).toEqual([[t2!.id, 'B', 1010], [t3!.id, 'C', 3010], [t1!.id, 'A', 5010]]);
+    expect((await posts.claimedTargets(1)).map((t) => t.id)).toEqual([t2!.id]);
+  });
+
   it('two stores claiming the same 200 due targets at once: each claimed exactly once', async (ctx) => {
     const k = await fresh(ctx);
     const a = (await k.open()).posts;

@@ -132,6 +132,10 @@ export class PostgresPostStore implements PostStore {
     return rows.rows.map(targetFromRow);
   }
 
+  async claimedTargets(limit: number): Promise<Target[]> {
+    return (await this.pool.query(`SELECT * FROM targets WHERE state = 'publishing' ORDER BY claim_expires_at, id LIMIT $1`, [limit])).rows.map(targetFromRow);
+  }
+
   async claim(id: number, owner: string, ttlMs: number, now: number, o: { takeOverFrom?: string } = {}): Promise<TargetState | undefined> {
     // The row lock (SKIP LOCKED) keeps two machines from deciding at once; the UPDATE's WHERE
     // is the lease rule: free, or publishing under a lease that ended (or a holder known dead).

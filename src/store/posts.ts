@@ -98,6 +98,8 @@ export interface PostStore {
    * expired, or whose holder may have died), oldest first.
    */
   dueTargets(now: number, limit: number): Promise<Target[]>;
+  /** Targets in `publishing` (claimed, or left by a holder that died), the soonest claim end first. */
+  claimedTargets(limit: number): Promise<Target[]>;
   /**
    * Atomically takes `id` for `owner` until now+ttl; returns the state it had
    * (so the caller knows whether a previous run may have sent it) or undefined when someone else holds it.
@@ -309,6 +311,10 @@ export class SqlitePostStore implements PostStore {
       )
       .all({ now, limit }) as Row[];
     return rows.map(targetFromRow);
+  }
+
+  async claimedTargets(limit: number): Promise<Target[]> {
+    return (this.db.prepare(`SELECT * FROM targets WHERE state = 'publishing' ORDER BY claim_expires_at, id LIMIT ?`).all(limit) as Row[]).map(targetFromRow);
   }
 
   async claim(id: number, owner: string, ttlMs: number, now: number, o: { takeOverFrom?: string } = {}): Promise<TargetState | undefined> {
