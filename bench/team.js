@@ -6,11 +6,18 @@
 // - one publisher over the whole queue, then 4 at once: 0 duplicates, throughput ratio (target ≥ 3×);
 // - 4 at once, one killed with SIGKILL mid-run: the targets it held are finished by the others
 //   within one claim lease (publish.claimTtlMs), 0 duplicates.
+// The queue is spread over ACCOUNTS accounts per platform (the per-account limit holds across
+// machines, so two accounts would allow two uploads at a time however many machines publish), and
+// each "machine" has the same capacity, PER_MACHINE uploads at once (publish.concurrency): the four
+// processes share this VM's two cores, which would otherwise cap four machines at what one gets.
+// As root, each publisher runs in its own UTS namespace with its own host name (unshare --uts), so
+// a killed one is another machine's dead process, known only when its lease ends; otherwise they
+// share this host's name and a dead one is recognised at once (src/auth/owner.ts).
 //
 //   node bench/team.js [--targets 2000] [--latency 100]
 //
 // bench/run.js calls runTeamBench() and prints its rows with the others.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,6 +28,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'socialync.cjs');
 const PLATFORMS = ['x', 'linkedin'];
+const ACCOUNTS = 20;
+const PER_MACHINE = 4;
 const LEASE_MS = 5000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,17 +62,22 @@ async function proxied(home, sandbox, ms) {
     text = text.split(origin).join(p.origin);
   }
   cfg.endpoints = JSON.parse(text);
-  cfg.publish = { claimTtlMs: LEASE_MS, maxAttempts: 5, backoffBaseMs: 200, backoffMaxMs: 1000, pollIntervalMs: 200 };
+  cfg.publish = { claimTtlMs: LEASE_MS, concurrency: PER_MACHINE, maxAttempts: 5, backoffBaseMs: 200, backoffMaxMs: 1000, pollIntervalMs: 200 };
   writeFileSync(file, JSON.stringify(cfg, null, 2), { mode: 0o600 });
   return () => Promise.all([...proxies.values()].map((p) => p.close()));
 }
 
-function publisher(home, url) {
+/** Whether publishers can run under host names of their own (root, and unshare works here). */
+const ownHostNames = () => process.getuid?.() === 0 && spawnSync('unshare', ['--uts', 'hostname', 'socialync-bench'], { stdio: 'ignore' }).status === 0;
+
+function publisher(home, url, host) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, SOCIALYNC_HOME: home, SOCIALYNC_DATABASE_URL: url, NO_COLOR: '1', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) };
   // The daemon, as a team runs it: every tick reads the due targets again, so a claim left by a
   // dead machine is taken at the first tick after its lease ends (or at once, when its holder is
-  // known dead: a process of this host that no longer exists).
-  const child = spawn(process.execPath, [BIN, 'daemon', '--no-refresh'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // known dead: a process of this host that no longer exists). `exec` keeps the pid the daemon's.
+  const daemon = [process.execPath, BIN, 'daemon', '--no-refresh'];
+  const argv = host ? ['unshare', '--uts', 'sh', '-c', `hostname ${host} && exec "$@"`, 'sh', ...daemon] : daemon;
+  const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -72,7 +86,7 @@ function publisher(home, url) {
   return { child, done };
 }
 
-/** A fresh database with `n` due targets (n/2 posts to X and LinkedIn, unique texts). */
+/** A fresh database with `n` due targets (n/2 posts to X and LinkedIn, unique texts, round-robin over the accounts). */
 async function queue(k, server, conns, n, label) {
   const url = await server.createDatabase(`team_${label}`);
   const store = await k.openPostgresStore(url);
@@ -80,7 +94,7 @@ async function queue(k, server, conns, n, label) {
   const now = Date.now();
   for (let i = 0; i < n / PLATFORMS.length; i++) {
     await posts.createPost(
-      { text: `team bench ${label} ${i}`, options: {}, overrides: {}, scheduledAt: now - 1000, tz: 'UTC', localTime: '', media: [], targets: PLATFORMS.map((p) => ({ platform: p, connectionId: conns[p] })) },
+      { text: `team bench ${label} ${i}`, options: {}, overrides: {}, scheduledAt: now - 1000, tz: 'UTC', localTime: '', media: [], targets: PLATFORMS.map((p) => ({ platform: p, connectionId: conns[p][i % conns[p].length] })) },
       now,
     );
   }
@@ -120,32 +134,34 @@ async function stop(runs) {
   return Promise.all(runs.map((r) => r.done));
 }
 
-async function runPublishers(homes, q) {
+async function runPublishers(homes, q, hosts) {
   const t0 = Date.now();
-  const runs = homes.map((h) => publisher(h, q.url));
+  const runs = homes.map((h, i) => publisher(h, q.url, hosts?.[i]));
   const end = await drained(q.store, t0 + 30 * 60_000);
   await stop(runs);
   return { ms: end - t0 };
 }
 
 /** 4 publishers; one holding claims is killed once a third of the queue is published. */
-async function killRun(homes, q, n) {
-  const runs = homes.map((h) => publisher(h, q.url));
+async function killRun(homes, q, n, hosts) {
+  const runs = homes.map((h, i) => publisher(h, q.url, hosts?.[i]));
   const victim = runs[0];
   for (;;) {
     await sleep(20);
     const s = await states(q.store);
     if ((s.published ?? 0) < n / 3) continue;
-    const r = await q.store.pool.query(`SELECT id FROM targets WHERE state = 'publishing' AND claimed_by LIKE $1`, [`%/${victim.child.pid}/%`]);
+    const r = await q.store.pool.query(`SELECT id, claim_expires_at FROM targets WHERE state = 'publishing' AND claimed_by LIKE $1`, [`%/${victim.child.pid}/%`]);
     if (!r.rows.length) continue;
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
     const held = r.rows.map((x) => Number(x.id));
+    // Its claims end when their lease runs out (renewed every third of it): read just before the kill.
+    const leaseEndMs = Math.max(...r.rows.map((x) => Number(x.claim_expires_at))) - killedAt;
     await drained(q.store, killedAt + 30 * 60_000);
     await stop(runs.slice(1));
     const ends = await q.store.pool.query('SELECT state, published_at FROM targets WHERE id = ANY($1)', [held]);
     const finishedMs = Math.max(...ends.rows.map((x) => Number(x.published_at) - killedAt));
-    return { held: held.length, finishedMs, allDone: ends.rows.every((x) => x.state === 'published'), states: await states(q.store) };
+    return { held: held.length, finishedMs, leaseEndMs, allDone: ends.rows.every((x) => x.state === 'published'), states: await states(q.store) };
   }
 }
 
@@ -157,7 +173,7 @@ export async function runTeamBench(o = {}) {
   const loadAtStart = loadavg()[0];
   const server = await k.startPostgres();
   if (typeof server === 'string') throw new Error(server);
-  const sandbox = await k.startSandbox({ platforms: PLATFORMS, demo: true, rateLimits: false });
+  const sandbox = await k.startSandbox({ platforms: PLATFORMS, demo: false, rateLimits: false }); // not demo: each seeded name is its own sandbox account
   const base = mkdtempSync(join(tmpdir(), 'socialync-bench-team-'));
   const cleanups = [];
   try {
@@ -168,7 +184,7 @@ export async function runTeamBench(o = {}) {
     cleanups.push(await proxied(profile.dir, sandbox, latency));
     const deps = quiet({ SOCIALYNC_HOME: profile.dir, SOCIALYNC_DATABASE_URL: setupUrl });
     const conns = {};
-    for (const p of PLATFORMS) conns[p] = (await k.seedConnection(deps, p, 'alice')).id;
+    for (const p of PLATFORMS) conns[p] = (await k.seedConnections(deps, p, ACCOUNTS)).map((c) => c.id);
     const connRows = await (await deps.store()).listConnections();
     await deps.close();
     const homes = [profile.dir];
@@ -179,14 +195,15 @@ export async function runTeamBench(o = {}) {
       return q;
     };
 
+    const hosts = ownHostNames() ? homes.map((_, i) => `socialync-machine-${i + 1}`) : undefined;
     const one = await withConns('one');
-    const single = await runPublishers([homes[0]], one);
+    const single = await runPublishers([homes[0]], one, hosts);
     const oneGot = await received(sandbox, 'one');
     const four = await withConns('four');
-    const multi = await runPublishers(homes, four);
+    const multi = await runPublishers(homes, four, hosts);
     const fourGot = await received(sandbox, 'four');
     const kill = await withConns('kill');
-    const killed = await killRun(homes, kill, n);
+    const killed = await killRun(homes, kill, n, hosts);
     const killGot = await received(sandbox, 'kill');
     for (const q of [one, four, kill]) await q.store.close();
 
@@ -195,7 +212,7 @@ export async function runTeamBench(o = {}) {
     const dup = oneGot.duplicates + fourGot.duplicates;
     return [
       {
-        name: `team: 4 publisher processes, one PostgreSQL, ${n} due targets (X, LinkedIn; sandbox + ${latency} ms a call): throughput vs 1 publisher`,
+        name: `team: 4 publisher processes (${PER_MACHINE} uploads at once each), one PostgreSQL, ${n} due targets over ${ACCOUNTS} X and ${ACCOUNTS} LinkedIn accounts (sandbox + ${latency} ms a call): throughput vs 1 publisher`,
         value: `${rate(multi.ms).toFixed(1)} targets/s`,
         baselineText: `${rate(single.ms).toFixed(1)} targets/s`,
         figure: `${ratio.toFixed(2)}×`,
@@ -210,8 +227,8 @@ export async function runTeamBench(o = {}) {
         targetText: '0',
       },
       {
-        name: `team: kill -9 of 1 of 4 publishers holding ${killed.held} claims: its targets finished after the kill (lease ${LEASE_MS} ms); duplicates; received ${killGot.total} of ${n}`,
-        value: `${killed.finishedMs} ms, ${killGot.duplicates} duplicates`,
+        name: `team: kill -9 of 1 of 4 publishers (${hosts ? 'each under its own host name: the dead one is known only when its lease ends' : 'one host name: the dead one is known at once'}) holding ${killed.held} claims: its targets finished after the kill (lease ${LEASE_MS} ms); duplicates; received ${killGot.total} of ${n}`,
+        value: `${killed.finishedMs} ms (its claims' lease ended ${killed.leaseEndMs} ms after the kill: finished ${killed.finishedMs - killed.leaseEndMs} ms after that), ${killGot.duplicates} duplicates; targets by state ${JSON.stringify(killed.states)}`,
         figure: `${killed.finishedMs} ms / ${killGot.duplicates}`,
         ok: killed.allDone && killed.finishedMs <= LEASE_MS && killGot.duplicates === 0 && killGot.total === n,
         targetText: `≤ ${LEASE_MS} ms / 0`,

@@ -49,7 +49,7 @@ const PUBLISH: [string, number, string][] = [
   ['pollIntervalMs', 30_000, '`daemon`: how often it looks for due posts at most (ms)'],
   ['concurrency', 64, '`publish`/`daemon`: targets published at once (--concurrency)'],
   ['maxPauseWaitMs', 30_000, 'a rate-limit pause shorter than this is waited for within a run (ms)'],
-  ['accountLeaseMs', 60_000, "how long an upload holds its account's slot over every process (ms, renewed while it runs)"],
+  ['accountLeaseMs', 60_000, "how long an upload holds its account's slot over every process (ms, renewed while it runs; at most claimTtlMs)"],
   ['memoryBudgetMb', 64, 'memory for upload buffers (photos, chunks) over all uploads at once (MB)'],
 ];
 

@@ -16,7 +16,7 @@ import { ProviderError } from '../core/errors.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite.js';
 import { SqlitePostStore } from '../store/posts.js';
 import type { Provider, Publisher, PublishContext, TokenSet } from '../providers/types.js';
-import { processTarget, runTick, type Engine } from './engine.js';
+import { engineOptions, processTarget, runTick, type Engine } from './engine.js';
 
 let dir: string;
 let store: SqliteStore;
@@ -231,5 +231,18 @@ describe('publishing engine', () => {
     const cron = await setup({ publish: prog });
     await runTick(cron.en);
     expect(cron.err()).toBe('');
+  });
+});
+
+describe('engineOptions: lease lengths from config', () => {
+  const opts = (cfg: Record<string, number>) => engineOptions({ processId: 'p', config: { get: <T,>(k: string) => cfg[k] as T | undefined } } as unknown as Parameters<typeof engineOptions>[0]);
+
+  it("an account's slot never outlives a claim: a 5 s claim gives a 5 s slot lease, so a dead machine's target is not held 60 s", () => {
+    expect(opts({ 'publish.claimTtlMs': 5000 }).accountLeaseMs).toBe(5000);
+    expect(opts({ 'publish.claimTtlMs': 5000, 'publish.accountLeaseMs': 2000 }).accountLeaseMs).toBe(2000);
+  });
+
+  it('the defaults: a 10-minute claim, a 60 s slot lease', () => {
+    expect(opts({})).toMatchObject({ claimTtlMs: 600_000, accountLeaseMs: 60_000 });
   });
 });

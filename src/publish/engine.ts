@@ -68,13 +68,16 @@ export function engineOptions(deps: Deps): EngineOptions {
     const v = Number(deps.config.get<number>(`publish.${k}`) ?? def);
     return Number.isFinite(v) && v >= 0 ? v : def;
   };
+  const claimTtlMs = Math.max(200, c('claimTtlMs', 10 * 60_000));
   return {
     owner: deps.processId,
-    claimTtlMs: Math.max(200, c('claimTtlMs', 10 * 60_000)),
+    claimTtlMs,
     maxAttempts: c('maxAttempts', 5),
     backoffBaseMs: c('backoffBaseMs', 60_000),
     backoffMaxMs: c('backoffMaxMs', 3_600_000),
-    accountLeaseMs: Math.max(300, c('accountLeaseMs', DEFAULT_ACCOUNT_LEASE_MS)),
+    // Never longer than the claim: a dead machine's account slot must not outlive its claims, or the
+    // target taken over when the claim ends would wait for the slot (a 60 s slot behind a 5 s claim).
+    accountLeaseMs: Math.min(claimTtlMs, Math.max(300, c('accountLeaseMs', DEFAULT_ACCOUNT_LEASE_MS))),
   };
 }
 
