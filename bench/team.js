@@ -159,9 +159,12 @@ async function killRun(homes, q, n, hosts) {
     const leaseEndMs = Math.max(...r.rows.map((x) => Number(x.claim_expires_at))) - killedAt;
     await drained(q.store, killedAt + 30 * 60_000);
     await stop(runs.slice(1));
-    const ends = await q.store.pool.query('SELECT state, published_at FROM targets WHERE id = ANY($1)', [held]);
-    const finishedMs = Math.max(...ends.rows.map((x) => Number(x.published_at) - killedAt));
-    return { held: held.length, finishedMs, leaseEndMs, allDone: ends.rows.every((x) => x.state === 'published'), states: await states(q.store) };
+    // Settled: published, or unconfirmed when the platform cannot tell whether the dead holder's request
+    // arrived (LinkedIn lets no app list a person's posts: docs/platforms/linkedin.md#reconcile).
+    const ends = await q.store.pool.query('SELECT platform, state, COALESCE(published_at, updated_at) AS settled_at FROM targets WHERE id = ANY($1)', [held]);
+    const finishedMs = Math.max(...ends.rows.map((x) => Number(x.settled_at) - killedAt));
+    const victimStates = ends.rows.map((x) => `${x.platform} ${x.state}`).sort().join(', ');
+    return { held: held.length, finishedMs, leaseEndMs, victimStates, allDone: ends.rows.every((x) => x.state === 'published' || x.state === 'unconfirmed'), states: await states(q.store) };
   }
 }
 
@@ -228,10 +231,20 @@ export async function runTeamBench(o = {}) {
       },
       {
         name: `team: kill -9 of 1 of 4 publishers (${hosts ? 'each under its own host name: the dead one is known only when its lease ends' : 'one host name: the dead one is known at once'}) holding ${killed.held} claims: its targets finished after the kill (lease ${LEASE_MS} ms); duplicates; received ${killGot.total} of ${n}`,
-        value: `${killed.finishedMs} ms (its claims' lease ended ${killed.leaseEndMs} ms after the kill: finished ${killed.finishedMs - killed.leaseEndMs} ms after that), ${killGot.duplicates} duplicates; targets by state ${JSON.stringify(killed.states)}`,
+        value: `${killed.finishedMs} ms, ${killGot.duplicates} duplicates; its targets: ${killed.victimStates}; all targets by state ${JSON.stringify(killed.states)}`,
         figure: `${killed.finishedMs} ms / ${killGot.duplicates}`,
-        ok: killed.allDone && killed.finishedMs <= LEASE_MS && killGot.duplicates === 0 && killGot.total === n,
+        ok: killed.allDone && killed.finishedMs <= LEASE_MS && killGot.duplicates === 0 && killGot.total + (killed.states.unconfirmed ?? 0) >= n,
         targetText: `≤ ${LEASE_MS} ms / 0`,
+      },
+      {
+        // A claim is never taken before its lease ends (the holder may be alive but cut off from the
+        // database, still uploading until its next renewal fails): what a takeover can promise is to
+        // start when the lease ends. That end comes up to one lease after the kill.
+        name: `team: same run: its claims' lease ended ${killed.leaseEndMs} ms after the kill; its targets finished … after that`,
+        value: `${killed.finishedMs - killed.leaseEndMs} ms`,
+        figure: `${killed.finishedMs - killed.leaseEndMs} ms`,
+        ok: killed.allDone && killed.finishedMs - killed.leaseEndMs <= LEASE_MS / 5,
+        targetText: `≤ ${LEASE_MS / 5} ms (a fifth of the lease)`,
       },
       // The 1-minute load average: on a 2-core machine shared with other work, rates and delays depend on it.
       { name: `team: (load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end)`, value: '', figure: '', targetText: '' },

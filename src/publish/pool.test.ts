@@ -21,7 +21,7 @@ interface Seen {
 async function pool(
   targets: Target[],
   limits: Partial<PoolLimits>,
-  o: { ms?: number | ((t: Target) => number); pauseOn?: (t: Target, now: number) => Pause | undefined; limit?: number; ended?: { at: number; t: Target }[]; everyMs?: number } = {},
+  o: { ms?: number | ((t: Target) => number); pauseOn?: (t: Target, now: number) => Pause | undefined; limit?: number; ended?: { at: number; t: Target }[]; everyMs?: number; announceEnds?: boolean } = {},
 ) {
   let now = 0;
   const timers: { at: number; fire: () => void }[] = [];
@@ -65,6 +65,8 @@ async function pool(
             takeovers: {
               everyMs: o.everyMs,
               fetch: async () => (looks.push(now), endedNow()),
+              // The claims a look sees still running end when their holders stop renewing them.
+              ...(o.announceEnds ? { nextEndAt: () => ended.reduce<number | undefined>((m, e) => Math.min(m ?? Infinity, e.at), undefined) } : {}),
               wake: (ms: number) => sleep(ms),
             },
           }
@@ -149,6 +151,18 @@ describe('publishing pool', () => {
     // Without the periodic look, the same target waits for the batch (what the kill -9 bench measured).
     const old = await pool(long, { concurrency: 4 }, { ms, ended: [{ at: 3_000, t: orphan }] });
     expect(old.results.find((x) => x.id === 3)!.startedAt).toBe(10_000);
+  });
+
+  it('a claim seen to end before the next look is looked at the moment it ends (no wait for the interval)', async () => {
+    const long = [target(1, 'youtube', 'a'), target(2, 'youtube', 'b')];
+    const orphan = target(3, 'youtube', 'c'); // a dead machine's claim, ending at 2.3 s
+    const ms = (t: Target) => (t.id === 3 ? 500 : 10_000);
+    const r = await pool(long, { concurrency: 4 }, { ms, ended: [{ at: 2_300, t: orphan }], everyMs: 1_000, announceEnds: true });
+    const started = r.results.find((x) => x.id === 3)!.startedAt;
+    expect(started).toBeGreaterThanOrEqual(2_300);
+    expect(started).toBeLessThanOrEqual(2_301); // at its end, not at the next interval (3 s)
+    const plain = await pool(long, { concurrency: 4 }, { ms, ended: [{ at: 2_300, t: orphan }], everyMs: 1_000 });
+    expect(plain.results.find((x) => x.id === 3)!.startedAt).toBe(3_000);
   });
 
   it('a taken-over target goes before the queued ones, and a target read twice runs once', async () => {

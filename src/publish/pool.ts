@@ -65,7 +65,13 @@ export interface PoolRun<R extends PoolResult> {
    * `wake` only wakes the loop to look (`now()` decides whether a look is due): a wall-clock
    * timer, so that a test's clock, which moves when someone sleeps, is not moved by it.
    */
-  takeovers?: { everyMs: number; fetch(): Promise<Target[]>; wake(ms: number, signal: AbortSignal): Promise<void> };
+  takeovers?: {
+    everyMs: number;
+    fetch(): Promise<Target[]>;
+    /** When the soonest claim seen by the last look that still ran ends: the next look is then, if sooner. */
+    nextEndAt?(): number | undefined;
+    wake(ms: number, signal: AbortSignal): Promise<void>;
+  };
   run(t: Target): Promise<R>;
   stopped(): boolean;
   /** Stop starting once this many results were collected. */
@@ -180,8 +186,12 @@ function takeoverCheck(p: PoolRun<PoolResult>, add: (ts: Target[]) => void) {
     /** Looks when due: after the timer, and after each finished target (a test clock may have moved far). */
     async ifDue(): Promise<void> {
       if (!p.takeovers || p.now() < next) return;
-      next = p.now() + every;
       add(await p.takeovers.fetch());
+      // A live holder renews its claims long before they end, so a claim ending before the next
+      // look is one whose holder stopped renewing: look again the moment it ends.
+      const end = p.takeovers.nextEndAt?.();
+      next = p.now() + every;
+      if (end !== undefined && end + 1 < next) next = Math.max(p.now() + 10, end + 1);
     },
     stop: () => stop.abort(),
   };

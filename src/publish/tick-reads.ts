@@ -19,6 +19,9 @@ const CLAIMS_READ = 1000;
 /** A target left `publishing` by a holder whose lease ended or who is known dead (a process of this host that is gone). */
 export const claimEnded = (t: Target, now: number) => t.state === 'publishing' && ((t.claimExpiresAt !== null && t.claimExpiresAt < now) || ownerState(t.claimedBy) === 'dead');
 
+/** The earliest end among claims held elsewhere (undefined: none). */
+const soonestEnd = (claims: Target[]) => claims.reduce<number | undefined>((m, t) => (t.claimExpiresAt === null ? m : Math.min(m ?? Infinity, t.claimExpiresAt)), undefined);
+
 /**
  * The pool's `fetch` and `takeovers` for one tick, and `track`, which marks a target in flight
  * here while `work` runs: our own claim is never "ended" to us, even when a heartbeat came late.
@@ -26,6 +29,7 @@ export const claimEnded = (t: Target, now: number) => t.state === 'publishing' &
 export function tickReads(posts: PostStore, clock: Clock, o: { concurrency: number; claimTtlMs: number; watch: StoreWatch }) {
   const seen = new Set<number>();
   const active = new Set<number>();
+  let soonest: number | undefined;
   const ended = (t: Target, now: number) => claimEnded(t, now) && !active.has(t.id);
   const reads: Pick<PoolRun<PoolResult>, 'fetch' | 'takeovers'> = {
     // Targets handed out already (in flight, done, held by a live process) stay in the list: read past them,
@@ -37,11 +41,19 @@ export function tickReads(posts: PostStore, clock: Clock, o: { concurrency: numb
         for (const t of due) seen.add(t.id);
         return due;
       }, () => []),
-    // While targets run, every fifth of a lease: only the claims (few rows, an index on state), so a dead
-    // holder's targets are taken within a fifth of a lease after it ends, however long the tick's batch takes.
+    // While targets run, every fifth of a lease, and again when a claim held elsewhere is due to end: only
+    // the claims (few rows, an index on state), so a dead holder's targets are taken as its lease ends,
+    // however long the tick's batch takes.
     takeovers: {
       everyMs: takeoverCheckMs(o.claimTtlMs),
-      fetch: () => o.watch.guard(async () => (await posts.claimedTargets(CLAIMS_READ)).filter((t) => ended(t, clock.now())), () => []),
+      fetch: () =>
+        o.watch.guard(async () => {
+          const claims = await posts.claimedTargets(CLAIMS_READ);
+          const now = clock.now();
+          soonest = soonestEnd(claims.filter((t) => !active.has(t.id) && !ended(t, now)));
+          return claims.filter((t) => ended(t, now));
+        }, () => []),
+      nextEndAt: () => soonest,
       wake: (ms, signal) => wallTimer(ms, undefined, { signal, ref: false }).catch(() => undefined),
     },
   };
