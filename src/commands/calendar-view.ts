@@ -5,7 +5,7 @@
  * work); every state shows as a mark as well as a colour, so it reads the same without colour.
  */
 import type { ChalkInstance } from 'chalk';
-import { truncate, widthOf } from '../core/fit.js';
+import { truncate, width } from '../core/text-width.js';
 import { hourRows, inRow, type Calendar, type CalendarDay, type CalendarPost, type HourRow } from '../publish/calendar.js';
 import type { PostStatus } from '../publish/post-status.js';
 
@@ -35,7 +35,7 @@ function postLabel(p: CalendarPost, room: number): string {
   const minute = `:${p.time.slice(3)}`;
   for (const parts of [[marks + minute, platforms, `#${p.id}`], [marks + minute, platforms], [marks + platforms]]) {
     const text = parts.filter(Boolean).join(' ');
-    if (widthOf(text) <= room) return text;
+    if (width(text) <= room) return text;
   }
   return truncate(marks + platforms, room);
 }
@@ -45,7 +45,7 @@ const paintPost = (chalk: ChalkInstance, p: CalendarPost, padded: string): strin
   return c ? chalk[c](padded) : padded;
 };
 
-const padTo = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - widthOf(s)));
+const padTo = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
 
 /** The width of a day column (without the space before it) for `gutter` columns of labels. */
 const columnWidth = (width: number, gutter: number) => Math.max(4, Math.floor((width - gutter) / 7) - 1);

@@ -8,7 +8,8 @@ import type { ChalkInstance } from 'chalk';
 import { DAY } from '../core/clock.js';
 import type { ReconnectReason } from '../core/errors.js';
 import { humanDuration, relativeTime } from '../core/format.js';
-import { fitTable, truncate, widthOf, type FitRow } from '../core/fit.js';
+import { fitTable, type FitRow } from '../core/fit.js';
+import { truncate, width } from '../core/text-width.js';
 import type { Connection } from '../store/types.js';
 import type { StatusEntry } from './status.js';
 
@@ -79,7 +80,7 @@ function cells(e: StatusEntry, o: StatusViewOptions, bar: boolean): string[] {
 
 const GAP = 2;
 const naturalWidth = (head: string[], rows: string[][]) =>
-  head.reduce((sum, h, i) => sum + Math.max(widthOf(h), ...rows.map((r) => widthOf(r[i] ?? ''))), 0) + GAP * (head.length - 1);
+  head.reduce((sum, h, i) => sum + Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))), 0) + GAP * (head.length - 1);
 
 /** How long the access token lives: nothing for a dead connection, whose token is no use. */
 function access(e: StatusEntry, now: number): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitTable, truncate, wrap } from './fit.js';
+import { fitTable, wrap } from './fit.js';
+import { truncate } from './text-width.js';
 
 describe('fitTable (tables that fit the terminal)', () => {
   const head = ['NAME', 'STATE', 'NOTE'];

@@ -29,17 +29,13 @@ export interface FitOptions {
   indent?: number;
 }
 
-/** Visible width in terminal columns (see text-width.ts). */
-export const widthOf = width;
-export { truncate };
-
 /** Word-wrapped lines of at most `max` columns; a word longer than a line is cut into pieces. */
 export function wrap(text: string, max: number): string[] {
   const out: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
     let w = word;
-    while (widthOf(w) > max) {
+    while (width(w) > max) {
       if (line) out.push(line), (line = '');
       const piece = fitStart(w, max, true);
       out.push(piece);
@@ -47,7 +43,7 @@ export function wrap(text: string, max: number): string[] {
     }
     if (!w) continue;
     if (!line) line = w;
-    else if (widthOf(line) + 1 + widthOf(w) <= max) line += ` ${w}`;
+    else if (width(line) + 1 + width(w) <= max) line += ` ${w}`;
     else out.push(line), (line = w);
   }
   if (line || !out.length) out.push(line);
@@ -57,15 +53,15 @@ export function wrap(text: string, max: number): string[] {
 /** Column widths that fit `o.width`: natural widths, then the shrink column, then the last one. */
 function fitWidths(head: string[], rows: FitRow[], o: Pick<FitOptions, 'width' | 'shrink' | 'minShrink' | 'gap'>): number[] {
   const gap = o.gap ?? 2;
-  const widths = head.map((h, i) => Math.max(widthOf(h), ...rows.map((r) => widthOf(r.cells[i] ?? ''))));
+  const widths = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r.cells[i] ?? ''))));
   const last = widths.length - 1;
   const total = () => widths.reduce((a, b) => a + b, 0) + gap * last;
   const give = (i: number, floor: number) => {
     const over = total() - o.width;
     if (over > 0) widths[i] = Math.max(floor, widths[i]! - over);
   };
-  give(o.shrink, Math.max(widthOf(head[o.shrink] ?? ''), o.minShrink ?? 8));
-  give(last, widthOf(head[last] ?? ''));
+  give(o.shrink, Math.max(width(head[o.shrink] ?? ''), o.minShrink ?? 8));
+  give(last, width(head[last] ?? ''));
   return widths;
 }
 
@@ -80,7 +76,7 @@ export function fitTable(head: string[], rows: FitRow[], o: FitOptions): string[
     cells
       .map((c, i) => {
         const text = truncate(c, widths[i]!);
-        const padded = i === last ? text : text + ' '.repeat(widths[i]! - widthOf(text) + gap);
+        const padded = i === last ? text : text + ' '.repeat(widths[i]! - width(text) + gap);
         return paint(i, text, padded, row);
       })
       .join('')
