@@ -10,7 +10,8 @@
  *   list gives the post times; the oldest one still inside the window is the earliest the window can reopen
  *   (it may hold posts made outside the API, so this is a lower bound: the check runs again then).
  */
-import { WaitUntilError, type PublishResult } from './types.js';
+import { ProviderError } from '../core/errors.js';
+import { WaitUntilError, type ProviderDeps, type PublishResult } from './types.js';
 import { num, str } from './graph.js';
 
 export interface PublishingLimit {
@@ -27,6 +28,38 @@ export interface StatusPace {
 }
 
 export const STATUS_PACE: StatusPace = { intervalMs: 60_000, maxWaitMs: 5 * 60_000 };
+
+/** How a platform words and cleans up the ends of a container poll other than FINISHED. */
+export interface ContainerEnds {
+  platform: 'instagram' | 'threads';
+  /** ERROR: the error to throw (after any clean-up), from the status answer. */
+  error(answer: Record<string, unknown>): Promise<ProviderError>;
+  /** EXPIRED: what is said after `drop` forgets the container (a new one is made next time). */
+  expired: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Polls a media container (Instagram, Threads) at `pace` until FINISHED. PUBLISHED is refused;
+ * still in progress after `pace.maxWaitMs` is transient and keeps the container, so the next
+ * attempt resumes polling it (docs/platforms/instagram.md#container-status).
+ */
+export async function pollContainer(read: () => Promise<{ status: string | undefined; answer: Record<string, unknown> }>, d: ProviderDeps, pace: StatusPace, ends: ContainerEnds): Promise<void> {
+  for (let waited = 0; ; waited += pace.intervalMs) {
+    const { status: s, answer } = await read();
+    if (s === 'FINISHED') return;
+    if (s === 'ERROR') throw await ends.error(answer);
+    if (s === 'EXPIRED') {
+      await ends.drop();
+      throw new ProviderError(`${ends.platform}: ${ends.expired}`, { errorClass: 'transient', platformCode: s });
+    }
+    if (s === 'PUBLISHED') throw new ProviderError(`${ends.platform}: the container was already published`, { errorClass: 'invalid_request', platformCode: s });
+    if (waited + pace.intervalMs > pace.maxWaitMs) {
+      throw new ProviderError(`${ends.platform}: media still processing after ${Math.round(pace.maxWaitMs / 60_000)} minutes; checked again at the next attempt`, { errorClass: 'transient', platformCode: s ?? 'IN_PROGRESS' });
+    }
+    await d.clock.sleep(pace.intervalMs);
+  }
+}
 
 /** Pure: the limit from a content_publishing_limit answer; undefined when the answer lacks it. */
 export function parseLimit(body: Record<string, unknown>): PublishingLimit | undefined {

@@ -20,7 +20,7 @@ import { ProviderError } from '../core/errors.js';
 import { readJson } from '../core/http.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { graphProviderError, metaErrorRow, str } from './graph.js';
-import { checkPublishingLimit, STATUS_PACE, withPermalink, type GraphApi, type StatusPace } from './instagram-limit.js';
+import { checkPublishingLimit, pollContainer, STATUS_PACE, withPermalink, type GraphApi, type StatusPace } from './instagram-limit.js';
 import { igGraphOrigin, igUploadUrl } from './instagram-facebook.js';
 import { codePoints, graphJson, isVideo, RenewableToken, streamUpload, withRenewal } from './upload.js';
 
@@ -81,21 +81,17 @@ async function uploadReel(uri: string, m: MediaRef, t: TokenSet, d: ProviderDeps
  * docs/platforms/instagram.md#container-status). Still IN_PROGRESS after that: a transient failure that
  * keeps the container, so the next attempt resumes polling it.
  */
-async function waitFinished(container: string, api: Api, d: ProviderDeps, ctx: PublishContext, pace: StatusPace): Promise<void> {
-  for (let waited = 0; ; waited += pace.intervalMs) {
-    const s = str((await api(`/${container}`, 'container status', undefined, { fields: 'status_code' })).status_code);
-    if (s === 'FINISHED') return;
-    if (s === 'ERROR') throw new ProviderError('instagram: Meta could not process the media (container status ERROR)', { errorClass: 'invalid_request', platformCode: s });
-    if (s === 'EXPIRED') {
-      await dropContainer(ctx);
-      throw new ProviderError('instagram: the media container expired before it was published; a new one is made next time', { errorClass: 'transient', platformCode: s });
-    }
-    if (s === 'PUBLISHED') throw new ProviderError('instagram: the container was already published', { errorClass: 'invalid_request', platformCode: s });
-    if (waited + pace.intervalMs > pace.maxWaitMs) {
-      throw new ProviderError(`instagram: media still processing after ${Math.round(pace.maxWaitMs / 60_000)} minutes; checked again at the next attempt`, { errorClass: 'transient', platformCode: s ?? 'IN_PROGRESS' });
-    }
-    await d.clock.sleep(pace.intervalMs);
-  }
+function waitFinished(container: string, api: Api, d: ProviderDeps, ctx: PublishContext, pace: StatusPace): Promise<void> {
+  const read = async () => {
+    const answer = await api(`/${container}`, 'container status', undefined, { fields: 'status_code' });
+    return { status: str(answer.status_code), answer };
+  };
+  return pollContainer(read, d, pace, {
+    platform: 'instagram',
+    error: async () => new ProviderError('instagram: Meta could not process the media (container status ERROR)', { errorClass: 'invalid_request', platformCode: 'ERROR' }),
+    expired: 'the media container expired before it was published; a new one is made next time',
+    drop: () => dropContainer(ctx),
+  });
 }
 
 async function dropContainer(ctx: PublishContext): Promise<void> {

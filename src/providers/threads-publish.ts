@@ -13,7 +13,7 @@ import { hostUrl } from '../core/url.js';
 import { ProviderError } from '../core/errors.js';
 import type { MediaRef, PostDraft, ProviderDeps, PublishContext, Publisher, ReconcileResult, TokenSet, ValidationIssue } from './types.js';
 import { str } from './graph.js';
-import { checkPublishingLimit, graphTime, withPermalink, type GraphApi, type StatusPace } from './instagram-limit.js';
+import { checkPublishingLimit, graphTime, pollContainer, withPermalink, type GraphApi, type StatusPace } from './instagram-limit.js';
 import { graphJson, isVideo, RenewableToken, withRenewal } from './upload.js';
 import { textIssues } from './threads-text.js';
 
@@ -82,26 +82,21 @@ async function dropContainers(ctx: PublishContext): Promise<void> {
 }
 
 /** Polls the container's status at the documented pace until FINISHED; other ends are classified. */
-async function waitFinished(container: string, api: Api, d: ProviderDeps, ctx: PublishContext, pace: StatusPace): Promise<void> {
-  for (let waited = 0; ; waited += pace.intervalMs) {
-    const r = await api(`/${container}`, 'container status', undefined, { fields: 'status,error_message' });
-    const s = str(r.status);
-    if (s === 'FINISHED') return;
-    if (s === 'ERROR') {
+function waitFinished(container: string, api: Api, d: ProviderDeps, ctx: PublishContext, pace: StatusPace): Promise<void> {
+  const read = async () => {
+    const answer = await api(`/${container}`, 'container status', undefined, { fields: 'status,error_message' });
+    return { status: str(answer.status), answer };
+  };
+  return pollContainer(read, d, pace, {
+    platform: 'threads',
+    error: async (answer) => {
       await dropContainers(ctx);
-      const why = str(r.error_message) ?? 'UNKNOWN';
-      throw new ProviderError(`threads: Threads could not process the media (${why}); check the file against docs/platforms/media-limits.md#threads`, { errorClass: 'invalid_request', platformCode: why });
-    }
-    if (s === 'EXPIRED') {
-      await dropContainers(ctx);
-      throw new ProviderError('threads: the container expired (24 hours) before it was published; a new one is made next time', { errorClass: 'transient', platformCode: s });
-    }
-    if (s === 'PUBLISHED') throw new ProviderError('threads: the container was already published', { errorClass: 'invalid_request', platformCode: s });
-    if (waited + pace.intervalMs > pace.maxWaitMs) {
-      throw new ProviderError(`threads: media still processing after ${Math.round(pace.maxWaitMs / 60_000)} minutes; checked again at the next attempt`, { errorClass: 'transient', platformCode: s ?? 'IN_PROGRESS' });
-    }
-    await d.clock.sleep(pace.intervalMs);
-  }
+      const why = str(answer.error_message) ?? 'UNKNOWN';
+      return new ProviderError(`threads: Threads could not process the media (${why}); check the file against docs/platforms/media-limits.md#threads`, { errorClass: 'invalid_request', platformCode: why });
+    },
+    expired: 'the container expired (24 hours) before it was published; a new one is made next time',
+    drop: () => dropContainers(ctx),
+  });
 }
 
 /** Before publishing: a full 24-hour window waits for it to reopen (docs/platforms/threads.md#publishing-limit). */
