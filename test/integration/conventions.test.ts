@@ -138,7 +138,9 @@ describe('conventions', () => {
     cover('schedule show');
     await json(['schedule', 'show', String(added.id), '--json'], S.ScheduleShowResult);
     cover('schedule calendar');
-    const cal = (await json(['schedule', 'calendar', '--json'], S.ScheduleCalendar)) as { days: { posts: unknown[] }[] };
+    // The week of the post's own day (in UTC): a post 2 h ahead falls in next week on a Sunday evening.
+    const postDay = new Date(Date.now() + 2 * 3_600_000).toISOString().slice(0, 10);
+    const cal = (await json(['schedule', 'calendar', '--json', '--tz', 'UTC', '--date', postDay], S.ScheduleCalendar)) as { days: { posts: unknown[] }[] };
     expect(cal.days.flatMap((d) => d.posts).length).toBeGreaterThan(0);
     cover('schedule cancel');
     await json(['schedule', 'cancel', String(added.id), '--yes', '--json'], S.ScheduleCancelResult);
